@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under the given folders (default: test/) with node:test via tsx.
+// Node 20's --test does not expand globs, so the file list is built here.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const files = [];
+function walk(dir) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.test.ts')) files.push(p);
+  }
+}
+for (const r of roots.length ? roots : ['test']) {
+  if (statSync(r).isFile()) files.push(r);
+  else walk(r);
+}
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...extra, ...files],
+  { stdio: 'inherit' },
+);
+process.exit(res.status ?? 1);
