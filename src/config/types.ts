@@ -1,0 +1,84 @@
+/**
+ * The validated, frozen server configuration. Built by config/schema.ts from defaults,
+ * an optional JSON/YAML file and command-line flags; swapped whole on SIGHUP/REHASH.
+ */
+export type Casemapping = 'rfc1459' | 'ascii';
+
+export interface OperatorConfig {
+  name: string;
+  /** plain text, or "scrypt$<salt-hex>$<hash-hex>" */
+  password: string;
+  /** optional host masks the oper must match (nick!user@host globs); empty = any */
+  hosts: string[];
+}
+
+export interface LimitsConfig {
+  nickLength: number; // NICKLEN, default 30
+  channelLength: number; // CHANNELLEN, default 50
+  topicLength: number; // TOPICLEN, default 390
+  awayLength: number; // AWAYLEN, default 390
+  kickLength: number; // KICKLEN, default 390
+  userLength: number; // USERLEN, default 18
+  realnameLength: number; // default 100
+  channelsPerUser: number; // CHANLIMIT, default 50
+  targetsPerCommand: number; // TARGMAX for PRIVMSG/NOTICE etc., default 4
+  banListSize: number; // MAXLIST b, default 100
+  modesPerCommand: number; // MODES, default 6
+  whowasSize: number; // entries remembered for WHOWAS, default 1000
+  sendQBytes: number; // per-connection send queue cap, default 1 MiB
+  maxLineBytes: number; // reader limit incl. tags, default 8191 + 512
+  preRegistrationLines: number; // lines accepted before registration completes, default 30
+}
+
+export interface FloodConfig {
+  enabled: boolean;
+  /** tokens refilled per second (= sustained lines/s) */
+  linesPerSecond: number;
+  /** bucket size (= burst) */
+  burst: number;
+  /** lines waiting while the bucket is empty; over this the client is disconnected */
+  maxQueued: number;
+}
+
+export interface ConnectionLimitsConfig {
+  enabled: boolean;
+  /** concurrent connections per IP */
+  perIp: number;
+  /** new connections per IP per minute */
+  ratePerMinute: number;
+  /** whole server */
+  maxClients: number;
+}
+
+export interface TimeoutsConfig {
+  /** seconds to finish registration */
+  registration: number;
+  /** seconds of silence before we PING */
+  pingInterval: number;
+  /** seconds to answer our PING before being dropped */
+  pingTimeout: number;
+}
+
+export interface Config {
+  host: string; // '::' = all interfaces, IPv4 and IPv6
+  port: number; // 4444
+  dataDir: string;
+  serverName: string; // 'tincan.local'
+  networkName: string; // 'tincan'
+  description: string;
+  password: string | null; // server password (PASS), null = none
+  motd: string[] | null; // lines; null = 422 ERR_NOMOTD
+  admin: { name: string; location: string; email: string };
+  operators: OperatorConfig[];
+  casemapping: Casemapping;
+  limits: LimitsConfig;
+  flood: FloodConfig;
+  connections: ConnectionLimitsConfig;
+  timeouts: TimeoutsConfig;
+  /** false = private ranges only (loopback, RFC1918, link-local, ULA, CGNAT) */
+  public: boolean;
+  /** extra CIDRs allowed when public is false */
+  allow: string[];
+  defaultChannel: string; // '#lobby'
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}

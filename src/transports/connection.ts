@@ -1,0 +1,34 @@
+/**
+ * The message-oriented connection every transport (TCP, TLS, WebSocket) hands to the
+ * core with `server.accept(conn)`. The core never sees sockets or bytes.
+ */
+export interface ConnectionHandlers {
+  /** one received line, decoded (invalid UTF-8 replaced), without its line ending */
+  line(line: string): void;
+  /** a line went over the reader's limit and was discarded; reading carries on */
+  tooLong(): void;
+  /** the peer (or we) closed; called exactly once */
+  closed(reason: string): void;
+}
+
+export interface Connection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly secure: boolean;
+  /** Installs the core's handlers; lines received before this are held (bounded) and delivered. */
+  attach(handlers: ConnectionHandlers): void;
+  /**
+   * Queues one line (CRLF appended by the transport). Never blocks; writes are batched
+   * per event-loop tick. Returns false when the send queue cap was exceeded: the
+   * connection is then already being closed with `ERROR :SendQ exceeded`.
+   */
+  write(line: string): boolean;
+  /** Bytes queued but not yet accepted by the kernel. */
+  readonly queuedBytes: number;
+  /** Stop / start delivering lines (flood control backpressure). */
+  pause(): void;
+  resume(): void;
+  /** Flush what is queued, optionally preceded by a final line, then close. Idempotent. */
+  close(finalLine?: string): void;
+}
