@@ -1,0 +1,109 @@
+/**
+ * Bounded line framing over Buffers.
+ *
+ * - LF, CRLF and bare CR all end a line (CR and LF are both terminators and empty
+ *   lines are skipped, so CRLF, even split across chunks, yields exactly one line).
+ * - A line longer than `maxBytes` (terminator excluded) is discarded up to the next
+ *   line end and reported once through `tooLong()`; reading then carries on.
+ * - Lines are decoded as UTF-8 with U+FFFD replacement; never throws on input.
+ * - At most `maxBytes` of partial line is ever held between chunks.
+ * - Complete lines are decoded straight out of the incoming chunk (no concatenation).
+ */
+export interface LineReaderHandlers {
+  line(line: string): void;
+  tooLong(): void;
+}
+
+const LF = 10;
+const CR = 13;
+
+export class LineReader {
+  readonly maxBytes: number;
+  private readonly onLine: (line: string) => void;
+  private readonly onTooLong: () => void;
+  /** bytes of an unfinished line carried over from earlier chunks (always <= maxBytes) */
+  private partial: Buffer | null = null;
+  /** currently skipping the rest of an over-long line */
+  private discarding = false;
+
+  constructor(maxBytes: number, handlers: LineReaderHandlers) {
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+      throw new RangeError(`LineReader: maxBytes must be a positive integer, got ${String(maxBytes)}`);
+    }
+    this.maxBytes = maxBytes;
+    this.onLine = handlers.line;
+    this.onTooLong = handlers.tooLong;
+  }
+
+  /** Bytes of partial line currently held. */
+  get bufferedBytes(): number {
+    return this.partial === null ? 0 : this.partial.length;
+  }
+
+  push(chunk: Buffer): void {
+    const len = chunk.length;
+    const max = this.maxBytes;
+    let pos = 0;
+    // Next LF / CR positions, searched lazily and cached so a chunk is scanned
+    // at most once per terminator kind (linear, even with no CRs at all).
+    let lf = -2;
+    let cr = -2;
+    while (pos < len) {
+      if (lf !== -1 && lf < pos) lf = chunk.indexOf(LF, pos);
+      if (cr !== -1 && cr < pos) cr = chunk.indexOf(CR, pos);
+      let end: number;
+      if (lf === -1) end = cr;
+      else if (cr === -1) end = lf;
+      else end = lf < cr ? lf : cr;
+
+      if (end === -1) {
+        this.keepPartial(chunk, pos, len);
+        return;
+      }
+
+      // a complete line: [pos, end) plus whatever was carried over
+      if (this.discarding) {
+        this.discarding = false;
+        this.partial = null;
+      } else if (this.partial !== null) {
+        const carried = this.partial;
+        this.partial = null;
+        const total = carried.length + (end - pos);
+        if (total > max) {
+          this.onTooLong();
+        } else if (total > 0) {
+          const joined = Buffer.concat([carried, chunk.subarray(pos, end)], total);
+          this.onLine(joined.toString('utf8'));
+        }
+      } else if (end > pos) {
+        if (end - pos > max) this.onTooLong();
+        else this.onLine(chunk.toString('utf8', pos, end));
+      }
+      pos = end + 1;
+    }
+  }
+
+  /** Drops any partial line (e.g. when the connection goes away). */
+  reset(): void {
+    this.partial = null;
+    this.discarding = false;
+  }
+
+  private keepPartial(chunk: Buffer, start: number, end: number): void {
+    if (this.discarding || start === end) return;
+    const n = end - start;
+    const have = this.partial === null ? 0 : this.partial.length;
+    if (have + n > this.maxBytes) {
+      // over the limit without a line end yet: report now, skip to the next line end
+      this.partial = null;
+      this.discarding = true;
+      this.onTooLong();
+      return;
+    }
+    // copy, so a small tail never pins a large socket chunk in memory
+    const buf = Buffer.allocUnsafe(have + n);
+    if (this.partial !== null) this.partial.copy(buf, 0);
+    chunk.copy(buf, have, start, end);
+    this.partial = buf;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Address classification for the "local network only" default, and CIDR allow lists.
+ * Built on node:net BlockList.
+ */
+import { BlockList, isIP } from 'node:net';
+import type { Config } from '../config/types.js';
+
+export type IpFamily = 'ipv4' | 'ipv6';
+
+export interface Cidr {
+  address: string;
+  prefix: number;
+  family: IpFamily;
+}
+
+const MAPPED_V4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * Canonical form of a peer address for display and keying: strips an IPv6 zone
+ * ("fe80::1%eth0") and unwraps IPv4-mapped IPv6 ("::ffff:10.0.0.1" -> "10.0.0.1").
+ */
+export function normalizeAddress(ip: string): string {
+  let s = ip;
+  const pct = s.indexOf('%');
+  if (pct !== -1) s = s.slice(0, pct);
+  const m = MAPPED_V4.exec(s);
+  if (m !== null && m[1] !== undefined && isIP(m[1]) === 4) return m[1];
+  return s;
+}
+
+function familyOf(ip: string): IpFamily | null {
+  const v = isIP(ip);
+  return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : null;
+}
+
+const PRIVATE_RANGES: ReadonlyArray<readonly [string, number, IpFamily]> = [
+  ['127.0.0.0', 8, 'ipv4'], // loopback
+  ['10.0.0.0', 8, 'ipv4'], // RFC 1918
+  ['172.16.0.0', 12, 'ipv4'], // RFC 1918
+  ['192.168.0.0', 16, 'ipv4'], // RFC 1918
+  ['169.254.0.0', 16, 'ipv4'], // link-local
+  ['100.64.0.0', 10, 'ipv4'], // CGNAT (RFC 6598; also Tailscale)
+  ['::1', 128, 'ipv6'], // loopback
+  ['fe80::', 10, 'ipv6'], // link-local
+  ['fc00::', 7, 'ipv6'], // unique local
+];
+
+const privateList = new BlockList();
+for (const [addr, prefix, family] of PRIVATE_RANGES) privateList.addSubnet(addr, prefix, family);
+
+/** Loopback, RFC 1918, link-local, ULA, CGNAT (IPv4-mapped IPv6 included). Invalid -> false. */
+export function isPrivateAddress(ip: string): boolean {
+  const a = normalizeAddress(ip);
+  const family = familyOf(a);
+  return family !== null && privateList.check(a, family);
+}
+
+/** Parses "10.0.0.0/8", "fd00::/8" or a bare address (a /32 or /128). Throws with a clear message. */
+export function parseCidr(s: string): Cidr {
+  if (typeof s !== 'string') throw new Error(`invalid CIDR ${String(s)}: expected a string like "192.168.1.0/24"`);
+  const text = s.trim();
+  const slash = text.indexOf('/');
+  const addrPart = slash === -1 ? text : text.slice(0, slash);
+  const address = normalizeAddress(addrPart);
+  const family = familyOf(address);
+  if (family === null || addrPart.includes('%')) {
+    throw new Error(`invalid CIDR "${s}": "${addrPart}" is not an IPv4 or IPv6 address (expected e.g. "192.168.1.0/24" or "fd00::/8")`);
+  }
+  const max = family === 'ipv4' ? 32 : 128;
+  let prefix = max;
+  if (slash !== -1) {
+    const p = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p) || Number(p) > max) {
+      throw new Error(`invalid CIDR "${s}": prefix length must be an integer from 0 to ${max}, found "${p}"`);
+    }
+    prefix = Number(p);
+    // an IPv4-mapped address given with an IPv6 prefix: translate to the IPv4 prefix
+    if (family === 'ipv4' && address !== addrPart) {
+      if (prefix < 96) throw new Error(`invalid CIDR "${s}": an IPv4-mapped prefix must be at least /96`);
+      prefix -= 96;
+    }
+  }
+  return { address, prefix, family };
+}
+
+/** Builds a matcher for a list of CIDRs (validated; throws naming the bad entry). */
+export function makeAllowList(cidrs: readonly string[]): (ip: string) => boolean {
+  if (cidrs.length === 0) return () => false;
+  const list = new BlockList();
+  for (const c of cidrs) {
+    const { address, prefix, family } = parseCidr(c);
+    list.addSubnet(address, prefix, family);
+  }
+  return (ip: string): boolean => {
+    const a = normalizeAddress(ip);
+    const family = familyOf(a);
+    return family !== null && list.check(a, family);
+  };
+}
+
+const allowCache = new WeakMap<readonly string[], (ip: string) => boolean>();
+
+/**
+ * Whether a peer may connect under this config: always when `public`, else private
+ * addresses and those matching `allow`. (Config arrays are frozen, so the compiled
+ * allow list is cached per config.)
+ */
+export function isPeerAllowed(ip: string, config: Pick<Config, 'public' | 'allow'>): boolean {
+  if (config.public) return true;
+  if (isPrivateAddress(ip)) return true;
+  if (config.allow.length === 0) return false;
+  let match = allowCache.get(config.allow);
+  if (match === undefined) {
+    match = makeAllowList(config.allow);
+    allowCache.set(config.allow, match);
+  }
+  return match(ip);
+}

@@ -1,0 +1,260 @@
+/**
+ * A TCP socket as a message-oriented Connection.
+ *
+ * Reads go through a bounded LineReader. Writes are queued as strings and flushed once
+ * per event-loop turn by ONE shared setImmediate for all connections: everything the
+ * core writes while handling a whole poll phase (many sockets' input) is coalesced into
+ * a single socket.write per connection. The send queue (pending + socket.writableLength)
+ * is capped at limits.sendQBytes; over it the connection is closed with
+ * "ERROR :SendQ exceeded".
+ *
+ * Kept lean for 10k idle connections: no per-connection timers except a short
+ * destroy timer while closing, no buffers held when idle.
+ */
+import type { Socket } from 'node:net';
+import type { Config } from '../config/types.js';
+import type { Connection, ConnectionHandlers } from './connection.js';
+import { LineReader } from './line-reader.js';
+import { normalizeAddress } from './netmask.js';
+
+/** How long close() waits for the peer to close before destroying the socket. */
+export const CLOSE_GRACE_MS = 2000;
+/** How long a SendQ-exceeded connection gets to flush its ERROR line. */
+export const SENDQ_GRACE_MS = 500;
+
+let nextId = 1;
+
+// ---- shared per-tick flush ---------------------------------------------------------
+let dirty: TcpConnection[] = [];
+let flushScheduled = false;
+
+function flushAll(): void {
+  flushScheduled = false;
+  const list = dirty;
+  dirty = [];
+  for (let i = 0; i < list.length; i++) list[i]!.flush();
+}
+
+function markDirty(c: TcpConnection): void {
+  dirty.push(c);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAll);
+  }
+}
+
+/** A held "line too long" event among held lines. */
+const TOO_LONG = null;
+type Held = string | typeof TOO_LONG;
+
+export class TcpConnection implements Connection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly secure: boolean = false;
+
+  private readonly socket: Socket;
+  private readonly config: () => Config;
+  private readonly reader: LineReader;
+  private handlers: ConnectionHandlers | null = null;
+  /** lines received but not yet delivered (before attach, or while paused) */
+  private held: Held[] | null = null;
+  private heldBytes = 0;
+  private paused = false;
+  /** strings written this tick, flushed by flushAll */
+  private pending: string[] | null = null;
+  private pendingBytes = 0;
+  /** set once the connection is going away: writes are refused from then on */
+  private closing = false;
+  /** why we are closing (first reason wins) */
+  private reason: string | null = null;
+  private isClosed = false;
+  private closedDelivered = false;
+  private destroyTimer: NodeJS.Timeout | null = null;
+
+  constructor(socket: Socket, config: () => Config) {
+    this.id = nextId++;
+    this.socket = socket;
+    this.config = config;
+    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    this.remotePort = socket.remotePort ?? 0;
+    this.reader = new LineReader(config().limits.maxLineBytes, {
+      line: (line) => this.receive(line),
+      tooLong: () => this.receive(TOO_LONG),
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.isClosed) this.reader.push(chunk);
+    });
+    socket.on('end', () => {
+      this.setReason('Connection closed');
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? err.message;
+      this.setReason(code === 'EPIPE' ? `Write error: ${code}` : `Read error: ${code}`);
+    });
+    socket.on('close', () => this.onSocketClose());
+  }
+
+  // ---- reading ---------------------------------------------------------------------
+
+  private receive(item: Held): void {
+    if (this.closing && this.handlers !== null) return; // we're hanging up: ignore input
+    const h = this.handlers;
+    if (h !== null && !this.paused && this.held === null) {
+      if (item === TOO_LONG) h.tooLong();
+      else h.line(item);
+      return;
+    }
+    (this.held ??= []).push(item);
+    this.heldBytes += item === TOO_LONG ? 1 : item.length;
+    // Before attach, hold only a few KB: stop reading until the core attaches.
+    if (h === null && this.heldBytes >= this.reader.maxBytes) this.socket.pause();
+  }
+
+  /** Delivers held lines until paused / closed / empty. */
+  private drainHeld(): void {
+    const h = this.handlers;
+    if (h === null) return;
+    while (this.held !== null && !this.paused) {
+      const item = this.held.shift();
+      if (item === undefined) {
+        this.held = null;
+        this.heldBytes = 0;
+        break;
+      }
+      this.heldBytes -= item === TOO_LONG ? 1 : item.length;
+      if (this.held.length === 0) {
+        this.held = null;
+        this.heldBytes = 0;
+      }
+      if (item === TOO_LONG) h.tooLong();
+      else h.line(item);
+    }
+  }
+
+  attach(handlers: ConnectionHandlers): void {
+    if (this.handlers !== null) throw new Error(`connection ${this.id}: attach() called twice`);
+    this.handlers = handlers;
+    this.drainHeld();
+    if (this.isClosed) {
+      this.deliverClosed();
+      return;
+    }
+    if (!this.paused) this.socket.resume();
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    if (!this.isClosed) this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.drainHeld();
+    if (!this.paused && !this.isClosed && this.handlers !== null) this.socket.resume();
+  }
+
+  // ---- writing ---------------------------------------------------------------------
+
+  get queuedBytes(): number {
+    return this.pendingBytes + (this.isClosed ? 0 : this.socket.writableLength);
+  }
+
+  write(line: string): boolean {
+    if (this.closing) return false;
+    const data = line + '\r\n';
+    const bytes = Buffer.byteLength(data);
+    if (this.pendingBytes + bytes + this.socket.writableLength > this.config().limits.sendQBytes) {
+      this.sendQExceeded();
+      return false;
+    }
+    if (this.pending === null) {
+      this.pending = [data];
+      markDirty(this);
+    } else {
+      this.pending.push(data);
+    }
+    this.pendingBytes += bytes;
+    return true;
+  }
+
+  /** @internal Writes this tick's queued strings in one socket.write. */
+  flush(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    this.pendingBytes = 0;
+    if (this.isClosed || !this.socket.writable) return;
+    // write()'s return value only tells us the kernel is behind; writableLength
+    // already accounts for it in queuedBytes, so we never wait for 'drain'.
+    this.socket.write(p.length === 1 ? p[0]! : p.join(''));
+  }
+
+  private sendQExceeded(): void {
+    this.setReason('SendQ exceeded');
+    this.closing = true;
+    this.pending = null;
+    this.pendingBytes = 0;
+    if (this.isClosed) return;
+    if (this.socket.writable) this.socket.end('ERROR :SendQ exceeded\r\n');
+    this.armDestroy(SENDQ_GRACE_MS);
+  }
+
+  close(finalLine?: string): void {
+    if (this.closing) return;
+    this.setReason('Connection closed');
+    if (finalLine !== undefined && !this.isClosed) {
+      const data = finalLine + '\r\n';
+      if (this.pending === null) this.pending = [data];
+      else this.pending.push(data);
+      this.pendingBytes += Buffer.byteLength(data);
+    }
+    this.closing = true;
+    this.flush();
+    if (this.isClosed) return;
+    this.socket.end();
+    this.armDestroy(CLOSE_GRACE_MS);
+  }
+
+  // ---- closing ---------------------------------------------------------------------
+
+  private setReason(reason: string): void {
+    if (this.reason === null) this.reason = reason;
+  }
+
+  private armDestroy(ms: number): void {
+    if (this.destroyTimer !== null) return;
+    this.destroyTimer = setTimeout(() => {
+      this.destroyTimer = null;
+      this.socket.destroy();
+    }, ms);
+    this.destroyTimer.unref();
+  }
+
+  private onSocketClose(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.closing = true;
+    this.pending = null;
+    this.pendingBytes = 0;
+    this.reader.reset();
+    if (this.destroyTimer !== null) {
+      clearTimeout(this.destroyTimer);
+      this.destroyTimer = null;
+    }
+    // Lines still held (paused) are dropped unless not yet attached: attach() delivers them.
+    if (this.handlers !== null) {
+      this.held = null;
+      this.heldBytes = 0;
+      this.deliverClosed();
+    }
+  }
+
+  private deliverClosed(): void {
+    if (this.closedDelivered || this.handlers === null) return;
+    this.closedDelivered = true;
+    this.handlers.closed(this.reason ?? 'Connection closed');
+  }
+}
