@@ -1,0 +1,55 @@
+/**
+ * IRCv3 capabilities tincan offers, as bit flags so a session's set is one number and
+ * fan-out can pick a serialized variant with a mask test.
+ */
+export const Cap = {
+  capNotify: 1 << 0,
+  serverTime: 1 << 1,
+  messageTags: 1 << 2,
+  echoMessage: 1 << 3,
+  batch: 1 << 4,
+  labeledResponse: 1 << 5,
+  multiPrefix: 1 << 6,
+  userhostInNames: 1 << 7,
+  awayNotify: 1 << 8,
+  extendedJoin: 1 << 9,
+  accountTag: 1 << 10,
+  inviteNotify: 1 << 11,
+  setname: 1 << 12,
+  chghost: 1 << 13,
+} as const;
+
+export interface CapInfo {
+  name: string;
+  bit: number;
+  /** CAP LS 302 value, if any */
+  value?: string;
+}
+
+/** Offered capabilities in the order CAP LS lists them. */
+export const CAPS: readonly CapInfo[] = [
+  { name: 'account-tag', bit: Cap.accountTag },
+  { name: 'away-notify', bit: Cap.awayNotify },
+  { name: 'batch', bit: Cap.batch },
+  { name: 'cap-notify', bit: Cap.capNotify },
+  { name: 'chghost', bit: Cap.chghost },
+  { name: 'echo-message', bit: Cap.echoMessage },
+  { name: 'extended-join', bit: Cap.extendedJoin },
+  { name: 'invite-notify', bit: Cap.inviteNotify },
+  { name: 'labeled-response', bit: Cap.labeledResponse },
+  { name: 'message-tags', bit: Cap.messageTags },
+  { name: 'multi-prefix', bit: Cap.multiPrefix },
+  { name: 'server-time', bit: Cap.serverTime },
+  { name: 'setname', bit: Cap.setname },
+  { name: 'userhost-in-names', bit: Cap.userhostInNames },
+];
+
+const byName = new Map(CAPS.map((c) => [c.name, c]));
+
+export function findCap(name: string): CapInfo | undefined {
+  return byName.get(name);
+}
+
+export function capNames(bits: number): string[] {
+  return CAPS.filter((c) => (bits & c.bit) !== 0).map((c) => c.name);
+}

@@ -1,0 +1,254 @@
+/**
+ * Channel membership and metadata: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE.
+ * The first user into an empty channel becomes its operator.
+ */
+import { isValidChannelName, truncateUtf8 } from '../../protocol/index.js';
+import * as N from '../../protocol/numerics.js';
+import { Cap } from '../caps.js';
+import { Channel, Member, prefixFor } from '../channel.js';
+import { Outgoing } from '../outgoing.js';
+import type { Session } from '../session.js';
+import type { IrcServer } from '../server.js';
+import type { CommandTable } from './types.js';
+
+/** Splits a comma list, dropping empty items. */
+export function commaList(p: string | undefined): string[] {
+  if (p === undefined) return [];
+  return p.split(',').filter((x) => x !== '');
+}
+
+export function sendTopic(s: Session, ch: Channel, whenEmpty: boolean): void {
+  if (ch.topic === '') {
+    if (whenEmpty) s.numeric(N.RPL_NOTOPIC, ch.name, 'No topic is set');
+    return;
+  }
+  s.numeric(N.RPL_TOPIC, ch.name, ch.topic);
+  s.numeric(N.RPL_TOPICWHOTIME, ch.name, ch.topicBy, String(Math.floor(ch.topicAt / 1000)));
+}
+
+/** RPL_NAMREPLY lines (split to fit 512 bytes) and RPL_ENDOFNAMES. */
+export function sendNames(s: Session, ch: Channel, srv: IrcServer): void {
+  const multi = s.has(Cap.multiPrefix);
+  const uhnames = s.has(Cap.userhostInNames);
+  const member = ch.members.has(s);
+  const budget = 400 - ch.name.length - s.nick.length - srv.config.serverName.length;
+  let cur = '';
+  for (const [m, status] of ch.members) {
+    if (!member && m.invisible) continue;
+    const name = prefixFor(status, multi) + (uhnames ? m.source : m.nick);
+    if (cur !== '' && cur.length + name.length + 1 > budget) {
+      s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
+      cur = '';
+    }
+    cur += (cur === '' ? '' : ' ') + name;
+  }
+  if (cur !== '') s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
+  s.numeric(N.RPL_ENDOFNAMES, ch.name, 'End of /NAMES list.');
+}
+
+/** Announces a join to the channel (extended-join aware) and welcomes the joiner. */
+export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: number): void {
+  ch.members.set(s, status);
+  s.channels.add(ch);
+  ch.invited.delete(s.folded);
+  const msgid = srv.nextMsgid();
+  const now = srv.now();
+  const plain = new Outgoing(s.source, 'JOIN', [ch.name], msgid, now);
+  const ext = new Outgoing(s.source, 'JOIN', [ch.name, '*', s.realname || s.nick], msgid, now);
+  const away = s.away !== null ? srv.outgoing(s.source, 'AWAY', [s.away]) : null;
+  for (const m of ch.members.keys()) {
+    m.send((m.caps & Cap.extendedJoin ? ext : plain).lineFor(m.caps));
+    if (away !== null && m !== s && m.has(Cap.awayNotify)) m.send(away.lineFor(m.caps));
+  }
+  sendTopic(s, ch, false);
+  sendNames(s, ch, srv);
+}
+
+export function partChannel(s: Session, ch: Channel, srv: IrcServer, reason: string | undefined): void {
+  const params = reason !== undefined && reason !== '' ? [ch.name, reason] : [ch.name];
+  srv.sendToChannel(ch, srv.outgoing(s.source, 'PART', params));
+  srv.removeMember(ch, s);
+}
+
+function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (msg.params[0] === '0') {
+    for (const ch of [...s.channels]) partChannel(s, ch, srv, 'Left all channels');
+    return;
+  }
+  const names = commaList(msg.params[0]);
+  const keys = commaList(msg.params[1]);
+  const l = srv.config.limits;
+  names.forEach((name, i) => {
+    if (!isValidChannelName(name, l.channelLength)) {
+      s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
+      return;
+    }
+    const existing = srv.findChannel(name);
+    if (existing?.members.has(s)) return;
+    if (s.channels.size >= l.channelsPerUser) {
+      s.numeric(N.ERR_TOOMANYCHANNELS, name, 'You have joined too many channels');
+      return;
+    }
+    if (existing !== undefined) {
+      const invited = existing.invited.has(s.folded);
+      if (existing.key !== null && keys[i] !== existing.key) {
+        s.numeric(N.ERR_BADCHANNELKEY, existing.name, 'Cannot join channel (+k)');
+        return;
+      }
+      if (existing.limit !== null && existing.members.size >= existing.limit && !invited) {
+        s.numeric(N.ERR_CHANNELISFULL, existing.name, 'Cannot join channel (+l)');
+        return;
+      }
+      if (existing.flags.has('i') && !invited) {
+        s.numeric(N.ERR_INVITEONLYCHAN, existing.name, 'Cannot join channel (+i)');
+        return;
+      }
+      if (!invited && existing.isBanned(srv.fold(s.source))) {
+        s.numeric(N.ERR_BANNEDFROMCHAN, existing.name, 'Cannot join channel (+b)');
+        return;
+      }
+    }
+    const { ch, created } = srv.getOrCreateChannel(name);
+    joinChannel(s, ch, srv, created ? Member.op : 0);
+  });
+}
+
+function part(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const reason = msg.params[1] !== undefined ? truncateUtf8(msg.params[1], srv.config.limits.kickLength) : undefined;
+  for (const name of commaList(msg.params[0])) {
+    const ch = srv.findChannel(name);
+    if (ch === undefined) s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
+    else if (!ch.members.has(s)) s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
+    else partChannel(s, ch, srv, reason);
+  }
+}
+
+function topic(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const ch = srv.findChannel(msg.params[0]!);
+  if (ch === undefined) {
+    s.numeric(N.ERR_NOSUCHCHANNEL, msg.params[0]!, 'No such channel');
+    return;
+  }
+  const text = msg.params[1];
+  if (text === undefined) {
+    sendTopic(s, ch, true);
+    return;
+  }
+  const status = ch.members.get(s);
+  if (status === undefined) {
+    s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
+    return;
+  }
+  if (ch.flags.has('t') && !(status & Member.op)) {
+    s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
+    return;
+  }
+  ch.topic = truncateUtf8(text, srv.config.limits.topicLength);
+  ch.topicBy = s.source;
+  ch.topicAt = srv.now();
+  srv.sendToChannel(ch, srv.outgoing(s.source, 'TOPIC', [ch.name, ch.topic]));
+}
+
+function names(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const list = commaList(msg.params[0]);
+  if (list.length === 0) {
+    s.numeric(N.RPL_ENDOFNAMES, '*', 'End of /NAMES list.');
+    return;
+  }
+  for (const name of list) {
+    const ch = srv.findChannel(name);
+    if (ch === undefined) s.numeric(N.RPL_ENDOFNAMES, name, 'End of /NAMES list.');
+    else sendNames(s, ch, srv);
+  }
+}
+
+function list(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const wanted = commaList(msg.params[0]).filter((n) => n.startsWith('#') || n.startsWith('&'));
+  const chans = wanted.length > 0 ? wanted.map((n) => srv.findChannel(n)) : [...srv.channels.values()];
+  s.numeric(N.RPL_LISTSTART, 'Channel', 'Users  Name');
+  for (const ch of chans) {
+    if (ch === undefined) continue;
+    const visible = ch.members.has(s)
+      ? ch.members.size
+      : [...ch.members.keys()].filter((m) => !m.invisible).length;
+    s.numeric(N.RPL_LIST, ch.name, String(visible), `[${ch.modeString(false)[0]}] ${ch.topic}`);
+  }
+  s.numeric(N.RPL_LISTEND, 'End of /LIST');
+}
+
+function kick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const ch = srv.findChannel(msg.params[0]!);
+  if (ch === undefined) {
+    s.numeric(N.ERR_NOSUCHCHANNEL, msg.params[0]!, 'No such channel');
+    return;
+  }
+  const status = ch.members.get(s);
+  if (status === undefined) {
+    s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
+    return;
+  }
+  if (!(status & Member.op)) {
+    s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
+    return;
+  }
+  const reason = truncateUtf8(msg.params[2] || s.nick, srv.config.limits.kickLength);
+  const targets = commaList(msg.params[1]).slice(0, srv.config.limits.targetsPerCommand);
+  for (const nick of targets) {
+    const t = srv.findNick(nick);
+    if (t === undefined) {
+      s.numeric(N.ERR_NOSUCHNICK, nick, 'No such nick/channel');
+      continue;
+    }
+    if (!ch.members.has(t)) {
+      s.numeric(N.ERR_USERNOTINCHANNEL, t.nick, ch.name, "They aren't on that channel");
+      continue;
+    }
+    srv.sendToChannel(ch, srv.outgoing(s.source, 'KICK', [ch.name, t.nick, reason]));
+    srv.removeMember(ch, t);
+  }
+}
+
+function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const t = srv.findNick(msg.params[0]!);
+  if (t === undefined) {
+    s.numeric(N.ERR_NOSUCHNICK, msg.params[0]!, 'No such nick/channel');
+    return;
+  }
+  const ch = srv.findChannel(msg.params[1]!);
+  if (ch === undefined) {
+    s.numeric(N.ERR_NOSUCHCHANNEL, msg.params[1]!, 'No such channel');
+    return;
+  }
+  const status = ch.members.get(s);
+  if (status === undefined) {
+    s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
+    return;
+  }
+  if (ch.flags.has('i') && !(status & Member.op)) {
+    s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
+    return;
+  }
+  if (ch.members.has(t)) {
+    s.numeric(N.ERR_USERONCHANNEL, t.nick, ch.name, 'is already on channel');
+    return;
+  }
+  ch.invited.add(t.folded);
+  s.numeric(N.RPL_INVITING, t.nick, ch.name);
+  if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
+  const out = srv.outgoing(s.source, 'INVITE', [t.nick, ch.name]);
+  t.send(out.lineFor(t.caps));
+  // invite-notify: other channel operators hear about it
+  for (const [m, st] of ch.members) {
+    if (m !== s && st & Member.op && m.has(Cap.inviteNotify)) m.send(out.lineFor(m.caps));
+  }
+}
+
+export const channelCommands: CommandTable = {
+  JOIN: { minParams: 1, handler: join },
+  PART: { minParams: 1, handler: part },
+  TOPIC: { minParams: 1, handler: topic },
+  NAMES: { minParams: 0, handler: names },
+  LIST: { minParams: 0, handler: list },
+  KICK: { minParams: 2, handler: kick },
+  INVITE: { minParams: 2, handler: invite },
+};

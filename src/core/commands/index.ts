@@ -1,0 +1,24 @@
+/**
+ * The command table: every command the server understands, with the checks that
+ * server.dispatch applies before calling its handler.
+ */
+import type { CommandSpec } from './types.js';
+import { registrationCommands } from './registration.js';
+import { channelCommands } from './channel.js';
+import { modeCommands } from './mode.js';
+import { messagingCommands } from './messaging.js';
+import { userCommands } from './user.js';
+import { queryCommands } from './query.js';
+import { operCommands } from './oper.js';
+
+export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
+  Object.entries({
+    ...registrationCommands,
+    ...channelCommands,
+    ...modeCommands,
+    ...messagingCommands,
+    ...userCommands,
+    ...queryCommands,
+    ...operCommands,
+  }),
+);

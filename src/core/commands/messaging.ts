@@ -1,0 +1,122 @@
+/**
+ * PRIVMSG, NOTICE and TAGMSG to channels (with STATUSMSG prefixes) and nicks.
+ * NOTICE never triggers an automatic error reply (RFC 2812 3.3.2).
+ */
+import { truncateUtf8, maxTrailingBytes, escapeTagValue, utf8Length, MAX_CLIENT_TAG_BYTES } from '../../protocol/index.js';
+import * as N from '../../protocol/numerics.js';
+import type { IrcMessage } from '../../protocol/message.js';
+import { Cap } from '../caps.js';
+import { Member } from '../channel.js';
+import type { Session } from '../session.js';
+import type { IrcServer } from '../server.js';
+import type { CommandTable, Handler } from './types.js';
+import { commaList } from './channel.js';
+
+/** Client-only tags (`+key`) re-serialized for relaying; null if over the size limit. */
+function clientTagsOf(msg: IrcMessage): string | null {
+  if (msg.tags === null) return '';
+  let out = '';
+  for (const [k, v] of msg.tags) {
+    if (k.charCodeAt(0) !== 43 /* + */) continue;
+    out += (out === '' ? '' : ';') + (v === '' ? k : k + '=' + escapeTagValue(v));
+  }
+  return utf8Length(out) > MAX_CLIENT_TAG_BYTES ? null : out;
+}
+
+function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
+  const quiet = command === 'NOTICE';
+  const tagOnly = command === 'TAGMSG';
+  return (s: Session, msg: IrcMessage, srv: IrcServer) => {
+    const targets = commaList(msg.params[0]);
+    if (targets.length === 0) {
+      if (!quiet) s.numeric(N.ERR_NORECIPIENT, `No recipient given (${command})`);
+      return;
+    }
+    const rawText = msg.params[1];
+    if (!tagOnly && (rawText === undefined || rawText === '')) {
+      if (!quiet) s.numeric(N.ERR_NOTEXTTOSEND, 'No text to send');
+      return;
+    }
+    const clientTags = clientTagsOf(msg);
+    if (clientTags === null) {
+      s.numeric(N.ERR_INPUTTOOLONG, 'Input line was too long');
+      return;
+    }
+    if (tagOnly && clientTags === '') return;
+    const max = srv.config.limits.targetsPerCommand;
+    if (targets.length > max) {
+      if (!quiet) s.numeric(N.ERR_TOOMANYTARGETS, targets[max]!, `Too many targets. Maximum is ${max}`);
+      targets.length = max;
+    }
+    if (!tagOnly) s.lastSpoke = srv.now();
+    for (const target of targets) {
+      let name = target;
+      let needStatus = 0;
+      const c0 = name.charCodeAt(0);
+      if (c0 === 64 /* @ */ || c0 === 43 /* + */) {
+        needStatus = c0 === 64 ? Member.op : Member.op | Member.voice;
+        name = name.slice(1);
+      }
+      const params = [target, ''];
+      const isChannel = name.startsWith('#') || name.startsWith('&');
+      if (isChannel) {
+        const ch = srv.findChannel(name);
+        if (ch === undefined) {
+          if (!quiet) s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
+          continue;
+        }
+        const st = ch.members.get(s);
+        const privileged = st !== undefined && (st & (Member.op | Member.voice)) !== 0;
+        const blocked =
+          (st === undefined && ch.flags.has('n')) ||
+          (ch.flags.has('m') && !privileged) ||
+          (!privileged && ch.bans.length > 0 && ch.isBanned(srv.fold(s.source)));
+        if (blocked) {
+          if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send to channel');
+          continue;
+        }
+        params[0] = needStatus ? target[0] + ch.name : ch.name;
+        const out = buildOut(s, srv, command, params, rawText, clientTags);
+        for (const [m, mst] of ch.members) {
+          if (m === s) continue;
+          if (needStatus !== 0 && (mst & needStatus) === 0) continue;
+          if (tagOnly && (m.caps & Cap.messageTags) === 0) continue;
+          m.send(out.lineFor(m.caps));
+        }
+        if (s.has(Cap.echoMessage)) s.send(out.lineFor(s.caps));
+        continue;
+      }
+      const t = srv.findNick(name);
+      if (t === undefined) {
+        if (!quiet) s.numeric(N.ERR_NOSUCHNICK, name, 'No such nick/channel');
+        continue;
+      }
+      params[0] = t.nick;
+      const out = buildOut(s, srv, command, params, rawText, clientTags);
+      if (!tagOnly || t.has(Cap.messageTags)) t.send(out.lineFor(t.caps));
+      if (s.has(Cap.echoMessage) && t !== s) s.send(out.lineFor(s.caps));
+      if (command === 'PRIVMSG' && t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
+    }
+  };
+}
+
+function buildOut(
+  s: Session,
+  srv: IrcServer,
+  command: string,
+  params: string[],
+  rawText: string | undefined,
+  clientTags: string,
+) {
+  if (command === 'TAGMSG') return srv.outgoing(s.source, command, [params[0]!], clientTags);
+  // our prefix is longer than the sender's, so the relayed line may need trimming
+  const room = maxTrailingBytes(s.source, command, [params[0]!]);
+  params[1] = truncateUtf8(rawText!, room);
+  return srv.outgoing(s.source, command, params, clientTags);
+}
+
+export const messagingCommands: CommandTable = {
+  PRIVMSG: { minParams: 0, handler: makeHandler('PRIVMSG') },
+  NOTICE: { minParams: 0, silentOnMissing: true, handler: makeHandler('NOTICE') },
+  TAGMSG: { minParams: 1, handler: makeHandler('TAGMSG') },
+};

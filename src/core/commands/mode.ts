@@ -1,0 +1,240 @@
+/**
+ * MODE for channels (+i +m +n +t +k +l +b +o +v) and users (+i, -o; +w accepted).
+ * Changes are applied in order and announced as one MODE line with what took effect.
+ */
+import { normalizeMask } from '../../protocol/index.js';
+import * as N from '../../protocol/numerics.js';
+import { Member } from '../channel.js';
+import type { Channel } from '../channel.js';
+import type { Session } from '../session.js';
+import type { IrcServer } from '../server.js';
+import type { CommandTable } from './types.js';
+
+const FLAG_MODES = 'imnt';
+
+function sendBanList(s: Session, ch: Channel): void {
+  for (const b of ch.bans) {
+    s.numeric(N.RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+  }
+  s.numeric(N.RPL_ENDOFBANLIST, ch.name, 'End of channel ban list');
+}
+
+function validKey(k: string): boolean {
+  return k !== '' && k.length <= 23 && !/[\s,:]/.test(k);
+}
+
+export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcServer): void {
+  if (params.length === 0) {
+    s.numeric(N.RPL_CHANNELMODEIS, ch.name, ...ch.modeString(ch.members.has(s)));
+    s.numeric(N.RPL_CREATIONTIME, ch.name, String(Math.floor(ch.createdAt / 1000)));
+    return;
+  }
+  const modestr = params[0]!;
+  let argi = 1;
+  const status = ch.members.get(s);
+  const isOp = status !== undefined && (status & Member.op) !== 0;
+  let adding = true;
+  let applied = '';
+  let appliedSign = '';
+  const appliedArgs: string[] = [];
+  let paramModes = 0;
+  let deniedSent = false;
+  const limits = srv.config.limits;
+  const record = (sign: string, c: string, arg?: string): void => {
+    if (sign !== appliedSign) {
+      applied += sign;
+      appliedSign = sign;
+    }
+    applied += c;
+    if (arg !== undefined) appliedArgs.push(arg);
+  };
+  const denied = (): boolean => {
+    if (isOp) return false;
+    if (!deniedSent) s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
+    deniedSent = true;
+    return true;
+  };
+
+  for (const c of modestr) {
+    if (c === '+' || c === '-') {
+      adding = c === '+';
+      continue;
+    }
+    const sign = adding ? '+' : '-';
+    if (FLAG_MODES.includes(c)) {
+      if (denied()) continue;
+      if (adding === ch.flags.has(c)) continue;
+      if (adding) ch.flags.add(c);
+      else ch.flags.delete(c);
+      record(sign, c);
+      continue;
+    }
+    switch (c) {
+      case 'b': {
+        const arg = params[argi++];
+        if (arg === undefined) {
+          sendBanList(s, ch);
+          continue;
+        }
+        if (denied() || ++paramModes > limits.modesPerCommand) continue;
+        const mask = normalizeMask(arg);
+        if (mask === '' || mask.startsWith(':') || mask.includes(' ')) {
+          s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'b', arg, 'Invalid ban mask');
+          continue;
+        }
+        if (adding) {
+          if (ch.bans.length >= limits.banListSize) {
+            s.numeric(N.ERR_BANLISTFULL, ch.name, mask, 'Channel ban list is full');
+            continue;
+          }
+          if (ch.addBan(mask, s.source, srv.now(), srv.fold)) record(sign, c, mask);
+        } else if (ch.removeBan(mask, srv.fold)) record(sign, c, mask);
+        continue;
+      }
+      case 'k': {
+        const arg = params[argi++];
+        if (adding && arg === undefined) {
+          s.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+          continue;
+        }
+        if (denied() || ++paramModes > limits.modesPerCommand) continue;
+        if (adding) {
+          if (!validKey(arg!)) {
+            s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'k', arg!, 'Invalid key');
+            continue;
+          }
+          ch.key = arg!;
+          record(sign, c, arg!);
+        } else if (ch.key !== null) {
+          ch.key = null;
+          record(sign, c, '*');
+        }
+        continue;
+      }
+      case 'l': {
+        if (!adding) {
+          if (denied()) continue;
+          if (ch.limit !== null) {
+            ch.limit = null;
+            record(sign, c);
+          }
+          continue;
+        }
+        const arg = params[argi++];
+        if (arg === undefined) {
+          s.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+          continue;
+        }
+        if (denied() || ++paramModes > limits.modesPerCommand) continue;
+        const n = Number(arg);
+        if (!Number.isInteger(n) || n <= 0 || n > 1_000_000) {
+          s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'l', arg, 'Invalid limit');
+          continue;
+        }
+        ch.limit = n;
+        record(sign, c, String(n));
+        continue;
+      }
+      case 'o':
+      case 'v': {
+        const arg = params[argi++];
+        if (arg === undefined) {
+          s.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
+          continue;
+        }
+        if (denied() || ++paramModes > limits.modesPerCommand) continue;
+        const t = srv.findNick(arg);
+        if (t === undefined) {
+          s.numeric(N.ERR_NOSUCHNICK, arg, 'No such nick/channel');
+          continue;
+        }
+        const st = ch.members.get(t);
+        if (st === undefined) {
+          s.numeric(N.ERR_USERNOTINCHANNEL, t.nick, ch.name, "They aren't on that channel");
+          continue;
+        }
+        const bit = c === 'o' ? Member.op : Member.voice;
+        const next = adding ? st | bit : st & ~bit;
+        if (next === st) continue;
+        ch.members.set(t, next);
+        record(sign, c, t.nick);
+        continue;
+      }
+      default:
+        s.numeric(N.ERR_UNKNOWNMODE, c, 'is unknown mode char to me');
+    }
+  }
+  if (applied !== '') {
+    srv.sendToChannel(ch, srv.outgoing(s.source, 'MODE', [ch.name, applied, ...appliedArgs]));
+  }
+}
+
+function userMode(s: Session, target: string, params: string[], srv: IrcServer): void {
+  if (srv.fold(target) !== s.folded) {
+    s.numeric(N.ERR_USERSDONTMATCH, "Can't change mode for other users");
+    return;
+  }
+  if (params.length === 0) {
+    s.numeric(N.RPL_UMODEIS, currentUserModes(s));
+    return;
+  }
+  let adding = true;
+  let applied = '';
+  let appliedSign = '';
+  let unknown = false;
+  for (const c of params[0]!) {
+    if (c === '+' || c === '-') {
+      adding = c === '+';
+      continue;
+    }
+    let changed = false;
+    if (c === 'i') {
+      changed = s.invisible !== adding;
+      s.invisible = adding;
+    } else if (c === 'o') {
+      // operator status is only granted by OPER
+      if (!adding && s.oper !== null) {
+        s.oper = null;
+        changed = true;
+      }
+    } else if (c === 'w') {
+      continue;
+    } else {
+      unknown = true;
+      continue;
+    }
+    if (changed) {
+      const sign = adding ? '+' : '-';
+      if (sign !== appliedSign) applied += sign;
+      appliedSign = sign;
+      applied += c;
+    }
+  }
+  if (unknown) s.numeric(N.ERR_UMODEUNKNOWNFLAG, 'Unknown MODE flag');
+  if (applied !== '') s.send(`:${s.source} MODE ${s.nick} :${applied}`);
+}
+
+export function currentUserModes(s: Session): string {
+  return '+' + (s.invisible ? 'i' : '') + (s.oper !== null ? 'o' : '');
+}
+
+export const modeCommands: CommandTable = {
+  MODE: {
+    minParams: 1,
+    handler: (s, msg, srv) => {
+      const target = msg.params[0]!;
+      const rest = msg.params.slice(1);
+      if (target.startsWith('#') || target.startsWith('&')) {
+        const ch = srv.findChannel(target);
+        if (ch === undefined) s.numeric(N.ERR_NOSUCHCHANNEL, target, 'No such channel');
+        else channelMode(s, ch, rest, srv);
+        return;
+      }
+      if (srv.nicks.get(srv.fold(target)) === undefined) {
+        s.numeric(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
+        return;
+      }
+      userMode(s, target, rest, srv);
+    },
+  },
+};

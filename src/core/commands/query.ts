@@ -1,0 +1,186 @@
+/**
+ * Who is who, and the single-server informational commands: WHO, WHOIS, WHOWAS, MOTD,
+ * LUSERS, VERSION, TIME, ADMIN, INFO, HELP. Users with +i are visible only to people
+ * who share a channel with them.
+ */
+import { matchMask } from '../../protocol/index.js';
+import * as N from '../../protocol/numerics.js';
+import { Cap } from '../caps.js';
+import { prefixFor } from '../channel.js';
+import type { Channel } from '../channel.js';
+import type { Session } from '../session.js';
+import type { IrcServer } from '../server.js';
+import type { CommandTable } from './types.js';
+import { VERSION } from '../version.js';
+import { sendIsupport, sendLusers, sendMotd } from './welcome.js';
+import { HELP_TOPICS } from './help.js';
+
+function sharesChannel(a: Session, b: Session): boolean {
+  for (const ch of a.channels) if (ch.members.has(b)) return true;
+  return false;
+}
+
+function visibleTo(viewer: Session, t: Session): boolean {
+  return !t.invisible || viewer === t || viewer.oper !== null || sharesChannel(viewer, t);
+}
+
+function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServer): void {
+  let flags = t.away !== null ? 'G' : 'H';
+  if (t.oper !== null) flags += '*';
+  const shown = ch ?? [...t.channels][0];
+  if (shown !== undefined) flags += prefixFor(shown.members.get(t) ?? 0, s.has(Cap.multiPrefix));
+  s.numeric(
+    N.RPL_WHOREPLY,
+    shown?.name ?? '*',
+    t.user,
+    t.host,
+    srv.config.serverName,
+    t.nick,
+    flags,
+    '0 ' + (t.realname || t.nick),
+  );
+}
+
+function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcServer): void {
+  const m = mask === undefined || mask === '' || mask === '0' ? '*' : mask;
+  const include = (t: Session): boolean => !operOnly || t.oper !== null;
+  if (m.startsWith('#') || m.startsWith('&')) {
+    const ch = srv.findChannel(m);
+    if (ch !== undefined) {
+      const member = ch.members.has(s);
+      for (const t of ch.members.keys()) {
+        if ((member || !t.invisible) && include(t)) whoReply(s, t, ch, srv);
+      }
+    }
+  } else {
+    const exact = srv.findNick(m);
+    if (exact !== undefined) {
+      if (include(exact)) whoReply(s, exact, undefined, srv);
+    } else {
+      const fm = srv.fold(m);
+      for (const t of srv.sessions) {
+        if (!t.registered || !visibleTo(s, t) || !include(t)) continue;
+        if (
+          matchMask(fm, t.folded) ||
+          matchMask(fm, srv.fold(t.host)) ||
+          matchMask(fm, srv.fold(t.realname)) ||
+          matchMask(fm, srv.fold(t.user))
+        ) {
+          whoReply(s, t, undefined, srv);
+        }
+      }
+    }
+  }
+  s.numeric(N.RPL_ENDOFWHO, m, 'End of /WHO list.');
+}
+
+function whois(s: Session, nick: string, srv: IrcServer): void {
+  const t = srv.findNick(nick);
+  if (t === undefined) {
+    s.numeric(N.ERR_NOSUCHNICK, nick, 'No such nick/channel');
+    s.numeric(N.RPL_ENDOFWHOIS, nick, 'End of /WHOIS list.');
+    return;
+  }
+  const c = srv.config;
+  s.numeric(N.RPL_WHOISUSER, t.nick, t.user, t.host, '*', t.realname || t.nick);
+  const chans: string[] = [];
+  const multi = s.has(Cap.multiPrefix);
+  for (const ch of t.channels) chans.push(prefixFor(ch.members.get(t) ?? 0, multi) + ch.name);
+  if (chans.length > 0 && (!t.invisible || visibleTo(s, t))) s.numeric(N.RPL_WHOISCHANNELS, t.nick, chans.join(' '));
+  s.numeric(N.RPL_WHOISSERVER, t.nick, c.serverName, c.description);
+  if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
+  if (t.oper !== null) s.numeric(N.RPL_WHOISOPERATOR, t.nick, 'is an IRC operator');
+  if (t.conn.secure) s.numeric(N.RPL_WHOISSECURE, t.nick, 'is using a secure connection');
+  if (s === t || s.oper !== null) s.numeric(N.RPL_WHOISHOST, t.nick, `is connecting from ${t.user}@${t.host} ${t.ip}`);
+  const now = srv.now();
+  s.numeric(
+    N.RPL_WHOISIDLE,
+    t.nick,
+    String(Math.floor((now - t.lastSpoke) / 1000)),
+    String(Math.floor(t.signonAt / 1000)),
+    'seconds idle, signon time',
+  );
+  s.numeric(N.RPL_ENDOFWHOIS, t.nick, 'End of /WHOIS list.');
+}
+
+export const queryCommands: CommandTable = {
+  WHO: { minParams: 0, handler: (s, msg, srv) => who(s, msg.params[0], msg.params[1] === 'o', srv) },
+  WHOIS: {
+    minParams: 1,
+    handler: (s, msg, srv) => {
+      // WHOIS [server] nick: the nick is the last parameter; only the first of a list
+      const nick = (msg.params.length >= 2 ? msg.params[1]! : msg.params[0]!).split(',')[0]!;
+      if (nick === '') s.numeric(N.ERR_NONICKNAMEGIVEN, 'No nickname given');
+      else whois(s, nick, srv);
+    },
+  },
+  WHOWAS: {
+    minParams: 1,
+    handler: (s, msg, srv) => {
+      const nick = msg.params[0]!.split(',')[0]!;
+      const count = Number.parseInt(msg.params[1] ?? '0', 10);
+      let entries = srv.whowas.get(srv.fold(nick));
+      if (count > 0) entries = entries.slice(0, count);
+      if (entries.length === 0) s.numeric(N.ERR_WASNOSUCHNICK, nick, 'There was no such nickname');
+      for (const e of entries) {
+        s.numeric(N.RPL_WHOWASUSER, e.nick, e.user, e.host, '*', e.realname || e.nick);
+        s.numeric(N.RPL_WHOISSERVER, e.nick, srv.config.serverName, new Date(e.at).toUTCString());
+      }
+      s.numeric(N.RPL_ENDOFWHOWAS, nick, 'End of WHOWAS');
+    },
+  },
+  MOTD: { minParams: 0, handler: (s, _m, srv) => sendMotd(s, srv) },
+  LUSERS: { minParams: 0, handler: (s, _m, srv) => sendLusers(s, srv) },
+  VERSION: {
+    minParams: 0,
+    handler: (s, _m, srv) => {
+      s.numeric(N.RPL_VERSION, `tincan-${VERSION}.`, srv.config.serverName, 'tincan chat server (Node.js)');
+      sendIsupport(s, srv);
+    },
+  },
+  TIME: {
+    minParams: 0,
+    handler: (s, _m, srv) => {
+      const now = new Date(srv.now());
+      s.numeric(N.RPL_TIME, srv.config.serverName, String(Math.floor(now.getTime() / 1000)), '0', now.toString());
+    },
+  },
+  ADMIN: {
+    minParams: 0,
+    handler: (s, _m, srv) => {
+      const a = srv.config.admin;
+      s.numeric(N.RPL_ADMINME, srv.config.serverName, 'Administrative info');
+      s.numeric(N.RPL_ADMINLOC1, a.name);
+      s.numeric(N.RPL_ADMINLOC2, a.location);
+      s.numeric(N.RPL_ADMINEMAIL, a.email);
+    },
+  },
+  INFO: {
+    minParams: 0,
+    handler: (s, _m, srv) => {
+      const lines = [
+        `tincan ${VERSION}: one server for IRC clients, plain sockets and the browser.`,
+        `Running on Node.js ${process.version} since ${srv.startedAt.toUTCString()}.`,
+        'Source and documentation: see the README that came with it.',
+      ];
+      for (const l of lines) s.numeric(N.RPL_INFO, l);
+      s.numeric(N.RPL_ENDOFINFO, 'End of /INFO list.');
+    },
+  },
+  HELP: {
+    minParams: 0,
+    handler: (s, msg) => {
+      const topic = (msg.params[0] ?? '').toUpperCase();
+      const key = topic === '' ? 'INDEX' : topic;
+      const text = HELP_TOPICS[key];
+      if (text === undefined) {
+        s.numeric(N.ERR_HELPNOTFOUND, topic, 'No help available on this topic');
+        return;
+      }
+      const lines = text.split('\n');
+      s.numeric(N.RPL_HELPSTART, key, lines[0]!);
+      for (const l of lines.slice(1)) s.numeric(N.RPL_HELPTXT, key, l === '' ? ' ' : l);
+      s.numeric(N.RPL_ENDOFHELP, key, 'End of /HELP');
+    },
+  },
+};

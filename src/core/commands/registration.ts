@@ -1,0 +1,175 @@
+/**
+ * Connection registration and keep-alive: CAP, PASS, NICK, USER, PING, PONG, QUIT.
+ * Registration completes in server.tryRegister once NICK, USER and CAP END are in.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { isValidNick, truncateUtf8 } from '../../protocol/index.js';
+import * as N from '../../protocol/numerics.js';
+import { CAPS, Cap, findCap, capNames } from '../caps.js';
+import type { Session } from '../session.js';
+import type { IrcServer } from '../server.js';
+import type { CommandTable } from './types.js';
+
+function capLs(s: Session, srv: IrcServer, version: number): void {
+  const items = CAPS.map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
+  const target = s.registered ? s.nick : '*';
+  // keep each line well inside 512 bytes; 302 clients understand the '*' continuation
+  const chunks: string[] = [];
+  let cur = '';
+  for (const it of items) {
+    if (cur.length + it.length + 1 > 380) {
+      chunks.push(cur);
+      cur = '';
+    }
+    cur += (cur ? ' ' : '') + it;
+  }
+  chunks.push(cur);
+  chunks.forEach((chunk, i) => {
+    const more = i < chunks.length - 1 && version >= 302;
+    if (more) s.send(`:${srv.config.serverName} CAP ${target} LS * :${chunk}`);
+    else s.send(`:${srv.config.serverName} CAP ${target} LS :${chunk}`);
+  });
+}
+
+function cap(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const sub = msg.params[0]!.toUpperCase();
+  const target = s.registered ? s.nick : '*';
+  switch (sub) {
+    case 'LS': {
+      const v = Number.parseInt(msg.params[1] ?? '0', 10) || 0;
+      if (v > s.capVersion) s.capVersion = v;
+      if (v >= 302) s.caps |= Cap.capNotify; // implied by 302
+      if (!s.registered) s.capNegotiating = true;
+      capLs(s, srv, v);
+      return;
+    }
+    case 'LIST':
+      s.send(`:${srv.config.serverName} CAP ${target} LIST :${capNames(s.caps).join(' ')}`);
+      return;
+    case 'REQ': {
+      if (!s.registered) s.capNegotiating = true;
+      const raw = (msg.params[1] ?? '').trim();
+      let add = 0;
+      let remove = 0;
+      let ok = raw.length > 0;
+      for (const tok of raw.split(' ')) {
+        if (tok === '') continue;
+        const neg = tok.startsWith('-');
+        const info = findCap(neg ? tok.slice(1) : tok);
+        if (info === undefined) {
+          ok = false;
+          break;
+        }
+        if (neg) remove |= info.bit;
+        else add |= info.bit;
+      }
+      if (!ok) {
+        s.send(`:${srv.config.serverName} CAP ${target} NAK :${raw}`);
+        return;
+      }
+      s.caps = (s.caps | add) & ~remove;
+      s.send(`:${srv.config.serverName} CAP ${target} ACK :${raw}`);
+      return;
+    }
+    case 'END':
+      if (s.registered) return;
+      s.capNegotiating = false;
+      srv.tryRegister(s);
+      return;
+    default:
+      s.numeric(N.ERR_INVALIDCAPCMD, msg.params[0]!, 'Invalid CAP command');
+  }
+}
+
+function pass(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (s.registered) {
+    s.numeric(N.ERR_ALREADYREGISTERED, 'You may not reregister');
+    return;
+  }
+  const want = srv.config.password;
+  if (want === null) return;
+  const a = Buffer.from(msg.params[0]!);
+  const b = Buffer.from(want);
+  s.passOk = a.length === b.length && timingSafeEqual(a, b);
+}
+
+function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const wanted = msg.params[0];
+  if (wanted === undefined || wanted === '') {
+    s.numeric(N.ERR_NONICKNAMEGIVEN, 'No nickname given');
+    return;
+  }
+  if (!isValidNick(wanted, srv.config.limits.nickLength)) {
+    s.numeric(N.ERR_ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
+    return;
+  }
+  const folded = srv.fold(wanted);
+  const holder = srv.nicks.get(folded);
+  if (holder !== undefined && holder !== s) {
+    s.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is already in use');
+    return;
+  }
+  if (wanted === s.nick) return;
+  if (!s.registered) {
+    if (s.folded !== '' && s.folded !== folded) srv.nicks.delete(s.folded);
+    srv.nicks.set(folded, s);
+    s.setNick(wanted, folded);
+    srv.tryRegister(s);
+    return;
+  }
+  const out = srv.outgoing(s.source, 'NICK', [wanted]);
+  srv.sendToPeers(s, out, true);
+  srv.whowas.add(s.folded, s, srv.now());
+  if (s.folded !== folded) srv.nicks.delete(s.folded);
+  srv.nicks.set(folded, s);
+  s.setNick(wanted, folded);
+}
+
+/** Ident is never queried, so usernames carry the conventional '~'. */
+function cleanUsername(raw: string, max: number): string {
+  let u = '';
+  for (const ch of raw) if (/[A-Za-z0-9._-]/.test(ch)) u += ch;
+  if (u === '') u = 'user';
+  return '~' + u.slice(0, Math.max(1, max - 1));
+}
+
+function user(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (s.registered) {
+    s.numeric(N.ERR_ALREADYREGISTERED, 'You may not reregister');
+    return;
+  }
+  const l = srv.config.limits;
+  s.user = cleanUsername(msg.params[0]!, l.userLength);
+  s.realname = truncateUtf8(msg.params[3]!, l.realnameLength);
+  s.updateSource();
+  srv.tryRegister(s);
+}
+
+export const registrationCommands: CommandTable = {
+  CAP: { minParams: 1, preRegistration: true, handler: cap },
+  PASS: { minParams: 1, preRegistration: true, handler: pass },
+  NICK: { minParams: 0, preRegistration: true, handler: nick },
+  USER: { minParams: 4, preRegistration: true, handler: user },
+  PING: {
+    minParams: 0,
+    preRegistration: true,
+    handler: (s, msg, srv) => {
+      const token = msg.params[0];
+      if (token === undefined || token === '') {
+        s.numeric(N.ERR_NOORIGIN, 'No origin specified');
+        return;
+      }
+      s.serverMessage('PONG', srv.config.serverName, token);
+    },
+  },
+  PONG: { minParams: 0, preRegistration: true, silentOnMissing: true, handler: () => {} },
+  QUIT: {
+    minParams: 0,
+    preRegistration: true,
+    handler: (s, msg, srv) => {
+      const why = msg.params[0];
+      const reason = why ? 'Quit: ' + truncateUtf8(why, srv.config.limits.kickLength) : 'Client Quit';
+      srv.disconnect(s, reason);
+    },
+  },
+};

@@ -1,0 +1,307 @@
+/**
+ * The transport-agnostic IRC server: owns the sessions, the nick and channel registries
+ * and the one housekeeping timer (registration and ping timeouts for every session).
+ * Commands live in ./commands; transports hand connections in through accept().
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import type { Connection } from '../transports/connection.js';
+import type { IrcMessage } from '../protocol/message.js';
+import { casefolder } from '../protocol/index.js';
+import * as N from '../protocol/numerics.js';
+import { Session } from './session.js';
+import { Channel } from './channel.js';
+import { Outgoing } from './outgoing.js';
+import { COMMANDS } from './commands/index.js';
+import { welcome } from './commands/welcome.js';
+import { WhowasLog } from './whowas.js';
+
+export interface ServerOptions {
+  /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
+  reloadConfig?: () => Config;
+  /** injectable clock (ms) for tests */
+  now?: () => number;
+  /** housekeeping period in ms (default 1000) */
+  tickMs?: number;
+}
+
+export { VERSION } from './version.js';
+
+export class IrcServer {
+  config: Config;
+  readonly logger: Logger;
+  readonly fold: (s: string) => string;
+  readonly sessions = new Set<Session>();
+  readonly nicks = new Map<string, Session>();
+  readonly channels = new Map<string, Channel>();
+  readonly whowas: WhowasLog;
+  readonly startedAt: Date;
+  readonly now: () => number;
+  readonly #reload: (() => Config) | undefined;
+  #nextId = 1;
+  #msgidPrefix = randomBytes(6).toString('base64url');
+  #msgidCounter = 0;
+  #batchCounter = 0;
+  #tick: NodeJS.Timeout;
+  #shuttingDown = false;
+  readonly #closeWaiters = new Map<Session, () => void>();
+  /** for LUSERS */
+  maxUsers = 0;
+
+  constructor(config: Config, logger: Logger, opts: ServerOptions = {}) {
+    this.config = config;
+    this.logger = logger;
+    this.fold = casefolder(config.casemapping);
+    this.now = opts.now ?? Date.now;
+    this.#reload = opts.reloadConfig;
+    this.startedAt = new Date(this.now());
+    this.whowas = new WhowasLog(config.limits.whowasSize);
+    this.#tick = setInterval(() => this.housekeeping(), opts.tickMs ?? 1000);
+    this.#tick.unref();
+  }
+
+  // ---- connections --------------------------------------------------------------
+
+  accept(conn: Connection): Session {
+    const s = new Session(this.#nextId++, conn, this, this.now());
+    this.sessions.add(s);
+    if (this.#shuttingDown) {
+      conn.close('ERROR :Closing link: (Server shutting down)');
+    }
+    conn.attach({
+      line: (l) => s.onLine(l),
+      tooLong: () => s.onTooLong(),
+      closed: (reason) => {
+        this.#gone(s, reason);
+        this.#closeWaiters.get(s)?.();
+      },
+    });
+    s.log.debug('connected');
+    return s;
+  }
+
+  /** Server-side disconnect: tell the peer why, then tidy up as for a quit. */
+  disconnect(s: Session, reason: string, quitMessage: string = reason): void {
+    if (s.closing) return;
+    this.#remove(s, quitMessage);
+    s.conn.close(`ERROR :Closing link: ${s.host} (${reason})`);
+  }
+
+  /** The peer went away (or its connection failed). */
+  #gone(s: Session, reason: string): void {
+    if (!this.sessions.has(s)) return;
+    this.#remove(s, reason);
+  }
+
+  #remove(s: Session, quitMessage: string): void {
+    s.dispose();
+    this.sessions.delete(s);
+    if (s.registered) {
+      const out = this.outgoing(s.source, 'QUIT', [quitMessage]);
+      this.sendToPeers(s, out, false);
+      this.whowas.add(this.fold(s.nick), s, this.now());
+    }
+    for (const ch of s.channels) this.removeMember(ch, s);
+    s.channels.clear();
+    if (s.folded && this.nicks.get(s.folded) === s) this.nicks.delete(s.folded);
+    s.log.debug({ reason: quitMessage }, 'disconnected');
+  }
+
+  // ---- dispatch -----------------------------------------------------------------
+
+  dispatch(s: Session, msg: IrcMessage): void {
+    const spec = COMMANDS.get(msg.command);
+    if (spec === undefined) {
+      if (s.registered) s.numeric(N.ERR_UNKNOWNCOMMAND, msg.command, 'Unknown command');
+      else s.numeric(N.ERR_NOTREGISTERED, 'You have not registered');
+      return;
+    }
+    if (!s.registered && !spec.preRegistration) {
+      s.numeric(N.ERR_NOTREGISTERED, 'You have not registered');
+      return;
+    }
+    if (msg.params.length < spec.minParams) {
+      if (spec.silentOnMissing !== true) s.numeric(N.ERR_NEEDMOREPARAMS, msg.command, 'Not enough parameters');
+      return;
+    }
+    if (spec.operOnly === true && s.oper === null) {
+      s.numeric(N.ERR_NOPRIVILEGES, "Permission Denied- You're not an IRC operator");
+      return;
+    }
+    try {
+      spec.handler(s, msg, this);
+    } catch (err) {
+      // a bug in one handler costs that session only
+      s.log.error({ err, command: msg.command }, 'command handler failed; dropping this session');
+      this.disconnect(s, 'Internal server error');
+    }
+  }
+
+  // ---- helpers for handlers -------------------------------------------------------
+
+  nextMsgid(): string {
+    return this.#msgidPrefix + (++this.#msgidCounter).toString(36);
+  }
+
+  nextBatchId(): string {
+    return 'b' + (++this.#batchCounter).toString(36);
+  }
+
+  outgoing(source: string, command: string, params: readonly string[], clientTags = ''): Outgoing {
+    return new Outgoing(source, command, params, this.nextMsgid(), this.now(), clientTags);
+  }
+
+  findNick(nick: string): Session | undefined {
+    const s = this.nicks.get(this.fold(nick));
+    return s !== undefined && s.registered ? s : undefined;
+  }
+
+  findChannel(name: string): Channel | undefined {
+    return this.channels.get(this.fold(name));
+  }
+
+  /** Delivers to every member of `ch` (optionally skipping one, or filtered by cap). */
+  sendToChannel(ch: Channel, out: Outgoing, except: Session | null = null, needCap = 0): void {
+    for (const m of ch.members.keys()) {
+      if (m === except || (needCap !== 0 && (m.caps & needCap) === 0)) continue;
+      m.send(out.lineFor(m.caps));
+    }
+  }
+
+  /** Delivers once to everyone sharing a channel with `s` (and `s` itself if asked). */
+  sendToPeers(s: Session, out: Outgoing, includeSelf: boolean, needCap = 0): void {
+    const seen = new Set<Session>();
+    if (!includeSelf) seen.add(s);
+    else if (needCap === 0 || (s.caps & needCap) !== 0) {
+      seen.add(s);
+      s.send(out.lineFor(s.caps));
+    } else seen.add(s);
+    for (const ch of s.channels) {
+      for (const m of ch.members.keys()) {
+        if (seen.has(m)) continue;
+        seen.add(m);
+        if (needCap !== 0 && (m.caps & needCap) === 0) continue;
+        m.send(out.lineFor(m.caps));
+      }
+    }
+  }
+
+  getOrCreateChannel(name: string): { ch: Channel; created: boolean } {
+    const folded = this.fold(name);
+    const existing = this.channels.get(folded);
+    if (existing !== undefined) return { ch: existing, created: false };
+    const ch = new Channel(name, folded, this.now());
+    this.channels.set(folded, ch);
+    return { ch, created: true };
+  }
+
+  removeMember(ch: Channel, s: Session): void {
+    ch.members.delete(s);
+    s.channels.delete(ch);
+    if (ch.members.size === 0) this.channels.delete(ch.folded);
+  }
+
+  /** Registers the session once NICK, USER, PASS and CAP negotiation are all done. */
+  tryRegister(s: Session): void {
+    if (s.registered || s.capNegotiating || s.folded === '' || s.user === '') return;
+    if (!s.passOk) {
+      s.numeric(N.ERR_PASSWDMISMATCH, 'Password incorrect');
+      this.disconnect(s, 'Bad password');
+      return;
+    }
+    s.registered = true;
+    s.signonAt = this.now();
+    s.updateSource();
+    const users = this.userCount();
+    if (users > this.maxUsers) this.maxUsers = users;
+    s.log.info({ nick: s.nick }, 'registered');
+    welcome(s, this);
+  }
+
+  userCount(): number {
+    let n = 0;
+    for (const s of this.sessions) if (s.registered) n++;
+    return n;
+  }
+
+  operCount(): number {
+    let n = 0;
+    for (const s of this.sessions) if (s.oper !== null) n++;
+    return n;
+  }
+
+  stats(): { clients: number; channels: number } {
+    return { clients: this.sessions.size, channels: this.channels.size };
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------
+
+  /** Registration and ping timeouts for every session, from one timer. */
+  housekeeping(): void {
+    const now = this.now();
+    const t = this.config.timeouts;
+    for (const s of this.sessions) {
+      if (s.closing) continue;
+      if (!s.registered) {
+        if (now - s.createdAt > t.registration * 1000) this.disconnect(s, 'Registration timeout');
+        continue;
+      }
+      if (s.pingSentAt !== 0) {
+        if (now - s.pingSentAt > t.pingTimeout * 1000) {
+          this.disconnect(s, `Ping timeout: ${Math.round((now - s.lastRecv) / 1000)} seconds`);
+        }
+      } else if (now - s.lastRecv > t.pingInterval * 1000) {
+        s.pingSentAt = now;
+        s.send('PING :' + this.config.serverName);
+      }
+    }
+  }
+
+  reload(config: Config): void {
+    if (config.casemapping !== this.config.casemapping) {
+      this.logger.warn('casemapping cannot change while running; keeping ' + this.config.casemapping);
+      config = { ...config, casemapping: this.config.casemapping };
+    }
+    const floodChanged = JSON.stringify(config.flood) !== JSON.stringify(this.config.flood);
+    this.config = config;
+    this.whowas.resize(config.limits.whowasSize);
+    if (floodChanged) for (const s of this.sessions) s.applyFloodConfig();
+    this.logger.info('configuration reloaded');
+  }
+
+  /** REHASH: re-read the config file; returns an error message or null. */
+  rehash(): string | null {
+    if (this.#reload === undefined) return null;
+    try {
+      this.reload(this.#reload());
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  async shutdown(reason: string): Promise<void> {
+    this.#shuttingDown = true;
+    clearInterval(this.#tick);
+    const closing: Promise<void>[] = [];
+    for (const s of [...this.sessions]) {
+      closing.push(
+        new Promise<void>((resolve) => {
+          // resolve when the transport reports the close, or after 2 s at the latest
+          const timer = setTimeout(done, 2000);
+          timer.unref();
+          const waiters = this.#closeWaiters;
+          function done(): void {
+            clearTimeout(timer);
+            waiters.delete(s);
+            resolve();
+          }
+          waiters.set(s, done);
+        }),
+      );
+      this.disconnect(s, reason);
+    }
+    await Promise.all(closing);
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * One client connection as the core sees it: identity, capabilities, channels, and the
+ * per-session rules (pre-registration cap, flood control, labeled-response capture).
+ * It talks to its peer only through the Connection contract, never a socket.
+ */
+import type { Connection } from '../transports/connection.js';
+import { TokenBucket } from '../transports/token-bucket.js';
+import { parse, escapeTagValue } from '../protocol/index.js';
+import * as N from '../protocol/numerics.js';
+import type { IrcMessage } from '../protocol/message.js';
+import type { Logger } from 'pino';
+import { Cap } from './caps.js';
+import type { Channel } from './channel.js';
+import type { IrcServer } from './server.js';
+
+export class Session {
+  readonly id: number;
+  readonly conn: Connection;
+  readonly server: IrcServer;
+  readonly log: Logger;
+  readonly ip: string;
+  readonly host: string;
+  nick = '*';
+  /** casefolded nick, '' until a nick is set */
+  folded = '';
+  user = '';
+  realname = '';
+  /** nick!user@host, kept in step with nick changes */
+  source = '';
+  caps = 0;
+  capVersion = 0;
+  capNegotiating = false;
+  passOk: boolean;
+  registered = false;
+  away: string | null = null;
+  invisible = false;
+  oper: string | null = null;
+  readonly channels = new Set<Channel>();
+  readonly createdAt: number;
+  signonAt = 0;
+  lastRecv: number;
+  lastSpoke: number;
+  pingSentAt = 0;
+  preRegLines = 0;
+  closing = false;
+
+  #bucket: TokenBucket | null = null;
+  #queue: string[] = [];
+  #drainTimer: NodeJS.Timeout | null = null;
+  #paused = false;
+  #capture: string[] | null = null;
+
+  constructor(id: number, conn: Connection, server: IrcServer, now: number) {
+    this.id = id;
+    this.conn = conn;
+    this.server = server;
+    this.ip = conn.remoteAddress.startsWith('::ffff:') ? conn.remoteAddress.slice(7) : conn.remoteAddress;
+    // a host starting with ':' would break the line format (e.g. "::1")
+    this.host = this.ip.startsWith(':') ? '0' + this.ip : this.ip;
+    this.createdAt = now;
+    this.lastRecv = now;
+    this.lastSpoke = now;
+    this.passOk = server.config.password === null;
+    this.log = server.logger.child({ conn: id, ip: this.ip });
+    this.applyFloodConfig();
+  }
+
+  applyFloodConfig(): void {
+    const f = this.server.config.flood;
+    this.#bucket = f.enabled ? new TokenBucket(f.linesPerSecond, f.burst) : null;
+  }
+
+  has(cap: number): boolean {
+    return (this.caps & cap) !== 0;
+  }
+
+  /** Queues a raw line for this session (captured while a labeled command runs). */
+  send(line: string): void {
+    if (this.#capture !== null) this.#capture.push(line);
+    else this.conn.write(line);
+  }
+
+  /**
+   * Sends a numeric from the server: `:server CODE nick middles... :last`. Middle
+   * parameters that would break the line format (empty, spaces, leading ':') are
+   * replaced by '*', so echoing peer input can never produce an invalid line.
+   */
+  numeric(code: string, ...params: string[]): void {
+    let line = ':' + this.server.config.serverName + ' ' + code + ' ' + this.nick;
+    const last = params.length - 1;
+    for (let i = 0; i < last; i++) line += ' ' + safeMiddle(params[i]!);
+    if (last >= 0) line += ' :' + params[last]!;
+    this.send(line);
+  }
+
+  /** A command-style message from the server itself (NOTICE, CAP, PONG...). */
+  serverMessage(command: string, ...params: string[]): void {
+    let line = ':' + this.server.config.serverName + ' ' + command;
+    const last = params.length - 1;
+    for (let i = 0; i < last; i++) line += ' ' + safeMiddle(params[i]!);
+    if (last >= 0) line += ' :' + params[last]!;
+    this.send(line);
+  }
+
+  setNick(nick: string, folded: string): void {
+    this.nick = nick;
+    this.folded = folded;
+    this.updateSource();
+  }
+
+  updateSource(): void {
+    this.source = this.nick + '!' + (this.user || '*') + '@' + this.host;
+  }
+
+  // ---- input path -------------------------------------------------------------
+
+  onLine(line: string): void {
+    if (this.closing) return;
+    this.lastRecv = this.server.now();
+    this.pingSentAt = 0; // any traffic proves the peer is alive
+    if (!this.registered && ++this.preRegLines > this.server.config.limits.preRegistrationLines) {
+      this.server.disconnect(this, 'Too many lines before registration');
+      return;
+    }
+    const b = this.#bucket;
+    if (b !== null && this.oper === null && (this.#queue.length > 0 || !b.take())) {
+      this.#enqueue(line, b);
+      return;
+    }
+    this.handleLine(line);
+  }
+
+  onTooLong(): void {
+    if (this.closing) return;
+    this.numeric(N.ERR_INPUTTOOLONG, 'Input line was too long');
+  }
+
+  #enqueue(line: string, b: TokenBucket): void {
+    const max = this.server.config.flood.maxQueued;
+    if (this.#queue.length >= max) {
+      this.server.disconnect(this, 'Excess Flood');
+      return;
+    }
+    this.#queue.push(line);
+    // backpressure: stop reading the socket while a burst is being worked off
+    if (!this.#paused && this.#queue.length * 2 >= max) {
+      this.#paused = true;
+      this.conn.pause();
+    }
+    if (this.#drainTimer === null) this.#scheduleDrain(b);
+  }
+
+  #scheduleDrain(b: TokenBucket): void {
+    this.#drainTimer = setTimeout(() => this.#drain(b), Math.max(1, Math.ceil(b.msUntil())));
+  }
+
+  #drain(b: TokenBucket): void {
+    this.#drainTimer = null;
+    while (this.#queue.length > 0 && !this.closing && b.take()) this.handleLine(this.#queue.shift()!);
+    if (this.closing) return;
+    if (this.#queue.length > 0) this.#scheduleDrain(b);
+    if (this.#paused && this.#queue.length * 4 < this.server.config.flood.maxQueued) {
+      this.#paused = false;
+      this.conn.resume();
+    }
+  }
+
+  handleLine(raw: string): void {
+    const line = raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
+    const r = parse(line);
+    if (!r.ok) {
+      switch (r.error) {
+        case 'empty':
+          return;
+        case 'input-too-long':
+        case 'tags-too-long':
+          this.numeric(N.ERR_INPUTTOOLONG, 'Input line was too long');
+          return;
+        case 'invalid-command':
+          this.numeric(N.ERR_UNKNOWNCOMMAND, r.command ?? '*', 'Unknown command');
+          return;
+        default:
+          this.serverMessage('NOTICE', this.nick, `Malformed line ignored (${r.error})`);
+          return;
+      }
+    }
+    this.dispatch(r.msg);
+  }
+
+  dispatch(msg: IrcMessage): void {
+    const label = msg.tags?.get('label');
+    if (label !== undefined && this.has(Cap.labeledResponse)) {
+      this.#capture = [];
+      try {
+        this.server.dispatch(this, msg);
+      } finally {
+        const lines = this.#capture;
+        this.#capture = null;
+        this.#flushLabeled(label, lines);
+      }
+    } else {
+      this.server.dispatch(this, msg);
+    }
+  }
+
+  /** labeled-response: ACK for nothing, a tag for one line, a batch for several. */
+  #flushLabeled(label: string, lines: string[]): void {
+    const tag = 'label=' + escapeTagValue(label);
+    const server = this.server.config.serverName;
+    if (lines.length === 0) {
+      this.conn.write('@' + tag + ' :' + server + ' ACK');
+    } else if (lines.length === 1 || !this.has(Cap.batch)) {
+      this.conn.write(addTag(lines[0]!, tag));
+      for (let i = 1; i < lines.length; i++) this.conn.write(lines[i]!);
+    } else {
+      const id = this.server.nextBatchId();
+      this.conn.write('@' + tag + ' :' + server + ' BATCH +' + id + ' labeled-response');
+      for (const l of lines) this.conn.write(addTag(l, 'batch=' + id));
+      this.conn.write(':' + server + ' BATCH -' + id);
+    }
+  }
+
+  // ---- teardown ---------------------------------------------------------------
+
+  /** Clears timers and queued input; the server does the rest. */
+  dispose(): void {
+    this.closing = true;
+    if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
+    this.#drainTimer = null;
+    this.#queue.length = 0;
+  }
+}
+
+export function safeMiddle(p: string): string {
+  return p === '' || p.charCodeAt(0) === 58 /* : */ || p.includes(' ') ? '*' : p;
+}
+
+export function addTag(line: string, tag: string): string {
+  return line.charCodeAt(0) === 64 /* @ */ ? '@' + tag + ';' + line.slice(1) : '@' + tag + ' ' + line;
+}
