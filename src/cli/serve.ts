@@ -1,0 +1,276 @@
+/**
+ * `tincan serve`: load the config, start the IRC server and the TCP listener,
+ * handle signals (SIGTERM/SIGINT shut down, SIGHUP reloads the config file).
+ */
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import type { Connection } from '../transports/connection.js';
+import { DEFAULT_CONFIG } from '../config/schema.js';
+import { loadConfig, type ConfigFlags } from '../config/load.js';
+import { createLogger, type LoggerOptions } from '../log.js';
+import { startTcpListener, type TcpListener } from '../transports/tcp.js';
+
+/** Raised for anything that should end the CLI with a message and an exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** What serve needs from the core (src/core/server.ts). */
+export interface ServerLike {
+  accept(conn: Connection): unknown;
+  reload(config: Config): void;
+  shutdown(reason: string): Promise<void>;
+  stats(): { clients: number; channels: number };
+}
+export type ServerFactory = (config: Config, logger: Logger) => ServerLike | Promise<ServerLike>;
+
+export interface ServeOptions {
+  /** build the server (default: `new IrcServer(config, logger)` from ../core/server.js) */
+  createServer?: ServerFactory;
+  /** install SIGTERM/SIGINT/SIGHUP handlers that exit the process (default true) */
+  signals?: boolean;
+  /** logger (default: createLogger(config.logLevel, { env })) */
+  logger?: Logger;
+  /** options for the default logger */
+  loggerOptions?: LoggerOptions;
+}
+
+export interface ServeHandle {
+  port: number;
+  host: string;
+  /** shut the server down ('Server shutting down') and stop listening; idempotent */
+  close(): Promise<void>;
+  /** re-read the config file and flags and apply them (what SIGHUP does); false on error */
+  reload(): boolean;
+  config(): Config;
+  server: ServerLike;
+  listener: TcpListener;
+  logger: Logger;
+}
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  data: { type: 'string' },
+  name: { type: 'string' },
+  password: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  public: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function serveUsage(): string {
+  const d = DEFAULT_CONFIG;
+  return [
+    'Usage: tincan serve [options]',
+    '',
+    'Starts the chat server. IRC clients, netcat and telnet connect to the port.',
+    '',
+    'Options:',
+    `  --host <addr>         address to listen on (default: ${d.host}, all interfaces, IPv4 and IPv6)`,
+    `  -p, --port <n>        TCP port (default: ${d.port})`,
+    `  --data <dir>          data directory (default: ${d.dataDir})`,
+    `  --name <server>       server name shown to clients (default: ${d.serverName})`,
+    '  --password <pw>       require this server password (PASS) (default: none)',
+    '  -c, --config <file>   JSON or YAML config file; flags override it (default: none)',
+    '  --public              accept connections from outside the local network (default: off)',
+    `  --log-level <level>   fatal, error, warn, info, debug, trace or silent (default: ${d.logLevel})`,
+    '  -h, --help            show this help',
+    '',
+    'Signals: SIGTERM/SIGINT shut down (a second one forces exit); SIGHUP reloads the config file.',
+    'Logs are readable on a terminal and JSON otherwise; set TINCAN_LOG=json or TINCAN_LOG=pretty to choose.',
+  ].join('\n');
+}
+
+export interface ServeArgs {
+  help: boolean;
+  file?: string;
+  flags: ConfigFlags;
+}
+
+/** Parses serve's flags (strict). Throws CliError(exit code 2) on bad usage. */
+export function parseServeArgs(argv: string[]): ServeArgs {
+  let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new CliError(`tincan serve: ${(e as Error).message}\nRun 'tincan serve --help' for the list of options.`, 2);
+  }
+  const flags: ConfigFlags = {};
+  if (values.host !== undefined) flags.host = values.host;
+  if (values.port !== undefined) {
+    const p = values.port.trim();
+    if (!/^\d+$/.test(p) || Number(p) > 65535) {
+      throw new CliError(`tincan serve: --port expects a port number from 0 to 65535, got '${values.port}'`, 2);
+    }
+    flags.port = Number(p);
+  }
+  if (values.data !== undefined) flags.dataDir = values.data;
+  if (values.name !== undefined) flags.serverName = values.name;
+  if (values.password !== undefined) flags.password = values.password;
+  if (values.public === true) flags.public = true;
+  if (values['log-level'] !== undefined) flags.logLevel = values['log-level'];
+  const out: ServeArgs = { help: values.help === true, flags };
+  if (values.config !== undefined) out.file = values.config;
+  return out;
+}
+
+async function defaultServerFactory(config: Config, logger: Logger): Promise<ServerLike> {
+  const { IrcServer } = await import('../core/server.js');
+  return new IrcServer(config, logger);
+}
+
+function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Starts the server in-process. Throws CliError for usage/config/listen problems
+ * (exitCode 2 for usage, 1 otherwise; 0 with the usage text for --help).
+ */
+export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.env, opts: ServeOptions = {}): Promise<ServeHandle> {
+  const args = parseServeArgs(argv);
+  if (args.help) throw new CliError(serveUsage(), 0);
+
+  const load = (): Config => loadConfig(args.file === undefined ? { flags: args.flags } : { file: args.file, flags: args.flags });
+  let config: Config;
+  try {
+    config = load();
+  } catch (e) {
+    throw new CliError((e as Error).message, 1);
+  }
+
+  const logger = opts.logger ?? createLogger(config.logLevel, { ...opts.loggerOptions, env });
+  const server = await (opts.createServer ?? defaultServerFactory)(config, logger);
+
+  let listener: TcpListener;
+  try {
+    listener = await startTcpListener({
+      host: config.host,
+      port: config.port,
+      config: () => config,
+      logger,
+      onConnection: (c) => {
+        server.accept(c);
+      },
+    });
+  } catch (e) {
+    await server.shutdown('Server shutting down').catch(() => {});
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') {
+      throw new CliError(`port ${config.port} is in use: is another tincan running? use --port to pick another port`, 1);
+    }
+    if (err.code === 'EACCES') {
+      throw new CliError(`permission denied listening on port ${config.port}: ports below 1024 need privileges; use --port`, 1);
+    }
+    if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
+      throw new CliError(`cannot listen on ${config.host}: no such address on this machine; check --host`, 1);
+    }
+    throw new CliError(`cannot listen on ${formatHostPort(config.host, config.port)}: ${err.message}`, 1);
+  }
+
+  const addr = listener.address();
+  logger.info(
+    { host: addr.host, port: addr.port, public: config.public, serverName: config.serverName },
+    `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
+  );
+
+  const reload = (): boolean => {
+    let next: Config;
+    try {
+      next = load();
+    } catch (e) {
+      logger.error(`config reload failed, keeping the current configuration: ${(e as Error).message}`);
+      return false;
+    }
+    if (next.host !== config.host || next.port !== config.port) {
+      logger.warn('host/port changes take effect after a restart');
+    }
+    config = next;
+    logger.level = next.logLevel;
+    try {
+      server.reload(next);
+    } catch (e) {
+      logger.error({ err: e }, 'server reload failed');
+      return false;
+    }
+    logger.info(args.file === undefined ? 'configuration reloaded' : `configuration reloaded from ${args.file}`);
+    return true;
+  };
+
+  let closing: Promise<void> | null = null;
+  const removeSignals: Array<() => void> = [];
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const off of removeSignals) off();
+      try {
+        await server.shutdown('Server shutting down');
+      } catch (e) {
+        logger.error({ err: e }, 'error during shutdown');
+      }
+      await listener.close();
+      logger.info('tincan stopped');
+    })();
+    return closing;
+  };
+
+  if (opts.signals !== false) {
+    let signalled = 0;
+    const onStop = (sig: NodeJS.Signals): void => {
+      signalled++;
+      if (signalled > 1) {
+        logger.warn(`${sig} again: forcing exit`);
+        process.exit(1);
+      }
+      logger.info(`${sig} received: shutting down`);
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    const onHup = (): void => {
+      logger.info('SIGHUP received: reloading configuration');
+      reload();
+    };
+    const on = (sig: NodeJS.Signals, fn: (s: NodeJS.Signals) => void): void => {
+      process.on(sig, fn);
+      removeSignals.push(() => process.off(sig, fn));
+    };
+    on('SIGTERM', onStop);
+    on('SIGINT', onStop);
+    if (process.platform !== 'win32') on('SIGHUP', onHup);
+  }
+
+  return {
+    port: addr.port,
+    host: addr.host,
+    close,
+    reload,
+    config: () => config,
+    server,
+    listener,
+    logger,
+  };
+}
+
+/** Entry for `tincan serve ...` from main.ts: prints errors and sets the exit code. */
+export async function serveMain(argv: string[]): Promise<void> {
+  try {
+    await runServe(argv, process.env);
+  } catch (e) {
+    if (e instanceof CliError) {
+      if (e.exitCode === 0) process.stdout.write(e.message + '\n');
+      else process.stderr.write(`${e.message}\n`);
+      process.exit(e.exitCode);
+    }
+    throw e;
+  }
+}
