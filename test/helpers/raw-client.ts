@@ -1,0 +1,90 @@
+/**
+ * A raw TCP line client for e2e tests: what netcat would see. `waitFor` resolves on the
+ * first received line matching a pattern (or rejects after a timeout, listing what came).
+ */
+import net from 'node:net';
+
+export class RawClient {
+  readonly socket: net.Socket;
+  readonly lines: string[] = [];
+  #buf = '';
+  #waiters: { re: RegExp; from: number; resolve: (l: string) => void }[] = [];
+  closed: Promise<void>;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      this.#buf += d;
+      let i: number;
+      while ((i = this.#buf.search(/\r?\n/)) >= 0) {
+        const line = this.#buf.slice(0, i);
+        this.#buf = this.#buf.slice(this.#buf[i] === '\r' ? i + 2 : i + 1);
+        this.lines.push(line);
+        this.#check();
+      }
+    });
+    socket.on('error', () => {});
+    this.closed = new Promise((r) => socket.once('close', () => r()));
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ port, host }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  send(line: string): void {
+    this.socket.write(line + '\r\n');
+  }
+
+  /** Resolves with the first line (received from index `from` on) matching `re`. */
+  waitFor(re: RegExp, timeoutMs = 5000, from = 0): Promise<string> {
+    const found = this.lines.slice(from).find((l) => re.test(l));
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const w = {
+        re,
+        from,
+        resolve: (l: string) => {
+          clearTimeout(t);
+          resolve(l);
+        },
+      };
+      const t = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        reject(new Error(`timed out waiting for ${re}; got:\n${this.lines.slice(-30).join('\n')}`));
+      }, timeoutMs);
+      this.#waiters.push(w);
+    });
+  }
+
+  /** Waits for a line matching `re` that arrives after now. */
+  next(re: RegExp, timeoutMs = 5000): Promise<string> {
+    return this.waitFor(re, timeoutMs, this.lines.length);
+  }
+
+  #check(): void {
+    const last = this.lines[this.lines.length - 1]!;
+    const idx = this.lines.length - 1;
+    for (const w of [...this.#waiters]) {
+      if (idx >= w.from && w.re.test(last)) {
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        w.resolve(last);
+      }
+    }
+  }
+
+  /** Registers with NICK/USER and waits for 001. */
+  async register(nick: string): Promise<void> {
+    this.send(`NICK ${nick}`);
+    this.send(`USER ${nick} 0 * :${nick}`);
+    await this.waitFor(/ 001 /);
+    await this.waitFor(/ (376|422) /);
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+}
