@@ -66,8 +66,9 @@ export function parseCidr(s: string): Cidr {
   if (family === null || addrPart.includes('%')) {
     throw new Error(`invalid CIDR "${s}": "${addrPart}" is not an IPv4 or IPv6 address (expected e.g. "192.168.1.0/24" or "fd00::/8")`);
   }
-  const max = family === 'ipv4' ? 32 : 128;
-  let prefix = max;
+  const mapped = address !== addrPart; // written as ::ffff:a.b.c.d
+  const max = family === 'ipv4' && !mapped ? 32 : 128;
+  let prefix = family === 'ipv4' ? 32 : 128;
   if (slash !== -1) {
     const p = text.slice(slash + 1);
     if (!/^\d{1,3}$/.test(p) || Number(p) > max) {
@@ -75,7 +76,7 @@ export function parseCidr(s: string): Cidr {
     }
     prefix = Number(p);
     // an IPv4-mapped address given with an IPv6 prefix: translate to the IPv4 prefix
-    if (family === 'ipv4' && address !== addrPart) {
+    if (mapped) {
       if (prefix < 96) throw new Error(`invalid CIDR "${s}": an IPv4-mapped prefix must be at least /96`);
       prefix -= 96;
     }

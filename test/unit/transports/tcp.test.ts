@@ -1,0 +1,381 @@
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { pino } from 'pino';
+import type { Config } from '../../../src/config/types.js';
+import type { Connection, ConnectionHandlers } from '../../../src/transports/connection.js';
+import { DEFAULT_CONFIG, validateConfig } from '../../../src/config/schema.js';
+import {
+  admissionError,
+  isPeerAllowed,
+  notLocalMessage,
+  startTcpListener,
+  type TcpListener,
+} from '../../../src/transports/tcp.js';
+
+const logger = pino({ level: 'silent' });
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+function cfg(over: Record<string, unknown> = {}): Config {
+  return validateConfig(over, DEFAULT_CONFIG);
+}
+
+async function listen(config: Config, host = '127.0.0.1') {
+  const conns: Connection[] = [];
+  const waiters: Array<(c: Connection) => void> = [];
+  const listener: TcpListener = await startTcpListener({
+    host,
+    port: 0,
+    config: () => config,
+    logger,
+    onConnection: (c) => {
+      const w = waiters.shift();
+      if (w) w(c);
+      else conns.push(c);
+    },
+  });
+  cleanups.push(() => listener.close());
+  const next = (): Promise<Connection> => {
+    const c = conns.shift();
+    if (c) return Promise.resolve(c);
+    return new Promise((resolve) => waiters.push(resolve));
+  };
+  return { listener, next, port: listener.address().port };
+}
+
+interface Client {
+  socket: Socket;
+  /** resolves with the next received line */
+  line(): Promise<string>;
+  lines: string[];
+  ended: Promise<void>;
+}
+
+async function client(port: number, opts: { read?: boolean; allowHalfOpen?: boolean } = {}): Promise<Client> {
+  const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: opts.allowHalfOpen ?? false });
+  socket.on('error', () => {});
+  cleanups.push(() => void socket.destroy());
+  await once(socket, 'connect');
+  const lines: string[] = [];
+  const waiters: Array<(l: string) => void> = [];
+  let buf = '';
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  if (opts.read !== false) {
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      buf += d;
+      let i: number;
+      while ((i = buf.indexOf('\r\n')) !== -1) {
+        const l = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const w = waiters.shift();
+        if (w) w(l);
+        else lines.push(l);
+      }
+    });
+  } else {
+    socket.pause();
+  }
+  return {
+    socket,
+    lines,
+    ended,
+    line: () => {
+      const l = lines.shift();
+      if (l !== undefined) return Promise.resolve(l);
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+function recorder() {
+  const lines: string[] = [];
+  let tooLong = 0;
+  const closedReasons: string[] = [];
+  let onLine: ((l: string) => void) | null = null;
+  let resolveClosed!: (r: string) => void;
+  const closed = new Promise<string>((r) => (resolveClosed = r));
+  const handlers: ConnectionHandlers = {
+    line: (l) => {
+      lines.push(l);
+      onLine?.(l);
+    },
+    tooLong: () => void tooLong++,
+    closed: (r) => {
+      closedReasons.push(r);
+      resolveClosed(r);
+    },
+  };
+  const waitLines = (n: number) =>
+    new Promise<void>((resolve) => {
+      if (lines.length >= n) return resolve();
+      onLine = () => {
+        if (lines.length >= n) resolve();
+      };
+    });
+  return { handlers, lines, closedReasons, closed, waitLines, get tooLong() { return tooLong; } };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a connection receives lines (held until attach), writes are delivered, close() says goodbye', async () => {
+  const { next, port, listener } = await listen(cfg());
+  const c = await client(port);
+  const conn = await next();
+  assert.equal(conn.remoteAddress, '127.0.0.1');
+  assert.equal(conn.remotePort, c.socket.localPort);
+  assert.equal(conn.secure, false);
+  assert.equal(listener.connectionCount, 1);
+
+  c.socket.write('NICK alice\r\nUSER a 0 * :Alice\n');
+  await sleep(50); // arrives before attach: must be held
+  const rec = recorder();
+  conn.attach(rec.handlers);
+  assert.deepEqual(rec.lines, ['NICK alice', 'USER a 0 * :Alice']);
+
+  c.socket.write('PING :x\r');
+  await rec.waitLines(3);
+  assert.equal(rec.lines[2], 'PING :x');
+
+  assert.equal(conn.write(':srv 001 alice :Welcome'), true);
+  assert.equal(conn.write(':srv 002 alice :Your host'), true);
+  assert.ok(conn.queuedBytes > 0);
+  assert.equal(await c.line(), ':srv 001 alice :Welcome');
+  assert.equal(await c.line(), ':srv 002 alice :Your host');
+
+  conn.write(':srv NOTICE alice :last');
+  conn.close('ERROR :Closing link: bye');
+  assert.equal(conn.write('after close'), false);
+  assert.equal(await c.line(), ':srv NOTICE alice :last');
+  assert.equal(await c.line(), 'ERROR :Closing link: bye');
+  await c.ended;
+  assert.equal(await rec.closed, 'Connection closed');
+  await sleep(10);
+  assert.deepEqual(rec.closedReasons, ['Connection closed']);
+  assert.equal(listener.connectionCount, 0);
+  conn.close(); // idempotent
+});
+
+test("'::' listens dual-stack: an IPv4 client is seen as a plain IPv4 address", async (t) => {
+  let l;
+  try {
+    l = await listen(cfg(), '::');
+  } catch (e) {
+    t.skip(`no IPv6 here: ${(e as Error).message}`);
+    return;
+  }
+  const c = await client(l.port);
+  const conn = await l.next();
+  assert.equal(conn.remoteAddress, '127.0.0.1');
+  c.socket.destroy();
+});
+
+test('peer disconnect calls closed exactly once; counters do not leak', async () => {
+  const config = cfg({ connections: { perIp: 2 } });
+  const { next, port, listener } = await listen(config);
+  for (let round = 0; round < 3; round++) {
+    const a = await client(port);
+    const b = await client(port);
+    const ca = await next();
+    const cb = await next();
+    const ra = recorder();
+    const rb = recorder();
+    ca.attach(ra.handlers);
+    cb.attach(rb.handlers);
+    a.socket.end();
+    b.socket.destroy();
+    await Promise.all([ra.closed, rb.closed]);
+    assert.deepEqual(ra.closedReasons, ['Connection closed']);
+    assert.equal(rb.closedReasons.length, 1);
+  }
+  await sleep(10);
+  assert.equal(listener.connectionCount, 0);
+});
+
+test('per-IP cap refuses with an ERROR line, others unaffected', async () => {
+  const { next, port } = await listen(cfg({ connections: { perIp: 2 } }));
+  const a = await client(port);
+  const b = await client(port);
+  await next();
+  await next();
+  const c = await client(port);
+  assert.equal(await c.line(), 'ERROR :Closing link: 127.0.0.1 (Too many connections from your address)');
+  await c.ended;
+  assert.equal(a.socket.destroyed, false);
+  assert.equal(b.socket.destroyed, false);
+});
+
+test('per-IP rate limit refuses the connection over ratePerMinute', async () => {
+  const { next, port } = await listen(cfg({ connections: { ratePerMinute: 3 } }));
+  for (let i = 0; i < 3; i++) {
+    const c = await client(port);
+    await next();
+    c.socket.destroy();
+  }
+  const c = await client(port);
+  assert.match(await c.line(), /^ERROR :Closing link: 127\.0\.0\.1 \(Too many connections/);
+});
+
+test('maxClients refuses when the server is full; limits off admits everyone', async () => {
+  const full = await listen(cfg({ connections: { maxClients: 1 } }));
+  await client(full.port);
+  await full.next();
+  const c = await client(full.port);
+  assert.equal(await c.line(), 'ERROR :Closing link: 127.0.0.1 (Server is full)');
+
+  const open = await listen(cfg({ connections: { enabled: false, maxClients: 1, perIp: 1 } }));
+  await client(open.port);
+  await client(open.port);
+  await open.next();
+  await open.next();
+  assert.equal(open.listener.connectionCount, 2);
+});
+
+test('peer policy: non-private addresses are refused unless public or allowed', () => {
+  const state = { total: 0, perIp: 0, rateOk: () => true };
+  const expected =
+    'ERROR :Closing link: 8.8.8.8 (tincan only accepts connections from the local network; start the server with --public to allow others)';
+  assert.equal(notLocalMessage('8.8.8.8'), expected);
+  assert.equal(admissionError('8.8.8.8', cfg(), state), expected);
+  assert.equal(admissionError('192.168.1.9', cfg(), state), null);
+  assert.equal(admissionError('8.8.8.8', cfg({ public: true }), state), null);
+  assert.equal(admissionError('8.8.8.8', cfg({ allow: ['8.8.8.0/24'] }), state), null);
+  assert.equal(isPeerAllowed('9.9.9.9', cfg({ allow: ['8.8.8.0/24'] })), false);
+  assert.match(admissionError('10.0.0.1', cfg(), { ...state, perIp: 20 }) ?? '', /Too many connections/);
+});
+
+test('a slow reader exceeds the SendQ and is dropped while another connection keeps working', async () => {
+  const { next, port } = await listen(cfg({ limits: { sendQBytes: 64 * 1024 } }));
+  const slow = await client(port, { read: false });
+  const slowConn = await next();
+  const fast = await client(port);
+  const fastConn = await next();
+  const slowRec = recorder();
+  slowConn.attach(slowRec.handlers);
+  fastConn.attach(recorder().handlers);
+
+  const payload = 'x'.repeat(4000);
+  let refusedAt = -1;
+  for (let i = 0; i < 20000; i++) {
+    if (!slowConn.write(`:srv PRIVMSG slow :${payload}`)) {
+      refusedAt = i;
+      break;
+    }
+    assert.ok(slowConn.queuedBytes <= 64 * 1024);
+    await tick();
+  }
+  assert.ok(refusedAt > 0, 'write never returned false');
+  assert.equal(slowConn.write('more'), false);
+  assert.equal(await slowRec.closed, 'SendQ exceeded');
+  assert.deepEqual(slowRec.closedReasons, ['SendQ exceeded']);
+
+  assert.equal(fastConn.write('still here'), true);
+  assert.equal(await fast.line(), 'still here');
+  slow.socket.destroy();
+});
+
+test('too much written in a single tick also trips the SendQ', async () => {
+  const { next, port } = await listen(cfg({ limits: { sendQBytes: 8192 } }));
+  const c = await client(port);
+  const conn = await next();
+  const rec = recorder();
+  conn.attach(rec.handlers);
+  let ok = true;
+  for (let i = 0; i < 10 && ok; i++) ok = conn.write('y'.repeat(1000));
+  assert.equal(ok, false);
+  const received: string[] = [];
+  for (;;) {
+    const l = await c.line();
+    received.push(l);
+    if (l.startsWith('ERROR')) break;
+  }
+  assert.deepEqual(received, ['ERROR :SendQ exceeded']); // pending data was dropped
+  assert.equal(await rec.closed, 'SendQ exceeded');
+});
+
+test('pause() holds lines already split from a chunk until resume()', async () => {
+  const { next, port } = await listen(cfg());
+  const c = await client(port);
+  const conn = await next();
+  const rec = recorder();
+  conn.attach({
+    ...rec.handlers,
+    line: (l) => {
+      rec.handlers.line(l);
+      if (l === 'one') conn.pause();
+    },
+  });
+  c.socket.write('one\r\ntwo\r\nthree\r\n');
+  await rec.waitLines(1);
+  await sleep(50);
+  assert.deepEqual(rec.lines, ['one']);
+  c.socket.write('four\r\n');
+  await sleep(50);
+  assert.deepEqual(rec.lines, ['one']);
+  conn.resume();
+  await rec.waitLines(4);
+  assert.deepEqual(rec.lines, ['one', 'two', 'three', 'four']);
+});
+
+test('an over-long line is reported via tooLong and reading carries on', async () => {
+  const { next, port } = await listen(cfg({ limits: { maxLineBytes: 600 } }));
+  const c = await client(port);
+  const conn = await next();
+  const rec = recorder();
+  conn.attach(rec.handlers);
+  c.socket.write('a'.repeat(5000) + '\r\nok\r\n');
+  await rec.waitLines(1);
+  assert.equal(rec.tooLong, 1);
+  assert.deepEqual(rec.lines, ['ok']);
+});
+
+test('close() destroys a peer that never closes its side after the grace period', async () => {
+  const { next, port } = await listen(cfg());
+  const c = await client(port, { allowHalfOpen: true });
+  const conn = await next();
+  const rec = recorder();
+  conn.attach(rec.handlers);
+  const t0 = Date.now();
+  conn.close('ERROR :bye');
+  assert.equal(await c.line(), 'ERROR :bye');
+  assert.equal(await rec.closed, 'Connection closed');
+  const ms = Date.now() - t0;
+  assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms}ms`);
+});
+
+test('a connection closed before attach still reports its held lines and closed', async () => {
+  const { next, port } = await listen(cfg());
+  const c = await client(port);
+  const conn = await next();
+  c.socket.end('QUIT :bye\r\n');
+  await c.ended;
+  await sleep(20);
+  const rec = recorder();
+  conn.attach(rec.handlers);
+  assert.deepEqual(rec.lines, ['QUIT :bye']);
+  assert.deepEqual(rec.closedReasons, ['Connection closed']);
+});
+
+test('listener.close() stops accepting new connections', async () => {
+  const config = cfg();
+  const listener = await startTcpListener({ host: '127.0.0.1', port: 0, config: () => config, logger, onConnection: () => {} });
+  const port = listener.address().port;
+  await listener.close();
+  const s = connect({ host: '127.0.0.1', port });
+  const [err] = (await once(s, 'error')) as [NodeJS.ErrnoException];
+  assert.equal(err.code, 'ECONNREFUSED');
+});
+
+test('EADDRINUSE is reported as an error with that code', async () => {
+  const { port } = await listen(cfg());
+  const config = cfg();
+  await assert.rejects(
+    startTcpListener({ host: '127.0.0.1', port, config: () => config, logger, onConnection: () => {} }),
+    (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE',
+  );
+});
