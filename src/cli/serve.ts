@@ -195,7 +195,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       logger.warn('host/port changes take effect after a restart');
     }
     config = next;
-    logger.level = next.logLevel;
+    if (opts.logger === undefined) logger.level = next.logLevel;
     try {
       server.reload(next);
     } catch (e) {
