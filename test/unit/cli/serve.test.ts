@@ -41,6 +41,8 @@ class FakeServer implements ServerLike {
 }
 
 const logger = pino({ level: 'silent' });
+/** fail instead of hanging when a connection never arrives */
+const T = { timeout: 15_000 };
 const handles: ServeHandle[] = [];
 afterEach(async () => {
   while (handles.length > 0) await handles.pop()!.close();
@@ -77,7 +79,7 @@ async function readLines(port: number, n: number, send?: string): Promise<string
   return lines;
 }
 
-test('runServe starts a listener that hands connections to the server, close() shuts down', async () => {
+test('runServe starts a listener that hands connections to the server, close() shuts down', T, async () => {
   const { h, fake } = await start(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', 'tmpdata']);
   assert.ok(h.port > 0);
   assert.equal(h.config().serverName, 'test.local');
@@ -100,7 +102,7 @@ test('runServe starts a listener that hands connections to the server, close() s
   assert.equal(err.code, 'ECONNREFUSED');
 });
 
-test('port in use gives a clear message and exit code 1', async () => {
+test('port in use gives a clear message and exit code 1', T, async () => {
   const { h } = await start(['--host', '127.0.0.1', '--port', '0']);
   await assert.rejects(start(['--host', '127.0.0.1', '--port', String(h.port)]), (e: unknown) => {
     assert.ok(e instanceof CliError);
@@ -110,7 +112,7 @@ test('port in use gives a clear message and exit code 1', async () => {
   });
 });
 
-test('reload() re-reads the config file; a broken file keeps the old config', async () => {
+test('reload() re-reads the config file; a broken file keeps the old config', T, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tincan-serve-'));
   const file = join(dir, 'tincan.yaml');
   writeFileSync(file, 'host: 127.0.0.1\nport: 0\nmotd: [one]\n');
@@ -126,7 +128,7 @@ test('reload() re-reads the config file; a broken file keeps the old config', as
   assert.equal(fake().reloads.length, 1);
 });
 
-test('config errors surface as CliError with the problem', async () => {
+test('config errors surface as CliError with the problem', T, async () => {
   await assert.rejects(start(['--host', '127.0.0.1', '--log-level', 'loud']), (e: unknown) => {
     assert.ok(e instanceof CliError);
     assert.equal(e.exitCode, 1);
@@ -135,7 +137,7 @@ test('config errors surface as CliError with the problem', async () => {
   });
 });
 
-test('parseServeArgs maps flags onto config keys', () => {
+test('parseServeArgs maps flags onto config keys', T, () => {
   const a = parseServeArgs(['--host', '::1', '-p', '6667', '--data', 'd', '--name', 'x.y', '--password', 'pw', '--public', '--log-level', 'debug', '-c', 'f.yaml']);
   assert.deepEqual(a, {
     help: false,
@@ -145,7 +147,7 @@ test('parseServeArgs maps flags onto config keys', () => {
   assert.deepEqual(parseServeArgs([]), { help: false, flags: {} });
 });
 
-test('unknown flags and bad ports are usage errors (exit 2)', () => {
+test('unknown flags and bad ports are usage errors (exit 2)', T, () => {
   for (const argv of [['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['extra']]) {
     assert.throws(
       () => parseServeArgs(argv),
@@ -155,7 +157,7 @@ test('unknown flags and bad ports are usage errors (exit 2)', () => {
   }
 });
 
-test('--help lists every flag with its default', async () => {
+test('--help lists every flag with its default', T, async () => {
   const usage = serveUsage();
   for (const flag of ['--host', '--port', '--data', '--name', '--password', '--config', '--public', '--log-level', '--help']) {
     assert.ok(usage.includes(flag), `usage mentions ${flag}`);

@@ -15,6 +15,8 @@ import {
 } from '../../../src/transports/tcp.js';
 
 const logger = pino({ level: 'silent' });
+/** fail instead of hanging when a connection never arrives */
+const T = { timeout: 15_000 };
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
@@ -123,7 +125,7 @@ function recorder() {
 const tick = () => new Promise((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('a connection receives lines (held until attach), writes are delivered, close() says goodbye', async () => {
+test('a connection receives lines (held until attach), writes are delivered, close() says goodbye', T, async () => {
   const { next, port, listener } = await listen(cfg());
   const c = await client(port);
   const conn = await next();
@@ -161,7 +163,7 @@ test('a connection receives lines (held until attach), writes are delivered, clo
   conn.close(); // idempotent
 });
 
-test("'::' listens dual-stack: an IPv4 client is seen as a plain IPv4 address", async (t) => {
+test("'::' listens dual-stack: an IPv4 client is seen as a plain IPv4 address", T, async (t) => {
   let l;
   try {
     l = await listen(cfg(), '::');
@@ -175,7 +177,7 @@ test("'::' listens dual-stack: an IPv4 client is seen as a plain IPv4 address", 
   c.socket.destroy();
 });
 
-test('peer disconnect calls closed exactly once; counters do not leak', async () => {
+test('peer disconnect calls closed exactly once; counters do not leak', T, async () => {
   const config = cfg({ connections: { perIp: 2 } });
   const { next, port, listener } = await listen(config);
   for (let round = 0; round < 3; round++) {
@@ -197,7 +199,7 @@ test('peer disconnect calls closed exactly once; counters do not leak', async ()
   assert.equal(listener.connectionCount, 0);
 });
 
-test('per-IP cap refuses with an ERROR line, others unaffected', async () => {
+test('per-IP cap refuses with an ERROR line, others unaffected', T, async () => {
   const { next, port } = await listen(cfg({ connections: { perIp: 2 } }));
   const a = await client(port);
   const b = await client(port);
@@ -210,7 +212,7 @@ test('per-IP cap refuses with an ERROR line, others unaffected', async () => {
   assert.equal(b.socket.destroyed, false);
 });
 
-test('per-IP rate limit refuses the connection over ratePerMinute', async () => {
+test('per-IP rate limit refuses the connection over ratePerMinute', T, async () => {
   const { next, port } = await listen(cfg({ connections: { ratePerMinute: 3 } }));
   for (let i = 0; i < 3; i++) {
     const c = await client(port);
@@ -221,7 +223,7 @@ test('per-IP rate limit refuses the connection over ratePerMinute', async () => 
   assert.match(await c.line(), /^ERROR :Closing link: 127\.0\.0\.1 \(Too many connections/);
 });
 
-test('maxClients refuses when the server is full; limits off admits everyone', async () => {
+test('maxClients refuses when the server is full; limits off admits everyone', T, async () => {
   const full = await listen(cfg({ connections: { maxClients: 1 } }));
   await client(full.port);
   await full.next();
@@ -236,7 +238,7 @@ test('maxClients refuses when the server is full; limits off admits everyone', a
   assert.equal(open.listener.connectionCount, 2);
 });
 
-test('peer policy: non-private addresses are refused unless public or allowed', () => {
+test('peer policy: non-private addresses are refused unless public or allowed', T, () => {
   const state = { total: 0, perIp: 0, rateOk: () => true };
   const expected =
     'ERROR :Closing link: 8.8.8.8 (tincan only accepts connections from the local network; start the server with --public to allow others)';
@@ -249,7 +251,7 @@ test('peer policy: non-private addresses are refused unless public or allowed', 
   assert.match(admissionError('10.0.0.1', cfg(), { ...state, perIp: 20 }) ?? '', /Too many connections/);
 });
 
-test('a slow reader exceeds the SendQ and is dropped while another connection keeps working', async () => {
+test('a slow reader exceeds the SendQ and is dropped while another connection keeps working', T, async () => {
   const { next, port } = await listen(cfg({ limits: { sendQBytes: 64 * 1024 } }));
   const slow = await client(port, { read: false });
   const slowConn = await next();
@@ -279,7 +281,7 @@ test('a slow reader exceeds the SendQ and is dropped while another connection ke
   slow.socket.destroy();
 });
 
-test('too much written in a single tick also trips the SendQ', async () => {
+test('too much written in a single tick also trips the SendQ', T, async () => {
   const { next, port } = await listen(cfg({ limits: { sendQBytes: 8192 } }));
   const c = await client(port);
   const conn = await next();
@@ -298,7 +300,7 @@ test('too much written in a single tick also trips the SendQ', async () => {
   assert.equal(await rec.closed, 'SendQ exceeded');
 });
 
-test('pause() holds lines already split from a chunk until resume()', async () => {
+test('pause() holds lines already split from a chunk until resume()', T, async () => {
   const { next, port } = await listen(cfg());
   const c = await client(port);
   const conn = await next();
@@ -322,7 +324,7 @@ test('pause() holds lines already split from a chunk until resume()', async () =
   assert.deepEqual(rec.lines, ['one', 'two', 'three', 'four']);
 });
 
-test('an over-long line is reported via tooLong and reading carries on', async () => {
+test('an over-long line is reported via tooLong and reading carries on', T, async () => {
   const { next, port } = await listen(cfg({ limits: { maxLineBytes: 600 } }));
   const c = await client(port);
   const conn = await next();
@@ -334,7 +336,7 @@ test('an over-long line is reported via tooLong and reading carries on', async (
   assert.deepEqual(rec.lines, ['ok']);
 });
 
-test('close() destroys a peer that never closes its side after the grace period', async () => {
+test('close() destroys a peer that never closes its side after the grace period', T, async () => {
   const { next, port } = await listen(cfg());
   const c = await client(port, { allowHalfOpen: true });
   const conn = await next();
@@ -348,7 +350,7 @@ test('close() destroys a peer that never closes its side after the grace period'
   assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms}ms`);
 });
 
-test('a connection closed before attach still reports its held lines and closed', async () => {
+test('a connection closed before attach still reports its held lines and closed', T, async () => {
   const { next, port } = await listen(cfg());
   const c = await client(port);
   const conn = await next();
@@ -361,7 +363,7 @@ test('a connection closed before attach still reports its held lines and closed'
   assert.deepEqual(rec.closedReasons, ['Connection closed']);
 });
 
-test('listener.close() stops accepting new connections', async () => {
+test('listener.close() stops accepting new connections', T, async () => {
   const config = cfg();
   const listener = await startTcpListener({ host: '127.0.0.1', port: 0, config: () => config, logger, onConnection: () => {} });
   const port = listener.address().port;
@@ -371,7 +373,7 @@ test('listener.close() stops accepting new connections', async () => {
   assert.equal(err.code, 'ECONNREFUSED');
 });
 
-test('EADDRINUSE is reported as an error with that code', async () => {
+test('EADDRINUSE is reported as an error with that code', T, async () => {
   const { port } = await listen(cfg());
   const config = cfg();
   await assert.rejects(
