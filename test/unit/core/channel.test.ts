@@ -443,3 +443,43 @@ test('JOIN keys are positional: an empty key slot does not shift later keys', { 
     none(got, '475');
     assert.deepEqual(msgs(got, 'JOIN').map((m) => m.params[0]), ['#open', '#k']);
   }));
+
+test('channel names fold with the casemapping (rfc1459: #[a] is #{a}); & channels work', () =>
+  using({}, (h) => {
+    const a = h.client('alice');
+    const b = h.client('bob');
+    a.recv('JOIN #{a},&local');
+    a.take();
+    b.recv('JOIN #[A],&LOCAL');
+    const got = b.take();
+    assert.deepEqual(msgs(got, 'JOIN').map((m) => m.params[0]), ['#{a}', '&local']);
+    assert.deepEqual(msgs(got, '353').map((m) => m.params[3]), ['@alice bob', '@alice bob']);
+  }));
+
+test('casemapping ascii: #[a] and #{a} are different channels', () =>
+  using({ casemapping: 'ascii' }, (h) => {
+    const a = h.client('alice');
+    const b = h.client('bob');
+    a.recv('JOIN #{a}');
+    b.recv('JOIN #[a]');
+    assert.deepEqual(one(b.take(), '353'), ['bob', '=', '#[a]', '@bob']);
+  }));
+
+test('NAMES for a big channel is split over several 353 lines, each within 512 bytes', () =>
+  using({}, (h) => {
+    const nicks: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const n = 'user' + String(i).padStart(2, '0') + 'abcdefghijklmnop';
+      nicks.push(n);
+      h.client(n).recv('JOIN #big');
+    }
+    const u = h.client('viewer', ['userhost-in-names']);
+    u.recv('NAMES #big');
+    const got = u.take();
+    const rows = msgs(got, '353');
+    assert.ok(rows.length > 1);
+    for (const l of got) assert.ok(Buffer.byteLength(l) + 2 <= 512, `${Buffer.byteLength(l)} bytes`);
+    const seen = rows.flatMap((m) => m.params[3]!.split(' ')).map((x) => x.replace(/^@/, '').split('!')[0]);
+    assert.deepEqual(seen.sort(), nicks.sort());
+    assert.equal(one(got, '366')[1], '#big');
+  }));

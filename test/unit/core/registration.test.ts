@@ -267,3 +267,16 @@ test('QUIT before registration closes without announcing anything', () =>
     assert.ok(c.closed);
     assert.deepEqual(a.take(), []);
   }));
+
+test('changing nick before registration releases the first one', () =>
+  using({}, (h) => {
+    const c = h.connect();
+    c.recv('NICK first');
+    c.recv('NICK second');
+    const d = h.connect();
+    d.recv('NICK first');
+    d.recv('USER d 0 * :d');
+    assert.equal(one(d.take(), '001')[0], 'first');
+    d.recv('NICK second');
+    assert.deepEqual(one(d.take(), '433').slice(0, 2), ['first', 'second']);
+  }));
