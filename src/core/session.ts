@@ -47,7 +47,6 @@ export class Session {
   #bucket: TokenBucket | null = null;
   #queue: string[] = [];
   #drainTimer: NodeJS.Timeout | null = null;
-  #paused = false;
   #capture: string[] | null = null;
 
   constructor(id: number, conn: Connection, server: IrcServer, now: number) {
@@ -141,12 +140,9 @@ export class Session {
       this.server.disconnect(this, 'Excess Flood');
       return;
     }
+    // no socket backpressure here: a sustained flood must fill the queue and be cut off,
+    // not be slowed to a crawl forever; the queue cap bounds what is held
     this.#queue.push(line);
-    // backpressure: stop reading the socket while a burst is being worked off
-    if (!this.#paused && this.#queue.length * 2 >= max) {
-      this.#paused = true;
-      this.conn.pause();
-    }
     if (this.#drainTimer === null) this.#scheduleDrain(b);
   }
 
@@ -159,10 +155,6 @@ export class Session {
     while (this.#queue.length > 0 && !this.closing && b.take()) this.handleLine(this.#queue.shift()!);
     if (this.closing) return;
     if (this.#queue.length > 0) this.#scheduleDrain(b);
-    if (this.#paused && this.#queue.length * 4 < this.server.config.flood.maxQueued) {
-      this.#paused = false;
-      this.conn.resume();
-    }
   }
 
   handleLine(raw: string): void {

@@ -96,7 +96,7 @@ export function parse(line: string): ParseResult {
       ? { ok: false, error: 'input-too-long' }
       : { ok: false, error: 'input-too-long', command };
   }
-  if (command === null) return { ok: false, error: 'invalid-command' };
+  if (command === null) return { ok: false, error: 'invalid-command', command: line.slice(i, Math.min(sp, i + 32)) };
   i = sp;
 
   const params: string[] = [];

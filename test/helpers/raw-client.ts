@@ -15,13 +15,11 @@ export class RawClient {
     this.socket = socket;
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => {
-      this.#buf += d;
-      let i: number;
-      while ((i = this.#buf.search(/\r?\n/)) >= 0) {
-        const line = this.#buf.slice(0, i);
-        this.#buf = this.#buf.slice(this.#buf[i] === '\r' ? i + 2 : i + 1);
-        this.lines.push(line);
-        this.#check();
+      const parts = (this.#buf + d).split('\n');
+      this.#buf = parts.pop()!;
+      for (const p of parts) {
+        this.lines.push(p.endsWith('\r') ? p.slice(0, -1) : p);
+        if (this.#waiters.length > 0) this.#check();
       }
     });
     socket.on('error', () => {});

@@ -75,10 +75,12 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     for (const ch of [...s.channels]) partChannel(s, ch, srv, 'Left all channels');
     return;
   }
-  const names = commaList(msg.params[0]);
-  const keys = commaList(msg.params[1]);
+  // keys are positional ("#a,#b ,keyb"), so empty slots must be kept
+  const names = msg.params[0]!.split(',');
+  const keys = (msg.params[1] ?? '').split(',');
   const l = srv.config.limits;
   names.forEach((name, i) => {
+    if (name === '') return;
     if (!isValidChannelName(name, l.channelLength)) {
       s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
       return;
@@ -91,7 +93,7 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     }
     if (existing !== undefined) {
       const invited = existing.invited.has(s.folded);
-      if (existing.key !== null && keys[i] !== existing.key) {
+      if (existing.key !== null && (keys[i] ?? '') !== existing.key) {
         s.numeric(N.ERR_BADCHANNELKEY, existing.name, 'Cannot join channel (+k)');
         return;
       }

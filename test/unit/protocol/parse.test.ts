@@ -32,10 +32,10 @@ test('keeps more than 15 params', () => {
 
 test('numeric commands: exactly 3 digits', () => {
   assert.equal(ok(parse(':s 001 nick :hi')).command, '001');
-  assert.deepEqual(parse('01 x'), { ok: false, error: 'invalid-command' });
-  assert.deepEqual(parse('0011 x'), { ok: false, error: 'invalid-command' });
-  assert.deepEqual(parse('PRIV1 x'), { ok: false, error: 'invalid-command' });
-  assert.deepEqual(parse('P-M x'), { ok: false, error: 'invalid-command' });
+  assert.deepEqual(parse('01 x'), { ok: false, error: 'invalid-command', command: '01' });
+  assert.deepEqual(parse('0011 x'), { ok: false, error: 'invalid-command', command: '0011' });
+  assert.deepEqual(parse('PRIV1 x'), { ok: false, error: 'invalid-command', command: 'PRIV1' });
+  assert.deepEqual(parse('P-M x'), { ok: false, error: 'invalid-command', command: 'P-M' });
 });
 
 test('error kinds', () => {
@@ -45,14 +45,14 @@ test('error kinds', () => {
   assert.deepEqual(parse('@'), { ok: false, error: 'malformed-tags' });
   assert.deepEqual(parse('@ PING'), { ok: false, error: 'malformed-tags' });
   assert.deepEqual(parse('@=x PING'), { ok: false, error: 'malformed-tags' });
-  assert.deepEqual(parse('@a b=c PING'), { ok: false, error: 'invalid-command' });
+  assert.deepEqual(parse('@a b=c PING'), { ok: false, error: 'invalid-command', command: 'b=c' });
   assert.deepEqual(parse('@a=b'), { ok: false, error: 'no-command' });
   assert.deepEqual(parse('@a=b   '), { ok: false, error: 'no-command' });
   assert.deepEqual(parse(': PING'), { ok: false, error: 'malformed-source' });
   assert.deepEqual(parse(':'), { ok: false, error: 'malformed-source' });
   assert.deepEqual(parse(':src'), { ok: false, error: 'no-command' });
   assert.deepEqual(parse(':src   '), { ok: false, error: 'no-command' });
-  assert.deepEqual(parse('\tPING'), { ok: false, error: 'invalid-command' });
+  assert.deepEqual(parse('\tPING'), { ok: false, error: 'invalid-command', command: '\tPING' });
 });
 
 test('body limit: 510 bytes ok, 511 bytes input-too-long (with command)', () => {
