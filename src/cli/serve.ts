@@ -29,7 +29,7 @@ export interface ServerLike {
   shutdown(reason: string): Promise<void>;
   stats(): { clients: number; channels: number };
 }
-export type ServerFactory = (config: Config, logger: Logger) => ServerLike | Promise<ServerLike>;
+export type ServerFactory = (config: Config, logger: Logger, reloadConfig?: () => Config) => ServerLike | Promise<ServerLike>;
 
 export interface ServeOptions {
   /** build the server (default: `new IrcServer(config, logger)` from ../core/server.js) */
@@ -123,9 +123,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   return out;
 }
 
-async function defaultServerFactory(config: Config, logger: Logger): Promise<ServerLike> {
+async function defaultServerFactory(config: Config, logger: Logger, reloadConfig?: () => Config): Promise<ServerLike> {
   const { IrcServer } = await import('../core/server.js');
-  return new IrcServer(config, logger);
+  return new IrcServer(config, logger, reloadConfig === undefined ? {} : { reloadConfig });
 }
 
 function formatHostPort(host: string, port: number): string {
@@ -149,7 +149,13 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   }
 
   const logger = opts.logger ?? createLogger(config.logLevel, { ...opts.loggerOptions, env });
-  const server = await (opts.createServer ?? defaultServerFactory)(config, logger);
+  // REHASH from an IRC operator re-reads the same file the CLI would on SIGHUP
+  const rehashLoad = (): Config => {
+    const next = load();
+    config = next;
+    return next;
+  };
+  const server = await (opts.createServer ?? defaultServerFactory)(config, logger, rehashLoad);
 
   let listener: TcpListener;
   try {
