@@ -1,0 +1,263 @@
+/**
+ * The HTTP side of the IRC port: serves the built browser client (dist/web/) and
+ * upgrades `GET /irc` to an IRC-over-WebSocket connection (IRCv3 WebSocket spec,
+ * subprotocols text.ircv3.net and binary.ircv3.net; clients offering neither get text).
+ *
+ * It is a plain `http.Server` that never listens itself: the TCP listener sniffs the
+ * first bytes and hands HTTP sockets in with {@link WebServer.handleSocket}. Peer policy
+ * (local network only, per-IP caps) has already been applied by then.
+ *
+ * Static files are read once into memory at start (the app is a few files), with
+ * precompressed .br / .gz siblings served by Accept-Encoding, strong ETags, and
+ * Cache-Control: hashed assets are immutable, index.html is revalidated every time.
+ * Every response carries a strict Content-Security-Policy.
+ *
+ * Not here: TLS (see tls.ts), first-bytes detection (detect.ts), the IRC core.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config/types.js';
+import type { Connection } from './connection.js';
+import { BINARY_PROTOCOL, TEXT_PROTOCOL, WsConnection } from './websocket.js';
+
+/** The WebSocket endpoint. `/` is accepted too, for clients configured with a bare host. */
+export const WS_PATH = '/irc';
+
+export const CSP =
+  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; " +
+  "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+interface StaticFile {
+  type: string;
+  etag: string;
+  body: Buffer;
+  gz: Buffer | null;
+  br: Buffer | null;
+  immutable: boolean;
+}
+
+/** Looks for the built client next to the compiled code (dist/web) or, from src/, in dist/web. */
+export function findWebRoot(): string | null {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const rel of ['../web', '../../dist/web']) {
+    const p = join(here, rel);
+    if (existsSync(join(p, 'index.html'))) return p;
+  }
+  return null;
+}
+
+/** Reads every file under `root` (without .gz/.br siblings, which are attached). */
+export function loadStatic(root: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) {
+        walk(p);
+        continue;
+      }
+      if (name.endsWith('.gz') || name.endsWith('.br')) continue;
+      const body = readFileSync(p);
+      const url = '/' + relative(root, p).split(sep).join('/');
+      const read = (q: string): Buffer | null => (existsSync(q) ? readFileSync(q) : null);
+      files.set(url, {
+        type: TYPES[extname(name)] ?? 'application/octet-stream',
+        etag: '"' + createHash('sha256').update(body).digest('base64url').slice(0, 22) + '"',
+        body,
+        gz: read(p + '.gz'),
+        br: read(p + '.br'),
+        // esbuild's [name]-[hash] naming: anything under /assets/ is content-addressed
+        immutable: url.startsWith('/assets/'),
+      });
+    }
+  };
+  walk(root);
+  return files;
+}
+
+const FALLBACK_PAGE = Buffer.from(
+  '<!doctype html><meta charset="utf-8"><title>tincan</title>' +
+    '<p>The tincan web client has not been built (run <code>npm run build</code>). ' +
+    'IRC clients and netcat can connect to this port directly.</p>',
+);
+
+export interface WebServerOptions {
+  config: () => Config;
+  logger: Logger;
+  onConnection: (conn: Connection) => void;
+  /** directory of the built client; default: {@link findWebRoot}. null serves a fallback page. */
+  root?: string | null;
+}
+
+export interface WebServer {
+  /** the http.Server (not listening): tests may `.listen(0)` it directly */
+  readonly http: Server;
+  /** true when the built client was found */
+  readonly hasApp: boolean;
+  /** Adopts a socket whose first bytes (`firstChunk`, already read) look like HTTP. */
+  handleSocket(socket: Socket, firstChunk?: Buffer): void;
+  /** Closes open WebSocket and HTTP connections. */
+  close(): void;
+}
+
+function chooseEncoding(accept: string | undefined, f: StaticFile): 'br' | 'gzip' | null {
+  if (accept === undefined) return null;
+  const tokens = accept.split(',').map((t) => t.trim().split(';'));
+  const ok = (name: string): boolean =>
+    tokens.some((t) => t[0]?.trim() === name && !t.slice(1).some((q) => /^\s*q=0(\.0*)?\s*$/.test(q)));
+  if (f.br !== null && ok('br')) return 'br';
+  if (f.gz !== null && ok('gzip')) return 'gzip';
+  return null;
+}
+
+export function createWebServer(opts: WebServerOptions): WebServer {
+  const root = opts.root === undefined ? findWebRoot() : opts.root;
+  const files = root === null ? new Map<string, StaticFile>() : loadStatic(root);
+  const hasApp = files.has('/index.html');
+  const log = opts.logger;
+
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('method not allowed\n');
+      return;
+    }
+    let path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/' || path === '/index.html') path = '/index.html';
+    if (path === WS_PATH) {
+      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+      res.end('this is the IRC-over-WebSocket endpoint (subprotocol text.ircv3.net)\n');
+      return;
+    }
+    if (!hasApp && path === '/index.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
+      res.end(method === 'HEAD' ? undefined : FALLBACK_PAGE);
+      return;
+    }
+    const f = files.get(path);
+    if (f === undefined) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' });
+      res.end('not found\n');
+      return;
+    }
+    const headers: Record<string, string | number> = {
+      'Content-Type': f.type,
+      ETag: f.etag,
+      'Cache-Control': f.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      Vary: 'Accept-Encoding',
+    };
+    const inm = req.headers['if-none-match'];
+    if (inm !== undefined && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === f.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    const enc = chooseEncoding(req.headers['accept-encoding'], f);
+    const body = enc === 'br' ? f.br! : enc === 'gzip' ? f.gz! : f.body;
+    if (enc !== null) headers['Content-Encoding'] = enc;
+    headers['Content-Length'] = body.length;
+    res.writeHead(200, headers);
+    res.end(method === 'HEAD' ? undefined : body);
+  };
+
+  const http = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, serve);
+  http.keepAliveTimeout = 5_000;
+  http.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // a little over one full IRC line with tags; bigger frames are refused (close 1009)
+    maxPayload: opts.config().limits.maxLineBytes + 1024,
+    perMessageDeflate: false,
+    clientTracking: true,
+    handleProtocols: (protocols) => {
+      if (protocols.has(TEXT_PROTOCOL)) return TEXT_PROTOCOL;
+      if (protocols.has(BINARY_PROTOCOL)) return BINARY_PROTOCOL;
+      return false;
+    },
+  });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+    if ((path !== WS_PATH && path !== '/') || upgrade !== 'websocket') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const offered = req.headers['sec-websocket-protocol'];
+    if (offered !== undefined) {
+      const list = offered.split(',').map((s) => s.trim());
+      // Offering subprotocols but none of ours: refuse (RFC 6455 4.2.2 lets us), rather
+      // than talk IRC to a client that expects something else.
+      if (!list.includes(TEXT_PROTOCOL) && !list.includes(BINARY_PROTOCOL)) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new WsConnection(ws, {
+        socket,
+        binary: ws.protocol === BINARY_PROTOCOL,
+        secure: 'encrypted' in socket && socket.encrypted === true,
+        config: opts.config,
+      });
+      log.debug({ ip: conn.remoteAddress, id: conn.id, protocol: ws.protocol || '(none)' }, 'websocket connection');
+      try {
+        opts.onConnection(conn);
+      } catch (e) {
+        log.error({ err: e, id: conn.id }, 'onConnection threw; closing websocket');
+        conn.close('ERROR :Closing link: internal error');
+      }
+    });
+  });
+
+  return {
+    http,
+    hasApp,
+    handleSocket(socket, firstChunk) {
+      if (firstChunk !== undefined && firstChunk.length > 0) socket.unshift(firstChunk);
+      http.emit('connection', socket);
+      // detection may have paused the socket; the http parser reads from here on
+      socket.resume();
+    },
+    close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      http.closeAllConnections();
+      http.close();
+    },
+  };
+}
