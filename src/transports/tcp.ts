@@ -88,6 +88,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
   const refuse = (socket: Socket, ip: string, line: string, why: string): void => {
     logger.info({ ip, port: socket.remotePort }, `refused connection: ${why}`);
     socket.on('error', () => {});
+    // discard what the peer sends so its FIN is seen and the socket closes promptly
+    socket.resume();
     socket.end(line + '\r\n');
     const t = setTimeout(() => socket.destroy(), REFUSE_GRACE_MS);
     t.unref();
@@ -190,7 +192,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         const timer = setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, CLOSE_WAIT_MS);
-        timer.unref();
+        // kept referenced: close() must settle even when nothing else keeps the loop alive
         server.close(() => {
           if (done) return;
           done = true;

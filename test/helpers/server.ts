@@ -20,7 +20,7 @@ export async function startServer(overrides: Record<string, unknown> = {}): Prom
   const logger = pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' });
   const server = new IrcServer(config, logger, { tickMs: 200 });
   const listener = await startTcpListener({
-    host: '127.0.0.1',
+    host: typeof overrides['host'] === 'string' ? overrides['host'] : '127.0.0.1',
     port: 0,
     config: () => server.config,
     logger,
