@@ -43,6 +43,11 @@ function markDirty(c: TcpConnection): void {
   }
 }
 
+// ---- one-entry memo of the last line written (see write()) -------------------------
+let memoLine = '';
+let memoData = '\r\n';
+let memoBytes = 2;
+
 /** A held "line too long" event among held lines. */
 const TOO_LONG = null;
 type Held = string | typeof TOO_LONG;
@@ -164,8 +169,21 @@ export class TcpConnection implements Connection {
 
   write(line: string): boolean {
     if (this.closing) return false;
-    const data = line + '\r\n';
-    const bytes = Buffer.byteLength(data);
+    // A fan-out writes the same line object to every member in a row: build its wire
+    // form and count its bytes once (a fresh `line + CRLF` per member was flattened and
+    // measured per member: half the CPU of a 500-member fan-out).
+    let data: string;
+    let bytes: number;
+    if (line === memoLine) {
+      data = memoData;
+      bytes = memoBytes;
+    } else {
+      data = line + '\r\n';
+      bytes = Buffer.byteLength(data);
+      memoLine = line;
+      memoData = data;
+      memoBytes = bytes;
+    }
     if (this.pendingBytes + bytes + this.socket.writableLength > this.config().limits.sendQBytes) {
       this.sendQExceeded();
       return false;
