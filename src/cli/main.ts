@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `tincan` command: `tincan serve [options]`, `tincan --help`, `tincan --version`.
+ * The `tincan` command: `tincan serve [options]`, `tincan chat [HOST[:PORT]]`, `tincan --help`, `tincan --version`.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,7 @@ export function mainUsage(): string {
     '',
     'Commands:',
     '  serve        start the chat server (tincan serve --help for options)',
+    '  chat         chat in a terminal; finds servers on the LAN (tincan chat --help)',
     '',
     'Options:',
     '  -h, --help     show this help',
@@ -44,6 +45,13 @@ export async function main(argv: string[]): Promise<number | null> {
     const { serveMain } = await import('./serve.js');
     await serveMain(rest);
     return null;
+  }
+  if (cmd === 'chat') {
+    const { chatMain } = await import('./chat.js');
+    const code = await chatMain(rest);
+    // sockets and timers of the client must not keep a finished chat alive
+    setTimeout(() => process.exit(code), 1500).unref();
+    return code;
   }
   process.stderr.write(`tincan: unknown command '${cmd}'\n\n${mainUsage()}\n`);
   return 2;

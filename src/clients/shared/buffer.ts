@@ -1,0 +1,84 @@
+/**
+ * Client-side buffers: one per server (status), channel and private query. A buffer
+ * holds its recent lines (bounded), members with their prefixes (@, +), topic, and the
+ * unread and mention counters the status line shows. Pure data, no I/O.
+ */
+export type BufferKind = 'server' | 'channel' | 'query';
+
+export type LineKind =
+  | 'message'
+  | 'action'
+  | 'notice'
+  | 'join'
+  | 'part'
+  | 'quit'
+  | 'kick'
+  | 'nick'
+  | 'topic'
+  | 'mode'
+  | 'info'
+  | 'error';
+
+/** One line in a buffer, already made readable (never a raw protocol line unless /raw asked). */
+export interface ChatLine {
+  time: Date;
+  kind: LineKind;
+  /** who said it (message, action, notice) or who it is about */
+  nick?: string;
+  text: string;
+  /** we sent it */
+  self: boolean;
+  /** it names us (highlight + bell) */
+  mention: boolean;
+  /** it came from CHATHISTORY (no unread count, no bell) */
+  history: boolean;
+  /** IRCv3 msgid, to drop duplicates when history overlaps what we saw live */
+  msgid?: string;
+}
+
+export interface Member {
+  nick: string;
+  /** channel status prefixes, highest first, e.g. '@' or '@+' or '' */
+  prefix: string;
+}
+
+export class ChatBuffer {
+  lines: ChatLine[] = [];
+  /** folded nick -> member */
+  members = new Map<string, Member>();
+  topic = '';
+  unread = 0;
+  mentions = 0;
+  /** channel: we are in it; query: always true */
+  joined: boolean;
+
+  constructor(
+    public name: string,
+    readonly kind: BufferKind,
+    readonly maxLines = 2000,
+  ) {
+    this.joined = kind !== 'channel';
+  }
+
+  /** Appends a line (history lines are placed by time); drops the oldest past maxLines. */
+  add(line: ChatLine): boolean {
+    if (line.msgid !== undefined && this.lines.some((l) => l.msgid === line.msgid)) return false;
+    if (line.history) {
+      let i = this.lines.length;
+      while (i > 0 && (this.lines[i - 1] as ChatLine).time.getTime() > line.time.getTime()) i--;
+      this.lines.splice(i, 0, line);
+    } else {
+      this.lines.push(line);
+    }
+    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
+    return true;
+  }
+
+  /** Member nicks sorted by rank (@ before + before none), then name. */
+  nicks(): string[] {
+    const rank = (p: string): number => (p.startsWith('~') ? 0 : p.startsWith('&') ? 1 : p.startsWith('@') ? 2 : p.startsWith('%') ? 3 : p.startsWith('+') ? 4 : 5);
+    return [...this.members.values()]
+      .sort((a, b) => rank(a.prefix) - rank(b.prefix) || a.nick.localeCompare(b.nick))
+      .map((m) => m.nick);
+  }
+}

@@ -1,0 +1,704 @@
+/**
+ * The client-side IRC model, shared by the terminal client and (later) the browser
+ * client: connection and registration (CAP LS 302 / REQ / END, nick-in-use fallback),
+ * incoming messages turned into readable lines in per-room buffers, NAMES, unread and
+ * mention counts, reconnect with capped exponential backoff and rejoin, CHATHISTORY.
+ *
+ * It is not a socket: bytes come and go through a {@link LineTransport} (node-transport.ts
+ * for TCP). No node: imports here. It never puts raw protocol into a buffer except for
+ * lines the user asked to see (/raw) and unknown replies, which are shown as text.
+ */
+import { parse, serializeParts, foldCase, utf8Length, type IrcMessage } from '../../protocol/index.js';
+import * as N from '../../protocol/numerics.js';
+import { Emitter } from './emitter.js';
+import { Backoff } from './backoff.js';
+import { ChatBuffer, type ChatLine, type LineKind } from './buffer.js';
+import { applyISupport, defaultISupport, type ISupport } from './isupport.js';
+import { numericText } from './numeric-text.js';
+
+/** A message-oriented connection: one IRC line per call, without CRLF. */
+export interface LineTransport {
+  send(line: string): void;
+  close(): void;
+}
+export interface TransportHandlers {
+  onOpen(): void;
+  onLine(line: string): void;
+  /** called once, after onOpen or instead of it; err when it failed */
+  onClose(err?: Error): void;
+}
+export type TransportFactory = (h: TransportHandlers) => LineTransport;
+
+export type ConnState = 'connecting' | 'registering' | 'connected' | 'disconnected' | 'closed';
+
+export interface ClientOptions {
+  nick: string;
+  user?: string;
+  realname?: string;
+  password?: string;
+  transport: TransportFactory;
+  /** shown in the status line, e.g. "127.0.0.1:4444" */
+  serverLabel: string;
+  /** false: no reconnect. Default 1 s doubling to 30 s. */
+  reconnect?: { minMs: number; maxMs: number } | false;
+  now?: () => Date;
+  maxLines?: number;
+  /** on joining a room, load this many lines of history when the server offers it (0: off) */
+  historyOnJoin?: number;
+}
+
+export interface ClientEvents extends Record<string, unknown[]> {
+  state: [ConnState];
+  /** a line was added to a buffer */
+  line: [ChatBuffer, ChatLine];
+  /** anything visible changed (buffers, counters, nick, topic, members) */
+  change: [];
+  /** every wire line, for debugging (/raw shows replies to what you sent) */
+  wire: ['in' | 'out', string];
+}
+
+/** Capabilities the client uses when the server offers them. */
+export const WANTED_CAPS = [
+  'server-time',
+  'echo-message',
+  'batch',
+  'message-tags',
+  'multi-prefix',
+  'cap-notify',
+  'away-notify',
+  'draft/chathistory',
+  'chathistory',
+  'draft/event-playback',
+] as const;
+
+interface Batch {
+  type: string;
+  params: string[];
+}
+
+export class IrcClient extends Emitter<ClientEvents> {
+  readonly buffers: ChatBuffer[] = [];
+  readonly server: ChatBuffer;
+  active: ChatBuffer;
+  nick: string;
+  state: ConnState = 'disconnected';
+  /** name the server gave itself (source of 001) */
+  serverName: string | null = null;
+  isupport: ISupport = defaultISupport();
+  /** enabled capabilities */
+  readonly caps = new Set<string>();
+  /** offered capabilities (name -> value) */
+  readonly offered = new Map<string, string>();
+  away = false;
+
+  readonly #opts: ClientOptions;
+  readonly #backoff: Backoff | null;
+  #transport: LineTransport | null = null;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #wantedNick: string;
+  #nickTries = 0;
+  #capLsDone = false;
+  #capPending = 0;
+  #names = new Map<string, Map<string, { nick: string; prefix: string }>>();
+  #batches = new Map<string, Batch>();
+  #focusOnJoin = new Set<string>();
+  #quitting = false;
+
+  constructor(opts: ClientOptions) {
+    super();
+    this.#opts = opts;
+    this.nick = opts.nick;
+    this.#wantedNick = opts.nick;
+    this.#backoff = opts.reconnect === false ? null : new Backoff(opts.reconnect ?? { minMs: 1000, maxMs: 30000 });
+    this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
+    this.buffers.push(this.server);
+    this.active = this.server;
+  }
+
+  get label(): string {
+    return this.#opts.serverLabel;
+  }
+
+  // ---- connection -------------------------------------------------------------------
+
+  connect(): void {
+    if (this.#transport) return;
+    this.#quitting = false;
+    this.#setState('connecting');
+    this.#capLsDone = false;
+    this.#capPending = 0;
+    this.caps.clear();
+    this.offered.clear();
+    this.#batches.clear();
+    this.#nickTries = 0;
+    this.nick = this.#wantedNick;
+    let open = false;
+    this.#transport = this.#opts.transport({
+      onOpen: () => {
+        open = true;
+        this.#setState('registering');
+        this.#register();
+      },
+      onLine: (line) => this.#onLine(line),
+      onClose: (err) => {
+        this.#transport = null;
+        for (const b of this.buffers) if (b.kind === 'channel') b.members.clear();
+        if (this.#quitting) {
+          this.#setState('closed');
+          return;
+        }
+        const why = err ? err.message : open ? 'connection closed' : 'could not connect';
+        this.#setState('disconnected');
+        if (!this.#backoff) {
+          this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
+          return;
+        }
+        const delay = this.#backoff.next();
+        this.info(this.server, `Disconnected from ${this.label}: ${why}. Reconnecting in ${(delay / 1000).toFixed(1)} s`, 'error');
+        if (this.active !== this.server) this.info(this.active, `Disconnected: ${why}. Reconnecting...`, 'error');
+        this.#reconnectTimer = setTimeout(() => {
+          this.#reconnectTimer = null;
+          this.connect();
+        }, delay);
+      },
+    });
+  }
+
+  /** Sends QUIT and stops reconnecting. */
+  quit(message = 'Leaving'): void {
+    this.#quitting = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    if (this.#transport) {
+      this.send('QUIT', message);
+      const t = this.#transport;
+      setTimeout(() => t.close(), 300);
+    } else {
+      this.#setState('closed');
+    }
+  }
+
+  /** Drops the connection as if the network failed (reconnect follows). For tests and /reconnect. */
+  disconnect(): void {
+    this.#transport?.close();
+  }
+
+  #setState(s: ConnState): void {
+    this.state = s;
+    this.emit('state', s);
+    this.emit('change');
+  }
+
+  /** Sends one IRC command. The last param gets ':' only when needed. */
+  send(command: string, ...params: string[]): void {
+    const clean = params.map((p) => p.replace(/[\r\n\0]/g, ' '));
+    this.sendLine(serializeParts('', null, command, clean));
+  }
+
+  /** Sends a ready-made line (for /raw). Returns false when not connected. */
+  sendLine(line: string): boolean {
+    if (!this.#transport) return false;
+    const l = line.replace(/[\r\n\0]/g, ' ');
+    this.emit('wire', 'out', l);
+    this.#transport.send(l);
+    return true;
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  #register(): void {
+    this.send('CAP', 'LS', '302');
+    if (this.#opts.password !== undefined) this.send('PASS', this.#opts.password);
+    this.send('NICK', this.nick);
+    const user = this.#opts.user ?? (this.#wantedNick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'tincan');
+    this.send('USER', user, '0', '*', this.#opts.realname ?? 'tincan chat');
+  }
+
+  // ---- buffers ----------------------------------------------------------------------
+
+  fold(s: string): string {
+    return foldCase(s, this.isupport.casemapping);
+  }
+
+  isChannel(name: string): boolean {
+    return name.length > 0 && this.isupport.chantypes.includes(name[0] as string);
+  }
+
+  isMe(nick: string | undefined): boolean {
+    return nick !== undefined && this.fold(nick) === this.fold(this.nick);
+  }
+
+  find(name: string): ChatBuffer | undefined {
+    const f = this.fold(name);
+    return this.buffers.find((b) => b.kind !== 'server' && this.fold(b.name) === f);
+  }
+
+  /** The buffer for a channel or nick, created when missing. */
+  buffer(name: string): ChatBuffer {
+    const existing = this.find(name);
+    if (existing) return existing;
+    const b = new ChatBuffer(name, this.isChannel(name) ? 'channel' : 'query', this.#opts.maxLines);
+    this.buffers.push(b);
+    this.emit('change');
+    return b;
+  }
+
+  setActive(b: ChatBuffer): void {
+    this.active = b;
+    b.unread = 0;
+    b.mentions = 0;
+    this.emit('change');
+  }
+
+  /** Closes a query or parted channel buffer. */
+  close(b: ChatBuffer): void {
+    if (b === this.server) return;
+    const i = this.buffers.indexOf(b);
+    if (i < 0) return;
+    this.buffers.splice(i, 1);
+    if (this.active === b) this.setActive(this.buffers[Math.max(0, i - 1)] ?? this.server);
+    this.emit('change');
+  }
+
+  /** Adds a line to a buffer and updates its counters. */
+  addLine(b: ChatBuffer, kind: LineKind, text: string, extra: Partial<ChatLine> = {}): ChatLine {
+    const line: ChatLine = { time: extra.time ?? this.#now(), kind, text, self: false, mention: false, history: false, ...extra };
+    if (!b.add(line)) return line;
+    if (b !== this.active && !line.history && !line.self && (kind === 'message' || kind === 'action' || kind === 'notice')) {
+      b.unread++;
+      if (line.mention || b.kind === 'query') b.mentions++;
+    }
+    this.emit('line', b, line);
+    this.emit('change');
+    return line;
+  }
+
+  info(b: ChatBuffer, text: string, kind: LineKind = 'info'): void {
+    this.addLine(b, kind, text);
+  }
+
+  #now(): Date {
+    return this.#opts.now ? this.#opts.now() : new Date();
+  }
+
+  // ---- user actions -----------------------------------------------------------------
+
+  /** Sends a message (split to fit the line limit); shows it at once unless echo-message will. */
+  say(target: string, text: string, action = false): void {
+    const b = this.buffer(target);
+    // room for ":nick!user@host PRIVMSG target :" the server adds when relaying
+    const budget = Math.max(60, 512 - 2 - utf8Length(target) - 12 - 100 - (action ? 9 : 0));
+    for (const part of splitUtf8(text, budget)) {
+      this.send('PRIVMSG', target, action ? `\x01ACTION ${part}\x01` : part);
+      if (!this.caps.has('echo-message')) this.addLine(b, action ? 'action' : 'message', part, { nick: this.nick, self: true });
+    }
+  }
+
+  join(channel: string, key?: string): void {
+    this.#focusOnJoin.add(this.fold(channel));
+    if (key !== undefined) this.send('JOIN', channel, key);
+    else this.send('JOIN', channel);
+  }
+
+  /** True when the server offers chathistory. */
+  get hasHistory(): boolean {
+    return this.caps.has('draft/chathistory') || this.caps.has('chathistory') || this.isupport.chathistory > 0;
+  }
+
+  /** Asks for the latest n lines of `target`. Returns an explanation when not offered. */
+  history(target: string, n: number): string | null {
+    if (!this.hasHistory) return `${this.label} does not offer history (no chathistory capability)`;
+    const max = this.isupport.chathistory > 0 ? this.isupport.chathistory : n;
+    this.send('CHATHISTORY', 'LATEST', target, '*', String(Math.max(1, Math.min(n, max))));
+    return null;
+  }
+
+  /** Searches history. Returns an explanation when the server has no SEARCH. */
+  search(target: string | null, words: string): string | null {
+    if (!this.isupport.search) return `${this.label} does not offer search (no SEARCH in its ISUPPORT)`;
+    const params = [`text=${words}`];
+    if (target) params.unshift(`in=${target}`);
+    this.send('SEARCH', params.join(';'));
+    return null;
+  }
+
+  // ---- incoming ---------------------------------------------------------------------
+
+  #onLine(line: string): void {
+    this.emit('wire', 'in', line);
+    const r = parse(line);
+    if (!r.ok) return;
+    this.handle(r.msg);
+  }
+
+  /** Handles one parsed message (public for tests). */
+  handle(msg: IrcMessage): void {
+    const src = msg.source ?? '';
+    const bang = src.indexOf('!');
+    const from = bang >= 0 ? src.slice(0, bang) : src;
+    const p = msg.params;
+    const batchRef = msg.tags?.get('batch');
+    const batch = batchRef !== undefined ? this.#batches.get(batchRef) : undefined;
+    const history = batch !== undefined && /chathistory|search/i.test(batch.type);
+    const extra: Partial<ChatLine> = { history };
+    const t = msg.tags?.get('time');
+    if (t !== undefined) {
+      const d = new Date(t);
+      if (!Number.isNaN(d.getTime())) extra.time = d;
+    }
+    const id = msg.tags?.get('msgid');
+    if (id !== undefined) extra.msgid = id;
+
+    switch (msg.command) {
+      case 'PING':
+        this.send('PONG', ...p);
+        return;
+      case 'CAP':
+        this.#onCap(p);
+        return;
+      case 'BATCH': {
+        const ref = p[0] ?? '';
+        if (ref.startsWith('+')) this.#batches.set(ref.slice(1), { type: p[1] ?? '', params: p.slice(2) });
+        else if (ref.startsWith('-')) {
+          const b = this.#batches.get(ref.slice(1));
+          this.#batches.delete(ref.slice(1));
+          if (b && /chathistory/i.test(b.type) && b.params[0]) {
+            this.info(this.buffer(b.params[0]), '--- end of history ---');
+          }
+        }
+        return;
+      }
+      case N.RPL_WELCOME: {
+        this.nick = p[0] ?? this.nick;
+        this.serverName = msg.source;
+        this.#backoff?.reset();
+        this.#setState('connected');
+        this.info(this.server, `Connected to ${this.label} as ${this.nick}`);
+        for (const b of this.buffers) {
+          if (b.kind === 'channel' && b.joined) {
+            b.joined = false;
+            this.send('JOIN', b.name);
+          }
+        }
+        if (this.away) this.send('AWAY', 'away');
+        return;
+      }
+      case N.RPL_ISUPPORT:
+        applyISupport(this.isupport, p.slice(1, -1));
+        this.emit('change');
+        return;
+      case N.ERR_NICKNAMEINUSE:
+      case N.ERR_ERRONEUSNICKNAME:
+      case N.ERR_NICKCOLLISION:
+        if (this.state === 'registering') {
+          this.#nickTries++;
+          const base = this.#wantedNick.slice(0, 12);
+          this.nick = msg.command === N.ERR_ERRONEUSNICKNAME ? `tincan${Math.floor(Math.random() * 1000)}` : this.#nickTries === 1 ? `${base}_` : `${base}${this.#nickTries}`;
+          this.info(this.server, `Nick ${p[1] ?? this.#wantedNick} is taken or invalid; trying ${this.nick}`);
+          this.send('NICK', this.nick);
+          return;
+        }
+        break;
+      case 'ERROR':
+        this.info(this.server, `Server closed the connection: ${p[0] ?? ''}`, 'error');
+        return;
+      case 'JOIN': {
+        const chan = p[0] ?? '';
+        const b = this.buffer(chan);
+        if (this.isMe(from)) {
+          b.joined = true;
+          b.members.clear();
+          this.info(b, `You joined ${chan}`, 'join');
+          if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
+          const n = this.#opts.historyOnJoin ?? 0;
+          if (n > 0 && this.hasHistory && !b.lines.some((l) => l.kind === 'message' || l.kind === 'action')) this.history(chan, n);
+        } else {
+          b.members.set(this.fold(from), { nick: from, prefix: '' });
+          this.addLine(b, 'join', `${from} joined ${chan}`, { ...extra, nick: from });
+        }
+        this.emit('change');
+        return;
+      }
+      case 'PART': {
+        const chan = p[0] ?? '';
+        const b = this.find(chan);
+        if (!b) return;
+        if (this.isMe(from)) {
+          b.joined = false;
+          b.members.clear();
+          this.info(b, `You left ${chan}`, 'part');
+        } else {
+          b.members.delete(this.fold(from));
+          this.addLine(b, 'part', `${from} left ${chan}${p[1] ? ` (${p[1]})` : ''}`, { ...extra, nick: from });
+        }
+        this.emit('change');
+        return;
+      }
+      case 'KICK': {
+        const chan = p[0] ?? '';
+        const who = p[1] ?? '';
+        const b = this.find(chan);
+        if (!b) return;
+        b.members.delete(this.fold(who));
+        if (this.isMe(who)) b.joined = false;
+        this.addLine(b, 'kick', `${this.isMe(who) ? 'You were' : `${who} was`} kicked from ${chan} by ${from}${p[2] ? ` (${p[2]})` : ''}`, { ...extra, nick: who });
+        return;
+      }
+      case 'QUIT': {
+        const f = this.fold(from);
+        for (const b of this.buffers) {
+          if (b.members.delete(f) || (b.kind === 'query' && this.fold(b.name) === f)) {
+            this.addLine(b, 'quit', `${from} quit${p[0] ? ` (${p[0]})` : ''}`, { ...extra, nick: from });
+          }
+        }
+        return;
+      }
+      case 'NICK': {
+        const to = p[0] ?? '';
+        const me = this.isMe(from);
+        if (me) {
+          this.nick = to;
+          this.#wantedNick = to;
+        }
+        const f = this.fold(from);
+        for (const b of this.buffers) {
+          const m = b.members.get(f);
+          const isQuery = b.kind === 'query' && this.fold(b.name) === f;
+          if (m) {
+            b.members.delete(f);
+            b.members.set(this.fold(to), { nick: to, prefix: m.prefix });
+          }
+          if (isQuery) b.name = to;
+          if (m || isQuery || (me && b === this.server)) this.addLine(b, 'nick', me ? `You are now known as ${to}` : `${from} is now known as ${to}`, { ...extra, nick: to });
+        }
+        return;
+      }
+      case 'TOPIC': {
+        const b = this.buffer(p[0] ?? '');
+        b.topic = p[1] ?? '';
+        this.addLine(b, 'topic', `${from} set the topic: ${b.topic}`, { ...extra, nick: from });
+        return;
+      }
+      case N.RPL_TOPIC: {
+        const b = this.buffer(p[1] ?? '');
+        b.topic = p[2] ?? '';
+        this.info(b, `Topic: ${b.topic}`, 'topic');
+        return;
+      }
+      case N.RPL_NOTOPIC:
+      case N.RPL_TOPICWHOTIME:
+      case N.RPL_CREATIONTIME:
+      case N.RPL_MYINFO:
+        return;
+      case N.RPL_NAMREPLY: {
+        const chan = p[2] ?? '';
+        const key = this.fold(chan);
+        let acc = this.#names.get(key);
+        if (!acc) this.#names.set(key, (acc = new Map()));
+        for (const entry of (p[3] ?? '').split(' ')) {
+          if (!entry) continue;
+          let i = 0;
+          while (i < entry.length && this.isupport.prefixChars.includes(entry[i] as string)) i++;
+          const nick = entry.slice(i).split('!')[0] ?? '';
+          acc.set(this.fold(nick), { nick, prefix: entry.slice(0, i) });
+        }
+        return;
+      }
+      case N.RPL_ENDOFNAMES: {
+        const chan = p[1] ?? '';
+        const acc = this.#names.get(this.fold(chan));
+        this.#names.delete(this.fold(chan));
+        const b = this.find(chan);
+        if (b && acc) {
+          b.members = acc;
+          const list = b.nicks().map((n) => (acc.get(this.fold(n))?.prefix ?? '') + n);
+          this.info(b, `${list.length} ${list.length === 1 ? 'person' : 'people'} here: ${list.join(' ')}`);
+        }
+        return;
+      }
+      case 'MODE': {
+        const target = p[0] ?? '';
+        if (!this.isChannel(target)) {
+          if (this.isMe(target)) this.info(this.server, `Your modes: ${p.slice(1).join(' ')}`, 'mode');
+          return;
+        }
+        const b = this.buffer(target);
+        this.#applyPrefixModes(b, p[1] ?? '', p.slice(2));
+        this.addLine(b, 'mode', `${from} sets mode ${p.slice(1).join(' ')}`, { ...extra, nick: from });
+        return;
+      }
+      case 'PRIVMSG':
+      case 'NOTICE':
+        this.#onMessage(msg.command, from, bang >= 0 || this.isMe(from), p[0] ?? '', p[1] ?? '', extra);
+        return;
+      case 'INVITE':
+        this.info(this.active, `${from} invites you to ${p[1] ?? ''} (type /join ${p[1] ?? ''})`);
+        return;
+      case 'AWAY':
+      case 'ACCOUNT':
+      case 'CHGHOST':
+      case 'SETNAME':
+      case 'PONG':
+        return;
+      case N.RPL_NOWAWAY:
+        this.away = true;
+        this.info(this.active, 'You are now marked as away');
+        return;
+      case N.RPL_UNAWAY:
+        this.away = false;
+        this.info(this.active, 'You are no longer marked as away');
+        return;
+      case 'FAIL':
+      case 'WARN':
+      case 'NOTE': {
+        const text = p[p.length - 1] ?? '';
+        const verb = p[0] ?? '';
+        const line = verb === 'CHATHISTORY' || verb === 'SEARCH' ? `${verb.toLowerCase()}: ${text}` : text;
+        this.info(this.active, line, msg.command === 'NOTE' ? 'info' : 'error');
+        return;
+      }
+    }
+
+    if (/^\d{3}$/.test(msg.command)) {
+      const text = numericText(msg.command, p);
+      if (text === null) return;
+      const code = Number(msg.command);
+      const toServer = code < 200 || (code >= 250 && code <= 266) || (code >= 370 && code <= 376) || code === 422;
+      this.info(toServer ? this.server : this.active, text, code >= 400 ? 'error' : 'info');
+      return;
+    }
+    // something we do not know: shown as readable text, not hidden
+    this.info(this.server, `${from ? from + ' ' : ''}${msg.command} ${p.join(' ')}`.trim());
+  }
+
+  #onMessage(cmd: 'PRIVMSG' | 'NOTICE', from: string, fromUser: boolean, target: string, text: string, extra: Partial<ChatLine>): void {
+    let action = false;
+    if (text.startsWith('\x01')) {
+      const body = text.slice(1).replace(/\x01$/, '');
+      const sp = body.indexOf(' ');
+      const verb = (sp < 0 ? body : body.slice(0, sp)).toUpperCase();
+      const rest = sp < 0 ? '' : body.slice(sp + 1);
+      if (verb === 'ACTION') {
+        action = true;
+        text = rest;
+      } else {
+        if (cmd === 'PRIVMSG' && !extra.history && !this.isMe(from)) {
+          if (verb === 'VERSION') this.send('NOTICE', from, '\x01VERSION tincan chat\x01');
+          else if (verb === 'PING') this.send('NOTICE', from, text);
+        }
+        return;
+      }
+    }
+    const self = this.isMe(from);
+    let targetName = target;
+    while (targetName.length > 1 && this.isupport.statusmsg.includes(targetName[0] as string)) targetName = targetName.slice(1);
+    let b: ChatBuffer;
+    if (this.isChannel(targetName)) b = this.buffer(targetName);
+    else if (cmd === 'NOTICE' && (!fromUser || this.state !== 'connected')) b = this.server;
+    else if (cmd === 'NOTICE' && !this.find(self ? targetName : from)) b = this.active;
+    else b = this.buffer(self ? targetName : from);
+    const mention = !self && (mentions(text, this.nick, (s) => this.fold(s)) || (b.kind === 'query' && cmd === 'PRIVMSG'));
+    this.addLine(b, action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message', text, { ...extra, nick: from, self, mention });
+  }
+
+  #onCap(p: string[]): void {
+    const sub = (p[1] ?? '').toUpperCase();
+    const more = p[2] === '*';
+    const list = (more ? p[3] : p[2]) ?? '';
+    if (sub === 'LS' || sub === 'NEW') {
+      for (const tok of list.split(' ')) {
+        if (!tok) continue;
+        const eq = tok.indexOf('=');
+        this.offered.set(eq < 0 ? tok : tok.slice(0, eq), eq < 0 ? '' : tok.slice(eq + 1));
+      }
+      if (more) return;
+      const names = sub === 'LS' ? [...this.offered.keys()] : list.split(' ').map((t) => t.split('=')[0] ?? '');
+      let want = WANTED_CAPS.filter((c) => names.includes(c) && !this.caps.has(c));
+      if (want.includes('chathistory')) want = want.filter((c) => c !== 'draft/chathistory');
+      if (sub === 'LS') this.#capLsDone = true;
+      if (want.length > 0) {
+        this.#capPending++;
+        this.send('CAP', 'REQ', want.join(' '));
+      } else if (sub === 'LS') this.send('CAP', 'END');
+    } else if (sub === 'ACK' || sub === 'NAK') {
+      if (sub === 'ACK') {
+        for (const c of list.split(' ')) {
+          if (!c) continue;
+          if (c.startsWith('-')) this.caps.delete(c.slice(1));
+          else this.caps.add(c);
+        }
+      }
+      this.#capPending = Math.max(0, this.#capPending - 1);
+      if (this.#capLsDone && this.#capPending === 0 && this.state === 'registering') this.send('CAP', 'END');
+      this.emit('change');
+    } else if (sub === 'DEL') {
+      for (const c of list.split(' ')) this.caps.delete(c);
+      this.emit('change');
+    }
+  }
+
+  #applyPrefixModes(b: ChatBuffer, modes: string, args: string[]): void {
+    let add = true;
+    let ai = 0;
+    for (const ch of modes) {
+      if (ch === '+' || ch === '-') {
+        add = ch === '+';
+        continue;
+      }
+      const pi = this.isupport.prefixModes.indexOf(ch);
+      if (pi >= 0) {
+        const nick = args[ai++] ?? '';
+        const m = b.members.get(this.fold(nick));
+        if (!m) continue;
+        const pc = this.isupport.prefixChars[pi] as string;
+        const set = new Set(m.prefix.split('').filter(Boolean));
+        if (add) set.add(pc);
+        else set.delete(pc);
+        m.prefix = [...this.isupport.prefixChars].filter((c) => set.has(c)).join('');
+      } else if ('klbeIqaohv'.includes(ch) || (add && 'fjL'.includes(ch))) {
+        // modes with an argument (kl only when set; lists always)
+        if (ch !== 'l' || add) ai++;
+      }
+    }
+  }
+}
+
+/** Does `text` name `nick` as a whole word (case-folded)? */
+export function mentions(text: string, nick: string, fold: (s: string) => string): boolean {
+  if (!nick) return false;
+  const t = fold(text);
+  const n = fold(nick);
+  let i = t.indexOf(n);
+  while (i >= 0) {
+    const before = i === 0 ? ' ' : (t[i - 1] as string);
+    const after = i + n.length >= t.length ? ' ' : (t[i + n.length] as string);
+    if (!/[A-Za-z0-9_\-[\]\\`^{}|]/.test(before) && !/[A-Za-z0-9_\-[\]\\`^{}|]/.test(after)) return true;
+    i = t.indexOf(n, i + 1);
+  }
+  return false;
+}
+
+/** Splits text into pieces of at most maxBytes UTF-8 bytes, preferring spaces, never inside a code point. */
+export function splitUtf8(text: string, maxBytes: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (utf8Length(rest) > maxBytes) {
+    let cut = 0;
+    let bytes = 0;
+    let lastSpace = -1;
+    for (const ch of rest) {
+      const w = utf8Length(ch);
+      if (bytes + w > maxBytes) break;
+      bytes += w;
+      cut += ch.length;
+      if (ch === ' ') lastSpace = cut;
+    }
+    const at = lastSpace > cut / 2 ? lastSpace : cut;
+    out.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest.length > 0 || out.length === 0) out.push(rest);
+  return out;
+}

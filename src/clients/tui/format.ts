@@ -1,0 +1,95 @@
+/**
+ * How buffer lines look on the terminal: "HH:MM <nick> text" with the nick in a
+ * colour picked by hash, actions as "* nick text", joins and info dimmed, mentions
+ * highlighted, continuation rows indented under the text. Produces ANSI strings. Pure.
+ */
+import type { ChatLine } from '../shared/buffer.js';
+import { sanitize, width, wrap } from './width.js';
+
+export const SGR = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  reverse: '\x1b[7m',
+  red: '\x1b[31m',
+  yellow: '\x1b[33m',
+  mention: '\x1b[1;33m',
+  status: '\x1b[0;30;46m',
+  topic: '\x1b[0;37;44m',
+} as const;
+
+// readable on dark and light backgrounds: no black, white or blue-on-black
+const NICK_COLOURS = [31, 32, 33, 35, 36, 91, 92, 93, 94, 95, 96, 34];
+
+/** Stable colour for a nick (djb2 hash over the lower-cased nick). */
+export function nickColour(nick: string): string {
+  let h = 5381;
+  for (const ch of nick.toLowerCase()) h = ((h * 33) ^ ch.codePointAt(0)!) >>> 0;
+  return `\x1b[${NICK_COLOURS[h % NICK_COLOURS.length]}m`;
+}
+
+export function timestamp(d: Date): string {
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** Plain text of a line for logs and line mode: "<nick> text", "* nick text", "-nick- text", "-!- text". */
+export function plainLine(l: ChatLine): string {
+  const text = sanitize(l.text);
+  switch (l.kind) {
+    case 'message':
+      return `<${l.nick ?? '?'}> ${text}`;
+    case 'action':
+      return `* ${l.nick ?? '?'} ${text}`;
+    case 'notice':
+      return `-${l.nick ?? '?'}- ${text}`;
+    case 'error':
+      return `-!- ${text}`;
+    default:
+      return `-- ${text}`;
+  }
+}
+
+/**
+ * Renders one line into terminal rows of exactly `cols` columns or fewer (ANSI included),
+ * wrapped with continuation rows indented to where the text starts.
+ */
+export function renderLine(l: ChatLine, cols: number): string[] {
+  const time = timestamp(l.time);
+  const text = sanitize(l.text);
+  let prefix: string;
+  let prefixW: number;
+  let body = text;
+  let bodyStyle = '';
+  const nick = l.nick ?? '';
+  switch (l.kind) {
+    case 'message':
+      prefix = `${SGR.dim}${time}${SGR.reset} ${l.self ? SGR.bold : ''}<${nickColour(nick)}${nick}${SGR.reset}${l.self ? SGR.bold : ''}>${SGR.reset} `;
+      prefixW = width(time) + 1 + width(nick) + 3;
+      break;
+    case 'action':
+      prefix = `${SGR.dim}${time}${SGR.reset} * ${nickColour(nick)}${nick}${SGR.reset} `;
+      prefixW = width(time) + 3 + width(nick) + 1;
+      break;
+    case 'notice':
+      prefix = `${SGR.dim}${time}${SGR.reset} -${nickColour(nick)}${nick}${SGR.reset}- `;
+      prefixW = width(time) + 2 + width(nick) + 2;
+      break;
+    case 'error':
+      prefix = `${SGR.dim}${time}${SGR.reset} ${SGR.red}-!-${SGR.reset} `;
+      prefixW = width(time) + 5;
+      bodyStyle = SGR.red;
+      break;
+    default:
+      prefix = `${SGR.dim}${time} --${SGR.reset} `;
+      prefixW = width(time) + 4;
+      bodyStyle = SGR.dim;
+  }
+  if (l.mention) bodyStyle = SGR.mention;
+  if (prefixW > cols / 2) {
+    // very narrow terminal: no hanging indent
+    body = text;
+  }
+  const indent = prefixW > cols / 2 ? 0 : prefixW;
+  const rows = wrap(body, Math.max(1, cols - prefixW), Math.max(1, cols - indent));
+  return rows.map((r, i) => (i === 0 ? prefix : ' '.repeat(indent)) + (bodyStyle ? bodyStyle + r + SGR.reset : r));
+}
