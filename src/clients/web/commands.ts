@@ -1,0 +1,252 @@
+/**
+ * Slash commands typed into the web client's composer, the same set the terminal
+ * client offers (/join /part /msg /query /me /nick /topic /away /back /whois /names
+ * /notice /invite /kick /mode /list /quote /search /clear /close /quit /help).
+ * Text without a leading '/' (or starting with '//') is said in the active buffer.
+ * DOM-free; unit-tested with a fake transport.
+ */
+import type { ChatClient } from './client.js';
+
+export interface CommandHelp {
+  name: string;
+  args: string;
+  help: string;
+  aliases?: string[];
+}
+
+export const COMMANDS: readonly CommandHelp[] = [
+  { name: 'join', args: '#room [key]', help: 'join a room (creates it if new)', aliases: ['j'] },
+  { name: 'part', args: '[#room] [reason]', help: 'leave a room', aliases: ['leave'] },
+  { name: 'msg', args: 'nick message', help: 'send a private message' },
+  { name: 'query', args: 'nick [message]', help: 'open a private conversation', aliases: ['q'] },
+  { name: 'me', args: 'action', help: 'describe an action (* you wave)' },
+  { name: 'nick', args: 'newnick', help: 'change your nickname' },
+  { name: 'topic', args: '[text]', help: "show or set the room's topic" },
+  { name: 'away', args: '[message]', help: 'mark yourself away' },
+  { name: 'back', args: '', help: 'mark yourself back' },
+  { name: 'whois', args: 'nick', help: 'who is that?' },
+  { name: 'names', args: '[#room]', help: 'list the people in a room' },
+  { name: 'notice', args: 'target text', help: 'send a notice' },
+  { name: 'invite', args: 'nick [#room]', help: 'invite someone to a room' },
+  { name: 'kick', args: 'nick [reason]', help: 'remove someone from the room (operators)' },
+  { name: 'mode', args: 'target modes', help: 'set modes (operators)' },
+  { name: 'list', args: '', help: 'list rooms on the server' },
+  { name: 'search', args: 'text', help: 'search the history (when the server offers it)' },
+  { name: 'clear', args: '', help: 'clear this window' },
+  { name: 'close', args: '', help: 'close this window (leaves the room)' },
+  { name: 'quote', args: 'raw IRC line', help: 'send a raw IRC command', aliases: ['raw'] },
+  { name: 'quit', args: '[message]', help: 'disconnect' },
+  { name: 'help', args: '', help: 'this list' },
+];
+
+const ALIASES = new Map<string, string>();
+for (const c of COMMANDS) for (const a of [c.name, ...(c.aliases ?? [])]) ALIASES.set(a, c.name);
+
+/** Splits "a b rest of text" into the first n words and the rest. */
+function words(s: string, n: number): string[] {
+  const out: string[] = [];
+  let rest = s.trimStart();
+  while (out.length < n && rest !== '') {
+    const i = rest.indexOf(' ');
+    if (i === -1) {
+      out.push(rest);
+      rest = '';
+    } else {
+      out.push(rest.slice(0, i));
+      rest = rest.slice(i + 1).trimStart();
+    }
+  }
+  out.push(rest);
+  return out;
+}
+
+export interface CommandResult {
+  /** the UI should do this (only the UI can) */
+  ui?: 'quit' | 'help';
+}
+
+/** Runs what the user typed in the active buffer. */
+export function runInput(client: ChatClient, input: string): CommandResult {
+  const b = client.activeBuffer;
+  if (!input.startsWith('/') || input.startsWith('//')) {
+    const text = input.startsWith('//') ? input.slice(1) : input;
+    if (text.trim() === '') return {};
+    if (b.kind === 'server') {
+      client.note('This is the server window: type /join #room, or /help', 'error');
+      return {};
+    }
+    client.say(b.name, text);
+    return {};
+  }
+  const [word = '', rest = ''] = words(input.slice(1), 1);
+  const name = ALIASES.get(word.toLowerCase());
+  const here = b.kind === 'server' ? null : b.name;
+  const needHere = (): string | null => {
+    if (here === null) client.note(`/${word} needs a room or conversation: switch to one first`, 'error');
+    return here;
+  };
+  switch (name) {
+    case 'join': {
+      const [chan = '', key = ''] = words(rest, 1);
+      if (chan === '') return usage(client, 'join');
+      const room = client.isChannel(chan) ? chan : '#' + chan;
+      client.joinAndFocus(room, key.trim() === '' ? undefined : key.trim());
+      return {};
+    }
+    case 'part': {
+      const [first = '', more = ''] = words(rest, 1);
+      if (client.isChannel(first)) client.part(first, more === '' ? undefined : more);
+      else if (here !== null && b.kind === 'channel') client.part(here, rest === '' ? undefined : rest);
+      else if (b.kind === 'query') client.close(b.key);
+      else return usage(client, 'part');
+      return {};
+    }
+    case 'msg': {
+      const [target = '', text = ''] = words(rest, 1);
+      if (target === '' || text === '') return usage(client, 'msg');
+      client.say(target, text);
+      if (!client.isChannel(target)) client.openQuery(target);
+      return {};
+    }
+    case 'query': {
+      const [target = '', text = ''] = words(rest, 1);
+      if (target === '') return usage(client, 'query');
+      if (client.isChannel(target)) {
+        client.joinAndFocus(target);
+        return {};
+      }
+      client.openQuery(target);
+      if (text !== '') client.say(target, text);
+      return {};
+    }
+    case 'me': {
+      const t = needHere();
+      if (t === null) return {};
+      client.say(t, rest, 'action');
+      return {};
+    }
+    case 'nick':
+      if (rest.trim() === '') return usage(client, 'nick');
+      client.wantedNick = rest.trim();
+      client.send('NICK', rest.trim());
+      return {};
+    case 'topic': {
+      const [first = '', more = ''] = words(rest, 1);
+      if (client.isChannel(first)) {
+        if (more === '') client.send('TOPIC', first);
+        else client.send('TOPIC', first, more);
+        return {};
+      }
+      const t = needHere();
+      if (t === null) return {};
+      if (rest === '') client.note(b.topic === '' ? 'No topic is set' : `Topic: ${b.topic}`);
+      else client.send('TOPIC', t, rest);
+      return {};
+    }
+    case 'away':
+      client.send('AWAY', rest.trim() === '' ? 'away' : rest.trim());
+      return {};
+    case 'back':
+      client.send('AWAY');
+      return {};
+    case 'whois':
+      if (rest.trim() === '') return usage(client, 'whois');
+      client.send('WHOIS', rest.trim());
+      return {};
+    case 'names': {
+      const t = rest.trim() || needHere();
+      if (t === null) return {};
+      const tb = client.buffers.get(client.fold(t));
+      if (tb !== undefined && tb.members.size > 0) {
+        client.note(`In ${tb.name}: ${client.sortedMembers(tb).map((m) => m.prefix + m.nick + (m.away ? ' (away)' : '')).join(', ')}`);
+      } else client.send('NAMES', t);
+      return {};
+    }
+    case 'notice': {
+      const [target = '', text = ''] = words(rest, 1);
+      if (target === '' || text === '') return usage(client, 'notice');
+      client.say(target, text, 'notice');
+      return {};
+    }
+    case 'invite': {
+      const [nick = '', chan = ''] = words(rest, 1);
+      const room = chan.trim() || (b.kind === 'channel' ? b.name : '');
+      if (nick === '' || room === '') return usage(client, 'invite');
+      client.send('INVITE', nick, room);
+      return {};
+    }
+    case 'kick': {
+      const [nick = '', reason = ''] = words(rest, 1);
+      if (nick === '' || b.kind !== 'channel') return usage(client, 'kick');
+      if (reason === '') client.send('KICK', b.name, nick);
+      else client.send('KICK', b.name, nick, reason);
+      return {};
+    }
+    case 'mode': {
+      const parts = rest.trim().split(/\s+/).filter((x) => x !== '');
+      if (parts.length === 0) return usage(client, 'mode');
+      if (parts[0]!.startsWith('+') || parts[0]!.startsWith('-')) {
+        const t = needHere();
+        if (t === null) return {};
+        parts.unshift(t);
+      }
+      client.send('MODE', ...parts);
+      return {};
+    }
+    case 'list':
+      client.send('LIST');
+      client.note('The room list appears in the server window');
+      return {};
+    case 'search':
+      if (rest.trim() === '') return usage(client, 'search');
+      client.runSearch(rest.trim(), b.kind === 'server' ? undefined : b.name);
+      return {};
+    case 'clear':
+      b.lines = [];
+      b.historyComplete = false;
+      client.note('Cleared');
+      return {};
+    case 'close':
+      if (b.kind === 'server') client.note('The server window stays open', 'error');
+      else client.close(b.key);
+      return {};
+    case 'quote':
+      if (rest.trim() === '') return usage(client, 'quote');
+      client.sendRawLine(rest.trim());
+      return {};
+    case 'quit':
+      return { ui: 'quit' };
+    case 'help':
+      for (const c of COMMANDS) client.note(`/${c.name} ${c.args} — ${c.help}`);
+      return { ui: 'help' };
+    default:
+      client.note(`Unknown command /${word}: type /help for the list, or //text to send text starting with /`, 'error');
+      return {};
+  }
+}
+
+function usage(client: ChatClient, name: string): CommandResult {
+  const c = COMMANDS.find((x) => x.name === name);
+  client.note(`Usage: /${name} ${c?.args ?? ''}`, 'error');
+  return {};
+}
+
+/** Completes the word before the cursor: a nick from the room, a /command, or a #room. */
+export function complete(client: ChatClient, text: string, cursor: number): { text: string; cursor: number } | null {
+  const start = text.lastIndexOf(' ', cursor - 1) + 1;
+  const word = text.slice(start, cursor);
+  if (word === '') return null;
+  let candidates: string[];
+  if (word.startsWith('/') && start === 0) candidates = COMMANDS.map((c) => '/' + c.name + ' ');
+  else if (client.isChannel(word)) candidates = [...client.buffers.values()].filter((x) => x.kind === 'channel').map((x) => x.name + ' ');
+  else {
+    const b = client.activeBuffer;
+    candidates = client.sortedMembers(b).map((m) => m.nick + (start === 0 ? ': ' : ' '));
+    if (b.kind === 'query') candidates.push(b.name + ' ');
+  }
+  const lw = client.fold(word);
+  const hit = candidates.find((c) => client.fold(c).startsWith(lw) && client.fold(c.trim()) !== client.fold(client.nick));
+  if (hit === undefined) return null;
+  const out = text.slice(0, start) + hit + text.slice(cursor);
+  return { text: out, cursor: start + hit.length };
+}
