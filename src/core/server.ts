@@ -48,6 +48,10 @@ export class IrcServer {
   readonly #closeWaiters = new Map<Session, () => void>();
   /** for LUSERS */
   maxUsers = 0;
+  // LUSERS counts, kept up to date instead of scanning every session per registration
+  #registeredCount = 0;
+  #invisibleCount = 0;
+  #operCount = 0;
 
   constructor(config: Config, logger: Logger, opts: ServerOptions = {}) {
     this.config = config;
@@ -69,16 +73,21 @@ export class IrcServer {
     if (this.#shuttingDown) {
       conn.close('ERROR :Closing link: (Server shutting down)');
     }
-    conn.attach({
-      line: (l) => s.onLine(l),
-      tooLong: () => s.onTooLong(),
-      closed: (reason) => {
-        this.#gone(s, reason);
-        this.#closeWaiters.get(s)?.();
-      },
-    });
-    s.log.debug('connected');
+    conn.attach(s);
+    if (this.logger.isLevelEnabled('debug')) s.log.debug('connected');
     return s;
+  }
+
+  /** @internal The session's connection closed (Session.closed, as ConnectionHandlers). */
+  connectionClosed(s: Session, reason: string): void {
+    this.#gone(s, reason);
+    this.#closeWaiters.get(s)?.();
+  }
+
+  /** @internal Session mode setters report +i / +o changes here (deltas). */
+  countModes(invisible: number, oper: number): void {
+    this.#invisibleCount += invisible;
+    this.#operCount += oper;
   }
 
   /** Server-side disconnect: tell the peer why, then tidy up as for a quit. */
@@ -97,7 +106,10 @@ export class IrcServer {
   #remove(s: Session, quitMessage: string): void {
     s.dispose();
     this.sessions.delete(s);
+    if (s.invisible) this.#invisibleCount--;
+    if (s.oper !== null) this.#operCount--;
     if (s.registered) {
+      this.#registeredCount--;
       const out = this.outgoing(s.source, 'QUIT', [quitMessage]);
       this.sendToPeers(s, out, false);
       this.whowas.add(this.fold(s.nick), s, this.now());
@@ -105,7 +117,7 @@ export class IrcServer {
     for (const ch of s.channels) this.removeMember(ch, s);
     s.channels.clear();
     if (s.folded && this.nicks.get(s.folded) === s) this.nicks.delete(s.folded);
-    s.log.debug({ reason: quitMessage }, 'disconnected');
+    if (this.logger.isLevelEnabled('debug')) s.log.debug({ reason: quitMessage }, 'disconnected');
   }
 
   // ---- dispatch -----------------------------------------------------------------
@@ -211,24 +223,27 @@ export class IrcServer {
       return;
     }
     s.registered = true;
+    this.#registeredCount++;
     s.signonAt = this.now();
     s.updateSource();
     const users = this.userCount();
     if (users > this.maxUsers) this.maxUsers = users;
-    s.log.info({ nick: s.nick }, 'registered');
+    // same record as s.log.info would write, without creating a child logger per client
+    if (this.logger.isLevelEnabled('info')) this.logger.info({ conn: s.id, ip: s.ip, nick: s.nick }, 'registered');
     welcome(s, this);
   }
 
   userCount(): number {
-    let n = 0;
-    for (const s of this.sessions) if (s.registered) n++;
-    return n;
+    return this.#registeredCount;
   }
 
   operCount(): number {
-    let n = 0;
-    for (const s of this.sessions) if (s.oper !== null) n++;
-    return n;
+    return this.#operCount;
+  }
+
+  /** registered users with user mode +i */
+  invisibleCount(): number {
+    return this.#invisibleCount;
   }
 
   stats(): { clients: number; channels: number } {

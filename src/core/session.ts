@@ -17,7 +17,6 @@ export class Session {
   readonly id: number;
   readonly conn: Connection;
   readonly server: IrcServer;
-  readonly log: Logger;
   readonly ip: string;
   readonly host: string;
   nick = '*';
@@ -33,8 +32,6 @@ export class Session {
   passOk: boolean;
   registered = false;
   away: string | null = null;
-  invisible = false;
-  oper: string | null = null;
   readonly channels = new Set<Channel>();
   readonly createdAt: number;
   signonAt = 0;
@@ -45,6 +42,10 @@ export class Session {
   closing = false;
 
   #bucket: TokenBucket | null = null;
+  /** created on first use: most sessions never log anything of their own */
+  #log: Logger | null = null;
+  #invisible = false;
+  #oper: string | null = null;
   #queue: string[] = [];
   #drainTimer: NodeJS.Timeout | null = null;
   #capture: string[] | null = null;
@@ -60,8 +61,42 @@ export class Session {
     this.lastRecv = now;
     this.lastSpoke = now;
     this.passOk = server.config.password === null;
-    this.log = server.logger.child({ conn: id, ip: this.ip });
     this.applyFloodConfig();
+  }
+
+  /** pino child logger with this connection's id and address. */
+  get log(): Logger {
+    return (this.#log ??= this.server.logger.child({ conn: this.id, ip: this.ip }));
+  }
+
+  /** user mode +i; the server keeps a count for LUSERS (no scan per registration) */
+  get invisible(): boolean {
+    return this.#invisible;
+  }
+  set invisible(v: boolean) {
+    if (v !== this.#invisible && !this.closing) this.server.countModes(v ? 1 : -1, 0);
+    this.#invisible = v;
+  }
+
+  /** operator name, null when not an IRC operator (counted like invisible) */
+  get oper(): string | null {
+    return this.#oper;
+  }
+  set oper(v: string | null) {
+    if ((v === null) !== (this.#oper === null) && !this.closing) this.server.countModes(0, v === null ? -1 : 1);
+    this.#oper = v;
+  }
+
+  // ---- ConnectionHandlers: the transport calls these with the session as `this`, so
+  // a connection costs no handler closures
+  line(l: string): void {
+    this.onLine(l);
+  }
+  tooLong(): void {
+    this.onTooLong();
+  }
+  closed(reason: string): void {
+    this.server.connectionClosed(this, reason);
   }
 
   applyFloodConfig(): void {

@@ -48,7 +48,7 @@ export function sendIsupport(s: Session, srv: IrcServer): void {
 
 export function sendLusers(s: Session, srv: IrcServer): void {
   const users = srv.userCount();
-  const invisible = [...srv.sessions].filter((x) => x.registered && x.invisible).length;
+  const invisible = srv.invisibleCount();
   const unknown = srv.sessions.size - users;
   s.numeric(N.RPL_LUSERCLIENT, `There are ${users - invisible} users and ${invisible} invisible on 1 servers`);
   s.numeric(N.RPL_LUSEROP, String(srv.operCount()), 'operator(s) online');
