@@ -10,6 +10,10 @@ import { DEFAULT_CONFIG } from '../config/schema.js';
 import { loadConfig, type ConfigFlags } from '../config/load.js';
 import { createLogger, type LoggerOptions } from '../log.js';
 import { startTcpListener, type TcpListener } from '../transports/tcp.js';
+import { joinCard, lanAddresses } from '../discovery/join-card.js';
+import { advertise, type Advertisement } from '../discovery/advertise.js';
+import { VERSION } from '../core/version.js';
+import { networkInterfaces } from 'node:os';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
@@ -40,6 +44,13 @@ export interface ServeOptions {
   logger?: Logger;
   /** options for the default logger */
   loggerOptions?: LoggerOptions;
+  /**
+   * Print the join card and advertise on mDNS (unless --quiet / --no-mdns). Default
+   * false so in-process callers (tests) stay silent; the `tincan serve` command sets it.
+   */
+  announce?: boolean;
+  /** where the join card goes (default: process.stdout) */
+  print?: (text: string) => void;
 }
 
 export interface ServeHandle {
@@ -53,6 +64,8 @@ export interface ServeHandle {
   server: ServerLike;
   listener: TcpListener;
   logger: Logger;
+  /** the mDNS advertisement, when announcing */
+  advertisement: Advertisement | null;
 }
 
 const OPTIONS = {
@@ -64,6 +77,8 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   public: { type: 'boolean' },
   'log-level': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'no-mdns': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -83,6 +98,8 @@ export function serveUsage(): string {
     '  -c, --config <file>   JSON or YAML config file; flags override it (default: none)',
     '  --public              accept connections from outside the local network (default: off)',
     `  --log-level <level>   fatal, error, warn, info, debug, trace or silent (default: ${d.logLevel})`,
+    '  -q, --quiet           do not print the join card on start (logs stay) (default: print it)',
+    '  --no-mdns             do not advertise on the local network with mDNS/DNS-SD (default: advertise)',
     '  -h, --help            show this help',
     '',
     'Signals: SIGTERM/SIGINT shut down (a second one forces exit); SIGHUP reloads the config file.',
@@ -94,6 +111,10 @@ export interface ServeArgs {
   help: boolean;
   file?: string;
   flags: ConfigFlags;
+  /** --quiet: no join card */
+  quiet?: true;
+  /** --no-mdns: no mDNS advertisement */
+  noMdns?: true;
 }
 
 /** Parses serve's flags (strict). Throws CliError(exit code 2) on bad usage. */
@@ -120,6 +141,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (values['log-level'] !== undefined) flags.logLevel = values['log-level'];
   const out: ServeArgs = { help: values.help === true, flags };
   if (values.config !== undefined) out.file = values.config;
+  if (values.quiet === true) out.quiet = true;
+  if (values['no-mdns'] === true) out.noMdns = true;
   return out;
 }
 
@@ -167,6 +190,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       onConnection: (c) => {
         server.accept(c);
       },
+      detect: {},
     });
   } catch (e) {
     await server.shutdown('Server shutting down').catch(() => {});
@@ -188,6 +212,18 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     { host: addr.host, port: addr.port, public: config.public, serverName: config.serverName },
     `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
   );
+
+  let advertisement: Advertisement | null = null;
+  if (opts.announce === true) {
+    if (args.quiet !== true) {
+      const { addresses, note } = lanAddresses(networkInterfaces(), config.host);
+      const card = joinCard({ addresses, port: addr.port, channel: config.defaultChannel, ...(note === undefined ? {} : { note }) });
+      (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
+    }
+    if (args.noMdns !== true) {
+      advertisement = advertise({ port: addr.port, serverName: config.serverName, version: VERSION, channel: config.defaultChannel, logger });
+    }
+  }
 
   const reload = (): boolean => {
     let next: Config;
@@ -217,6 +253,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   const close = (): Promise<void> => {
     closing ??= (async () => {
       for (const off of removeSignals) off();
+      // withdraw from mDNS first, so browsers stop offering a server that is leaving
+      if (advertisement !== null) await advertisement.stop();
       try {
         await server.shutdown('Server shutting down');
       } catch (e) {
@@ -264,13 +302,14 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     server,
     listener,
     logger,
+    advertisement,
   };
 }
 
 /** Entry for `tincan serve ...` from main.ts: prints errors and sets the exit code. */
 export async function serveMain(argv: string[]): Promise<void> {
   try {
-    await runServe(argv, process.env);
+    await runServe(argv, process.env, { announce: true });
   } catch (e) {
     if (e instanceof CliError) {
       if (e.exitCode === 0) process.stdout.write(e.message + '\n');

@@ -83,6 +83,21 @@ export class LineReader {
     }
   }
 
+  /**
+   * Delivers the partial line held so far (if any) as a complete line, as if a line end
+   * had arrived. For peers that send text without a newline (plain connections, after a
+   * pause or at close). A line being discarded as too long is just dropped.
+   */
+  flush(): void {
+    const carried = this.partial;
+    this.partial = null;
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    if (carried !== null && carried.length > 0) this.onLine(carried.toString('utf8'));
+  }
+
   /** Drops any partial line (e.g. when the connection goes away). */
   reset(): void {
     this.partial = null;

@@ -43,6 +43,19 @@ function markDirty(c: TcpConnection): void {
   }
 }
 
+/** Per-connection framing options (the plain dialect uses them; IRC uses none). */
+export interface TcpConnectionOptions {
+  /** bytes already read from the socket (by first-bytes detection), framed first */
+  initial?: Buffer;
+  /** transforms every chunk before line framing (e.g. stripping telnet commands) */
+  inputFilter?: (chunk: Buffer) => Buffer;
+  /**
+   * Deliver an unterminated line after this much silence, and at close (before
+   * `closed`), instead of holding it until a line end arrives. Off when absent.
+   */
+  flushPartialAfterMs?: number;
+}
+
 // ---- one-entry memo of the last line written (see write()) -------------------------
 let memoLine = '';
 let memoData = '\r\n';
@@ -76,8 +89,10 @@ export class TcpConnection implements Connection {
   private isClosed = false;
   private closedDelivered = false;
   private destroyTimer: NodeJS.Timeout | null = null;
+  private readonly flushAfterMs: number | undefined;
+  private partialTimer: NodeJS.Timeout | null = null;
 
-  constructor(socket: Socket, config: () => Config) {
+  constructor(socket: Socket, config: () => Config, opts: TcpConnectionOptions = {}) {
     this.id = nextId++;
     this.socket = socket;
     this.config = config;
@@ -87,10 +102,16 @@ export class TcpConnection implements Connection {
       line: (line) => this.receive(line),
       tooLong: () => this.receive(TOO_LONG),
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.isClosed) this.reader.push(chunk);
-    });
+    this.flushAfterMs = opts.flushPartialAfterMs;
+    const filter = opts.inputFilter;
+    const push = (chunk: Buffer): void => {
+      if (this.isClosed) return;
+      this.reader.push(filter === undefined ? chunk : filter(chunk));
+      if (this.flushAfterMs !== undefined) this.armPartialFlush();
+    };
+    socket.on('data', push);
     socket.on('end', () => {
+      this.flushPartial();
       this.setReason('Connection closed');
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -98,6 +119,31 @@ export class TcpConnection implements Connection {
       this.setReason(code === 'EPIPE' ? `Write error: ${code}` : `Read error: ${code}`);
     });
     socket.on('close', () => this.onSocketClose());
+    if (opts.initial !== undefined && opts.initial.length > 0) push(opts.initial);
+  }
+
+  /** (Re)starts the silence timer while an unterminated line is held. */
+  private armPartialFlush(): void {
+    if (this.partialTimer !== null) {
+      clearTimeout(this.partialTimer);
+      this.partialTimer = null;
+    }
+    if (this.reader.bufferedBytes === 0 || this.flushAfterMs === undefined) return;
+    this.partialTimer = setTimeout(() => {
+      this.partialTimer = null;
+      this.reader.flush();
+    }, this.flushAfterMs);
+    this.partialTimer.unref();
+  }
+
+  /** Delivers a held unterminated line now (plain connections only). */
+  private flushPartial(): void {
+    if (this.flushAfterMs === undefined) return;
+    if (this.partialTimer !== null) {
+      clearTimeout(this.partialTimer);
+      this.partialTimer = null;
+    }
+    if (!this.isClosed) this.reader.flush();
   }
 
   // ---- reading ---------------------------------------------------------------------
@@ -253,11 +299,17 @@ export class TcpConnection implements Connection {
 
   private onSocketClose(): void {
     if (this.isClosed) return;
+    // an unterminated line is still a message (e.g. the peer reset without FIN)
+    if (!this.closing) this.flushPartial();
     this.isClosed = true;
     this.closing = true;
     this.pending = null;
     this.pendingBytes = 0;
     this.reader.reset();
+    if (this.partialTimer !== null) {
+      clearTimeout(this.partialTimer);
+      this.partialTimer = null;
+    }
     if (this.destroyTimer !== null) {
       clearTimeout(this.destroyTimer);
       this.destroyTimer = null;

@@ -2,6 +2,12 @@
  * The TCP listener: accepts sockets, applies the network policy (local network only
  * unless --public, CIDR allow list) and connection limits, and hands everything else
  * to the core as a TcpConnection.
+ *
+ * With `detect` set, the first bytes of each connection decide how it talks
+ * (detect.ts): IRC goes to the core as a TcpConnection; plain text (netcat, telnet, the
+ * lesson's Python socket, or a listener that stays silent for SILENT_MS) goes through
+ * the plain dialect (dialects/plain.ts), still an ordinary session to the core; HTTP to
+ * the HTTP handler; a TLS ClientHello gets a TLS alert and is closed (no TLS yet).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -10,6 +16,10 @@ import type { Connection } from './connection.js';
 import { isPeerAllowed, normalizeAddress } from './netmask.js';
 import { TcpConnection } from './tcp-connection.js';
 import { TokenBucket } from './token-bucket.js';
+import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
+import { handleHttp, type HttpHandler } from './http.js';
+import { PlainConnection, PARTIAL_FLUSH_MS } from '../dialects/plain.js';
+import { createTelnetFilter } from '../dialects/telnet.js';
 
 export { isPeerAllowed } from './netmask.js';
 
@@ -19,6 +29,11 @@ export interface TcpListenerOptions {
   config: () => Config;
   logger: Logger;
   onConnection: (conn: Connection) => void;
+  /**
+   * First-bytes detection (IRC / plain / HTTP). Absent: every connection is IRC, as
+   * before. `http` replaces the placeholder page handler (the browser client).
+   */
+  detect?: { http?: HttpHandler };
 }
 
 export interface TcpListener {
@@ -33,6 +48,45 @@ const REFUSE_GRACE_MS = 1000;
 const PRUNE_INTERVAL_MS = 60_000;
 /** How long close() waits for open sockets before destroying them. */
 const CLOSE_WAIT_MS = 3000;
+/** A connection silent this long is a plain listener (`nc HOST 4444`). */
+export const SILENT_MS = 1000;
+/** A fatal TLS alert (handshake_failure): what a TLS client gets until tincan has TLS. */
+const TLS_ALERT = Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28]);
+
+/**
+ * Reads the first bytes of `socket` until detect() decides (or SILENT_MS of silence,
+ * or the peer's end of stream), then calls `done` with the kind and the bytes read.
+ * Not called if the socket is gone by then.
+ */
+function sniff(socket: Socket, done: (kind: Exclude<Detected, 'need-more'>, head: Buffer) => void): void {
+  let head: Buffer = Buffer.alloc(0);
+  let finished = false;
+  const finish = (kind: Detected): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.off('error', onError);
+    if (socket.destroyed) return;
+    done(kind === 'need-more' ? 'plain' : kind, head);
+  };
+  const onData = (chunk: Buffer): void => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const kind = detect(head, { final: head.length >= DETECT_MAX_BYTES });
+    if (kind !== 'need-more') finish(kind);
+  };
+  const onEnd = (): void => finish(detect(head, { final: true }));
+  const onError = (): void => {
+    finished = true;
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(() => finish(detect(head, { final: true })), SILENT_MS);
+  socket.on('data', onData);
+  socket.once('end', onEnd);
+  socket.once('error', onError);
+}
 
 export function notLocalMessage(ip: string): string {
   return `ERROR :Closing link: ${ip} (tincan only accepts connections from the local network; start the server with --public to allow others)`;
@@ -137,21 +191,62 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       else perIp.set(ip, n);
     });
 
-    let conn: TcpConnection;
-    try {
-      conn = new TcpConnection(socket, config);
-    } catch (e) {
-      logger.error({ err: e, ip }, 'could not set up connection');
-      socket.destroy();
+    const hand = (make: () => Connection, dialect: string): void => {
+      let conn: Connection;
+      try {
+        conn = make();
+      } catch (e) {
+        logger.error({ err: e, ip }, 'could not set up connection');
+        socket.destroy();
+        return;
+      }
+      logger.debug({ ip, port: socket.remotePort, id: conn.id, dialect }, 'connection');
+      try {
+        onConnection(conn);
+      } catch (e) {
+        logger.error({ err: e, ip, id: conn.id }, 'onConnection threw; closing connection');
+        conn.close('ERROR :Closing link: internal error');
+      }
+    };
+
+    const detectOpts = opts.detect;
+    if (detectOpts === undefined) {
+      hand(() => new TcpConnection(socket, config), 'irc');
       return;
     }
-    logger.debug({ ip, port: socket.remotePort, id: conn.id }, 'connection');
-    try {
-      onConnection(conn);
-    } catch (e) {
-      logger.error({ err: e, ip, id: conn.id }, 'onConnection threw; closing connection');
-      conn.close('ERROR :Closing link: internal error');
-    }
+    sniff(socket, (kind, head) => {
+      switch (kind) {
+        case 'irc':
+          hand(() => new TcpConnection(socket, config, { initial: head }), 'irc');
+          return;
+        case 'plain':
+          hand(() => {
+            const inner = new TcpConnection(socket, config, {
+              initial: head,
+              inputFilter: createTelnetFilter(),
+              flushPartialAfterMs: PARTIAL_FLUSH_MS,
+            });
+            return new PlainConnection(inner, { config });
+          }, 'plain');
+          return;
+        case 'http':
+          try {
+            const a = server.address();
+            const port = a !== null && typeof a === 'object' ? a.port : opts.port;
+            (detectOpts.http ?? handleHttp)(socket, head, { config: config(), logger, port });
+          } catch (e) {
+            logger.error({ err: e, ip }, 'HTTP handler threw');
+            socket.destroy();
+          }
+          return;
+        case 'tls':
+          logger.info({ ip, port: socket.remotePort }, 'TLS connection refused: this server does not speak TLS yet');
+          socket.on('error', () => {});
+          socket.end(TLS_ALERT);
+          setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
+          return;
+      }
+    });
   });
   server.on('error', (e) => logger.error({ err: e }, 'listener error'));
 

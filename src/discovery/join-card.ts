@@ -1,0 +1,98 @@
+/**
+ * The join card `tincan serve` prints on start: for each LAN address of this machine,
+ * how to join with netcat / telnet, an IRC client, a browser and the lesson's own
+ * Python client, plus a QR code of the browser URL for phones.
+ *
+ * Pure text building (`joinCard`) and address selection (`lanAddresses`) are separate
+ * from the QR renderer so both are testable without a terminal. Printing is serve.ts's
+ * business; this module never writes anywhere.
+ */
+import type { NetworkInterfaceInfo } from 'node:os';
+import qrcode from 'qrcode-terminal';
+
+export interface JoinCardInput {
+  /** IPv4/IPv6 addresses people can reach this server on */
+  addresses: readonly string[];
+  port: number;
+  /** the room plain users land in, e.g. '#lobby' */
+  channel: string;
+  /** a line shown under the title (e.g. "no network found") */
+  note?: string;
+  /** renders a QR code for a URL; null = no QR codes (default: qrcode-terminal, small) */
+  qr?: ((url: string) => string) | null;
+}
+
+/** `host` as it goes in a URL or after `nc` (IPv6 in brackets for URLs only). */
+function urlHost(addr: string): string {
+  return addr.includes(':') ? `[${addr}]` : addr;
+}
+
+/** QR code of `text` in half-height block characters (about 30 columns for a short URL). */
+export function renderQr(text: string): string {
+  let out = '';
+  qrcode.generate(text, { small: true }, (q) => (out = q));
+  return out;
+}
+
+/** The card text (ends with a newline). */
+export function joinCard(input: JoinCardInput): string {
+  const { port, channel } = input;
+  const qr = input.qr === undefined ? renderQr : input.qr;
+  const lines: string[] = ['', 'tincan is running. Join from any computer on this network:'];
+  if (input.note !== undefined) lines.push(`(${input.note})`);
+  for (const addr of input.addresses) {
+    const h = urlHost(addr);
+    const http = `http://${h}:${port}/`;
+    lines.push(
+      '',
+      `  nc ${addr} ${port}`.padEnd(42) + 'netcat or telnet: just type and press Enter',
+      `  irc://${h}:${port}/${channel}`.padEnd(42) + 'an IRC client',
+      `  ${http}`.padEnd(42) + 'a browser',
+      '',
+      "  The lesson's Python client:",
+      '    import socket',
+      '    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)' + (addr.includes(':') ? '  # AF_INET6 for this address' : ''),
+      `    s.connect(("${addr}", ${port}))`,
+      "    s.sendall(b'Your message')",
+      '    data = s.recv(1024)',
+      '    print("Received:", str(data))',
+    );
+    if (qr !== null) {
+      lines.push('', `  Scan to open ${http}`);
+      for (const row of qr(http).replace(/\n+$/, '').split('\n')) lines.push('  ' + row);
+    }
+  }
+  lines.push('');
+  return lines.join('\n') + '\n';
+}
+
+const WILDCARD = new Set(['', '::', '0.0.0.0', '::0']);
+
+/**
+ * The addresses to put on the card: the LAN IPv4 addresses (not loopback, not
+ * link-local 169.254/16 unless there is nothing else) when listening on all
+ * interfaces, or the one address listened on. With no LAN address, 127.0.0.1 and a note.
+ */
+export function lanAddresses(
+  ifaces: NodeJS.Dict<NetworkInterfaceInfo[]>,
+  listenHost: string,
+): { addresses: string[]; note?: string } {
+  if (!WILDCARD.has(listenHost)) {
+    const loop = listenHost === '127.0.0.1' || listenHost === '::1' || listenHost === 'localhost';
+    return loop
+      ? { addresses: [listenHost], note: `listening on ${listenHost} only: just this computer can join; use --host 0.0.0.0 for the network` }
+      : { addresses: [listenHost] };
+  }
+  const found: string[] = [];
+  const linkLocal: string[] = [];
+  for (const list of Object.values(ifaces)) {
+    for (const i of list ?? []) {
+      if (i.internal || i.family !== 'IPv4') continue;
+      if (i.address.startsWith('169.254.')) linkLocal.push(i.address);
+      else if (!found.includes(i.address)) found.push(i.address);
+    }
+  }
+  if (found.length > 0) return { addresses: found };
+  if (linkLocal.length > 0) return { addresses: linkLocal };
+  return { addresses: ['127.0.0.1'], note: 'no network connection found: only this computer can join for now' };
+}
