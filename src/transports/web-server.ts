@@ -261,3 +261,15 @@ export function createWebServer(opts: WebServerOptions): WebServer {
     },
   };
 }
+
+/**
+ * The listener's HTTP entry point (tcp.ts `detect.http`, same shape as http.ts's
+ * placeholder handleHttp): the web app and WebSocket when the client is built, else the
+ * placeholder page from http.ts.
+ */
+export function webHttpHandler<C>(web: WebServer, fallback: (socket: Socket, head: Buffer, ctx: C) => void): (socket: Socket, head: Buffer, ctx: C) => void {
+  return (socket, head, ctx) => {
+    if (web.hasApp) web.handleSocket(socket, head);
+    else fallback(socket, head, ctx);
+  };
+}

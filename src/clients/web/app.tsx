@@ -189,7 +189,8 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
     <div class={`app drawer-${drawer}${b.kind === 'channel' ? ' has-members' : ''}`}>
       <header class="top">
         <button class="icon only-narrow" aria-label="Rooms" aria-expanded={drawer === 'rooms'} onClick={() => setDrawer(drawer === 'rooms' ? 'none' : 'rooms')}>
-          ☰{buffers.some((x) => x.mentions > 0 && x.key !== b.key) && <span class="dot" aria-label="new mentions" />}
+          <MenuIcon />
+          {buffers.some((x) => x.mentions > 0 && x.key !== b.key) && <span class="dot" aria-label="new mentions" />}
         </button>
         <div class="heading">
           <h1>{b.kind === 'server' ? 'Server' : b.name}</h1>
@@ -203,7 +204,8 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
         {client.searchAvailable && <SearchBox client={client} />}
         {b.kind === 'channel' && (
           <button class="icon people" aria-label={`People (${members.length})`} aria-expanded={drawer === 'members'} onClick={() => setDrawer(drawer === 'members' ? 'none' : 'members')}>
-            👥<span class="count">{members.length}</span>
+            <PeopleIcon />
+            <span class="count">{members.length}</span>
           </button>
         )}
       </header>
@@ -270,12 +272,33 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
   );
 }
 
+function PeopleIcon() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor">
+      <circle cx="9" cy="8" r="3.5" />
+      <path d="M2 20c0-3.9 3.1-6.5 7-6.5s7 2.6 7 6.5z" />
+      <circle cx="17" cy="9" r="2.8" opacity=".65" />
+      <path d="M17 13.5c3 0 5 2.2 5 5.5h-4.6c-.2-2.2-1-4-2.4-5.3.6-.1 1.3-.2 2-.2z" opacity=".65" />
+    </svg>
+  );
+}
+
+function MenuIcon() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor">
+      <rect x="3" y="5" width="18" height="2.2" rx="1" />
+      <rect x="3" y="11" width="18" height="2.2" rx="1" />
+      <rect x="3" y="17" width="18" height="2.2" rx="1" />
+    </svg>
+  );
+}
+
 function NotifyButton() {
   const [perm, setPerm] = useState(typeof Notification === 'undefined' ? 'denied' : Notification.permission);
   if (perm !== 'default') return null;
   return (
     <button class="small" onClick={() => void Notification.requestPermission().then(setPerm)} title="Notify me when someone mentions me">
-      🔔 Notify
+      Notify me
     </button>
   );
 }

@@ -112,6 +112,7 @@ const WANTED_CAPS = [
   'chghost',
   'setname',
   'draft/chathistory',
+  'chathistory',
   'draft/event-playback',
   'soju.im/search',
 ];
@@ -144,6 +145,8 @@ export class ChatClient {
   buffers = new Map<string, Buffer>();
   active = SERVER_KEY;
   search: SearchState | null = null;
+  /** set by /who: show the WHO replies until 315 */
+  showWho = false;
   /** bumped on every change (cheap memo key for the UI) */
   version = 0;
 
@@ -191,6 +194,17 @@ export class ChatClient {
     }
     this.status = 'idle';
     this.#changed();
+  }
+
+  /** Drops the connection (if any) and connects again at once. */
+  reconnect(): void {
+    if (this.#transport !== null) {
+      const t = this.#transport;
+      this.#transport = null;
+      t.close();
+    }
+    this.status = 'waiting';
+    this.reconnectNow();
   }
 
   /** Skips the backoff wait. */
@@ -300,7 +314,7 @@ export class ChatClient {
   }
 
   get historyAvailable(): boolean {
-    return this.caps.has('draft/chathistory') && this.caps.has('batch');
+    return (this.caps.has('draft/chathistory') || this.caps.has('chathistory') || this.isupport.has('CHATHISTORY')) && this.caps.has('batch');
   }
 
   get searchAvailable(): boolean {
@@ -403,13 +417,30 @@ export class ChatClient {
     this.#requestHistory(b, b.lines.some((l) => l.kind !== 'info' && l.kind !== 'error') ? 'before' : 'latest');
   }
 
+  /** /history N: asks for the latest N lines of a buffer. */
+  history(key: string, n: number): void {
+    const b = this.buffers.get(key);
+    if (b === undefined || b.kind === 'server') return;
+    if (!this.historyAvailable) {
+      this.#info(key, 'This server does not offer history (no chathistory capability)', 'error');
+      return;
+    }
+    this.send('CHATHISTORY', 'LATEST', b.name, '*', String(Math.max(1, Math.min(n, Number(this.isupport.get('CHATHISTORY')) || n))));
+    b.historyLoading = true;
+    const q = this.#historyQueue.get(b.key) ?? [];
+    q.push('after');
+    this.#historyQueue.set(b.key, q);
+    this.#changed();
+  }
+
   /** Full-text search (soju.im/search / SEARCH), in one buffer or everywhere. */
   runSearch(query: string, in_?: string): void {
     if (!this.searchAvailable) {
       this.#info(this.active, 'This server does not offer search', 'error');
       return;
     }
-    const attrs = [`text=${query.replace(/[;\s]+/g, ' ').trim().replace(/ /g, '\\s')}`, 'limit=50'];
+    // the same form as the terminal client: SEARCH [in=<target>;]text=<words>
+    const attrs = [`text=${query.replace(/;/g, ' ').trim()}`];
     if (in_ !== undefined) attrs.unshift(`in=${in_}`);
     this.search = { query, pending: true, results: [] };
     this.send('SEARCH', attrs.join(';'));
@@ -782,6 +813,7 @@ export class ChatClient {
   #afterWelcome(): void {
     const chans = this.wantedChannels();
     for (const b of this.buffers.values()) if (b.kind === 'channel') b.joined = false;
+    if (this.active === SERVER_KEY && chans.length > 0) this.#pendingFocus = this.#fold(chans[0]!);
     for (let i = 0; i < chans.length; i += 10) this.send('JOIN', chans.slice(i, i + 10).join(','));
     // private conversations: catch up on what was said while we were away
     if (this.historyAvailable) {
@@ -974,6 +1006,8 @@ export class ChatClient {
       case '324':
       case '329':
       case '315':
+        this.showWho = false;
+        return;
       case '004':
         return;
       case '353': {
@@ -999,6 +1033,7 @@ export class ChatClient {
         const b = this.buffers.get(this.#fold(p[1] ?? ''));
         const m = b?.members.get(this.#fold(p[5] ?? ''));
         if (m !== undefined) m.away = (p[6] ?? '').startsWith('G');
+        if (this.showWho) this.#info(this.active, `${p[5]} (${p[2]}@${p[3]}) ${(p[6] ?? '').startsWith('G') ? 'away' : 'here'} in ${p[1]}`);
         this.#changed();
         return;
       }

@@ -1,7 +1,8 @@
 /**
  * Slash commands typed into the web client's composer, the same set the terminal
- * client offers (/join /part /msg /query /me /nick /topic /away /back /whois /names
- * /notice /invite /kick /mode /list /quote /search /clear /close /quit /help).
+ * client offers (src/clients/shared/commands.ts: /join /part /msg /query /me /nick
+ * /topic /names /who /whois /away /history /search /win /close /raw /reconnect /help
+ * /quit), plus a few web conveniences (/back /notice /invite /kick /mode /list /clear).
  * Text without a leading '/' (or starting with '//') is said in the active buffer.
  * DOM-free; unit-tested with a fake transport.
  */
@@ -22,21 +23,25 @@ export const COMMANDS: readonly CommandHelp[] = [
   { name: 'me', args: 'action', help: 'describe an action (* you wave)' },
   { name: 'nick', args: 'newnick', help: 'change your nickname' },
   { name: 'topic', args: '[text]', help: "show or set the room's topic" },
-  { name: 'away', args: '[message]', help: 'mark yourself away' },
+  { name: 'away', args: '[message]', help: 'mark yourself away (no message: back)' },
   { name: 'back', args: '', help: 'mark yourself back' },
-  { name: 'whois', args: 'nick', help: 'who is that?' },
+  { name: 'who', args: '#room|nick', help: 'list users matching' },
+  { name: 'whois', args: 'nick', help: 'who is that?', aliases: ['wi'] },
   { name: 'names', args: '[#room]', help: 'list the people in a room' },
   { name: 'notice', args: 'target text', help: 'send a notice' },
   { name: 'invite', args: 'nick [#room]', help: 'invite someone to a room' },
   { name: 'kick', args: 'nick [reason]', help: 'remove someone from the room (operators)' },
   { name: 'mode', args: 'target modes', help: 'set modes (operators)' },
   { name: 'list', args: '', help: 'list rooms on the server' },
-  { name: 'search', args: 'text', help: 'search the history (when the server offers it)' },
+  { name: 'history', args: '[N]', help: 'load the last N lines of this room (server must offer chathistory)' },
+  { name: 'search', args: 'words', help: 'search the history (server must offer SEARCH)' },
+  { name: 'win', args: 'N', help: 'switch to window N (also Alt+1..9)', aliases: ['w', 'window'] },
   { name: 'clear', args: '', help: 'clear this window' },
-  { name: 'close', args: '', help: 'close this window (leaves the room)' },
-  { name: 'quote', args: 'raw IRC line', help: 'send a raw IRC command', aliases: ['raw'] },
-  { name: 'quit', args: '[message]', help: 'disconnect' },
-  { name: 'help', args: '', help: 'this list' },
+  { name: 'close', args: '', help: 'close this window (leaves the room)', aliases: ['wc'] },
+  { name: 'raw', args: 'LINE', help: 'send an IRC line as is', aliases: ['quote'] },
+  { name: 'reconnect', args: '', help: 'drop the connection and connect again' },
+  { name: 'quit', args: '[message]', help: 'leave (forgets your nick on this device)', aliases: ['exit'] },
+  { name: 'help', args: '', help: 'this list', aliases: ['h'] },
 ];
 
 const ALIASES = new Map<string, string>();
@@ -144,10 +149,35 @@ export function runInput(client: ChatClient, input: string): CommandResult {
       return {};
     }
     case 'away':
-      client.send('AWAY', rest.trim() === '' ? 'away' : rest.trim());
+      if (rest.trim() === '') client.send('AWAY');
+      else client.send('AWAY', rest.trim());
       return {};
     case 'back':
       client.send('AWAY');
+      return {};
+    case 'who': {
+      const t = rest.trim() || needHere();
+      if (t !== null && client.send('WHO', t)) client.showWho = true;
+      return {};
+    }
+    case 'history': {
+      if (b.kind === 'server') return usage(client, 'history');
+      const n = rest.trim() === '' ? 50 : Number(rest.trim());
+      if (!Number.isInteger(n) || n < 1) return usage(client, 'history');
+      client.history(b.key, n);
+      return {};
+    }
+    case 'win': {
+      const n = Number(rest.trim());
+      const list = client.orderedBuffers();
+      const to = Number.isInteger(n) ? list[n - 1] : undefined;
+      if (to === undefined) return usage(client, 'win');
+      client.setActive(to.key);
+      return {};
+    }
+    case 'reconnect':
+      client.note('Reconnecting…');
+      client.reconnect();
       return {};
     case 'whois':
       if (rest.trim() === '') return usage(client, 'whois');
@@ -210,8 +240,8 @@ export function runInput(client: ChatClient, input: string): CommandResult {
       if (b.kind === 'server') client.note('The server window stays open', 'error');
       else client.close(b.key);
       return {};
-    case 'quote':
-      if (rest.trim() === '') return usage(client, 'quote');
+    case 'raw':
+      if (rest.trim() === '') return usage(client, 'raw');
       client.sendRawLine(rest.trim());
       return {};
     case 'quit':

@@ -1,0 +1,77 @@
+/**
+ * Shared setup for the browser-client e2e tests: a real tincan (core + TCP listener
+ * with first-bytes detection) whose HTTP connections go to the web server, so pages,
+ * WebSockets, IRC and plain sockets all use one port; plus chromium via playwright-core
+ * (Debian's /usr/bin/chromium; tests skip when it is absent).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { IrcServer } from '../../src/core/server.js';
+import { startTcpListener, type TcpListener } from '../../src/transports/tcp.js';
+import { handleHttp } from '../../src/transports/http.js';
+import { createWebServer, webHttpHandler, type WebServer } from '../../src/transports/web-server.js';
+import { makeConfig } from '../helpers/harness.js';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const chromiumMissing: string | false = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-background-networking',
+  '--disable-gpu',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let built = false;
+/** Builds dist/web once per test process (esbuild: well under a second). */
+export function buildWeb(): string {
+  if (!built) {
+    execFileSync(process.execPath, ['scripts/build-web.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
+    built = true;
+  }
+  return root + 'dist/web';
+}
+
+export interface WebTincan {
+  port: number;
+  url: string;
+  server: IrcServer;
+  web: WebServer;
+  listener: TcpListener;
+  stop(): Promise<void>;
+}
+
+/** Starts tincan on 127.0.0.1:`port` (0 = any) serving the built web client. */
+export async function startWebTincan(overrides: Record<string, unknown> = {}, port = 0): Promise<WebTincan> {
+  const webRoot = buildWeb();
+  const config = makeConfig(overrides);
+  const logger = pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' });
+  const server = new IrcServer(config, logger, { tickMs: 200 });
+  const web = createWebServer({ config: () => server.config, logger, onConnection: (c) => server.accept(c), root: webRoot });
+  const listener = await startTcpListener({
+    host: '127.0.0.1',
+    port,
+    config: () => server.config,
+    logger,
+    onConnection: (c) => server.accept(c),
+    detect: { http: webHttpHandler(web, handleHttp) },
+  });
+  const p = listener.address().port;
+  return {
+    port: p,
+    url: `http://127.0.0.1:${p}/`,
+    server,
+    web,
+    listener,
+    async stop() {
+      web.close();
+      await server.shutdown('Server shutting down');
+      await listener.close();
+    },
+  };
+}
