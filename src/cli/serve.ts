@@ -148,7 +148,21 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 
 async function defaultServerFactory(config: Config, logger: Logger, reloadConfig?: () => Config): Promise<ServerLike> {
   const { IrcServer } = await import('../core/server.js');
-  return new IrcServer(config, logger, reloadConfig === undefined ? {} : { reloadConfig });
+  if (!config.history.enabled) return new IrcServer(config, logger, reloadConfig === undefined ? {} : { reloadConfig });
+  // history: the store is opened here and closed by the server's shutdown (after the final flush)
+  const { openStorage } = await import('../storage/open.js');
+  const { History } = await import('../core/history.js');
+  let storage;
+  try {
+    storage = await openStorage(config.storage, config.dataDir);
+  } catch (e) {
+    throw new CliError(`cannot open the history database in ${config.dataDir}: ${(e as Error).message}`, 1);
+  }
+  const history = new History({ storage, logger });
+  const server = new IrcServer(config, logger, reloadConfig === undefined ? { history } : { reloadConfig, history });
+  const restored = await history.restoreChannels(server);
+  logger.info({ storage: storage.kind, channels: restored }, `history: ${storage.kind} store opened, ${restored} channel(s) restored`);
+  return server;
 }
 
 function formatHostPort(host: string, port: number): string {

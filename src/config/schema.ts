@@ -89,6 +89,16 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   public: false,
   allow: [],
   defaultChannel: '#lobby',
+  storage: 'sqlite',
+  history: {
+    enabled: true,
+    replayLines: 20,
+    maxQuery: 100,
+    searchResults: 20,
+    maxAgeDays: null,
+    maxPerChannel: null,
+    pruneIntervalSeconds: 600,
+  },
   logLevel: 'info',
 });
 
@@ -260,6 +270,16 @@ const SCHEMA: Obj = obj({
   public: bool,
   allow: arr(cidr, 10000),
   defaultChannel: channelName,
+  storage: oneOf(['sqlite', 'memory']),
+  history: obj({
+    enabled: bool,
+    replayLines: int(0, 1000),
+    maxQuery: int(1, 10000),
+    searchResults: int(1, 1000),
+    maxAgeDays: nullable(num(0.001, 365000)),
+    maxPerChannel: nullable(int(1, 1_000_000_000)),
+    pruneIntervalSeconds: num(1, 86400 * 7),
+  }),
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 

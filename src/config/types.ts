@@ -59,6 +59,23 @@ export interface TimeoutsConfig {
   pingTimeout: number;
 }
 
+export interface HistoryConfig {
+  /** keep channel history and channel state (topic, modes, bans) */
+  enabled: boolean;
+  /** lines replayed on JOIN to clients without draft/chathistory (0 = none), default 20 */
+  replayLines: number;
+  /** most events one CHATHISTORY/HISTORY request returns (ISUPPORT CHATHISTORY=), default 100 */
+  maxQuery: number;
+  /** results per SEARCH, default 20 */
+  searchResults: number;
+  /** delete events older than this many days (null = keep) */
+  maxAgeDays: number | null;
+  /** keep at most this many events per channel (null = no limit) */
+  maxPerChannel: number | null;
+  /** how often retention runs, default 600 */
+  pruneIntervalSeconds: number;
+}
+
 export interface Config {
   host: string; // '::' = all interfaces, IPv4 and IPv6
   port: number; // 4444
@@ -80,5 +97,8 @@ export interface Config {
   /** extra CIDRs allowed when public is false */
   allow: string[];
   defaultChannel: string; // '#lobby'
+  /** where history and channel state live: 'sqlite' (<dataDir>/tincan.db) or 'memory' */
+  storage: 'sqlite' | 'memory';
+  history: HistoryConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

@@ -17,6 +17,8 @@ export const Cap = {
   inviteNotify: 1 << 11,
   setname: 1 << 12,
   chghost: 1 << 13,
+  chathistory: 1 << 14,
+  eventPlayback: 1 << 15,
 } as const;
 
 export interface CapInfo {
@@ -24,6 +26,8 @@ export interface CapInfo {
   bit: number;
   /** CAP LS 302 value, if any */
   value?: string;
+  /** offered only when the server keeps history (IrcServer.history) */
+  needsHistory?: boolean;
 }
 
 /** Offered capabilities in the order CAP LS lists them. */
@@ -33,6 +37,8 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'batch', bit: Cap.batch },
   { name: 'cap-notify', bit: Cap.capNotify },
   { name: 'chghost', bit: Cap.chghost },
+  { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
+  { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
   { name: 'echo-message', bit: Cap.echoMessage },
   { name: 'extended-join', bit: Cap.extendedJoin },
   { name: 'invite-notify', bit: Cap.inviteNotify },

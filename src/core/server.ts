@@ -16,6 +16,7 @@ import { Outgoing } from './outgoing.js';
 import { COMMANDS } from './commands/index.js';
 import { welcome } from './commands/welcome.js';
 import { WhowasLog } from './whowas.js';
+import type { History } from './history.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -24,6 +25,8 @@ export interface ServerOptions {
   now?: () => number;
   /** housekeeping period in ms (default 1000) */
   tickMs?: number;
+  /** channel history and state persistence (src/core/history.ts); absent = none */
+  history?: History;
 }
 
 export { VERSION } from './version.js';
@@ -38,6 +41,8 @@ export class IrcServer {
   readonly whowas: WhowasLog;
   readonly startedAt: Date;
   readonly now: () => number;
+  /** absent when history is off: every hook is `srv.history?.record(...)` */
+  readonly history: History | undefined;
   readonly #reload: (() => Config) | undefined;
   #nextId = 1;
   #msgidPrefix = randomBytes(6).toString('base64url');
@@ -61,6 +66,8 @@ export class IrcServer {
     this.#reload = opts.reloadConfig;
     this.startedAt = new Date(this.now());
     this.whowas = new WhowasLog(config.limits.whowasSize);
+    this.history = opts.history;
+    this.history?.attach(this);
     this.#tick = setInterval(() => this.housekeeping(), opts.tickMs ?? 1000);
     this.#tick.unref();
   }
@@ -112,6 +119,7 @@ export class IrcServer {
       this.#registeredCount--;
       const out = this.outgoing(s.source, 'QUIT', [quitMessage]);
       this.sendToPeers(s, out, false);
+      for (const ch of s.channels) this.history?.record(ch, s.source, 'QUIT', [quitMessage], out);
       this.whowas.add(this.fold(s.nick), s, this.now());
     }
     for (const ch of s.channels) this.removeMember(ch, s);
@@ -211,7 +219,8 @@ export class IrcServer {
   removeMember(ch: Channel, s: Session): void {
     ch.members.delete(s);
     s.channels.delete(ch);
-    if (ch.members.size === 0) this.channels.delete(ch.folded);
+    // with history on, an empty channel with a topic, modes or bans stays (and persists)
+    if (ch.members.size === 0 && this.history?.keepWhenEmpty(ch) !== true) this.channels.delete(ch.folded);
   }
 
   /** Registers the session once NICK, USER, PASS and CAP negotiation are all done. */
@@ -318,5 +327,6 @@ export class IrcServer {
       this.disconnect(s, reason);
     }
     await Promise.all(closing);
+    await this.history?.close();
   }
 }

@@ -49,6 +49,9 @@ export class Session {
   #queue: string[] = [];
   #drainTimer: NodeJS.Timeout | null = null;
   #capture: string[] | null = null;
+  #label: string | null = null;
+  /** the capture a handler took over with defer(); its labeled reply is sent later */
+  #deferred: string[] | null = null;
 
   constructor(id: number, conn: Connection, server: IrcServer, now: number) {
     this.id = id;
@@ -218,16 +221,43 @@ export class Session {
     const label = msg.tags?.get('label');
     if (label !== undefined && this.has(Cap.labeledResponse)) {
       this.#capture = [];
+      this.#label = label;
       try {
         this.server.dispatch(this, msg);
       } finally {
         const lines = this.#capture;
         this.#capture = null;
-        this.#flushLabeled(label, lines);
+        this.#label = null;
+        if (this.#deferred === lines) this.#deferred = null; // the handler answers later
+        else this.#flushLabeled(label, lines);
       }
     } else {
       this.server.dispatch(this, msg);
     }
+  }
+
+  /**
+   * For a handler that answers after an await (history queries): call it inside the
+   * handler; later, call the returned function with a callback that sends the reply.
+   * If the command was labeled, labeled-response wraps what the callback sent (and any
+   * lines sent before defer()) as it would have synchronously. Nothing is sent once the
+   * session is closing.
+   */
+  defer(): (reply: () => void) => void {
+    const label = this.#label;
+    const early = this.#capture;
+    if (label === null || early === null) return (reply) => void (this.closing || reply());
+    this.#deferred = early;
+    return (reply) => {
+      if (this.closing) return;
+      this.#capture = early;
+      try {
+        reply();
+      } finally {
+        this.#capture = null;
+        this.#flushLabeled(label, early);
+      }
+    };
   }
 
   /** labeled-response: ACK for nothing, a tag for one line, a batch for several. */

@@ -7,9 +7,19 @@ import { IrcServer } from '../../src/core/server.js';
 import { DEFAULT_CONFIG, validateConfig } from '../../src/config/schema.js';
 import type { Config } from '../../src/config/types.js';
 import { FakeConnection } from './fake-conn.js';
+import { History } from '../../src/core/history.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
+import type { Storage } from '../../src/storage/types.js';
+
+export interface HarnessOptions {
+  /** history store: a MemoryStorage by default when config history.enabled; null = no history */
+  storage?: Storage | null;
+}
 
 export interface Harness {
   server: IrcServer;
+  /** the server's history, when it has one */
+  history: History | undefined;
   clock: { now: number };
   connect(ip?: string): FakeConnection;
   /** Connects and registers `nick` (optionally requesting caps); clears the welcome burst. */
@@ -29,16 +39,21 @@ export function makeConfig(overrides: Record<string, unknown> = {}): Config {
   );
 }
 
-export function harness(overrides: Record<string, unknown> = {}, reloadConfig?: () => Config): Harness {
+export function harness(overrides: Record<string, unknown> = {}, reloadConfig?: () => Config, opts: HarnessOptions = {}): Harness {
   const clock = { now: 1_700_000_000_000 };
   const config = makeConfig(overrides);
-  const server = new IrcServer(config, pino({ level: 'silent' }), {
+  const logger = pino({ level: 'silent' });
+  const storage = opts.storage === undefined ? (config.history.enabled ? new MemoryStorage() : null) : opts.storage;
+  const history = storage === null ? undefined : new History({ storage, logger });
+  const server = new IrcServer(config, logger, {
     now: () => clock.now,
     tickMs: 3_600_000,
     ...(reloadConfig ? { reloadConfig } : {}),
+    ...(history ? { history } : {}),
   });
   const h: Harness = {
     server,
+    history,
     clock,
     connect(ip = '127.0.0.1') {
       const c = new FakeConnection(ip);

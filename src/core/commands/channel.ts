@@ -10,6 +10,7 @@ import { Outgoing } from '../outgoing.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
+import { replayOnJoin } from '../history-replay.js';
 
 /** Splits a comma list, dropping empty items. */
 export function commaList(p: string | undefined): string[] {
@@ -62,11 +63,17 @@ export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: num
   }
   sendTopic(s, ch, false);
   sendNames(s, ch, srv);
+  if (srv.history !== undefined) {
+    srv.history.record(ch, s.source, 'JOIN', [ch.name], plain);
+    replayOnJoin(s, ch, srv);
+  }
 }
 
 export function partChannel(s: Session, ch: Channel, srv: IrcServer, reason: string | undefined): void {
   const params = reason !== undefined && reason !== '' ? [ch.name, reason] : [ch.name];
-  srv.sendToChannel(ch, srv.outgoing(s.source, 'PART', params));
+  const out = srv.outgoing(s.source, 'PART', params);
+  srv.sendToChannel(ch, out);
+  srv.history?.record(ch, s.source, 'PART', params, out);
   srv.removeMember(ch, s);
 }
 
@@ -111,7 +118,8 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       }
     }
     const { ch, created } = srv.getOrCreateChannel(name);
-    joinChannel(s, ch, srv, created ? Member.op : 0);
+    // a channel kept empty (history: it has a topic, modes or bans) gives op to its first joiner
+    joinChannel(s, ch, srv, created || ch.members.size === 0 ? Member.op : 0);
   });
 }
 
@@ -148,7 +156,10 @@ function topic(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   ch.topic = truncateUtf8(text, srv.config.limits.topicLength);
   ch.topicBy = s.source;
   ch.topicAt = srv.now();
-  srv.sendToChannel(ch, srv.outgoing(s.source, 'TOPIC', [ch.name, ch.topic]));
+  const out = srv.outgoing(s.source, 'TOPIC', [ch.name, ch.topic]);
+  srv.sendToChannel(ch, out);
+  srv.history?.record(ch, s.source, 'TOPIC', [ch.name, ch.topic], out);
+  srv.history?.channelChanged(ch);
 }
 
 function names(s: Session, msg: { params: string[] }, srv: IrcServer): void {
@@ -205,7 +216,9 @@ function kick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       s.numeric(N.ERR_USERNOTINCHANNEL, t.nick, ch.name, "They aren't on that channel");
       continue;
     }
-    srv.sendToChannel(ch, srv.outgoing(s.source, 'KICK', [ch.name, t.nick, reason]));
+    const out = srv.outgoing(s.source, 'KICK', [ch.name, t.nick, reason]);
+    srv.sendToChannel(ch, out);
+    srv.history?.record(ch, s.source, 'KICK', [ch.name, t.nick, reason], out);
     srv.removeMember(ch, t);
   }
 }

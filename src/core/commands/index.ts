@@ -10,6 +10,7 @@ import { messagingCommands } from './messaging.js';
 import { userCommands } from './user.js';
 import { queryCommands } from './query.js';
 import { operCommands } from './oper.js';
+import { historyCommands } from './history.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -20,5 +21,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...userCommands,
     ...queryCommands,
     ...operCommands,
+    ...historyCommands,
   }),
 );

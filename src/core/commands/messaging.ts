@@ -84,6 +84,8 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
           m.send(out.lineFor(m.caps));
         }
         if (s.has(Cap.echoMessage)) s.send(out.lineFor(s.caps));
+        // STATUSMSG (@#chan) lines are for some members only: never kept
+        if (needStatus === 0) srv.history?.record(ch, s.source, command, tagOnly ? [params[0]!] : params, out);
         continue;
       }
       const t = srv.findNick(name);

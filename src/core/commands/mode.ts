@@ -165,7 +165,11 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
     }
   }
   if (applied !== '') {
-    srv.sendToChannel(ch, srv.outgoing(s.source, 'MODE', [ch.name, applied, ...appliedArgs]));
+    const params = [ch.name, applied, ...appliedArgs];
+    const out = srv.outgoing(s.source, 'MODE', params);
+    srv.sendToChannel(ch, out);
+    srv.history?.record(ch, s.source, 'MODE', params, out);
+    if (/[^ov+-]/.test(applied)) srv.history?.channelChanged(ch);
   }
 }
 

@@ -11,7 +11,7 @@ import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 
 function capLs(s: Session, srv: IrcServer, version: number): void {
-  const items = CAPS.map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
+  const items = CAPS.filter((c) => c.needsHistory !== true || srv.history !== undefined).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
   const target = s.registered ? s.nick : '*';
   // keep each line well inside 512 bytes; 302 clients understand the '*' continuation
   const chunks: string[] = [];
@@ -56,7 +56,7 @@ function cap(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         if (tok === '') continue;
         const neg = tok.startsWith('-');
         const info = findCap(neg ? tok.slice(1) : tok);
-        if (info === undefined) {
+        if (info === undefined || (info.needsHistory === true && srv.history === undefined)) {
           ok = false;
           break;
         }
@@ -119,6 +119,7 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   const out = srv.outgoing(s.source, 'NICK', [wanted]);
   srv.sendToPeers(s, out, true);
+  for (const ch of s.channels) srv.history?.record(ch, s.source, 'NICK', [wanted], out);
   srv.whowas.add(s.folded, s, srv.now());
   if (s.folded !== folded) srv.nicks.delete(s.folded);
   srv.nicks.set(folded, s);

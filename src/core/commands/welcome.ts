@@ -14,6 +14,7 @@ export const CHANNEL_MODES_WITH_PARAM = 'bklov';
 export function isupportTokens(srv: IrcServer): string[] {
   const c = srv.config;
   const l = c.limits;
+  const history = srv.history !== undefined ? [`CHATHISTORY=${c.history.maxQuery}`, 'MSGREFTYPES=timestamp,msgid'] : [];
   return [
     `AWAYLEN=${l.awayLength}`,
     `CASEMAPPING=${c.casemapping}`,
@@ -21,6 +22,7 @@ export function isupportTokens(srv: IrcServer): string[] {
     'CHANMODES=b,k,l,imnt',
     `CHANNELLEN=${l.channelLength}`,
     'CHANTYPES=#&',
+    ...history,
     'HOSTLEN=64',
     `KICKLEN=${l.kickLength}`,
     'LINELEN=512',

@@ -1,0 +1,291 @@
+/**
+ * History commands: CHATHISTORY (IRCv3 draft/chathistory), HISTORY and SEARCH
+ * (tincan's own, for every client; see docs/history.md).
+ *
+ * Access rule for all three: a channel's history is readable by its current members
+ * only. Direct messages are not stored, so a nick target yields an empty batch.
+ * https://ircv3.net/specs/extensions/chathistory
+ */
+import { isValidNick } from '../../protocol/index.js';
+import * as N from '../../protocol/numerics.js';
+import type { Cursor, RangeQuery, StoredEvent } from '../../storage/types.js';
+import { MAX_ID } from '../../storage/types.js';
+import { parseSearchWords } from '../../storage/search-text.js';
+import { Cap } from '../caps.js';
+import type { Channel } from '../channel.js';
+import type { Session } from '../session.js';
+import type { IrcServer } from '../server.js';
+import type { History } from '../history.js';
+import { longTime, sendEvents, sendRecent } from '../history-replay.js';
+import { addTag } from '../session.js';
+import type { CommandTable } from './types.js';
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+
+/** A parsed message reference: a time, or a msgid (resolved against a target later). */
+type Ref = { kind: 'time'; time: number } | { kind: 'msgid'; msgid: string };
+
+export function parseRef(p: string | undefined): Ref | null {
+  if (p === undefined) return null;
+  if (p.startsWith('timestamp=')) {
+    const v = p.slice(10);
+    const t = ISO.test(v) ? Date.parse(v) : NaN;
+    return Number.isFinite(t) ? { kind: 'time', time: t } : null;
+  }
+  if (p.startsWith('msgid=') && p.length > 6) return { kind: 'msgid', msgid: p.slice(6) };
+  return null;
+}
+
+/** Where a reference sits: a msgid's exact position; a time just before its first id. */
+interface Pos {
+  /** exclusive upper bound: everything strictly before the reference */
+  upper: Cursor;
+  /** exclusive lower bound: everything strictly after the reference */
+  lower: Cursor;
+  /** exclusive lower bound that still includes the referenced message (AROUND) */
+  lowerInclusive: Cursor;
+}
+
+async function resolve(h: History, target: string, ref: Ref): Promise<Pos | null> {
+  if (ref.kind === 'time') {
+    return { upper: { time: ref.time, id: 0 }, lower: { time: ref.time, id: MAX_ID }, lowerInclusive: { time: ref.time - 1, id: MAX_ID } };
+  }
+  const c = await h.locate(target, ref.msgid);
+  return c === null ? null : { upper: c, lower: c, lowerInclusive: { time: c.time, id: c.id - 1 } };
+}
+
+const before = (a: Cursor, b: Cursor): boolean => a.time < b.time || (a.time === b.time && a.id < b.id);
+
+type Sub = 'LATEST' | 'BEFORE' | 'AFTER' | 'AROUND' | 'BETWEEN';
+const ARITY: Record<Sub | 'TARGETS', number> = { LATEST: 4, BEFORE: 4, AFTER: 4, AROUND: 4, BETWEEN: 5, TARGETS: 4 };
+
+/** The window a subcommand asks for, or 'invalid' (a bad reference) / [] (no such msgid). */
+async function window(
+  h: History,
+  sub: Sub,
+  target: string,
+  refs: Ref[],
+  limit: number,
+  kinds: RangeQuery['kinds'],
+): Promise<StoredEvent[]> {
+  const base = { target, kinds, limit };
+  if (sub === 'LATEST' && refs.length === 0) return h.range({ ...base, after: null, before: null, from: 'newest' });
+  const p = await resolve(h, target, refs[0]!);
+  if (p === null) return [];
+  switch (sub) {
+    case 'LATEST':
+      return h.range({ ...base, after: p.lower, before: null, from: 'newest' });
+    case 'BEFORE':
+      return h.range({ ...base, after: null, before: p.upper, from: 'newest' });
+    case 'AFTER':
+      return h.range({ ...base, after: p.lower, before: null, from: 'oldest' });
+    case 'AROUND': {
+      // up to half before the reference, the rest from it on (it included)
+      const older = await h.range({ ...base, after: null, before: p.upper, from: 'newest' });
+      const newer = await h.range({ ...base, after: p.lowerInclusive, before: null, from: 'oldest' });
+      const nNewer = Math.min(newer.length, limit - Math.min(older.length, Math.floor(limit / 2)));
+      const nOlder = Math.min(older.length, limit - nNewer);
+      return [...older.slice(older.length - nOlder), ...newer.slice(0, nNewer)];
+    }
+    case 'BETWEEN': {
+      const q = await resolve(h, target, refs[1]!);
+      if (q === null) return [];
+      if (before(p.upper, q.upper)) return h.range({ ...base, after: p.lower, before: q.upper, from: 'oldest' });
+      if (before(q.upper, p.upper)) return h.range({ ...base, after: q.lower, before: p.upper, from: 'newest' });
+      return [];
+    }
+  }
+}
+
+/** The channel `s` may read history of, or undefined. */
+function readable(s: Session, srv: IrcServer, name: string): Channel | undefined {
+  const ch = srv.findChannel(name);
+  return ch !== undefined && ch.members.has(s) ? ch : undefined;
+}
+
+const isChannelName = (n: string): boolean => n.startsWith('#') || n.startsWith('&');
+
+function parseLimit(p: string | undefined, max: number): number | null {
+  if (p === undefined || !/^\d{1,9}$/.test(p)) return null;
+  const n = Number(p);
+  return n === 0 || n > max ? max : n;
+}
+
+function chathistory(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const h = srv.history;
+  const fail = (code: string, ...rest: string[]): void => s.serverMessage('FAIL', 'CHATHISTORY', code, ...rest);
+  const raw = msg.params[0] ?? '';
+  const sub = raw.toUpperCase();
+  if (h === undefined) {
+    s.numeric(N.ERR_UNKNOWNCOMMAND, 'CHATHISTORY', 'Unknown command');
+    return;
+  }
+  if (!(sub in ARITY)) {
+    fail('UNKNOWN_COMMAND', raw === '' ? '*' : raw, 'Unknown command');
+    return;
+  }
+  const p = msg.params;
+  if (p.length < ARITY[sub as Sub]) {
+    fail('NEED_MORE_PARAMS', sub, 'Missing parameters');
+    return;
+  }
+  const max = srv.config.history.maxQuery;
+  const limit = parseLimit(p[p.length - 1], max);
+  if (limit === null) {
+    fail('INVALID_PARAMS', sub, p[p.length - 1]!, 'Invalid limit');
+    return;
+  }
+  if (sub === 'TARGETS') {
+    const a = parseRef(p[1]);
+    const b = parseRef(p[2]);
+    if (a?.kind !== 'time' || b?.kind !== 'time') {
+      fail('INVALID_PARAMS', sub, 'TARGETS takes two timestamp= references', 'Invalid parameters');
+      return;
+    }
+    targets(s, srv, h, a.time, b.time, limit);
+    return;
+  }
+  const target = p[1]!;
+  const refs: Ref[] = [];
+  const refParams = sub === 'BETWEEN' ? [p[2], p[3]] : [p[2]];
+  for (const rp of refParams) {
+    if (sub === 'LATEST' && rp === '*') continue;
+    const r = parseRef(rp);
+    if (r === null) {
+      fail('INVALID_PARAMS', sub, rp ?? '*', 'Invalid message reference');
+      return;
+    }
+    refs.push(r);
+  }
+  const ch = isChannelName(target) ? readable(s, srv, target) : undefined;
+  if (ch === undefined) {
+    // direct messages are not stored: a nick (or '*') has an empty history
+    if (!isChannelName(target) && (target === '*' || isValidNick(target, srv.config.limits.nickLength))) {
+      s.defer()(() => sendEvents(s, srv, [], 'chathistory', [target]));
+      return;
+    }
+    fail('INVALID_TARGET', sub, target, 'Messages could not be retrieved');
+    return;
+  }
+  const reply = s.defer();
+  const kinds = s.has(Cap.eventPlayback) ? 'all' : 'messages';
+  window(h, sub as Sub, ch.folded, refs, limit, kinds).then(
+    (events) => reply(() => sendEvents(s, srv, events, 'chathistory', [ch.name])),
+    (err: unknown) => {
+      s.log.error({ err }, 'CHATHISTORY query failed');
+      reply(() => fail('MESSAGE_ERROR', sub, target, 'Messages could not be retrieved'));
+    },
+  );
+}
+
+/** CHATHISTORY TARGETS: the user's channels with messages between two times. */
+function targets(s: Session, srv: IrcServer, h: History, a: number, b: number, limit: number): void {
+  const chans = new Map<string, Channel>();
+  for (const ch of s.channels) chans.set(ch.folded, ch);
+  const reply = s.defer();
+  h.latestTimes([...chans.keys()], Math.min(a, b), Math.max(a, b)).then(
+    (times) => {
+      let list = [...times].sort((x, y) => x[1] - y[1]);
+      list = a <= b ? list.slice(0, limit) : list.slice(Math.max(0, list.length - limit));
+      reply(() => {
+        const server = srv.config.serverName;
+        const id = s.has(Cap.batch) ? srv.nextBatchId() : null;
+        if (id !== null) s.send(`:${server} BATCH +${id} draft/chathistory-targets`);
+        for (const [folded, time] of list) {
+          const line = `:${server} CHATHISTORY TARGETS ${chans.get(folded)!.name} ${new Date(time).toISOString()}`;
+          s.send(id !== null ? addTag(line, 'batch=' + id) : line);
+        }
+        if (id !== null) s.send(`:${server} BATCH -${id}`);
+      });
+    },
+    (err: unknown) => {
+      s.log.error({ err }, 'CHATHISTORY TARGETS failed');
+      reply(() => s.serverMessage('FAIL', 'CHATHISTORY', 'MESSAGE_ERROR', 'TARGETS', '*', 'Messages could not be retrieved'));
+    },
+  );
+}
+
+/** HISTORY <#channel> [count]: the last messages, as on JOIN (for /history N). */
+function history(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (srv.history === undefined) {
+    s.numeric(N.ERR_UNKNOWNCOMMAND, 'HISTORY', 'Unknown command');
+    return;
+  }
+  const name = msg.params[0]!;
+  const ch = srv.findChannel(name);
+  if (ch === undefined) {
+    s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
+    return;
+  }
+  if (!ch.members.has(s)) {
+    s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
+    return;
+  }
+  const cfg = srv.config.history;
+  const raw = msg.params[1];
+  let count = cfg.replayLines > 0 ? cfg.replayLines : 20;
+  if (raw !== undefined) {
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) === 0) {
+      s.serverMessage('FAIL', 'HISTORY', 'INVALID_PARAMS', raw, 'Expected a number of messages, e.g. HISTORY #room 50');
+      return;
+    }
+    count = Number(raw);
+  }
+  sendRecent(s, ch, srv, Math.min(count, cfg.maxQuery), true, s.defer());
+}
+
+/** SEARCH [#channel] <words...>: messages in the user's channels with every word. */
+function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  const h = srv.history;
+  if (h === undefined) {
+    s.numeric(N.ERR_UNKNOWNCOMMAND, 'SEARCH', 'Unknown command');
+    return;
+  }
+  const all = msg.params.join(' ').trim().split(/\s+/);
+  let scope: Channel[] = [...s.channels];
+  if (all.length > 1 && isChannelName(all[0]!)) {
+    const ch = readable(s, srv, all[0]!);
+    if (ch === undefined) {
+      s.numeric(N.ERR_NOTONCHANNEL, all[0]!, "You're not on that channel");
+      return;
+    }
+    scope = [ch];
+    all.shift();
+  }
+  const text = all.join(' ');
+  const words = parseSearchWords(text);
+  if (words.length === 0) {
+    s.serverMessage('NOTICE', s.nick, '*** Search: give some words to look for, e.g. SEARCH pizza friday');
+    return;
+  }
+  const reply = s.defer();
+  h.search({ targets: scope.map((c) => c.folded), words, limit: srv.config.history.searchResults }).then(
+    (found) =>
+      reply(() => {
+        const events = found.reverse(); // newest last, nearest the prompt
+        if (s.has(Cap.batch) && s.has(Cap.serverTime)) {
+          sendEvents(s, srv, events, 'tincan/search', []);
+          return;
+        }
+        const n = events.length;
+        s.serverMessage('NOTICE', s.nick, `*** Search "${text}": ${n === 0 ? 'no results' : n === 1 ? '1 result' : `${n} results`}`);
+        for (const e of events) {
+          const nick = e.source.split('!')[0];
+          const body = e.params[e.params.length - 1] ?? '';
+          const shown = body.startsWith('\x01ACTION ') ? `* ${nick} ${body.slice(8).replace(/\x01$/, '')}` : `<${nick}> ${body}`;
+          s.serverMessage('NOTICE', s.nick, `[${e.params[0]} ${longTime(e.time)}] ${shown}`);
+        }
+        if (n > 0) s.serverMessage('NOTICE', s.nick, '*** End of search');
+      }),
+    (err: unknown) => {
+      s.log.error({ err }, 'SEARCH failed');
+      reply(() => s.serverMessage('FAIL', 'SEARCH', 'MESSAGE_ERROR', 'Search is unavailable right now'));
+    },
+  );
+}
+
+export const historyCommands: CommandTable = {
+  CHATHISTORY: { minParams: 0, handler: chathistory },
+  HISTORY: { minParams: 1, handler: history },
+  SEARCH: { minParams: 1, handler: search },
+};

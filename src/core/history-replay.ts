@@ -1,0 +1,114 @@
+/**
+ * Turning stored events back into IRC lines: for CHATHISTORY batches, for the replay a
+ * client without draft/chathistory gets on JOIN, and for HISTORY / SEARCH.
+ *
+ * A line keeps its original source, msgid and time. Clients with server-time see the
+ * time in the tag; for the others the text is prefixed with it ("[12:03] hello", or
+ * "[2024-05-01 12:03] hello" for an earlier day, in the server's local time), so
+ * irssi shows `<alice> [12:03] hello` and the plain dialect renders it like any line.
+ */
+import { maxTrailingBytes, truncateUtf8 } from '../protocol/index.js';
+import type { StoredEvent } from '../storage/types.js';
+import { Cap } from './caps.js';
+import type { Channel } from './channel.js';
+import { Outgoing } from './outgoing.js';
+import { addTag, type Session } from './session.js';
+import type { IrcServer } from './server.js';
+
+const pad = (n: number): string => (n < 10 ? '0' + n : String(n));
+
+function ymd(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** "12:03" for today, "2024-05-01 12:03" otherwise (server local time). */
+export function shortTime(time: number, now: number): string {
+  const d = new Date(time);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return ymd(d) === ymd(new Date(now)) ? hm : `${ymd(d)} ${hm}`;
+}
+
+/** "2024-05-01 12:03" (server local time). */
+export function longTime(time: number): string {
+  const d = new Date(time);
+  return `${ymd(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The message text with "[time] " put in front (inside an ACTION). */
+function stampText(text: string, stamp: string): string {
+  if (text.startsWith('\x01ACTION ')) return '\x01ACTION ' + stamp + ' ' + text.slice(8);
+  return stamp + ' ' + text;
+}
+
+/** One stored event as the line `s` should get (null if it cannot be rebuilt). */
+export function eventLine(e: StoredEvent, s: Session, now: number): string | null {
+  let params = e.params;
+  if (!s.has(Cap.serverTime) && (e.command === 'PRIVMSG' || e.command === 'NOTICE') && params.length >= 2) {
+    const head = params.slice(0, -1);
+    const text = stampText(params[params.length - 1]!, '[' + shortTime(e.time, now) + ']');
+    params = [...head, truncateUtf8(text, maxTrailingBytes(e.source, e.command, head))];
+  }
+  try {
+    return new Outgoing(e.source, e.command, params, e.msgid, e.time, e.tags).lineFor(s.caps);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends events, wrapped in a batch of `batchType` (with `batchParams`) when the client
+ * has the batch capability (always, even empty, as CHATHISTORY requires).
+ */
+export function sendEvents(s: Session, srv: IrcServer, events: readonly StoredEvent[], batchType: string, batchParams: string[]): void {
+  const server = srv.config.serverName;
+  const batch = s.has(Cap.batch) ? srv.nextBatchId() : null;
+  if (batch !== null) s.send(`:${server} BATCH +${batch} ${[batchType, ...batchParams].join(' ')}`);
+  const now = srv.now();
+  for (const e of events) {
+    const line = eventLine(e, s, now);
+    if (line !== null) s.send(batch !== null ? addTag(line, 'batch=' + batch) : line);
+  }
+  if (batch !== null) s.send(`:${server} BATCH -${batch}`);
+}
+
+/** Runs a reply now-ish: what Session.defer() returns, or a plain "unless closing". */
+export type Reply = (send: () => void) => void;
+
+/**
+ * The last `count` messages of `ch`. With batch they come as a `chathistory` batch;
+ * otherwise a server NOTICE introduces them. `always`: answer even when there is
+ * nothing (HISTORY); otherwise (JOIN replay) stay silent then.
+ */
+export function sendRecent(s: Session, ch: Channel, srv: IrcServer, count: number, always: boolean, reply: Reply): void {
+  const h = srv.history;
+  if (h === undefined || count <= 0) return;
+  h.range({ target: ch.folded, after: null, before: null, from: 'newest', limit: count, kinds: 'messages' }).then(
+    (events) =>
+      reply(() => {
+        if (!always && (events.length === 0 || !ch.members.has(s))) return;
+        if (!s.has(Cap.batch)) {
+          const what = events.length === 0 ? 'no messages' : events.length === 1 ? 'the last message' : `the last ${events.length} messages`;
+          s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: ${what}`);
+        }
+        sendEvents(s, srv, events, 'chathistory', [ch.name]);
+      }),
+    (err: unknown) => {
+      s.log.error({ err }, 'history replay failed');
+      reply(() => {
+        if (always) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: history is unavailable right now`);
+      });
+    },
+  );
+}
+
+/**
+ * JOIN replay (history.replayLines) for clients without draft/chathistory; those that
+ * negotiated it get nothing automatically, as the spec asks. Not part of a labeled
+ * JOIN's response (it arrives after it).
+ */
+export function replayOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
+  if (s.has(Cap.chathistory)) return;
+  sendRecent(s, ch, srv, srv.config.history.replayLines, false, (send) => {
+    if (!s.closing) send();
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * In-memory history and channel stores: the reference implementation of the contracts
+ * in ../types.ts, used by tests and by `storage: memory` (history lasts until restart).
+ * Per target, events are kept sorted by (time, id) so range queries are binary searches.
+ */
+import type {
+  ChannelState,
+  ChannelStore,
+  Cursor,
+  HistoryStore,
+  NewEvent,
+  PrunePolicy,
+  RangeQuery,
+  SearchQuery,
+  Storage,
+  StoredEvent,
+} from '../types.js';
+import { matchesWords, searchableText, tokenize } from '../search-text.js';
+
+interface Row extends StoredEvent {
+  tokens: string[] | null;
+}
+
+function cmp(a: Cursor, b: Cursor): number {
+  return a.time !== b.time ? a.time - b.time : a.id - b.id;
+}
+
+/** Index of the first row > c (or >= c when `inclusive`). */
+function lowerBound(rows: readonly Row[], c: Cursor, inclusive: boolean): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const d = cmp(rows[mid]!, c);
+    if (d < 0 || (d === 0 && !inclusive)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const isMessage = (command: string): boolean => command === 'PRIVMSG' || command === 'NOTICE';
+
+function strip(r: Row): StoredEvent {
+  return { id: r.id, target: r.target, msgid: r.msgid, time: r.time, command: r.command, source: r.source, params: r.params, tags: r.tags };
+}
+
+export class MemoryHistoryStore implements HistoryStore {
+  readonly #byTarget = new Map<string, Row[]>();
+  #nextId = 1;
+  /** test hook: when set, every call rejects with it (a dead database) */
+  failWith: Error | null = null;
+
+  #check(): void {
+    if (this.failWith !== null) throw this.failWith;
+  }
+
+  async append(events: readonly NewEvent[]): Promise<void> {
+    this.#check();
+    for (const e of events) {
+      const text = searchableText(e.command, e.params);
+      const row: Row = { ...e, params: [...e.params], id: this.#nextId++, tokens: text === null ? null : tokenize(text) };
+      let rows = this.#byTarget.get(e.target);
+      if (rows === undefined) this.#byTarget.set(e.target, (rows = []));
+      const last = rows[rows.length - 1];
+      if (last === undefined || cmp(last, row) < 0) rows.push(row);
+      else rows.splice(lowerBound(rows, row, true), 0, row);
+    }
+  }
+
+  async range(q: RangeQuery): Promise<StoredEvent[]> {
+    this.#check();
+    const rows = this.#byTarget.get(q.target) ?? [];
+    let lo = q.after === null ? 0 : lowerBound(rows, q.after, false);
+    let hi = q.before === null ? rows.length : lowerBound(rows, q.before, true);
+    const want = (r: Row): boolean => q.kinds === 'all' || isMessage(r.command);
+    const out: Row[] = [];
+    if (q.from === 'oldest') {
+      for (; lo < hi && out.length < q.limit; lo++) if (want(rows[lo]!)) out.push(rows[lo]!);
+    } else {
+      for (hi--; hi >= lo && out.length < q.limit; hi--) if (want(rows[hi]!)) out.push(rows[hi]!);
+      out.reverse();
+    }
+    return out.map(strip);
+  }
+
+  async locate(target: string, msgid: string): Promise<Cursor | null> {
+    this.#check();
+    const r = (this.#byTarget.get(target) ?? []).find((x) => x.msgid === msgid);
+    return r === undefined ? null : { time: r.time, id: r.id };
+  }
+
+  async latestTimes(targets: readonly string[], after: number, before: number): Promise<Map<string, number>> {
+    this.#check();
+    const out = new Map<string, number>();
+    for (const t of targets) {
+      const rows = this.#byTarget.get(t) ?? [];
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const r = rows[i]!;
+        if (r.time >= before || !isMessage(r.command)) continue;
+        if (r.time > after) out.set(t, r.time);
+        break;
+      }
+    }
+    return out;
+  }
+
+  async search(q: SearchQuery): Promise<StoredEvent[]> {
+    this.#check();
+    if (q.words.length === 0) return [];
+    const hits: Row[] = [];
+    for (const t of new Set(q.targets)) {
+      for (const r of this.#byTarget.get(t) ?? []) if (r.tokens !== null && matchesWords(r.tokens, q.words)) hits.push(r);
+    }
+    hits.sort((a, b) => cmp(b, a));
+    return hits.slice(0, q.limit).map(strip);
+  }
+
+  async prune(p: PrunePolicy): Promise<number> {
+    this.#check();
+    let budget = p.maxRows;
+    for (const [t, rows] of this.#byTarget) {
+      if (budget <= 0) break;
+      let n = 0;
+      if (p.olderThan !== null) while (n < rows.length && rows[n]!.time < p.olderThan) n++;
+      if (p.maxPerTarget !== null) n = Math.max(n, rows.length - p.maxPerTarget);
+      n = Math.min(n, budget);
+      if (n > 0) rows.splice(0, n);
+      budget -= n;
+      if (rows.length === 0) this.#byTarget.delete(t);
+    }
+    return p.maxRows - budget;
+  }
+}
+
+export class MemoryChannelStore implements ChannelStore {
+  readonly #rows = new Map<string, ChannelState>();
+  failWith: Error | null = null;
+
+  async loadChannels(): Promise<ChannelState[]> {
+    if (this.failWith !== null) throw this.failWith;
+    return [...this.#rows.values()].map((s) => structuredClone(s));
+  }
+
+  async saveChannel(state: ChannelState): Promise<void> {
+    if (this.failWith !== null) throw this.failWith;
+    this.#rows.set(state.folded, structuredClone(state));
+  }
+
+  async deleteChannel(folded: string): Promise<void> {
+    if (this.failWith !== null) throw this.failWith;
+    this.#rows.delete(folded);
+  }
+}
+
+export class MemoryStorage implements Storage {
+  readonly kind = 'memory';
+  readonly history = new MemoryHistoryStore();
+  readonly channels = new MemoryChannelStore();
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,54 @@
+/**
+ * Versioned schema for the SQLite store. `PRAGMA user_version` holds the number of
+ * migrations applied; each runs once, in its own transaction, in order. Append new
+ * migrations at the end; never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: history with full-text search, channel state
+  `
+  CREATE TABLE events (
+    id      INTEGER PRIMARY KEY,
+    target  TEXT    NOT NULL,          -- casefolded channel
+    time    INTEGER NOT NULL,          -- ms since epoch
+    msgid   TEXT    NOT NULL,
+    command TEXT    NOT NULL,
+    source  TEXT    NOT NULL,
+    params  TEXT    NOT NULL,          -- JSON array of IRC parameters
+    tags    TEXT    NOT NULL DEFAULT '',
+    body    TEXT                       -- searchable text (PRIVMSG/NOTICE), else NULL
+  );
+  -- rowid (id) is implicitly the last column: the (target, time, id) order key
+  CREATE INDEX events_target_time ON events (target, time);
+  CREATE INDEX events_msgid ON events (msgid);
+  CREATE VIRTUAL TABLE events_fts USING fts5 (
+    body, content = 'events', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER events_ai AFTER INSERT ON events WHEN new.body IS NOT NULL BEGIN
+    INSERT INTO events_fts (rowid, body) VALUES (new.id, new.body);
+  END;
+  CREATE TRIGGER events_ad AFTER DELETE ON events WHEN old.body IS NOT NULL BEGIN
+    INSERT INTO events_fts (events_fts, rowid, body) VALUES ('delete', old.id, old.body);
+  END;
+  CREATE TABLE channels (
+    folded TEXT PRIMARY KEY,
+    state  TEXT NOT NULL               -- JSON ChannelState
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** Brings the database up to the latest schema; returns the version it was at. */
+export function migrate(db: Database.Database): number {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > MIGRATIONS.length) {
+    throw new Error(`database schema version ${from} is newer than this tincan understands (${MIGRATIONS.length}); upgrade tincan`);
+  }
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return from;
+}

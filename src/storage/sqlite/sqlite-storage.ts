@@ -1,0 +1,217 @@
+/**
+ * The embedded default store: one SQLite file (better-sqlite3) in the data directory,
+ * WAL mode with synchronous=NORMAL. A committed transaction is in the WAL file (the
+ * OS page cache) before append() returns, so it survives the process being killed
+ * (kill -9, a crash); only an OS crash or power loss can lose the last commits, never
+ * corrupt the database. Full-text search is an FTS5 external-content table kept in
+ * step by triggers.
+ *
+ * All calls are synchronous inside (better-sqlite3); the Promise shape is the contract's.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  ChannelState,
+  ChannelStore,
+  Cursor,
+  HistoryCommand,
+  HistoryStore,
+  NewEvent,
+  PrunePolicy,
+  RangeQuery,
+  SearchQuery,
+  Storage,
+  StoredEvent,
+} from '../types.js';
+import { MAX_ID } from '../types.js';
+import { searchableText } from '../search-text.js';
+import { migrate } from './migrations.js';
+
+interface EventRow {
+  id: number;
+  target: string;
+  time: number;
+  msgid: string;
+  command: string;
+  source: string;
+  params: string;
+  tags: string;
+}
+
+const COLS = 'id, target, time, msgid, command, source, params, tags';
+const MSG = "command IN ('PRIVMSG', 'NOTICE')";
+const LOW: Cursor = { time: -MAX_ID, id: 0 };
+const HIGH: Cursor = { time: MAX_ID, id: MAX_ID };
+
+function toEvent(r: EventRow): StoredEvent {
+  return {
+    id: r.id,
+    target: r.target,
+    time: r.time,
+    msgid: r.msgid,
+    command: r.command as HistoryCommand,
+    source: r.source,
+    params: JSON.parse(r.params) as string[],
+    tags: r.tags,
+  };
+}
+
+/** FTS5 query text from parsed words: each a quoted phrase, '*' for prefixes, ANDed. */
+function ftsQuery(words: readonly string[]): string {
+  return words.map((w) => (w.endsWith('*') ? `"${w.slice(0, -1).replaceAll('"', '""')}"*` : `"${w.replaceAll('"', '""')}"`)).join(' ');
+}
+
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite';
+  readonly db: Database.Database;
+  readonly history: HistoryStore;
+  readonly channels: ChannelStore;
+
+  /** Opens (creating if needed) the database file and migrates it. */
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 2000');
+    migrate(this.db);
+    this.history = new SqliteHistoryStore(this.db);
+    this.channels = new SqliteChannelStore(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+class SqliteHistoryStore implements HistoryStore {
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement;
+  readonly #appendTx: (events: readonly NewEvent[]) => void;
+  readonly #range: Map<string, Database.Statement>;
+  readonly #locate: Database.Statement;
+  readonly #latest: Database.Statement;
+  readonly #search: Database.Statement;
+  readonly #targets: Database.Statement;
+  readonly #pruneAge: Database.Statement;
+  readonly #nth: Database.Statement;
+  readonly #pruneUpTo: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#insert = db.prepare(
+      'INSERT INTO events (target, time, msgid, command, source, params, tags, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#appendTx = db.transaction((events: readonly NewEvent[]) => {
+      for (const e of events) {
+        this.#insert.run(e.target, e.time, e.msgid, e.command, e.source, JSON.stringify(e.params), e.tags, searchableText(e.command, e.params));
+      }
+    });
+    this.#range = new Map();
+    for (const from of ['oldest', 'newest'] as const) {
+      for (const kinds of ['messages', 'all'] as const) {
+        const order = from === 'oldest' ? 'time ASC, id ASC' : 'time DESC, id DESC';
+        this.#range.set(
+          from + kinds,
+          db.prepare(
+            `SELECT ${COLS} FROM events WHERE target = ? AND (time, id) > (?, ?) AND (time, id) < (?, ?)` +
+              (kinds === 'messages' ? ` AND ${MSG}` : '') +
+              ` ORDER BY ${order} LIMIT ?`,
+          ),
+        );
+      }
+    }
+    this.#locate = db.prepare('SELECT time, id FROM events WHERE msgid = ? AND target = ? LIMIT 1');
+    this.#latest = db.prepare(`SELECT time FROM events WHERE target = ? AND time > ? AND time < ? AND ${MSG} ORDER BY time DESC, id DESC LIMIT 1`);
+    this.#search = db.prepare(
+      `SELECT ${COLS.split(', ').map((c) => 'e.' + c).join(', ')} FROM events_fts f JOIN events e ON e.id = f.rowid
+       WHERE events_fts MATCH ? AND e.target IN (SELECT value FROM json_each(?))
+       ORDER BY e.time DESC, e.id DESC LIMIT ?`,
+    );
+    // distinct targets by skipping through the (target, time) index
+    this.#targets = db.prepare(
+      `WITH RECURSIVE t(target) AS (
+         SELECT MIN(target) FROM events
+         UNION ALL SELECT (SELECT MIN(target) FROM events WHERE target > t.target) FROM t WHERE t.target IS NOT NULL
+       ) SELECT target FROM t WHERE target IS NOT NULL`,
+    );
+    this.#pruneAge = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE target = ? AND time < ? ORDER BY time, id LIMIT ?)');
+    this.#nth = db.prepare('SELECT time, id FROM events WHERE target = ? ORDER BY time DESC, id DESC LIMIT 1 OFFSET ?');
+    this.#pruneUpTo = db.prepare(
+      'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE target = ? AND (time, id) <= (?, ?) ORDER BY time, id LIMIT ?)',
+    );
+  }
+
+  async append(events: readonly NewEvent[]): Promise<void> {
+    if (events.length > 0) this.#appendTx(events);
+  }
+
+  async range(q: RangeQuery): Promise<StoredEvent[]> {
+    const a = q.after ?? LOW;
+    const b = q.before ?? HIGH;
+    const rows = this.#range.get(q.from + q.kinds)!.all(q.target, a.time, a.id, b.time, b.id, q.limit) as EventRow[];
+    if (q.from === 'newest') rows.reverse();
+    return rows.map(toEvent);
+  }
+
+  async locate(target: string, msgid: string): Promise<Cursor | null> {
+    const r = this.#locate.get(msgid, target) as { time: number; id: number } | undefined;
+    return r === undefined ? null : { time: r.time, id: r.id };
+  }
+
+  async latestTimes(targets: readonly string[], after: number, before: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const t of targets) {
+      const r = this.#latest.get(t, after, before) as { time: number } | undefined;
+      if (r !== undefined) out.set(t, r.time);
+    }
+    return out;
+  }
+
+  async search(q: SearchQuery): Promise<StoredEvent[]> {
+    if (q.words.length === 0 || q.targets.length === 0) return [];
+    const rows = this.#search.all(ftsQuery(q.words), JSON.stringify([...q.targets]), q.limit) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async prune(p: PrunePolicy): Promise<number> {
+    let budget = p.maxRows;
+    const run = this.#db.transaction(() => {
+      for (const { target } of this.#targets.all() as { target: string }[]) {
+        if (budget <= 0) break;
+        if (p.olderThan !== null) budget -= this.#pruneAge.run(target, p.olderThan, budget).changes;
+        if (p.maxPerTarget !== null && budget > 0) {
+          const cut = this.#nth.get(target, p.maxPerTarget) as { time: number; id: number } | undefined;
+          if (cut !== undefined) budget -= this.#pruneUpTo.run(target, cut.time, cut.id, budget).changes;
+        }
+      }
+    });
+    run();
+    return p.maxRows - budget;
+  }
+}
+
+class SqliteChannelStore implements ChannelStore {
+  readonly #all: Database.Statement;
+  readonly #save: Database.Statement;
+  readonly #delete: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#all = db.prepare('SELECT state FROM channels ORDER BY folded');
+    this.#save = db.prepare('INSERT OR REPLACE INTO channels (folded, state) VALUES (?, ?)');
+    this.#delete = db.prepare('DELETE FROM channels WHERE folded = ?');
+  }
+
+  async loadChannels(): Promise<ChannelState[]> {
+    return (this.#all.all() as { state: string }[]).map((r) => JSON.parse(r.state) as ChannelState);
+  }
+
+  async saveChannel(state: ChannelState): Promise<void> {
+    this.#save.run(state.folded, JSON.stringify(state));
+  }
+
+  async deleteChannel(folded: string): Promise<void> {
+    this.#delete.run(folded);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Storage contracts: what the core needs from a history store and a channel store,
+ * and nothing about how they keep it. Implementations: memory/ (tests, `storage:
+ * memory`), sqlite/ (the embedded default). test/contract/ runs one suite against each.
+ *
+ * Every method returns a Promise so a networked store (PostgreSQL, later) fits the same
+ * shape. The embedded stores do their work synchronously inside the call: when
+ * `append()` returns, the batch is committed (that is what makes "a client received it
+ * => it is on disk" hold, see src/core/history.ts).
+ *
+ * Targets are casefolded channel names (the core folds them); the name as users wrote
+ * it is in `params[0]`. Times are milliseconds since the epoch.
+ */
+
+/** Commands kept in history. PRIVMSG and NOTICE are "messages"; the rest are events. */
+export type HistoryCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG' | 'JOIN' | 'PART' | 'QUIT' | 'KICK' | 'TOPIC' | 'MODE' | 'NICK';
+
+/** One line as it was delivered, minus transport details. */
+export interface NewEvent {
+  /** casefolded channel name */
+  target: string;
+  msgid: string;
+  time: number;
+  command: HistoryCommand;
+  /** nick!user@host of the author */
+  source: string;
+  /** the IRC parameters as delivered, e.g. ['#Room', 'hello'] */
+  params: readonly string[];
+  /** already escaped client-only tags ("+draft/react=x;+y"), '' for none */
+  tags: string;
+}
+
+/** A stored event: a NewEvent plus the store's order key. */
+export interface StoredEvent extends NewEvent {
+  /** strictly increasing in append order; ties in `time` are ordered by it */
+  id: number;
+}
+
+/**
+ * A position in a target's history. Events are ordered by (time, id); bounds are
+ * exclusive. A timestamp reference T becomes {time: T, id: 0} as an upper bound
+ * (everything strictly before T) or {time: T, id: MAX_ID} as a lower bound.
+ */
+export interface Cursor {
+  time: number;
+  id: number;
+}
+
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
+
+export interface RangeQuery {
+  target: string;
+  /** exclusive lower bound, null = from the beginning */
+  after: Cursor | null;
+  /** exclusive upper bound, null = up to the end */
+  before: Cursor | null;
+  /** 'oldest': the first `limit` events after `after`; 'newest': the last `limit` before `before` */
+  from: 'oldest' | 'newest';
+  /** at least 1 */
+  limit: number;
+  /** 'messages' = PRIVMSG and NOTICE only; 'all' = every stored command */
+  kinds: 'messages' | 'all';
+}
+
+export interface SearchQuery {
+  /** casefolded targets to search (the rooms the user is in); empty = no results */
+  targets: readonly string[];
+  /**
+   * Words, all of which must occur in a message (case- and accent-insensitive, whole
+   * words; a trailing '*' makes a word a prefix). Build with parseSearchWords().
+   */
+  words: readonly string[];
+  limit: number;
+}
+
+export interface PrunePolicy {
+  /** delete events with time < olderThan (null = no age limit) */
+  olderThan: number | null;
+  /** keep at most this many events per target (null = no count limit) */
+  maxPerTarget: number | null;
+  /** delete at most this many rows in this call, so one call never stalls the loop */
+  maxRows: number;
+}
+
+export interface HistoryStore {
+  /** Appends the batch in order, atomically (all or nothing). */
+  append(events: readonly NewEvent[]): Promise<void>;
+  /** Events of one target within the bounds, always returned in ascending order. */
+  range(q: RangeQuery): Promise<StoredEvent[]>;
+  /** Where the event with this msgid sits in `target`, or null if unknown there. */
+  locate(target: string, msgid: string): Promise<Cursor | null>;
+  /**
+   * For each of `targets`, the time of its latest message (PRIVMSG/NOTICE) with
+   * after < time < before; targets with none are absent from the result.
+   */
+  latestTimes(targets: readonly string[], after: number, before: number): Promise<Map<string, number>>;
+  /** Messages (PRIVMSG/NOTICE) matching every word, newest first, at most `limit`. */
+  search(q: SearchQuery): Promise<StoredEvent[]>;
+  /** Deletes by policy, at most policy.maxRows rows; returns how many went. */
+  prune(policy: PrunePolicy): Promise<number>;
+}
+
+/** Persisted channel state: what brings a room back "as it was" after a restart. */
+export interface ChannelState {
+  /** casefolded name (the key) */
+  folded: string;
+  name: string;
+  createdAt: number;
+  topic: string;
+  topicBy: string;
+  topicAt: number;
+  /** flag modes, e.g. "nt" */
+  flags: string;
+  key: string | null;
+  limit: number | null;
+  bans: { mask: string; setBy: string; setAt: number }[];
+}
+
+export interface ChannelStore {
+  loadChannels(): Promise<ChannelState[]>;
+  /** insert or replace by `folded` */
+  saveChannel(state: ChannelState): Promise<void>;
+  /** no-op when absent */
+  deleteChannel(folded: string): Promise<void>;
+}
+
+/** One opened backend: its stores and how to close it. */
+export interface Storage {
+  readonly kind: string;
+  readonly history: HistoryStore;
+  readonly channels: ChannelStore;
+  close(): Promise<void>;
+}
