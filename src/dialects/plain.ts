@@ -105,8 +105,17 @@ function isChannel(name: string): boolean {
   return name.startsWith('#') || name.startsWith('&');
 }
 
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** `[HH:MM]` (local time), with the date in front when `d` is not on the day of `now`. */
+export function stamp(d: Date, now: Date = d): string {
+  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  const ymd = (x: Date): string => `${x.getFullYear()}-${pad2(x.getMonth() + 1)}-${pad2(x.getDate())}`;
+  return ymd(d) === ymd(now) ? `[${hm}]` : `[${ymd(d)} ${hm}]`;
+}
+
 function hhmm(d: Date): string {
-  return `[${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}]`;
+  return stamp(d);
 }
 
 /** Splits text into pieces of at most `max` UTF-8 bytes, at spaces where possible. */
@@ -269,8 +278,11 @@ export class PlainConnection implements Connection {
 
   #register(): void {
     this.#state = 'registering';
+    // server-time: replayed history keeps its own time in a tag, shown as [HH:MM]
+    this.#toCore('CAP', ['REQ', 'server-time']);
     this.#toCore('NICK', [this.#nextGuest()]);
     this.#toCore('USER', ['guest', '0', '*', 'plain text user']);
+    this.#toCore('CAP', ['END']);
   }
 
   #nextGuest(): string {
@@ -569,7 +581,10 @@ export class PlainConnection implements Connection {
     // from the server itself (or no source): a server notice
     if (msg.source === null || !msg.source.includes('!')) return [`* ${cleanText(raw)}`];
     const who = cleanText(from);
-    const time = hhmm(this.#now());
+    const now = this.#now();
+    const tagged = msg.tags?.get('time');
+    const at = tagged === undefined ? now : new Date(tagged);
+    const time = Number.isNaN(at.getTime()) ? stamp(now) : stamp(at, now);
     let text = raw;
     let action = false;
     if (text.startsWith('\x01')) {
@@ -752,6 +767,8 @@ export class PlainConnection implements Connection {
 
   #err(text: string): string[] {
     this.#errors++;
+    // the first room could not be joined (banned, invite-only...): let the user type anyway
+    if (this.#state === 'joining') this.#later(() => this.#ready());
     return [`! ${text}`];
   }
 
