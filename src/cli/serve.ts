@@ -235,7 +235,20 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
     if (args.noMdns !== true) {
-      advertisement = advertise({ port: addr.port, serverName: config.serverName, version: VERSION, channel: config.defaultChannel, logger });
+      const host = config.host;
+      if (host === 'localhost' || host === '::1' || host.startsWith('127.')) {
+        logger.info('not advertising on mDNS: listening on loopback only, nobody else could connect');
+      } else {
+        const all = host === '::' || host === '0.0.0.0' || host === '';
+        advertisement = advertise({
+          port: addr.port,
+          serverName: config.serverName,
+          version: VERSION,
+          channel: config.defaultChannel,
+          logger,
+          ...(all ? {} : { interface: host }),
+        });
+      }
     }
   }
 

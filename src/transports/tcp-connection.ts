@@ -119,7 +119,9 @@ export class TcpConnection implements Connection {
       this.setReason(code === 'EPIPE' ? `Write error: ${code}` : `Read error: ${code}`);
     });
     socket.on('close', () => this.onSocketClose());
-    if (opts.initial !== undefined && opts.initial.length > 0) push(opts.initial);
+    // after the caller has handed us on (accept/attach done), before any later socket data
+    const initial = opts.initial;
+    if (initial !== undefined && initial.length > 0) queueMicrotask(() => push(initial));
   }
 
   /** (Re)starts the silence timer while an unterminated line is held. */
