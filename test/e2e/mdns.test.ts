@@ -1,0 +1,185 @@
+/**
+ * mDNS / DNS-SD seen from another machine: `tincan serve` runs in network namespace A,
+ * a bonjour-service browser in namespace B, joined only by a veth pair (10.77.x.x), so
+ * no multicast ever touches a real interface. Checks the three services, their TXT
+ * records and port, that a client in B can join through the advertised address, and
+ * that the services are withdrawn (goodbye packets) when the server shuts down.
+ *
+ * Needs root and `ip netns`; skips, saying why, otherwise.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VERSION } from '../../src/core/version.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TAG = String(process.pid % 100000);
+const NS_A = `tcmdnsA${TAG}`;
+const NS_B = `tcmdnsB${TAG}`;
+const VETH_A = `tcmA${TAG}`.slice(0, 15);
+const VETH_B = `tcmB${TAG}`.slice(0, 15);
+const ADDR_A = '10.77.0.1';
+const ADDR_B = '10.77.0.2';
+
+function ip(...args: string[]): void {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${(r.stderr || r.error?.message || '').trim()}`);
+}
+
+function teardown(): void {
+  spawnSync('ip', ['netns', 'del', NS_A]);
+  spawnSync('ip', ['netns', 'del', NS_B]);
+}
+
+let unavailable: string | null = null;
+before(() => {
+  if (process.getuid?.() !== 0) {
+    unavailable = 'needs root to create network namespaces';
+    return;
+  }
+  try {
+    teardown();
+    ip('netns', 'add', NS_A);
+    ip('netns', 'add', NS_B);
+    ip('-n', NS_A, 'link', 'add', VETH_A, 'type', 'veth', 'peer', 'name', VETH_B, 'netns', NS_B);
+    for (const [ns, dev, addr] of [
+      [NS_A, VETH_A, ADDR_A],
+      [NS_B, VETH_B, ADDR_B],
+    ] as const) {
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
+      ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on');
+      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
+    }
+  } catch (e) {
+    teardown();
+    unavailable = `cannot set up network namespaces: ${(e as Error).message}`;
+  }
+});
+after(teardown);
+
+interface Seen {
+  event: 'up' | 'down';
+  type: string;
+  name: string;
+  port: number;
+  txt: Record<string, string>;
+  addresses: string[];
+}
+
+/** Runs a bonjour-service browser for the three service types inside namespace B. */
+function browse(): { proc: ChildProcess; seen: Seen[]; waitFor: (pred: (s: Seen) => boolean, ms: number) => Promise<Seen> } {
+  const script = `
+    const { Bonjour } = require('bonjour-service');
+    const b = new Bonjour({}, (e) => console.error('mdns error', e.message));
+    for (const type of ['tincan', 'irc', 'http']) {
+      const br = b.find({ type });
+      const out = (event, s) => console.log(JSON.stringify({ event, type, name: s.name, port: s.port, txt: s.txt || {}, addresses: s.addresses || [] }));
+      br.on('up', (s) => out('up', s));
+      br.on('down', (s) => out('down', s));
+      // ask again now and then: the first query may go out before the server is up
+      setInterval(() => br.update(), 500);
+    }`;
+  const proc = spawn('ip', ['netns', 'exec', NS_B, process.execPath, '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const seen: Seen[] = [];
+  const waiters: { pred: (s: Seen) => boolean; resolve: (s: Seen) => void }[] = [];
+  let buf = '';
+  let errText = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    let i: number;
+    while ((i = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const s = JSON.parse(line) as Seen;
+      seen.push(s);
+      for (const w of [...waiters]) {
+        if (w.pred(s)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(s);
+        }
+      }
+    }
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (errText += d));
+  return {
+    proc,
+    seen,
+    waitFor(pred, ms) {
+      const found = seen.find(pred);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`browser did not see it in ${ms} ms; saw ${JSON.stringify(seen)}\n${errText}`)), ms);
+        waiters.push({
+          pred,
+          resolve: (s) => {
+            clearTimeout(t);
+            resolve(s);
+          },
+        });
+      });
+    },
+  };
+}
+
+function startServer(): Promise<{ proc: ChildProcess; port: number; output: () => string }> {
+  const data = mkdtempSync(join(tmpdir(), 'tincan-mdns-'));
+  const proc = spawn(
+    'ip',
+    ['netns', 'exec', NS_A, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '0.0.0.0', '--port', '0', '--name', 'mdnstest.local', '--quiet', '--data', data],
+    { cwd: ROOT, env: { ...process.env, TINCAN_LOG: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('server did not start:\n' + out)), 15000);
+    proc.stdout!.on('data', () => {
+      const m = /"port":(\d+)[^\n]*listening/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve({ proc, port: Number(m[1]), output: () => out });
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+test('another machine sees _tincan, _irc and _http over mDNS, joins through them, and sees them withdrawn on shutdown', { timeout: 30_000 }, async (t) => {
+  if (unavailable !== null) return t.skip(unavailable);
+  const browser = browse();
+  const server = await startServer();
+  try {
+    const tincan = await browser.waitFor((s) => s.event === 'up' && s.type === 'tincan', 10_000);
+    assert.equal(tincan.port, server.port);
+    assert.equal(tincan.name, `tincan on mdnstest port ${server.port}`);
+    assert.deepEqual(tincan.txt, { v: VERSION, name: 'mdnstest.local', ws: '/irc' });
+    assert.ok(tincan.addresses.includes(ADDR_A), `addresses ${tincan.addresses.join(', ')}`);
+    const irc = await browser.waitFor((s) => s.event === 'up' && s.type === 'irc', 5000);
+    assert.equal(irc.port, server.port);
+    assert.deepEqual(irc.txt, { channel: '#lobby' });
+    const http = await browser.waitFor((s) => s.event === 'up' && s.type === 'http', 5000);
+    assert.equal(http.port, server.port);
+
+    // a client in namespace B joins through the advertised address and port
+    const ask = spawnSync(
+      'ip',
+      ['netns', 'exec', NS_B, process.execPath, '-e', `fetch('http://${tincan.addresses.find((a) => a === ADDR_A)}:${tincan.port}/').then(async (r) => console.log(r.status, await r.text()))`],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    assert.match(ask.stdout, /^200 [\s\S]*tincan is running/);
+
+    server.proc.kill('SIGTERM');
+    await browser.waitFor((s) => s.event === 'down' && s.type === 'tincan', 5000);
+    await browser.waitFor((s) => s.event === 'down' && s.type === 'irc', 5000);
+    const [code] = (await new Promise((r) => (server.proc.exitCode !== null ? r([server.proc.exitCode]) : server.proc.once('exit', (c) => r([c]))))) as [number];
+    assert.equal(code, 0, server.output());
+  } finally {
+    server.proc.kill('SIGKILL');
+    browser.proc.kill('SIGKILL');
+  }
+});
