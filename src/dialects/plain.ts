@@ -114,10 +114,6 @@ export function stamp(d: Date, now: Date = d): string {
   return ymd(d) === ymd(now) ? `[${hm}]` : `[${ymd(d)} ${hm}]`;
 }
 
-function hhmm(d: Date): string {
-  return stamp(d);
-}
-
 /** Splits text into pieces of at most `max` UTF-8 bytes, at spaces where possible. */
 export function splitText(text: string, max: number): string[] {
   if (utf8Length(text) <= max) return [text];
@@ -398,7 +394,7 @@ export class PlainConnection implements Connection {
         }
         const before = this.#errors;
         this.#say(arg1, tail);
-        if (this.#errors === before) this.#show([`${hhmm(this.#now())} -> ${cleanText(arg1)}: ${tail}`]);
+        if (this.#errors === before) this.#show([`${stamp(this.#now())} -> ${cleanText(arg1)}: ${tail}`]);
         return;
       }
       case 'me': {
@@ -579,7 +575,7 @@ export class PlainConnection implements Connection {
     const [target = '', raw = ''] = msg.params;
     const from = nickOf(msg.source);
     // from the server itself (or no source): a server notice
-    if (msg.source === null || !msg.source.includes('!')) return [`* ${cleanText(raw)}`];
+    if (msg.source === null || !msg.source.includes('!')) return [`* ${cleanText(raw).replace(/^\*\*\* /, '')}`];
     const who = cleanText(from);
     const now = this.#now();
     const tagged = msg.tags?.get('time');

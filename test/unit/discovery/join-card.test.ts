@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NetworkInterfaceInfo } from 'node:os';
+import { joinCard, lanAddresses, renderQr } from '../../../src/discovery/join-card.js';
+
+const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({
+  address,
+  netmask: '255.255.255.0',
+  family: 'IPv4',
+  mac: '00:00:00:00:00:00',
+  internal,
+  cidr: `${address}/24`,
+});
+const v6 = (address: string): NetworkInterfaceInfo => ({
+  address,
+  netmask: 'ffff:ffff:ffff:ffff::',
+  family: 'IPv6',
+  mac: '00:00:00:00:00:00',
+  internal: false,
+  cidr: `${address}/64`,
+  scopeid: 0,
+});
+
+test('the card lists nc, irc://, http:// and the lesson client lines for every address', () => {
+  const card = joinCard({ addresses: ['192.168.1.23', '10.0.0.5'], port: 4444, channel: '#lobby', qr: (url) => `QR(${url})` });
+  for (const ip of ['192.168.1.23', '10.0.0.5']) {
+    assert.match(card, new RegExp(`^  nc ${ip} 4444 +netcat or telnet`, 'm'));
+    assert.match(card, new RegExp(`^  irc://${ip}:4444/#lobby +an IRC client`, 'm'));
+    assert.match(card, new RegExp(`^  http://${ip}:4444/ +a browser`, 'm'));
+    assert.ok(card.includes(`    s.connect(("${ip}", 4444))\n    s.sendall(b'Your message')\n    data = s.recv(1024)\n`));
+    assert.ok(card.includes(`  QR(http://${ip}:4444/)`));
+  }
+  assert.ok(card.endsWith('\n'));
+});
+
+test('no QR codes when qr is null; a note is shown under the title; IPv6 URLs get brackets', () => {
+  const card = joinCard({ addresses: ['fd00::1'], port: 5000, channel: '#x', qr: null, note: 'just testing' });
+  assert.ok(card.includes('(just testing)'));
+  assert.ok(card.includes('http://[fd00::1]:5000/'));
+  assert.ok(card.includes('nc fd00::1 5000'));
+  assert.ok(!card.includes('Scan'));
+});
+
+test('the real QR renderer draws a block-character code', () => {
+  const qr = renderQr('http://192.168.1.23:4444/');
+  const rows = qr.trimEnd().split('\n');
+  assert.ok(rows.length > 10, `${rows.length} rows`);
+  assert.match(qr, /[\u2580\u2584\u2588]/);
+});
+
+test('lanAddresses: LAN IPv4 only when listening everywhere; loopback and link-local fall back with a note', () => {
+  const ifaces = { lo: [v4('127.0.0.1', true)], eth0: [v4('192.168.1.23'), v6('fe80::1')], wlan0: [v4('10.0.0.5')], usb0: [v4('169.254.3.4')] };
+  assert.deepEqual(lanAddresses(ifaces, '::'), { addresses: ['192.168.1.23', '10.0.0.5'] });
+  assert.deepEqual(lanAddresses(ifaces, '0.0.0.0'), { addresses: ['192.168.1.23', '10.0.0.5'] });
+  assert.deepEqual(lanAddresses({ lo: [v4('127.0.0.1', true)], usb0: [v4('169.254.3.4')] }, '::'), { addresses: ['169.254.3.4'] });
+  const none = lanAddresses({ lo: [v4('127.0.0.1', true)] }, '::');
+  assert.deepEqual(none.addresses, ['127.0.0.1']);
+  assert.match(none.note ?? '', /no network/);
+  assert.deepEqual(lanAddresses(ifaces, '192.168.1.23'), { addresses: ['192.168.1.23'] });
+  const loop = lanAddresses(ifaces, '127.0.0.1');
+  assert.deepEqual(loop.addresses, ['127.0.0.1']);
+  assert.match(loop.note ?? '', /--host 0\.0\.0\.0/);
+});
