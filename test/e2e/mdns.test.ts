@@ -11,6 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,7 +177,7 @@ test('another machine sees _tincan, _irc and _http over mDNS, joins through them
     server.proc.kill('SIGTERM');
     await browser.waitFor((s) => s.event === 'down' && s.type === 'tincan', 5000);
     await browser.waitFor((s) => s.event === 'down' && s.type === 'irc', 5000);
-    const [code] = (await new Promise((r) => (server.proc.exitCode !== null ? r([server.proc.exitCode]) : server.proc.once('exit', (c) => r([c]))))) as [number];
+    const code = server.proc.exitCode ?? (await once(server.proc, 'exit'))[0];
     assert.equal(code, 0, server.output());
   } finally {
     server.proc.kill('SIGKILL');
