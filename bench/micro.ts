@@ -3,10 +3,11 @@
  *
  *   parse/*       protocol/parse.ts on typical client lines
  *   serialize/*   protocol/serialize.ts, and Outgoing (one build per capability variant)
- *   fanout500/*   one PRIVMSG from a channel member, from the raw line to 499 queued
+ *   fanout500[+history]/*  one PRIVMSG from a channel member, from the raw line to 499 queued
  *                 deliveries: Session.onLine (flood bucket) -> parse -> dispatch ->
  *                 messaging fan-out -> TcpConnection.write (sendq accounting) -> the
- *                 per-tick flush into a stand-in socket
+ *                 per-tick flush into a stand-in socket; +history: with the default
+ *                 SQLite history store recording every message (write-behind per tick)
  *   history/*     appended by bench/history.ts when it exists (see the hook below)
  *
  * usage: npm run bench:micro [-- --json] [-- FILTER]   (tsx bench/micro.ts)
@@ -22,7 +23,8 @@
  * is imported and called with the same `bench` function, so its cases print in the
  * same format. BenchFn is exported from bench/lib.ts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -36,6 +38,8 @@ import { IrcServer } from '../src/core/server.js';
 import { DEFAULT_CONFIG, validateConfig } from '../src/config/schema.js';
 import type { Config } from '../src/config/types.js';
 import { TcpConnection } from '../src/transports/tcp-connection.js';
+import { History } from '../src/core/history.js';
+import { openStorage } from '../src/storage/open.js';
 import { makeBench, type BenchFn } from './lib.js';
 
 const args = process.argv.slice(2);
@@ -119,8 +123,8 @@ const benchConfig: Config = validateConfig(
   DEFAULT_CONFIG,
 );
 
-function fanoutRoom(members: number): { send: (line: string) => void; sockets: NullSocket[] } {
-  const server = new IrcServer(benchConfig, pino({ level: 'silent' }), { tickMs: 3_600_000 });
+function fanoutRoom(members: number, history?: History): { send: (line: string) => void; sockets: NullSocket[] } {
+  const server = new IrcServer(benchConfig, pino({ level: 'silent' }), history ? { tickMs: 3_600_000, history } : { tickMs: 3_600_000 });
   const sockets: NullSocket[] = [];
   for (let i = 0; i < members; i++) {
     const sock = new NullSocket();
@@ -141,14 +145,18 @@ function fanoutRoom(members: number): { send: (line: string) => void; sockets: N
 /** One event-loop turn: TcpConnection's shared per-tick flush runs before this resolves. */
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-{
-  const room = fanoutRoom(500);
+for (const withHistory of [false, true]) {
+  // with history: the default configuration (SQLite store, write-behind once per tick)
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-micro-'));
+  const history = withHistory ? new History({ storage: await openStorage('sqlite', dir), logger: pino({ level: 'silent' }) }) : undefined;
+  const room = fanoutRoom(500, history);
+  const pre = withHistory ? 'fanout500+history' : 'fanout500';
   await tick();
   let seq = 0;
   const line = (): string => `PRIVMSG #bench :${seq++} 1700000000000000000\r\n`;
   // one message per event-loop turn, and ten (a busy turn: one socket write per member)
   await bench(
-    'fanout500/privmsg-1-per-tick',
+    pre + '/privmsg-1-per-tick',
     async () => {
       room.send(line());
       await tick();
@@ -156,7 +164,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
     { extra: (ops) => ({ deliveries_per_s: Math.round(ops * 499) }) },
   );
   await bench(
-    'fanout500/privmsg-10-per-tick',
+    pre + '/privmsg-10-per-tick',
     async () => {
       let s = '';
       for (let i = 0; i < 10; i++) s += line();
@@ -167,6 +175,8 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
   );
   const s0 = room.sockets[1]!;
   if (s0.writes === 0 || s0.bytes === 0) throw new Error('fanout500: members received nothing');
+  if (history !== undefined) await history.storage.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 // ---- history (bench/history.ts, when present) -----------------------------------------

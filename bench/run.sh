@@ -17,6 +17,7 @@
 #   TINCAN_ARGS=""             extra tincan flags, appended after --config bench/bench.json --quiet --no-mdns
 #   BENCH_OUT=bench/out/<time> where the JSON results go
 #   BENCH_SKIP_BUILD=1         use the existing dist/ (no `npm run build`)
+#   BENCH_NICE=-19             scheduling priority of the whole run
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -98,5 +99,7 @@ export TINCAN_ARGS="--config $ROOT/bench/bench.json --quiet --no-mdns ${TINCAN_A
     echo "servers: $SERVERS"; echo "scenarios: $SCENARIOS"; echo "rounds: $ROUNDS"
 } > "$OUT/machine.txt"
 
-"$BENCH_DIR/compare.sh" "$OUT" | tee "$OUT/table.md"
+# Every server and the load generator run at the same raised priority, so other work on a
+# shared machine skews the run less (BENCH_NICE=0 to turn off).
+nice -n "${BENCH_NICE:--19}" "$BENCH_DIR/compare.sh" "$OUT" | tee "$OUT/table.md"
 node "$ROOT/bench/targets.mjs" "$OUT" | tee "$OUT/targets.md"
