@@ -39,6 +39,17 @@ export class Tmux {
     this.#run(['resize-window', '-t', name, '-x', String(cols), '-y', String(rows)]);
   }
 
+  /** Cursor position in the pane (0-based column and row). */
+  cursor(name: string): { x: number; y: number } {
+    const [x, y] = this.#run(['display-message', '-p', '-t', name, '#{cursor_x} #{cursor_y}']).trim().split(' ').map(Number);
+    return { x: x ?? -1, y: y ?? -1 };
+  }
+
+  /** Is the session still there (its program has not exited)? */
+  alive(name: string): boolean {
+    return spawnSync('tmux', ['-L', this.socket, 'has-session', '-t', name], { stdio: 'ignore' }).status === 0;
+  }
+
   kill(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
   }
