@@ -53,6 +53,9 @@ export function numericText(code: string, p: readonly string[]): string | null {
     return subject ? `${subject}: ${last}` : last;
   }
   if (p.length <= 1) return null;
+  // "<me> 1 1 :Current local users: 1, Max: 1": the text already says it
+  const middle = p.slice(1, -1);
+  if (middle.every((m) => last.includes(m))) return last;
   return p.slice(1).join(' ');
 }
 

@@ -1,0 +1,112 @@
+/**
+ * `tincan chat` survives a server restart: `tincan serve` runs as a child process, is
+ * stopped and started again on the same port; the client (in tmux) says it was
+ * disconnected, reconnects with backoff, rejoins its room and chats again.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { chatCommand, dump, statusLine, tincanArgv } from './chat-helpers.js';
+
+const skip = haveCommand('tmux') ? false : 'tmux is needed (apt-get install tmux)';
+
+let tmux: Tmux;
+let port = 0;
+let dataDir = '';
+let server: ChildProcess | null = null;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function listening(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function startServe(): Promise<void> {
+  server = spawn(process.execPath, tincanArgv('serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--no-mdns', '--log-level', 'warn'), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 15000;
+  while (!(await listening())) {
+    if (Date.now() > deadline) throw new Error('tincan serve did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stopServe(): Promise<void> {
+  const s = server;
+  server = null;
+  if (!s || s.exitCode !== null) return;
+  const exited = new Promise((r) => s.once('exit', r));
+  s.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (s.exitCode === null) s.kill('SIGKILL');
+}
+
+before(async () => {
+  if (skip) return;
+  port = await freePort();
+  dataDir = mkdtempSync(join(tmpdir(), 'tincan-chat-reconnect-'));
+  await startServe();
+  tmux = new Tmux();
+  tmux.start('carol', chatCommand(`127.0.0.1:${port} --nick carol`), { TERM: 'xterm-256color' }, 100, 24);
+});
+
+after(async () => {
+  if (skip) return;
+  tmux.kill();
+  await stopServe();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('reconnects after the server restarts and rejoins its room', { skip, timeout: 29000 }, async (t) => {
+  t.after(() => {
+    if (process.env['TINCAN_TEST_DUMP']) console.log(dump(tmux, 'carol'));
+  });
+  await eventually(() => /Connected to 127\.0\.0\.1/.test(tmux.screen('carol')), 'carol connects', 15000);
+  tmux.type('carol', '/join #steady');
+  await eventually(() => /You joined #steady/.test(tmux.screen('carol')), 'carol in #steady');
+
+  await stopServe();
+  await eventually(() => /disconnected/.test(statusLine(tmux.screen('carol'))) && /Disconnected/.test(tmux.screen('carol')), 'carol sees the disconnect');
+  // what she types while offline is kept and she is told it was not sent
+  tmux.type('carol', 'anyone?');
+  await eventually(() => /Not connected/.test(tmux.screen('carol')), 'offline message refused with a reason');
+
+  await startServe();
+  const watcher = await RawClient.connect(port);
+  t.after(() => watcher.socket.destroy());
+  watcher.send('NICK watcher');
+  watcher.send('USER watcher 0 * :w');
+  await watcher.waitFor(/ 001 /, 10000);
+  watcher.send('JOIN #steady');
+  // carol's client rejoins by itself (backoff: about 1 s, 2 s, 4 s ...)
+  await watcher.waitFor(/:carol!\S+ JOIN :?#steady|353 .*#steady :.*carol/, 15000);
+  await eventually(() => !/disconnected/.test(statusLine(tmux.screen('carol'))), 'status no longer says disconnected');
+  assert.equal((tmux.screen('carol').match(/You joined #steady/g) ?? []).length >= 1, true);
+
+  tmux.type('carol', 'back again');
+  const got = await watcher.waitFor(/PRIVMSG #steady :back again/, 8000);
+  assert.match(got, /^:carol!/);
+});
