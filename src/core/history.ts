@@ -65,7 +65,7 @@ export class History {
   #buf: NewEvent[] = [];
   #chans = new Map<string, ChannelState | null>();
   #scheduled = false;
-  #inFlight = false;
+  #inFlight: Promise<void> | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #retryMs = RETRY_MIN_MS;
   #failing = false;
@@ -137,12 +137,13 @@ export class History {
    * Returns a promise that settles when the commit attempt is over; never rejects.
    */
   flushNow(): Promise<void> {
-    if (this.#inFlight || (this.#buf.length === 0 && this.#chans.size === 0)) return Promise.resolve();
+    // one commit at a time; whatever was recorded meanwhile goes in the next one
+    if (this.#inFlight !== null) return this.#inFlight.then(() => this.flushNow());
+    if (this.#buf.length === 0 && this.#chans.size === 0) return Promise.resolve();
     const batch = this.#buf;
     const chans = this.#chans;
     this.#buf = [];
     this.#chans = new Map();
-    this.#inFlight = true;
     let appended = false;
     const work = (async () => {
       await this.storage.history.append(batch);
@@ -153,9 +154,9 @@ export class History {
         chans.delete(folded);
       }
     })();
-    return work.then(
+    this.#inFlight = work.then(
       () => {
-        this.#inFlight = false;
+        this.#inFlight = null;
         if (this.#failing) {
           this.#failing = false;
           this.#retryMs = RETRY_MIN_MS;
@@ -165,10 +166,11 @@ export class History {
         if (this.#buf.length > 0 || this.#chans.size > 0) this.#schedule();
       },
       (err: unknown) => {
-        this.#inFlight = false;
+        this.#inFlight = null;
         this.#requeue(appended ? [] : batch, chans, err);
       },
     );
+    return this.#inFlight;
   }
 
   #requeue(batch: NewEvent[], chans: Map<string, ChannelState | null>, err: unknown): void {
