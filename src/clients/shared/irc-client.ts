@@ -410,8 +410,8 @@ export class IrcClient extends Emitter<ClientEvents> {
         if (this.isMe(from)) {
           b.joined = true;
           b.members.clear();
-          this.info(b, `You joined ${chan}`, 'join');
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
+          this.info(b, `You joined ${chan}`, 'join');
           const n = this.#opts.historyOnJoin ?? 0;
           if (n > 0 && this.hasHistory && !b.lines.some((l) => l.kind === 'message' || l.kind === 'action')) this.history(chan, n);
         } else {

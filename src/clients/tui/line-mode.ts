@@ -67,7 +67,7 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
             off();
             clearTimeout(timer);
             busy = false;
-            pump();
+            setTimeout(pump, 0);
           };
           return;
         }
