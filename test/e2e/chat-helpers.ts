@@ -4,6 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
 import type { Tmux } from '../helpers/tmux.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,4 +35,49 @@ export function statusLine(screen: string): string {
 
 export function dump(t: Tmux, ...names: string[]): string {
   return names.map((n) => `--- ${n} ---\n${t.alive(n) ? t.screen(n) : '(exited)'}`).join('\n');
+}
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** `tincan serve` as a child process (with history in `dataDir`), once it accepts connections. */
+export async function spawnServe(port: number, dataDir: string): Promise<{ proc: ChildProcess; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, tincanArgv('serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--no-mdns', '--quiet', '--log-level', 'warn'), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 15000;
+  while (!(await listening(port))) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error('tincan serve did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    proc,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    },
+  };
 }

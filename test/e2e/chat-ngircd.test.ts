@@ -90,5 +90,10 @@ test('against ngIRCd: joins, chats in a room and in private', { skip, timeout: 2
   await eventually(() => /<ngb> private hello/.test(tmux.screen('nga')), 'nga reads it in the query window');
   tmux.type('nga', '/whois ngb');
   await eventually(() => /ngb is ~?ngb@127\.0\.0\.1/.test(tmux.screen('nga')), 'WHOIS shown readably');
+  // history and search degrade with a clear message where the server lacks them
+  tmux.type('nga', '/history 5');
+  await eventually(() => /does not offer history/.test(tmux.screen('nga')), '/history explains it is not offered');
+  tmux.type('nga', '/search hello');
+  await eventually(() => /does not offer search/.test(tmux.screen('nga')), '/search explains it is not offered');
   assert.doesNotMatch(tmux.screen('nga') + tmux.screen('ngb'), /PRIVMSG|NOTICE \S|:\S+!\S+@|^\S+ 3\d\d /m, 'no raw IRC on screen');
 });

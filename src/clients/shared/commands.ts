@@ -33,7 +33,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'whois', usage: '/whois NICK', help: 'who is this?' },
   { name: 'away', usage: '/away [message]', help: 'mark yourself away (no message: back)' },
   { name: 'history', usage: '/history [N]', help: 'load the last N lines of this room (server must offer chathistory)' },
-  { name: 'search', usage: '/search words', help: 'search the history (server must offer SEARCH)' },
+  { name: 'search', usage: '/search [#room] words', help: 'search the history of your rooms (server must offer it)' },
   { name: 'win', usage: '/win N', help: 'switch to window N (also Alt+1..9, Ctrl+N/P)' },
   { name: 'close', usage: '/close', help: 'close this window (parts a room)' },
   { name: 'raw', usage: '/raw LINE', help: 'send an IRC line as is; replies are shown raw' },
@@ -180,7 +180,8 @@ export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
     case 'search': {
       if (!rest) return usage('search');
       if (!needConn()) return;
-      const why = c.search(here, rest);
+      const chan = args[0] !== undefined && c.isChannel(args[0]) && args.length > 1 ? args[0] : null;
+      const why = c.search(chan, chan ? rest.slice(chan.length).trim() : rest);
       if (why) c.info(b, why, 'error');
       return;
     }

@@ -68,12 +68,12 @@ export const WANTED_CAPS = [
   'away-notify',
   'draft/chathistory',
   'chathistory',
-  'draft/event-playback',
 ] as const;
 
 interface Batch {
   type: string;
   params: string[];
+  count: number;
 }
 
 export class IrcClient extends Emitter<ClientEvents> {
@@ -90,6 +90,8 @@ export class IrcClient extends Emitter<ClientEvents> {
   /** offered capabilities (name -> value) */
   readonly offered = new Map<string, string>();
   away = false;
+  /** server software from RPL_MYINFO, e.g. "tincan-0.1.0" */
+  serverVersion = '';
 
   readonly #opts: ClientOptions;
   readonly #backoff: Backoff | null;
@@ -103,6 +105,8 @@ export class IrcClient extends Emitter<ClientEvents> {
   #batches = new Map<string, Batch>();
   #focusOnJoin = new Set<string>();
   #quitting = false;
+  /** where search results go (the window the search was typed in) */
+  #searchBuffer: ChatBuffer | null = null;
 
   constructor(opts: ClientOptions) {
     super();
@@ -315,12 +319,21 @@ export class IrcClient extends Emitter<ClientEvents> {
     return null;
   }
 
-  /** Searches history. Returns an explanation when the server has no SEARCH. */
-  search(target: string | null, words: string): string | null {
-    if (!this.isupport.search) return `${this.label} does not offer search (no SEARCH in its ISUPPORT)`;
-    const params = [`text=${words}`];
-    if (target) params.unshift(`in=${target}`);
-    this.send('SEARCH', params.join(';'));
+  /** True when the server has a SEARCH command (ISUPPORT SEARCH, or tincan with history). */
+  get hasSearch(): boolean {
+    return this.isupport.search || (this.isupport.chathistory > 0 && this.serverVersion.startsWith('tincan'));
+  }
+
+  /**
+   * Searches the history of `channel` (or of all your rooms) for messages with every
+   * word. Returns an explanation when the server cannot search.
+   */
+  search(channel: string | null, words: string): string | null {
+    if (!this.hasSearch) return `${this.label} does not offer search (it has no SEARCH command)`;
+    this.#searchBuffer = this.active;
+    this.info(this.active, `Searching ${channel ?? 'your rooms'} for "${words}"...`);
+    if (channel) this.send('SEARCH', channel, ...words.split(/\s+/));
+    else this.send('SEARCH', ...words.split(/\s+/));
     return null;
   }
 
@@ -341,7 +354,17 @@ export class IrcClient extends Emitter<ClientEvents> {
     const p = msg.params;
     const batchRef = msg.tags?.get('batch');
     const batch = batchRef !== undefined ? this.#batches.get(batchRef) : undefined;
-    const history = batch !== undefined && /chathistory|search/i.test(batch.type);
+    if (batch) batch.count++;
+    const history = batch !== undefined && /chathistory/i.test(batch.type);
+    if (batch !== undefined && /search/i.test(batch.type) && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) {
+      const when = msg.tags?.get('time');
+      const d = when !== undefined ? new Date(when) : null;
+      const stamp = d && !Number.isNaN(d.getTime()) ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
+      let body = p[1] ?? '';
+      body = body.startsWith('\x01ACTION ') ? `* ${from} ${body.slice(8).replace(/\x01$/, '')}` : `<${from}> ${body}`;
+      this.info(this.#searchBuffer ?? this.active, `[${p[0] ?? ''}${stamp}] ${body}`);
+      return;
+    }
     const extra: Partial<ChatLine> = { history };
     const t = msg.tags?.get('time');
     if (t !== undefined) {
@@ -360,12 +383,14 @@ export class IrcClient extends Emitter<ClientEvents> {
         return;
       case 'BATCH': {
         const ref = p[0] ?? '';
-        if (ref.startsWith('+')) this.#batches.set(ref.slice(1), { type: p[1] ?? '', params: p.slice(2) });
+        if (ref.startsWith('+')) this.#batches.set(ref.slice(1), { type: p[1] ?? '', params: p.slice(2), count: 0 });
         else if (ref.startsWith('-')) {
           const b = this.#batches.get(ref.slice(1));
           this.#batches.delete(ref.slice(1));
-          if (b && /chathistory/i.test(b.type) && b.params[0]) {
-            this.info(this.buffer(b.params[0]), '--- end of history ---');
+          if (b && /chathistory/i.test(b.type) && b.params[0] && b.count > 0) {
+            this.info(this.buffer(b.params[0]), `--- ${b.count} earlier ${b.count === 1 ? 'message' : 'messages'} from history ---`);
+          } else if (b && /search/i.test(b.type)) {
+            this.info(this.#searchBuffer ?? this.active, b.count === 0 ? 'Search: no results' : `Search: ${b.count} ${b.count === 1 ? 'result' : 'results'}`);
           }
         }
         return;
@@ -487,10 +512,12 @@ export class IrcClient extends Emitter<ClientEvents> {
         this.info(b, `Topic: ${b.topic}`, 'topic');
         return;
       }
+      case N.RPL_MYINFO:
+        this.serverVersion = p[2] ?? '';
+        return;
       case N.RPL_NOTOPIC:
       case N.RPL_TOPICWHOTIME:
       case N.RPL_CREATIONTIME:
-      case N.RPL_MYINFO:
         return;
       case N.RPL_NAMREPLY: {
         const chan = p[2] ?? '';
