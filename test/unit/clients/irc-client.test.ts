@@ -1,0 +1,190 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IrcClient, splitUtf8, mentions, type TransportHandlers } from '../../../src/clients/shared/irc-client.js';
+import { Backoff } from '../../../src/clients/shared/backoff.js';
+import { runInput } from '../../../src/clients/shared/commands.js';
+
+/** A fake server end: records what the client sent, feeds it lines. */
+function fake(opts: { reconnect?: { minMs: number; maxMs: number } | false } = {}) {
+  const conns: { sent: string[]; h: TransportHandlers; closed: boolean }[] = [];
+  const c = new IrcClient({
+    nick: 'me',
+    serverLabel: 'test:1',
+    reconnect: opts.reconnect ?? false,
+    transport: (h) => {
+      const conn = { sent: [] as string[], h, closed: false };
+      conns.push(conn);
+      return {
+        send: (l) => conn.sent.push(l),
+        close: () => {
+          if (conn.closed) return;
+          conn.closed = true;
+          h.onClose();
+        },
+      };
+    },
+  });
+  const cur = () => conns[conns.length - 1]!;
+  return {
+    c,
+    conns,
+    open: () => cur().h.onOpen(),
+    recv: (...lines: string[]) => lines.forEach((l) => cur().h.onLine(l)),
+    sent: () => cur().sent,
+    drop: () => {
+      cur().closed = true;
+      cur().h.onClose(new Error('reset'));
+    },
+  };
+}
+
+function register(f: ReturnType<typeof fake>, caps = 'server-time echo-message batch draft/chathistory message-tags'): void {
+  f.c.connect();
+  f.open();
+  f.recv(`:srv CAP * LS :${caps} sasl`);
+  f.recv(`:srv CAP me ACK :${caps}`);
+  f.recv(':srv 001 me :Welcome', ':srv 005 me CHANTYPES=# PREFIX=(ov)@+ CASEMAPPING=rfc1459 CHATHISTORY=100 :are supported');
+}
+
+test('registration: CAP LS 302, requests only what it uses, CAP END after ACK', () => {
+  const f = fake();
+  f.c.connect();
+  f.open();
+  assert.deepEqual(f.sent(), ['CAP LS 302', 'NICK me', 'USER me 0 * :tincan chat']);
+  f.recv(':srv CAP * LS * :server-time sasl', ':srv CAP * LS :echo-message batch foo');
+  assert.equal(f.sent()[3], 'CAP REQ :server-time echo-message batch');
+  assert.equal(f.c.state, 'registering');
+  f.recv(':srv CAP me ACK :server-time echo-message batch');
+  assert.equal(f.sent()[4], 'CAP END');
+  f.recv(':srv 001 me :Welcome');
+  assert.equal(f.c.state, 'connected');
+  assert.ok(f.c.caps.has('echo-message'));
+});
+
+test('a server without CAP still registers; nick in use falls back', () => {
+  const f = fake();
+  f.c.connect();
+  f.open();
+  f.recv(':srv 421 * CAP :Unknown command', ':srv 433 * me :Nickname is already in use');
+  assert.equal(f.sent().at(-1), 'NICK me_');
+  f.recv(':srv 433 * me_ :Nickname is already in use');
+  assert.equal(f.sent().at(-1), 'NICK me2');
+  f.recv(':srv 001 me2 :Welcome');
+  assert.equal(f.c.nick, 'me2');
+});
+
+test('rooms: join focuses, NAMES fills members, messages count unread and mentions elsewhere', () => {
+  const f = fake();
+  register(f);
+  runInput(f.c, '/join #a', { switchTo: () => {}, exit: () => {} });
+  assert.equal(f.sent().at(-1), 'JOIN #a');
+  f.recv(':me!u@h JOIN #a', ':srv 353 me = #a :@me +bob carol', ':srv 366 me #a :End');
+  const a = f.c.find('#A')!;
+  assert.equal(f.c.active, a, 'the joined room becomes active');
+  assert.deepEqual(a.nicks(), ['me', 'bob', 'carol']);
+  f.recv(':bob!u@h PRIVMSG #a :hi all');
+  assert.equal(a.unread, 0, 'no unread in the active window');
+  f.c.setActive(f.c.server);
+  f.recv(':bob!u@h PRIVMSG #a :hey ME, look', ':carol!u@h PRIVMSG #a :name-like: mention? no: meow');
+  assert.equal(a.unread, 2);
+  assert.equal(a.mentions, 1);
+  assert.equal(a.lines.at(-2)?.mention, true);
+  f.recv(':bob!u@h PRIVMSG me :private');
+  const q = f.c.find('bob')!;
+  assert.equal(q.kind, 'query');
+  assert.equal(q.mentions, 1, 'a private message counts as a mention');
+  f.recv(':bob!u@h NICK robert');
+  assert.equal(q.name, 'robert');
+  assert.ok(a.members.has('robert'));
+  f.recv(':robert!u@h QUIT :bye');
+  assert.ok(!a.members.has('robert'));
+  assert.match(a.lines.at(-1)!.text, /robert quit \(bye\)/);
+});
+
+test('echo-message: own lines appear once, from the echo, with the server time', () => {
+  const f = fake();
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  f.c.say('#a', 'hello');
+  assert.equal(f.sent().at(-1), 'PRIVMSG #a hello');
+  const a = f.c.find('#a')!;
+  assert.equal(a.lines.filter((l) => l.kind === 'message').length, 0);
+  f.recv('@time=2024-01-02T03:04:05.000Z;msgid=x1 :me!u@h PRIVMSG #a :hello');
+  const l = a.lines.at(-1)!;
+  assert.equal(l.self, true);
+  assert.equal(l.time.toISOString(), '2024-01-02T03:04:05.000Z');
+});
+
+test('chathistory batch: lines go in time order, not counted as unread, duplicates dropped', () => {
+  const f = fake();
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  f.c.setActive(f.c.server);
+  const a = f.c.find('#a')!;
+  f.recv('@time=2024-01-01T10:00:00.000Z;msgid=m3 :bob!u@h PRIVMSG #a :live');
+  const unread = a.unread;
+  f.recv(
+    ':srv BATCH +b1 chathistory #a',
+    '@batch=b1;time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :older',
+    '@batch=b1;time=2024-01-01T10:00:00.000Z;msgid=m3 :bob!u@h PRIVMSG #a :live',
+    ':srv BATCH -b1',
+  );
+  const msgs = a.lines.filter((l) => l.kind === 'message').map((l) => l.text);
+  assert.deepEqual(msgs, ['older', 'live']);
+  assert.equal(a.unread, unread);
+  assert.equal(f.c.history('#a', 5), null);
+  assert.equal(f.sent().at(-1), 'CHATHISTORY LATEST #a * 5');
+});
+
+test('history and search explain themselves when the server lacks them', () => {
+  const f = fake();
+  register(f, 'server-time');
+  f.recv(':me!u@h JOIN #a');
+  // register() announced CHATHISTORY in 005; a plain server does not
+  const g = fake();
+  g.c.connect();
+  g.open();
+  g.recv(':srv 001 me :Welcome');
+  assert.match(g.c.history('#a', 5) ?? '', /does not offer history/);
+  assert.match(g.c.search(null, 'x') ?? '', /does not offer search/);
+});
+
+test('reconnect with backoff rejoins the rooms it was in', async () => {
+  const f = fake({ reconnect: { minMs: 10, maxMs: 40 } });
+  register(f);
+  f.recv(':me!u@h JOIN #a', ':me!u@h JOIN #b', ':me!u@h PART #b');
+  f.drop();
+  assert.equal(f.c.state, 'disconnected');
+  assert.match(f.c.server.lines.at(-1)!.text, /Reconnecting in/);
+  const start = Date.now();
+  while (f.conns.length < 2 && Date.now() - start < 2000) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(f.conns.length, 2, 'a new connection was made');
+  f.open();
+  f.recv(':srv 001 me :Welcome back');
+  assert.ok(f.sent().includes('JOIN #a'));
+  assert.ok(!f.sent().includes('JOIN #b'), 'not the room it had left');
+  f.c.quit();
+});
+
+test('splitUtf8 keeps pieces under the byte budget, at spaces and code points', () => {
+  const parts = splitUtf8('😀'.repeat(50) + ' end', 41);
+  for (const p of parts) assert.ok(Buffer.byteLength(p) <= 41);
+  assert.equal(parts.join(''), '😀'.repeat(50) + 'end');
+  assert.deepEqual(splitUtf8('aaa bbb ccc', 8), ['aaa bbb', 'ccc']);
+});
+
+test('mentions are whole words, case-folded', () => {
+  const fold = (s: string) => s.toLowerCase();
+  assert.ok(mentions('hey Bob!', 'bob', fold));
+  assert.ok(!mentions('bobby', 'bob', fold));
+  assert.ok(!mentions('bob_', 'bob', fold));
+});
+
+test('backoff doubles up to the cap, with bounded jitter, and resets', () => {
+  const b = new Backoff({ minMs: 100, maxMs: 1000, jitter: 0.2, random: () => 1 });
+  assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [100, 200, 400, 800, 1000]);
+  b.reset();
+  assert.equal(b.next(), 100);
+  const j = new Backoff({ minMs: 100, maxMs: 1000, jitter: 0.2, random: () => 0 });
+  assert.equal(j.next(), 80);
+});
