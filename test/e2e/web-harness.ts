@@ -12,6 +12,8 @@ import { IrcServer } from '../../src/core/server.js';
 import { startTcpListener, type TcpListener } from '../../src/transports/tcp.js';
 import { handleHttp } from '../../src/transports/http.js';
 import { createWebServer, webHttpHandler, type WebServer } from '../../src/transports/web-server.js';
+import { History } from '../../src/core/history.js';
+import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { makeConfig } from '../helpers/harness.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -51,7 +53,8 @@ export async function startWebTincan(overrides: Record<string, unknown> = {}, po
   const webRoot = buildWeb();
   const config = makeConfig(overrides);
   const logger = pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' });
-  const server = new IrcServer(config, logger, { tickMs: 200 });
+  const history = config.history.enabled ? new History({ storage: new MemoryStorage(), logger }) : undefined;
+  const server = new IrcServer(config, logger, { tickMs: 200, ...(history ? { history } : {}) });
   const web = createWebServer({ config: () => server.config, logger, onConnection: (c) => server.accept(c), root: webRoot });
   const listener = await startTcpListener({
     host: '127.0.0.1',

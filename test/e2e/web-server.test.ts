@@ -96,7 +96,7 @@ describe('web server on the IRC port', { timeout: 30_000 }, () => {
     for (const d of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", 'connect-src']) {
       assert.ok(csp.includes(d), `CSP lacks ${d}: ${csp}`);
     }
-    assert.ok(!csp.includes('unsafe-inline'), csp);
+    assert.ok(!csp.includes('unsafe-inline'), String(csp));
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
     assert.equal(r.headers['referrer-policy'], 'no-referrer');
     assert.match(r.body.toString(), /<script type="module" src="\/assets\/app-[A-Z0-9]+\.js">/);

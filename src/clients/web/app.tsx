@@ -307,7 +307,7 @@ function JoinForm({ client, onDone }: { client: ChatClient; onDone: () => void }
   const [room, setRoom] = useState('');
   return (
     <form
-      class="join"
+      class="join-form"
       onSubmit={(e) => {
         e.preventDefault();
         const r = room.trim();
@@ -374,7 +374,7 @@ function Rich({ text }: { text: string }) {
 function describe(l: Line): string {
   switch (l.kind) {
     case 'join':
-      return l.self ? l.text : `${l.nick} joined`;
+      return l.self ? l.text || 'You joined' : `${l.nick} joined`;
     case 'part':
       return `${l.nick} left${l.text ? ` (${l.text})` : ''}`;
     case 'quit':

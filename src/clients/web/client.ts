@@ -318,7 +318,8 @@ export class ChatClient {
   }
 
   get searchAvailable(): boolean {
-    return this.caps.has('soju.im/search') || this.isupport.has('SEARCH');
+    // tincan offers SEARCH wherever it offers history (docs/history.md); others may say so in ISUPPORT
+    return this.isupport.has('SEARCH') || this.historyAvailable;
   }
 
   /** Sends a PRIVMSG/NOTICE (or CTCP ACTION), split to fit IRC's line limit. */
@@ -439,11 +440,12 @@ export class ChatClient {
       this.#info(this.active, 'This server does not offer search', 'error');
       return;
     }
-    // the same form as the terminal client: SEARCH [in=<target>;]text=<words>
-    const attrs = [`text=${query.replace(/;/g, ' ').trim()}`];
-    if (in_ !== undefined) attrs.unshift(`in=${in_}`);
+    // tincan's SEARCH [#channel] <words...> (docs/history.md); results come in a
+    // tincan/search batch of ordinary PRIVMSGs
     this.search = { query, pending: true, results: [] };
-    this.send('SEARCH', attrs.join(';'));
+    const words = query.trim().split(/\s+/);
+    if (in_ !== undefined && this.isChannel(in_)) this.send('SEARCH', in_, ...words.slice(0, -1), words[words.length - 1]!);
+    else this.send('SEARCH', ...words.slice(0, -1), words[words.length - 1]!);
     this.#changed();
   }
 
@@ -578,18 +580,22 @@ export class ChatClient {
   #requestHistory(b: Buffer, kind: HistoryRequest): void {
     if (!this.historyAvailable) return;
     const limit = Math.min(HISTORY_PAGE, Number(this.isupport.get('CHATHISTORY')) || HISTORY_PAGE);
-    const real = b.lines.filter((l) => l.kind !== 'info' && l.kind !== 'error');
+    // our own (re)join line is local news, not a position in the server's history
+    const real = b.lines.filter((l) => l.kind !== 'info' && l.kind !== 'error' && !(l.kind === 'join' && l.self));
     let sent: boolean;
     if (kind === 'latest' || real.length === 0) {
       kind = 'latest';
       sent = this.send('CHATHISTORY', 'LATEST', b.name, '*', String(limit));
     } else if (kind === 'before') {
       const first = real[0]!;
+      // msgid: exact even when many lines share a millisecond
       const ref = first.msgid !== undefined ? `msgid=${first.msgid}` : `timestamp=${iso(first.time)}`;
       sent = this.send('CHATHISTORY', 'BEFORE', b.name, ref, String(limit));
     } else {
       const last = real[real.length - 1]!;
-      const ref = last.msgid !== undefined ? `msgid=${last.msgid}` : `timestamp=${iso(last.time)}`;
+      // catch-up uses a timestamp, not a msgid: it survives a server restart (msgids
+      // may not); overlap is removed by msgid de-duplication in #push
+      const ref = `timestamp=${iso(last.time)}`;
       sent = this.send('CHATHISTORY', 'AFTER', b.name, ref, String(Math.max(limit, 100)));
     }
     if (!sent) return;
@@ -677,7 +683,8 @@ export class ChatClient {
         if (isSelf) {
           b.joined = true;
           b.members.clear();
-          this.#push(b, { kind: 'join', nick: from, text: 'You joined ' + b.name, self: true, time: this.#msgTime(msg) }, false);
+          const msgid = msg.tags?.get('msgid');
+          this.#push(b, { kind: 'join', nick: from, text: 'You joined ' + b.name, self: true, time: this.#msgTime(msg), ...(msgid !== undefined ? { msgid } : {}) }, false);
           if (this.historyAvailable) this.#requestHistory(b, b.lines.some((l) => l.kind !== 'info' && l.kind !== 'join' && l.kind !== 'error') ? 'after' : 'latest');
           this.send('WHO', b.name);
           if (this.#pendingFocus === b.key) {
@@ -872,20 +879,28 @@ export class ChatClient {
     const q = this.#historyQueue.get(b.key);
     const kind = q?.shift();
     b.historyLoading = (q?.length ?? 0) > 0;
+    // decode into a scratch buffer, then merge as a block: many lines can share one
+    // millisecond, so an older page must go before everything we have, not by time
+    const tmp = this.#newBuffer(b.key, b.name, b.kind);
     let count = 0;
     for (const m of msgs) {
       if (m.command === 'PRIVMSG' || m.command === 'NOTICE') {
-        this.#onMessage(m, false, b);
+        this.#onMessage(m, false, tmp);
         count++;
       } else {
         const kindOf: Record<string, LineKind> = { JOIN: 'join', PART: 'part', QUIT: 'quit', NICK: 'nick', TOPIC: 'topic', KICK: 'kick', MODE: 'mode' };
         const k = kindOf[m.command];
         if (k === undefined) continue;
         const text = m.command === 'NICK' ? m.params[0] ?? '' : m.command === 'TOPIC' ? m.params[1] ?? '' : m.command === 'QUIT' ? m.params[0] ?? '' : m.command === 'MODE' ? m.params.slice(1).join(' ') : m.params[1] ?? '';
-        this.#line(b, m, k, text, false);
+        this.#line(tmp, m, k, text, false);
         count++;
       }
     }
+    const have = new Set(b.lines.map((l) => l.msgid).filter((x) => x !== undefined));
+    const fresh = tmp.lines.filter((l) => l.msgid === undefined || !have.has(l.msgid));
+    if (kind === 'before') b.lines = [...fresh, ...b.lines];
+    else b.lines = [...b.lines, ...fresh].sort((x, y) => x.time - y.time); // stable
+    if (b.lines.length > MAX_LINES) b.lines.splice(kind === 'before' ? MAX_LINES : 0, b.lines.length - MAX_LINES);
     if ((kind === 'before' || kind === 'latest') && count < Math.min(HISTORY_PAGE, Number(this.isupport.get('CHATHISTORY')) || HISTORY_PAGE)) {
       b.historyComplete = true;
     }
