@@ -79,12 +79,24 @@ export type Reply = (send: () => void) => void;
  * otherwise a server NOTICE introduces them. `always`: answer even when there is
  * nothing (HISTORY); otherwise (JOIN replay) stay silent then.
  */
-export function sendRecent(s: Session, ch: Channel, srv: IrcServer, count: number, always: boolean, reply: Reply): void {
+export function sendRecent(
+  s: Session,
+  ch: Channel,
+  srv: IrcServer,
+  count: number,
+  always: boolean,
+  reply: Reply,
+  /** only events issued before this msgid mark (see IrcServer.msgidMark) */
+  mark: number | null = null,
+): void {
   const h = srv.history;
   if (h === undefined || count <= 0) return;
-  h.range({ target: ch.folded, after: null, before: null, from: 'newest', limit: count, kinds: 'messages' }).then(
-    (events) =>
+  // with a mark, ask for a few more: lines newer than the mark are dropped below
+  const limit = mark === null ? count : count + 50;
+  h.range({ target: ch.folded, after: null, before: null, from: 'newest', limit, kinds: 'messages' }).then(
+    (all) =>
       reply(() => {
+        const events = mark === null ? all : all.filter((e) => !srv.issuedAfter(e.msgid, mark)).slice(-count);
         if (!always && (events.length === 0 || !ch.members.has(s))) return;
         if (!s.has(Cap.batch)) {
           const what = events.length === 0 ? 'no messages' : events.length === 1 ? 'the last message' : `the last ${events.length} messages`;
@@ -108,7 +120,18 @@ export function sendRecent(s: Session, ch: Channel, srv: IrcServer, count: numbe
  */
 export function replayOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
   if (s.has(Cap.chathistory)) return;
-  sendRecent(s, ch, srv, srv.config.history.replayLines, false, (send) => {
-    if (!s.closing) send();
-  });
+  // only what was said before the join: lines sent right after it (even in the same
+  // packet) reach the joiner live and must not come again inside the replay
+  const joinedAt = srv.msgidMark();
+  sendRecent(
+    s,
+    ch,
+    srv,
+    srv.config.history.replayLines,
+    false,
+    (send) => {
+      if (!s.closing) send();
+    },
+    joinedAt,
+  );
 }

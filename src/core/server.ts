@@ -164,6 +164,17 @@ export class IrcServer {
     return this.#msgidPrefix + (++this.#msgidCounter).toString(36);
   }
 
+  /** How many msgids this process has issued so far: a point in time for `issuedAfter`. */
+  msgidMark(): number {
+    return this.#msgidCounter;
+  }
+
+  /** True when `msgid` was issued by this process after `mark` (msgidMark()). */
+  issuedAfter(msgid: string, mark: number): boolean {
+    if (!msgid.startsWith(this.#msgidPrefix)) return false; // an earlier run: older
+    return Number.parseInt(msgid.slice(this.#msgidPrefix.length), 36) > mark;
+  }
+
   nextBatchId(): string {
     return 'b' + (++this.#batchCounter).toString(36);
   }

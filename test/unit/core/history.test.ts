@@ -196,6 +196,20 @@ test('legacy JOIN replay: last replayLines messages with their times in the text
     none(eve.take(), 'PRIVMSG');
   }));
 
+test('JOIN replay holds only what was said before the join, not lines sent right after it', () =>
+  withRoom({ history: { replayLines: 3 } }, async (h, _alice, bob) => {
+    h.clock.now += 1000;
+    const carol = h.client('carol', ['server-time']);
+    // JOIN then a message in the same packet, and bob answering in the same turn
+    carol.recv('JOIN #a');
+    carol.recv('PRIVMSG #a :hi all');
+    bob.recv('PRIVMSG #a :welcome carol');
+    await settle();
+    const texts = msgs(carol.take(), 'PRIVMSG').map((x) => x.params[1]);
+    // bob's answer arrives live once; the replay is m8..m10 and nothing newer
+    assert.deepEqual(texts, ['welcome carol', ...m(8, 9, 10)]);
+  }));
+
 test('HISTORY #chan N: the last N messages for anyone; 442 when not a member', () =>
   withRoom({}, async (h) => {
     const carol = h.client('carol');
