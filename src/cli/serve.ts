@@ -10,6 +10,8 @@ import { DEFAULT_CONFIG } from '../config/schema.js';
 import { loadConfig, type ConfigFlags } from '../config/load.js';
 import { createLogger, type LoggerOptions } from '../log.js';
 import { startTcpListener, type TcpListener } from '../transports/tcp.js';
+import { handleHttp } from '../transports/http.js';
+import { createWebServer, webHttpHandler } from '../transports/web-server.js';
 import { joinCard, lanAddresses } from '../discovery/join-card.js';
 import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
@@ -194,6 +196,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   };
   const server = await (opts.createServer ?? defaultServerFactory)(config, logger, rehashLoad);
 
+  // the browser client and IRC-over-WebSocket, on the same port (first bytes decide)
+  const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c) });
   let listener: TcpListener;
   try {
     listener = await startTcpListener({
@@ -204,7 +208,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       onConnection: (c) => {
         server.accept(c);
       },
-      detect: {},
+      detect: { http: webHttpHandler(web, handleHttp) },
     });
   } catch (e) {
     await server.shutdown('Server shutting down').catch(() => {});
@@ -287,6 +291,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       } catch (e) {
         logger.error({ err: e }, 'error during shutdown');
       }
+      web.close();
       await listener.close();
       logger.info('tincan stopped');
     })();
