@@ -150,6 +150,8 @@ export const HELP_TEXT: readonly string[] = [
   '*   /topic [text]               show or set the room topic',
   '*   /away [message]             mark yourself away; /away again when back',
   '*   /whois NAME                 who someone is',
+  '*   /history [N]                the last N messages of this room',
+  '*   /search words               search the rooms you are in',
   '*   /quit [message]             leave',
   '*   /help                       this list',
   '* Start a line with // to send a message that begins with /.',
@@ -440,6 +442,19 @@ export class PlainConnection implements Connection {
         return;
       case 'back':
         this.#toCore('AWAY', []);
+        return;
+      case 'history': {
+        // HISTORY and SEARCH are the server's history commands (docs/history.md)
+        const target = isChannel(arg1) ? arg1 : needRoom();
+        if (target === null) return;
+        const n = isChannel(arg1) ? (more[0] ?? '') : arg1;
+        if (n !== '' && !/^\d+$/.test(n)) this.#error('Usage: /history [N] (how many lines, e.g. /history 50)');
+        else this.#toCore('HISTORY', n === '' ? [target] : [target, n]);
+        return;
+      }
+      case 'search':
+        if (rest === '') this.#error('Usage: /search words (searches the rooms you are in)');
+        else this.#toCore('SEARCH', rest.split(/\s+/));
         return;
       case 'whois':
         if (arg1 === '') this.#error('Usage: /whois NAME');

@@ -145,6 +145,15 @@ test('legacy IRC and plain users get the replay on join; state and history come 
   plain.socket.write('hello from netcat\n');
   await plain.waitFor(/\[\d\d:\d\d\] <alice> hello number 1$/);
   await plain.waitFor(/\[\d\d:\d\d\] <alice> hello number 3$/);
+  // ... and asks for more, and searches, in plain words
+  const mark = plain.lines.length;
+  plain.socket.write('/history 2\n');
+  await plain.waitFor(/#lobby: the last 2 messages/, 5000, mark);
+  const shown = await plain.waitFor(/<alice> hello number 3$/, 5000, mark);
+  assert.ok(!plain.lines.slice(mark).some((l) => /hello number 1$/.test(l)), '/history 2 shows only two lines');
+  assert.match(shown, /^\[\d\d:\d\d\] /);
+  plain.socket.write('/search number 2\n');
+  await plain.waitFor(/#lobby .*<alice> hello number 2/, 5000, mark);
 
   await h.close();
   handles.length = 0;
