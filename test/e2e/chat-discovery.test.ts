@@ -8,56 +8,28 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../helpers/tmux.js';
+import { makeNsPair, netnsUnavailable, type NsPair } from '../helpers/netns.js';
 import { REPO, tincanArgv } from './chat-helpers.js';
 
-const TAG = String(process.pid % 100000);
-const NS_A = `tcchatA${TAG}`;
-const NS_B = `tcchatB${TAG}`;
-const VETH_A = `tccA${TAG}`.slice(0, 15);
-const VETH_B = `tccB${TAG}`.slice(0, 15);
 const ADDR_A = '10.78.0.1';
 const ADDR_B = '10.78.0.2';
 
-function ip(...args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${(r.stderr || r.error?.message || '').trim()}`);
-}
-
-function teardown(): void {
-  spawnSync('ip', ['netns', 'del', NS_A]);
-  spawnSync('ip', ['netns', 'del', NS_B]);
-}
-
 let unavailable: string | null = null;
+let pair: NsPair | null = null;
 let data = '';
 const procs: ChildProcess[] = [];
 
 before(() => {
-  if (process.getuid?.() !== 0) {
-    unavailable = 'needs root to create network namespaces';
-    return;
-  }
+  unavailable = netnsUnavailable();
+  if (unavailable !== null) return;
   try {
-    teardown();
-    ip('netns', 'add', NS_A);
-    ip('netns', 'add', NS_B);
-    ip('-n', NS_A, 'link', 'add', VETH_A, 'type', 'veth', 'peer', 'name', VETH_B, 'netns', NS_B);
-    for (const [ns, dev, addr] of [
-      [NS_A, VETH_A, ADDR_A],
-      [NS_B, VETH_B, ADDR_B],
-    ] as const) {
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-      ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
-      ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on');
-      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
-    }
+    pair = makeNsPair('chat', ADDR_A, ADDR_B);
   } catch (e) {
-    teardown();
     unavailable = `cannot set up network namespaces: ${(e as Error).message}`;
   }
   data = mkdtempSync(join(tmpdir(), 'tincan-chat-mdns-'));
@@ -65,7 +37,7 @@ before(() => {
 
 after(() => {
   for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-  teardown();
+  pair?.destroy();
   if (data) rmSync(data, { recursive: true, force: true });
 });
 
@@ -81,11 +53,11 @@ function spawnIn(ns: string, args: string[], env: Record<string, string> = {}): 
 
 test('with no host, finds the server advertised in another namespace and connects', { timeout: 29000 }, async (t) => {
   if (unavailable !== null) return t.skip(unavailable);
-  const server = spawnIn(NS_A, tincanArgv('serve', '--host', '0.0.0.0', '--port', '0', '--name', 'chatfind.local', '--quiet', '--data', data), { TINCAN_LOG: 'json' });
+  const server = spawnIn(pair!.a, tincanArgv('serve', '--host', '0.0.0.0', '--port', '0', '--name', 'chatfind.local', '--quiet', '--data', data), { TINCAN_LOG: 'json' });
   const port = Number(
     (await eventually(() => /"port":(\d+)[^\n]*listening/.exec(server.out() + server.err()), 'tincan serve listening in namespace A', 15000))[1],
   );
-  const chat = spawnIn(NS_B, tincanArgv('chat', '--nick', 'finder'), { TINCAN_BROWSE_MS: '4000' });
+  const chat = spawnIn(pair!.b, tincanArgv('chat', '--nick', 'finder'), { TINCAN_BROWSE_MS: '4000' });
   const where = () => `\nstdout:\n${chat.out()}\nstderr:\n${chat.err()}`;
   await eventually(() => new RegExp(`Found .* at ${ADDR_A.replace(/\./g, '\\.')}:${port}`).test(chat.err()), `the client finds ${ADDR_A}:${port}`, 15000).catch((e: Error) =>
     assert.fail(e.message + where()),

@@ -16,52 +16,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../../src/core/version.js';
+import { makeNsPair, netnsUnavailable, type NsPair } from '../helpers/netns.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TAG = String(process.pid % 100000);
-const NS_A = `tcmdnsA${TAG}`;
-const NS_B = `tcmdnsB${TAG}`;
-const VETH_A = `tcmA${TAG}`.slice(0, 15);
-const VETH_B = `tcmB${TAG}`.slice(0, 15);
 const ADDR_A = '10.77.0.1';
 const ADDR_B = '10.77.0.2';
 
-function ip(...args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${(r.stderr || r.error?.message || '').trim()}`);
-}
-
-function teardown(): void {
-  spawnSync('ip', ['netns', 'del', NS_A]);
-  spawnSync('ip', ['netns', 'del', NS_B]);
-}
-
 let unavailable: string | null = null;
+let pair: NsPair | null = null;
 before(() => {
-  if (process.getuid?.() !== 0) {
-    unavailable = 'needs root to create network namespaces';
-    return;
-  }
+  unavailable = netnsUnavailable();
+  if (unavailable !== null) return;
   try {
-    teardown();
-    ip('netns', 'add', NS_A);
-    ip('netns', 'add', NS_B);
-    ip('-n', NS_A, 'link', 'add', VETH_A, 'type', 'veth', 'peer', 'name', VETH_B, 'netns', NS_B);
-    for (const [ns, dev, addr] of [
-      [NS_A, VETH_A, ADDR_A],
-      [NS_B, VETH_B, ADDR_B],
-    ] as const) {
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-      ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
-      ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on');
-      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
-    }
+    pair = makeNsPair('mdns', ADDR_A, ADDR_B);
   } catch (e) {
-    teardown();
     unavailable = `cannot set up network namespaces: ${(e as Error).message}`;
   }
 });
-after(teardown);
+after(() => pair?.destroy());
 
 interface Seen {
   event: 'up' | 'down';
@@ -85,7 +57,7 @@ function browse(): { proc: ChildProcess; seen: Seen[]; waitFor: (pred: (s: Seen)
       // ask again now and then: the first query may go out before the server is up
       setInterval(() => br.update(), 500);
     }`;
-  const proc = spawn('ip', ['netns', 'exec', NS_B, process.execPath, '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('ip', ['netns', 'exec', pair!.b, process.execPath, '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const seen: Seen[] = [];
   const waiters: { pred: (s: Seen) => boolean; resolve: (s: Seen) => void }[] = [];
   let buf = '';
@@ -131,7 +103,7 @@ function startServer(): Promise<{ proc: ChildProcess; port: number; output: () =
   const data = mkdtempSync(join(tmpdir(), 'tincan-mdns-'));
   const proc = spawn(
     'ip',
-    ['netns', 'exec', NS_A, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '0.0.0.0', '--port', '0', '--name', 'mdnstest.local', '--quiet', '--data', data],
+    ['netns', 'exec', pair!.a, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '0.0.0.0', '--port', '0', '--name', 'mdnstest.local', '--quiet', '--data', data],
     { cwd: ROOT, env: { ...process.env, TINCAN_LOG: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -169,7 +141,7 @@ test('another machine sees _tincan, _irc and _http over mDNS, joins through them
     // a client in namespace B joins through the advertised address and port
     const ask = spawnSync(
       'ip',
-      ['netns', 'exec', NS_B, process.execPath, '-e', `fetch('http://${tincan.addresses.find((a) => a === ADDR_A)}:${tincan.port}/').then(async (r) => console.log(r.status, await r.text()))`],
+      ['netns', 'exec', pair!.b, process.execPath, '-e', `fetch('http://${tincan.addresses.find((a) => a === ADDR_A)}:${tincan.port}/').then(async (r) => console.log(r.status, await r.text()))`],
       { encoding: 'utf8', timeout: 10_000 },
     );
     assert.match(ask.stdout, /^200 [\s\S]*(<title>tincan<\/title>|tincan is running)/);

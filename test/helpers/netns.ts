@@ -61,3 +61,45 @@ export function makePeerNet(tag: string, hostAddr: string, peerAddr: string): Pe
     },
   };
 }
+
+export interface NsPair {
+  /** namespace names, "hosts" A and B */
+  a: string;
+  b: string;
+  destroy(): void;
+}
+
+/**
+ * Two namespaces joined by a veth pair, multicast on (for mDNS): A has `addrA/24`,
+ * B has `addrB/24`. Nothing touches the machine's own interfaces.
+ */
+export function makeNsPair(tag: string, addrA: string, addrB: string): NsPair {
+  const id = process.pid % 100000;
+  const a = `tc${tag}A${id}`;
+  const b = `tc${tag}B${id}`;
+  const va = `tv${tag}A${id}`.slice(0, 15);
+  const vb = `tv${tag}B${id}`.slice(0, 15);
+  const destroy = (): void => {
+    spawnSync('ip', ['netns', 'del', a]);
+    spawnSync('ip', ['netns', 'del', b]);
+  };
+  destroy();
+  try {
+    ip('netns', 'add', a);
+    ip('netns', 'add', b);
+    ip('-n', a, 'link', 'add', va, 'type', 'veth', 'peer', 'name', vb, 'netns', b);
+    for (const [ns, dev, addr] of [
+      [a, va, addrA],
+      [b, vb, addrB],
+    ] as const) {
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
+      ip('-n', ns, 'link', 'set', dev, 'up', 'multicast', 'on');
+      ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', dev);
+    }
+  } catch (err) {
+    destroy();
+    throw err;
+  }
+  return { a, b, destroy };
+}
