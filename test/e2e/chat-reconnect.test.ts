@@ -5,63 +5,28 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { chatCommand, dump, statusLine, tincanArgv } from './chat-helpers.js';
+import { chatCommand, dump, freePort, spawnServe, statusLine } from './chat-helpers.js';
 
 const skip = haveCommand('tmux') ? false : 'tmux is needed (apt-get install tmux)';
 
 let tmux: Tmux;
 let port = 0;
 let dataDir = '';
-let server: ChildProcess | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function listening(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
+let server: { stop(): Promise<void> } | null = null;
 
 async function startServe(): Promise<void> {
-  server = spawn(process.execPath, tincanArgv('serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--no-mdns', '--log-level', 'warn'), {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 15000;
-  while (!(await listening())) {
-    if (Date.now() > deadline) throw new Error('tincan serve did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await spawnServe(port, dataDir);
 }
 
 async function stopServe(): Promise<void> {
   const s = server;
   server = null;
-  if (!s || s.exitCode !== null) return;
-  const exited = new Promise((r) => s.once('exit', r));
-  s.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (s.exitCode === null) s.kill('SIGKILL');
+  await s?.stop();
 }
 
 before(async () => {
