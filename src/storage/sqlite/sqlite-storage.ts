@@ -124,10 +124,12 @@ class SqliteHistoryStore implements HistoryStore {
     }
     this.#locate = db.prepare('SELECT time, id FROM events WHERE msgid = ? AND target = ? LIMIT 1');
     this.#latest = db.prepare(`SELECT time FROM events WHERE target = ? AND time > ? AND time < ? AND ${MSG} ORDER BY time DESC, id DESC LIMIT 1`);
+    // newest first by arrival (ids grow as events are appended): FTS5 walks its matches
+    // in rowid order and stops at LIMIT, instead of sorting every match by time
     this.#search = db.prepare(
       `SELECT ${COLS.split(', ').map((c) => 'e.' + c).join(', ')} FROM events_fts f JOIN events e ON e.id = f.rowid
        WHERE events_fts MATCH ? AND e.target IN (SELECT value FROM json_each(?))
-       ORDER BY e.time DESC, e.id DESC LIMIT ?`,
+       ORDER BY f.rowid DESC LIMIT ?`,
     );
     // distinct targets by skipping through the (target, time) index
     this.#targets = db.prepare(
