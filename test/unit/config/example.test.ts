@@ -15,4 +15,6 @@ test('examples/tincan.yaml loads and sets what its comments say', () => {
   assert.equal(c.public, false);
   assert.deepEqual(c.limits, DEFAULT_CONFIG.limits, 'the example documents the default limits');
   assert.deepEqual(c.flood, DEFAULT_CONFIG.flood, 'the example documents the default flood settings');
+  assert.deepEqual(c.history, DEFAULT_CONFIG.history, 'the example documents the default history settings');
+  assert.equal(c.storage, 'sqlite');
 });
