@@ -36,6 +36,18 @@ export const MIGRATIONS: readonly string[] = [
     state  TEXT NOT NULL               -- JSON ChannelState
   ) WITHOUT ROWID;
   `,
+  // 2: full-text indexing leaves the append transaction. New rows are indexed into
+  // events_fts in background batches (SqliteHistoryStore#indexPending); fts_progress
+  // holds the highest events.id already indexed, so a restart indexes what was not.
+  // Everything appended before this migration was indexed by the trigger.
+  `
+  DROP TRIGGER events_ai;
+  CREATE TABLE fts_progress (
+    k       INTEGER PRIMARY KEY CHECK (k = 0),
+    indexed INTEGER NOT NULL           -- every events.id <= this is in events_fts
+  );
+  INSERT INTO fts_progress (k, indexed) SELECT 0, COALESCE(MAX(id), 0) FROM events;
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

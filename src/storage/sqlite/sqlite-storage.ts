@@ -3,8 +3,15 @@
  * WAL mode with synchronous=NORMAL. A committed transaction is in the WAL file (the
  * OS page cache) before append() returns, so it survives the process being killed
  * (kill -9, a crash); only an OS crash or power loss can lose the last commits, never
- * corrupt the database. Full-text search is an FTS5 external-content table kept in
- * step by triggers.
+ * corrupt the database. Full-text search is an FTS5 external-content table. Deletes
+ * reach it by trigger; new rows are indexed OFF the append transaction, in background
+ * batches (every INDEX_DELAY_MS, at most INDEX_BATCH rows per transaction), because
+ * FTS5 tokenizing and segment writes were most of the cost of an append and append runs
+ * in the same event-loop turn as message delivery. `fts_progress.indexed` is the highest
+ * events.id in the index, so a restart indexes whatever a previous process did not.
+ * search() and prune() first index everything pending, so they see exactly what was
+ * appended; only an external reader of the file can see the index lag (by at most about
+ * INDEX_DELAY_MS while the server runs).
  *
  * All calls are synchronous inside (better-sqlite3); the Promise shape is the contract's.
  */
@@ -39,6 +46,11 @@ interface EventRow {
   tags: string;
 }
 
+/** How long appended rows may wait before they are indexed for search. */
+const INDEX_DELAY_MS = 200;
+/** Rows indexed per background transaction (more continue in the next macrotask). */
+const INDEX_BATCH = 5000;
+
 const COLS = 'id, target, time, msgid, command, source, params, tags';
 const MSG = "command IN ('PRIVMSG', 'NOTICE')";
 const LOW: Cursor = { time: -MAX_ID, id: 0 };
@@ -67,6 +79,7 @@ export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
+  readonly #history: SqliteHistoryStore;
 
   /** Opens (creating if needed) the database file and migrates it. */
   constructor(file: string) {
@@ -76,12 +89,20 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 2000');
     migrate(this.db);
-    this.history = new SqliteHistoryStore(this.db);
+    this.history = this.#history = new SqliteHistoryStore(this.db);
     this.channels = new SqliteChannelStore(this.db);
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    this.#history.stopIndexing();
+    if (this.db.open) {
+      try {
+        this.#history.indexPending(Infinity);
+      } catch {
+        // indexed at the next open
+      }
+      this.db.close();
+    }
   }
 }
 
@@ -97,6 +118,17 @@ class SqliteHistoryStore implements HistoryStore {
   readonly #pruneAge: Database.Statement;
   readonly #nth: Database.Statement;
   readonly #pruneUpTo: Database.Statement;
+  readonly #nthAfter: Database.Statement;
+  readonly #indexRange: Database.Statement;
+  readonly #setIndexed: Database.Statement;
+  readonly #maxId: Database.Statement;
+  readonly #indexTx: (upTo: number) => void;
+  /** highest events.id in events_fts (mirrors fts_progress.indexed) */
+  #indexed: number;
+  /** highest events.id appended */
+  #last: number;
+  #indexTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  #stopped = false;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -104,10 +136,29 @@ class SqliteHistoryStore implements HistoryStore {
       'INSERT INTO events (target, time, msgid, command, source, params, tags, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#appendTx = db.transaction((events: readonly NewEvent[]) => {
+      let id = 0;
       for (const e of events) {
-        this.#insert.run(e.target, e.time, e.msgid, e.command, e.source, JSON.stringify(e.params), e.tags, searchableText(e.command, e.params));
+        id = this.#insert.run(e.target, e.time, e.msgid, e.command, e.source, JSON.stringify(e.params), e.tags, searchableText(e.command, e.params))
+          .lastInsertRowid as number;
       }
+      if (id > this.#last) this.#last = id;
     });
+    this.#nthAfter = db.prepare('SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?').pluck();
+    this.#indexRange = db.prepare('INSERT INTO events_fts (rowid, body) SELECT id, body FROM events WHERE id > ? AND id <= ? AND body IS NOT NULL');
+    this.#setIndexed = db.prepare('UPDATE fts_progress SET indexed = ? WHERE k = 0');
+    this.#maxId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM events').pluck();
+    this.#indexTx = db.transaction((upTo: number) => {
+      this.#indexRange.run(this.#indexed, upTo);
+      this.#setIndexed.run(upTo);
+    });
+    this.#indexed = db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
+    this.#last = this.#maxId.get() as number;
+    if (this.#last < this.#indexed) {
+      // rows above the mark were deleted by something other than prune(): nothing to index
+      this.#setIndexed.run(this.#last);
+      this.#indexed = this.#last;
+    }
+    this.#scheduleIndex();
     this.#range = new Map();
     for (const from of ['oldest', 'newest'] as const) {
       for (const kinds of ['messages', 'all'] as const) {
@@ -146,7 +197,64 @@ class SqliteHistoryStore implements HistoryStore {
   }
 
   async append(events: readonly NewEvent[]): Promise<void> {
-    if (events.length > 0) this.#appendTx(events);
+    if (events.length > 0) {
+      this.#appendTx(events);
+      this.#scheduleIndex();
+    }
+  }
+
+  /**
+   * Indexes up to `max` appended rows that are not in events_fts yet, in one
+   * transaction; returns true when rows remain.
+   */
+  indexPending(max: number): boolean {
+    if (this.#indexed >= this.#last) return false;
+    let upTo = this.#last;
+    if (Number.isFinite(max)) {
+      const nth = this.#nthAfter.get(this.#indexed, max - 1) as number | undefined;
+      if (nth !== undefined && nth < upTo) upTo = nth;
+    }
+    this.#indexTx(upTo);
+    this.#indexed = upTo;
+    return this.#indexed < this.#last;
+  }
+
+  stopIndexing(): void {
+    this.#stopped = true;
+    if (this.#indexTimer !== null) {
+      clearTimeout(this.#indexTimer as NodeJS.Timeout);
+      clearImmediate(this.#indexTimer as NodeJS.Immediate);
+      this.#indexTimer = null;
+    }
+  }
+
+  #scheduleIndex(): void {
+    if (this.#indexTimer !== null || this.#stopped || this.#indexed >= this.#last) return;
+    const t = setTimeout(() => this.#indexStep(), INDEX_DELAY_MS);
+    t.unref();
+    this.#indexTimer = t;
+  }
+
+  #indexStep(): void {
+    this.#indexTimer = null;
+    if (this.#stopped || !this.#db.open) return;
+    let more: boolean;
+    try {
+      more = this.indexPending(INDEX_BATCH);
+    } catch {
+      // busy or failing database: retried after the next delay (search() indexes first)
+      more = false;
+      const t = setTimeout(() => this.#indexStep(), INDEX_DELAY_MS * 5);
+      t.unref();
+      this.#indexTimer = t;
+      return;
+    }
+    if (more) {
+      // the rest in later macrotasks, so delivery turns run in between
+      const im = setImmediate(() => this.#indexStep());
+      im.unref();
+      this.#indexTimer = im;
+    }
   }
 
   async range(q: RangeQuery): Promise<StoredEvent[]> {
@@ -173,6 +281,7 @@ class SqliteHistoryStore implements HistoryStore {
 
   async search(q: SearchQuery): Promise<StoredEvent[]> {
     if (q.words.length === 0 || q.targets.length === 0) return [];
+    this.indexPending(Infinity);
     const rows = this.#search.all(ftsQuery(q.words), JSON.stringify([...q.targets]), q.limit) as EventRow[];
     return rows.map(toEvent);
   }
@@ -180,6 +289,8 @@ class SqliteHistoryStore implements HistoryStore {
   async prune(p: PrunePolicy): Promise<number> {
     let budget = p.maxRows;
     const run = this.#db.transaction(() => {
+      // the delete trigger removes rows from events_fts: only indexed rows may be deleted
+      this.indexPending(Infinity);
       for (const { target } of this.#targets.all() as { target: string }[]) {
         if (budget <= 0) break;
         if (p.olderThan !== null) budget -= this.#pruneAge.run(target, p.olderThan, budget).changes;
@@ -188,8 +299,22 @@ class SqliteHistoryStore implements HistoryStore {
           if (cut !== undefined) budget -= this.#pruneUpTo.run(target, cut.time, cut.id, budget).changes;
         }
       }
+      // ids are reused when the newest rows go (INTEGER PRIMARY KEY, no AUTOINCREMENT):
+      // everything left is indexed, so the mark is the highest id left
+      const left = this.#maxId.get() as number;
+      if (left < this.#indexed) {
+        this.#setIndexed.run(left);
+        this.#indexed = left;
+        this.#last = left;
+      }
     });
-    run();
+    try {
+      run();
+    } catch (err) {
+      // rolled back: the in-memory mark may be ahead of the database's
+      this.#indexed = this.#db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
+      throw err;
+    }
     return p.maxRows - budget;
   }
 }
