@@ -1,7 +1,8 @@
 /**
  * A TCP socket as a message-oriented Connection.
  *
- * Reads go through a bounded LineReader. Writes are queued as strings and flushed once
+ * Reads go through a bounded LineReader. Writes are queued as UTF-8 Buffers (a fanned-out
+ * line is encoded once, see write()) and flushed once
  * per event-loop turn by ONE shared setImmediate for all connections: everything the
  * core writes while handling a whole poll phase (many sockets' input) is coalesced into
  * a single socket.write per connection. The send queue (pending + socket.writableLength)
@@ -58,8 +59,7 @@ export interface TcpConnectionOptions {
 
 // ---- one-entry memo of the last line written (see write()) -------------------------
 let memoLine = '';
-let memoData = '\r\n';
-let memoBytes = 2;
+let memoData: Buffer = Buffer.from('\r\n');
 
 /** A held "line too long" event among held lines. */
 const TOO_LONG = null;
@@ -79,8 +79,8 @@ export class TcpConnection implements Connection {
   private held: Held[] | null = null;
   private heldBytes = 0;
   private paused = false;
-  /** strings written this tick, flushed by flushAll */
-  private pending: string[] | null = null;
+  /** encoded lines written this tick, flushed by flushAll */
+  private pending: Buffer[] | null = null;
   private pendingBytes = 0;
   /** set once the connection is going away: writes are refused from then on */
   private closing = false;
@@ -218,20 +218,18 @@ export class TcpConnection implements Connection {
   write(line: string): boolean {
     if (this.closing) return false;
     // A fan-out writes the same line object to every member in a row: build its wire
-    // form and count its bytes once (a fresh `line + CRLF` per member was flattened and
-    // measured per member: half the CPU of a 500-member fan-out).
-    let data: string;
-    let bytes: number;
+    // form, UTF-8 encoded, once (a fresh `line + CRLF` per member was flattened and
+    // measured per member: half the CPU of a 500-member fan-out; writing strings made
+    // every socket write re-encode its lines). Every member's queue shares the Buffer.
+    let data: Buffer;
     if (line === memoLine) {
       data = memoData;
-      bytes = memoBytes;
     } else {
-      data = line + '\r\n';
-      bytes = Buffer.byteLength(data);
+      data = Buffer.from(line + '\r\n');
       memoLine = line;
       memoData = data;
-      memoBytes = bytes;
     }
+    const bytes = data.length;
     if (this.pendingBytes + bytes + this.socket.writableLength > this.config().limits.sendQBytes) {
       this.sendQExceeded();
       return false;
@@ -250,12 +248,13 @@ export class TcpConnection implements Connection {
   flush(): void {
     const p = this.pending;
     if (p === null) return;
+    const bytes = this.pendingBytes;
     this.pending = null;
     this.pendingBytes = 0;
     if (this.isClosed || !this.socket.writable) return;
     // write()'s return value only tells us the kernel is behind; writableLength
     // already accounts for it in queuedBytes, so we never wait for 'drain'.
-    this.socket.write(p.length === 1 ? p[0]! : p.join(''));
+    this.socket.write(p.length === 1 ? p[0]! : Buffer.concat(p, bytes));
   }
 
   private sendQExceeded(): void {
@@ -272,10 +271,10 @@ export class TcpConnection implements Connection {
     if (this.closing) return;
     this.setReason('Connection closed');
     if (finalLine !== undefined && !this.isClosed) {
-      const data = finalLine + '\r\n';
+      const data = Buffer.from(finalLine + '\r\n');
       if (this.pending === null) this.pending = [data];
       else this.pending.push(data);
-      this.pendingBytes += Buffer.byteLength(data);
+      this.pendingBytes += data.length;
     }
     this.closing = true;
     this.flush();
