@@ -44,6 +44,12 @@ function markDirty(c: TcpConnection): void {
   }
 }
 
+function sameParts(a: Buffer[], b: Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Per-connection framing options (the plain dialect uses them; IRC uses none). */
 export interface TcpConnectionOptions {
   /** bytes already read from the socket (by first-bytes detection), framed first */
@@ -60,6 +66,10 @@ export interface TcpConnectionOptions {
 // ---- one-entry memo of the last line written (see write()) -------------------------
 let memoLine = '';
 let memoData: Buffer = Buffer.from('\r\n');
+
+// ---- one-entry memo of the last multi-line write (see flush()) -----------------------
+let memoParts: Buffer[] | null = null;
+let memoJoined: Buffer = memoData;
 
 /** A held "line too long" event among held lines. */
 const TOO_LONG = null;
@@ -82,6 +92,12 @@ export class TcpConnection implements Connection {
   /** encoded lines written this tick, flushed by flushAll */
   private pending: Buffer[] | null = null;
   private pendingBytes = 0;
+  /**
+   * Fixed for the tick at its first write: the send-queue cap minus what the socket
+   * still held then. The socket's queue only shrinks until our flush, so checking
+   * against this is exact or conservative, and costs no getter chain per line.
+   */
+  private room = 0;
   /** set once the connection is going away: writes are refused from then on */
   private closing = false;
   /** why we are closing (first reason wins) */
@@ -230,14 +246,19 @@ export class TcpConnection implements Connection {
       memoData = data;
     }
     const bytes = data.length;
-    if (this.pendingBytes + bytes + this.socket.writableLength > this.config().limits.sendQBytes) {
-      this.sendQExceeded();
-      return false;
-    }
     if (this.pending === null) {
+      this.room = this.config().limits.sendQBytes - this.socket.writableLength;
+      if (bytes > this.room) {
+        this.sendQExceeded();
+        return false;
+      }
       this.pending = [data];
       markDirty(this);
     } else {
+      if (this.pendingBytes + bytes > this.room) {
+        this.sendQExceeded();
+        return false;
+      }
       this.pending.push(data);
     }
     this.pendingBytes += bytes;
@@ -254,7 +275,19 @@ export class TcpConnection implements Connection {
     if (this.isClosed || !this.socket.writable) return;
     // write()'s return value only tells us the kernel is behind; writableLength
     // already accounts for it in queuedBytes, so we never wait for 'drain'.
-    this.socket.write(p.length === 1 ? p[0]! : Buffer.concat(p, bytes));
+    let data: Buffer;
+    if (p.length === 1) {
+      data = p[0]!;
+    } else if (memoParts !== null && sameParts(p, memoParts)) {
+      // members of one channel get the same lines in the same order in a tick: the
+      // previous connection's joined Buffer is this one's too (no allocation, no copy)
+      data = memoJoined;
+    } else {
+      data = Buffer.concat(p, bytes);
+      memoParts = p;
+      memoJoined = data;
+    }
+    this.socket.write(data);
   }
 
   private sendQExceeded(): void {

@@ -77,11 +77,26 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
         }
         params[0] = needStatus ? target[0] + ch.name : ch.name;
         const out = buildOut(s, srv, command, params, rawText, clientTags);
-        for (const [m, mst] of ch.members) {
-          if (m === s) continue;
-          if (needStatus !== 0 && (mst & needStatus) === 0) continue;
-          if (tagOnly && (m.caps & Cap.messageTags) === 0) continue;
-          m.send(out.lineFor(m.caps));
+        if (needStatus === 0 && !tagOnly) {
+          // the common case, once per member: no status or cap filter, and the line is
+          // looked up again only when a member's capabilities differ from the previous one's
+          let caps = -1;
+          let line = '';
+          for (const m of ch.members.keys()) {
+            if (m === s) continue;
+            if (m.caps !== caps) {
+              caps = m.caps;
+              line = out.lineFor(caps);
+            }
+            m.send(line);
+          }
+        } else {
+          for (const [m, mst] of ch.members) {
+            if (m === s) continue;
+            if (needStatus !== 0 && (mst & needStatus) === 0) continue;
+            if (tagOnly && (m.caps & Cap.messageTags) === 0) continue;
+            m.send(out.lineFor(m.caps));
+          }
         }
         if (s.has(Cap.echoMessage)) s.send(out.lineFor(s.caps));
         // STATUSMSG (@#chan) lines are for some members only: never kept
