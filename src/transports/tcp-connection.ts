@@ -1,8 +1,8 @@
 /**
  * A TCP socket as a message-oriented Connection.
  *
- * Reads go through a bounded LineReader. Writes are queued as UTF-8 Buffers (a fanned-out
- * line is encoded once, see write()) and flushed once
+ * Reads go through a bounded LineReader. Writes are queued (as strings, or as one shared
+ * UTF-8 Buffer for a line fanned out to many connections, see write()) and flushed once
  * per event-loop turn by ONE shared setImmediate for all connections: everything the
  * core writes while handling a whole poll phase (many sockets' input) is coalesced into
  * a single socket.write per connection. The send queue (pending + socket.writableLength)
@@ -44,7 +44,9 @@ function markDirty(c: TcpConnection): void {
   }
 }
 
-function sameParts(a: Buffer[], b: Buffer[]): boolean {
+type Part = string | Buffer;
+
+function sameParts(a: Part[], b: Part[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -65,11 +67,14 @@ export interface TcpConnectionOptions {
 
 // ---- one-entry memo of the last line written (see write()) -------------------------
 let memoLine = '';
-let memoData: Buffer = Buffer.from('\r\n');
+let memoStr = '\r\n';
+let memoBytes = 2;
+/** memoStr encoded, made when the same line is written a second time (a fan-out) */
+let memoBuf: Buffer | null = null;
 
 // ---- one-entry memo of the last multi-line write (see flush()) -----------------------
-let memoParts: Buffer[] | null = null;
-let memoJoined: Buffer = memoData;
+let memoParts: Part[] | null = null;
+let memoJoined: Buffer = Buffer.alloc(0);
 
 /** A held "line too long" event among held lines. */
 const TOO_LONG = null;
@@ -90,7 +95,7 @@ export class TcpConnection implements Connection {
   private heldBytes = 0;
   private paused = false;
   /** encoded lines written this tick, flushed by flushAll */
-  private pending: Buffer[] | null = null;
+  private pending: Part[] | null = null;
   private pendingBytes = 0;
   /**
    * Fixed for the tick at its first write: the send-queue cap minus what the socket
@@ -234,18 +239,24 @@ export class TcpConnection implements Connection {
   write(line: string): boolean {
     if (this.closing) return false;
     // A fan-out writes the same line object to every member in a row: build its wire
-    // form, UTF-8 encoded, once (a fresh `line + CRLF` per member was flattened and
-    // measured per member: half the CPU of a 500-member fan-out; writing strings made
-    // every socket write re-encode its lines). Every member's queue shares the Buffer.
-    let data: Buffer;
+    // form and count its bytes once (a fresh `line + CRLF` per member was flattened and
+    // measured per member: half the CPU of a 500-member fan-out), and from the second
+    // member on share one UTF-8 Buffer (writing the string made every socket write
+    // re-encode it). A line for one connection (a private message) stays a string: no
+    // Buffer allocation, Node encodes it straight into the write.
+    let data: Part;
+    let bytes: number;
     if (line === memoLine) {
-      data = memoData;
+      data = memoBuf ??= Buffer.from(memoStr);
+      bytes = memoBytes;
     } else {
-      data = Buffer.from(line + '\r\n');
+      data = line + '\r\n';
+      bytes = Buffer.byteLength(data);
       memoLine = line;
-      memoData = data;
+      memoStr = data;
+      memoBytes = bytes;
+      memoBuf = null;
     }
-    const bytes = data.length;
     if (this.pending === null) {
       this.room = this.config().limits.sendQBytes - this.socket.writableLength;
       if (bytes > this.room) {
@@ -275,7 +286,7 @@ export class TcpConnection implements Connection {
     if (this.isClosed || !this.socket.writable) return;
     // write()'s return value only tells us the kernel is behind; writableLength
     // already accounts for it in queuedBytes, so we never wait for 'drain'.
-    let data: Buffer;
+    let data: Part;
     if (p.length === 1) {
       data = p[0]!;
     } else if (memoParts !== null && sameParts(p, memoParts)) {
@@ -283,9 +294,15 @@ export class TcpConnection implements Connection {
       // previous connection's joined Buffer is this one's too (no allocation, no copy)
       data = memoJoined;
     } else {
-      data = Buffer.concat(p, bytes);
+      const out = Buffer.allocUnsafe(bytes);
+      let off = 0;
+      for (let i = 0; i < p.length; i++) {
+        const x = p[i]!;
+        off += typeof x === 'string' ? out.write(x, off) : x.copy(out, off);
+      }
+      data = out;
       memoParts = p;
-      memoJoined = data;
+      memoJoined = out;
     }
     this.socket.write(data);
   }
@@ -304,10 +321,10 @@ export class TcpConnection implements Connection {
     if (this.closing) return;
     this.setReason('Connection closed');
     if (finalLine !== undefined && !this.isClosed) {
-      const data = Buffer.from(finalLine + '\r\n');
+      const data = finalLine + '\r\n';
       if (this.pending === null) this.pending = [data];
       else this.pending.push(data);
-      this.pendingBytes += data.length;
+      this.pendingBytes += Buffer.byteLength(data);
     }
     this.closing = true;
     this.flush();

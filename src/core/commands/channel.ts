@@ -15,6 +15,8 @@ import { replayOnJoin } from '../history-replay.js';
 /** Splits a comma list, dropping empty items. */
 export function commaList(p: string | undefined): string[] {
   if (p === undefined) return [];
+  // one target (every PRIVMSG in practice): no split, no filter closure
+  if (!p.includes(',')) return p === '' ? [] : [p];
   return p.split(',').filter((x) => x !== '');
 }
 
