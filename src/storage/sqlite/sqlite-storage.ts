@@ -93,6 +93,16 @@ export class SqliteStorage implements Storage {
     this.channels = new SqliteChannelStore(this.db);
   }
 
+  /**
+   * Indexes appended rows for search now, in transactions of at most `batch` rows (as
+   * the background does); returns how many transactions it took. For benchmarks/tools.
+   */
+  indexSearchNow(batch = INDEX_BATCH): number {
+    let n = 0;
+    while (this.#history.indexPending(batch)) n++;
+    return n + 1;
+  }
+
   async close(): Promise<void> {
     this.#history.stopIndexing();
     if (this.db.open) {
