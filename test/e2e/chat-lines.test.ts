@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { startServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
-import { REPO, chatCommand, dump, tincanArgv } from './chat-helpers.js';
+import { REPO, chatCommand, dump, freePort, tincanArgv } from './chat-helpers.js';
 
 const LESSON = join(REPO, '..', 'shared', 'lesson', 'seed_server.py');
 const lessonSkip = !existsSync(LESSON)
@@ -29,17 +29,6 @@ const lessonSkip = !existsSync(LESSON)
 
 const tmux = new Tmux();
 after(() => tmux.kill());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 test("tcp:// against the lesson's server: it receives the line, the client shows Your reply", { skip: lessonSkip, timeout: 25000 }, async (t) => {
   const port = await freePort();

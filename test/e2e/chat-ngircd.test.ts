@@ -7,11 +7,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
-import { chatCommand, dump, inputLine } from './chat-helpers.js';
+import { chatCommand, dump, freePort, inputLine } from './chat-helpers.js';
 
 const NGIRCD = ['/usr/sbin/ngircd', '/usr/bin/ngircd'].find((p) => existsSync(p));
 const skip = !NGIRCD ? 'ngIRCd is needed (apt-get install ngircd)' : !haveCommand('tmux') ? 'tmux is needed (apt-get install tmux)' : false;
@@ -20,17 +19,6 @@ let tmux: Tmux;
 let dir = '';
 let ngircd: ChildProcess | null = null;
 let log = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 before(async () => {
   if (skip) return;
