@@ -4,36 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnServe } from '../helpers/cli-server.js';
 import { RawClient } from '../helpers/raw-client.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function startCli(args: string[]): Promise<{ proc: ChildProcess; port: number; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, TINCAN_LOG: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('server did not start:\n' + out)), 15000);
-    proc.stdout!.on('data', () => {
-      const m = /"port":(\d+)[^\n]*listening/.exec(out) ?? /listening on \S+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ proc, port: Number(m[1]), output: () => out });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
 
 test('SIGHUP and REHASH reload the config; SIGTERM tells clients and exits 0', { timeout: 40000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tincan-cli-'));
@@ -41,7 +17,7 @@ test('SIGHUP and REHASH reload the config; SIGTERM tells clients and exits 0', {
   const write = (motd: string) =>
     writeFileSync(cfg, `motd: ["${motd}"]\noperators:\n  - name: boss\n    password: hunter2\n`);
   write('first motd');
-  const { proc, port } = await startCli(['--config', cfg, '--data', join(dir, 'data')]);
+  const { proc, port } = await spawnServe(['--host', '127.0.0.1', '--port', '0', '--config', cfg, '--data', join(dir, 'data')]);
   try {
     const c = await RawClient.connect(port);
     await c.register('carol');

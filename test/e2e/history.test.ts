@@ -5,16 +5,14 @@
  */
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { runServe, type ServeHandle } from '../../src/cli/serve.js';
+import { spawnServe } from '../helpers/cli-server.js';
 import { RawClient } from '../helpers/raw-client.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
 const clients: RawClient[] = [];
 const handles: ServeHandle[] = [];
@@ -42,28 +40,6 @@ async function client(port: number, nick: string, caps: string[] = []): Promise<
   return c;
 }
 
-function startCli(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, TINCAN_LOG: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('server did not start:\n' + out)), 15000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)[^\n]*listening/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ proc, port: Number(m[1]) });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
-
 const CH_CAPS = ['batch', 'server-time', 'message-tags', 'draft/chathistory'];
 
 test('every message a client received survives kill -9 and a restart', { timeout: 40000 }, async () => {
@@ -71,7 +47,7 @@ test('every message a client received survives kill -9 and a restart', { timeout
   const cfg = join(dir, 'tincan.yaml');
   writeFileSync(cfg, 'flood: { enabled: false }\nhistory: { maxQuery: 5000 }\n');
   const args = ['--config', cfg, '--data', join(dir, 'data')];
-  const first = await startCli(args);
+  const first = await spawnServe(['--host', '127.0.0.1', '--port', '0', ...args]);
   try {
     const sender = await client(first.port, 'sender');
     const reader = await client(first.port, 'reader');
@@ -94,7 +70,7 @@ test('every message a client received survives kill -9 and a restart', { timeout
     const received = reader.lines.filter((l) => / PRIVMSG #load :line \d+$/.test(l)).map((l) => Number(/line (\d+)$/.exec(l)![1]));
     assert.ok(received.length >= 1500);
 
-    const second = await startCli(args);
+    const second = await spawnServe(['--host', '127.0.0.1', '--port', '0', ...args]);
     try {
       const c = await client(second.port, 'checker', CH_CAPS);
       c.send('JOIN #load');

@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnServe } from '../helpers/cli-server.js';
 import { VERSION } from '../../src/core/version.js';
 import { makeNsPair, netnsUnavailable, type NsPair } from '../helpers/netns.js';
 
@@ -99,33 +100,13 @@ function browse(): { proc: ChildProcess; seen: Seen[]; waitFor: (pred: (s: Seen)
   };
 }
 
-function startServer(): Promise<{ proc: ChildProcess; port: number; output: () => string }> {
-  const data = mkdtempSync(join(tmpdir(), 'tincan-mdns-'));
-  const proc = spawn(
-    'ip',
-    ['netns', 'exec', pair!.a, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '0.0.0.0', '--port', '0', '--name', 'mdnstest.local', '--quiet', '--data', data],
-    { cwd: ROOT, env: { ...process.env, TINCAN_LOG: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('server did not start:\n' + out)), 15000);
-    proc.stdout!.on('data', () => {
-      const m = /"port":(\d+)[^\n]*listening/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ proc, port: Number(m[1]), output: () => out });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
-
 test('another machine sees _tincan, _irc and _http over mDNS, joins through them, and sees them withdrawn on shutdown', { timeout: 30_000 }, async (t) => {
   if (unavailable !== null) return t.skip(unavailable);
   const browser = browse();
-  const server = await startServer();
+  const server = await spawnServe(
+    ['--host', '0.0.0.0', '--port', '0', '--name', 'mdnstest.local', '--quiet', '--data', mkdtempSync(join(tmpdir(), 'tincan-mdns-'))],
+    ['ip', 'netns', 'exec', pair!.a],
+  );
   try {
     const tincan = await browser.waitFor((s) => s.event === 'up' && s.type === 'tincan', 10_000);
     assert.equal(tincan.port, server.port);

@@ -1,7 +1,7 @@
 // IRCv3 capability negotiation and the behaviour of every offered capability.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { using, one, none, msgs, oneMsg, parseLine, src, SERVER } from './util.js';
+import { using, one, none, msgs, oneMsg, parseLine, src, SERVER, inRoom } from './util.js';
 
 const ALL = [
   'account-tag', 'away-notify', 'batch', 'cap-notify', 'chghost', 'draft/chathistory', 'draft/event-playback', 'echo-message', 'extended-join',
@@ -120,10 +120,7 @@ test('message-tags: every relayed message has a msgid, the same one for every re
     const a = h.client('alice', ['message-tags']);
     const b = h.client('bob', ['message-tags']);
     const c = h.client('carol', ['message-tags']);
-    b.recv('JOIN #c');
-    c.recv('JOIN #c');
-    b.take();
-    c.take();
+    inRoom('#c', b, c);
     const check = (cmd: string, recipients = [b, c]): void => {
       const ids = recipients.map((x) => oneMsg(x.take(), cmd).tags?.get('msgid'));
       assert.ok(ids[0] !== undefined && ids[0] !== '', `${cmd} has a msgid`);
@@ -212,10 +209,7 @@ test('echo-message: the sender gets its own PRIVMSG/NOTICE back, with the same m
   using({}, (h) => {
     const a = h.client('alice', ['echo-message', 'message-tags']);
     const b = h.client('bob', ['message-tags']);
-    a.recv('JOIN #c');
-    b.recv('JOIN #c');
-    a.take();
-    b.take();
+    inRoom('#c', a, b);
     a.recv('PRIVMSG #c :echo me');
     const mine = oneMsg(a.take(), 'PRIVMSG');
     const theirs = oneMsg(b.take(), 'PRIVMSG');
@@ -373,10 +367,7 @@ test('away-notify: an away user joining is followed by AWAY for cap holders', ()
   using({}, (h) => {
     const b = h.client('bob', ['away-notify']);
     const c = h.client('carol');
-    b.recv('JOIN #c');
-    c.recv('JOIN #c');
-    b.take();
-    c.take();
+    inRoom('#c', b, c);
     const a = h.client('alice');
     a.recv('AWAY :zzz');
     a.recv('JOIN #c');
@@ -390,10 +381,7 @@ test('extended-join: JOIN carries account (*) and realname for cap holders only'
   using({}, (h) => {
     const b = h.client('bob', ['extended-join']);
     const c = h.client('carol');
-    b.recv('JOIN #c');
-    c.recv('JOIN #c');
-    b.take();
-    c.take();
+    inRoom('#c', b, c);
     const a = h.client('alice');
     a.recv('JOIN #c');
     assert.deepEqual(one(b.take(), 'JOIN'), ['#c', '*', 'alice Realname']);

@@ -3,18 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Harness } from '../../helpers/harness.js';
 import type { FakeConnection } from '../../helpers/fake-conn.js';
-import { using, one, none, msgs, oneMsg, src, SERVER } from './util.js';
-
-/** alice creates #c (op), bob joins; both buffers cleared. */
-function pair(h: Harness, chan = '#c'): [FakeConnection, FakeConnection] {
-  const a = h.client('alice');
-  const b = h.client('bob');
-  a.recv('JOIN ' + chan);
-  b.recv('JOIN ' + chan);
-  a.take();
-  b.take();
-  return [a, b];
-}
+import { using, one, none, msgs, oneMsg, src, SERVER, pair } from './util.js';
 
 // ---- JOIN ------------------------------------------------------------------------
 

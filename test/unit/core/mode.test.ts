@@ -3,17 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Harness } from '../../helpers/harness.js';
 import type { FakeConnection } from '../../helpers/fake-conn.js';
-import { using, one, none, msgs, oneMsg, src } from './util.js';
-
-function pair(h: Harness): [FakeConnection, FakeConnection] {
-  const a = h.client('alice');
-  const b = h.client('bob');
-  a.recv('JOIN #c');
-  b.recv('JOIN #c');
-  a.take();
-  b.take();
-  return [a, b];
-}
+import { using, one, none, msgs, oneMsg, src, pair } from './util.js';
 
 test('MODE #chan: 324 with the defaults +nt and 329 creation time', () =>
   using({}, (h) => {

@@ -1,7 +1,7 @@
 // WHO WHOIS WHOWAS MOTD LUSERS VERSION TIME ADMIN INFO HELP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { using, one, none, msgs, SERVER } from './util.js';
+import { using, one, none, msgs, SERVER, inRoom } from './util.js';
 import { VERSION } from '../../../src/core/version.js';
 
 const OPERS = { operators: [{ name: 'root', password: 'pw', hosts: [] }] };
@@ -64,10 +64,7 @@ test('+i users are hidden from WHO by strangers, visible to people sharing a cha
     const a = h.client('alice');
     const b = h.client('bob');
     b.recv('MODE bob +i');
-    a.recv('JOIN #c');
-    b.recv('JOIN #c');
-    a.take();
-    b.take();
+    inRoom('#c', a, b);
     const c = h.client('carol');
     c.recv('WHO #c');
     assert.deepEqual(msgs(c.take(), '352').map((m) => m.params[5]), ['alice']);

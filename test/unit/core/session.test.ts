@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMANDS } from '../../../src/core/commands/index.js';
 import type { CommandSpec } from '../../../src/core/commands/types.js';
-import { using, one, none, msgs, oneMsg, src, sleep, SERVER } from './util.js';
+import { using, one, none, msgs, oneMsg, src, sleep, SERVER, inRoom } from './util.js';
 
 // ---- pre-registration cap ------------------------------------------------------------
 
@@ -43,10 +43,7 @@ test('flood: a sustained flood disconnects with ERROR ... Excess Flood, peers se
   using({ flood: { enabled: true, linesPerSecond: 0.5, burst: 4, maxQueued: 5 } }, (h) => {
     const b = h.client('bob');
     const a = h.client('alice');
-    a.recv('JOIN #c');
-    b.recv('JOIN #c');
-    a.take();
-    b.take();
+    inRoom('#c', a, b);
     for (let i = 0; i < 20; i++) a.recv('PRIVMSG #c :spam ' + i);
     assert.ok(a.closed);
     assert.match(a.closeLine ?? '', /^ERROR :Closing link: .*\(Excess Flood\)$/);
@@ -116,10 +113,7 @@ test('ping timeout: no answer disconnects, and channel peers see the QUIT', () =
   using({ timeouts: { pingInterval: 120, pingTimeout: 60 } }, (h) => {
     const a = h.client('alice');
     const b = h.client('bob');
-    a.recv('JOIN #c');
-    b.recv('JOIN #c');
-    a.take();
-    b.take();
+    inRoom('#c', a, b);
     h.clock.now += 121_000;
     h.server.housekeeping();
     assert.equal(msgs(a.take(), 'PING').length, 1);
@@ -141,10 +135,7 @@ test('a handler that throws drops only that session', () =>
   using({}, (h) => {
     const a = h.client('alice');
     const b = h.client('bob');
-    a.recv('JOIN #c');
-    b.recv('JOIN #c');
-    a.take();
-    b.take();
+    inRoom('#c', a, b);
     const spec = COMMANDS.get('TIME') as CommandSpec;
     const original = spec.handler;
     spec.handler = () => {

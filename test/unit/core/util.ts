@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from '../../../src/protocol/parse.js';
 import type { IrcMessage } from '../../../src/protocol/message.js';
 import { harness, type Harness } from '../../helpers/harness.js';
+import type { FakeConnection } from '../../helpers/fake-conn.js';
 
 export const SERVER = 'test.server';
 
@@ -52,3 +53,17 @@ export function src(nick: string): string {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Each connection joins `chan` in order (the first becomes op); all buffers cleared. */
+export function inRoom(chan: string, ...conns: FakeConnection[]): void {
+  for (const c of conns) c.recv('JOIN ' + chan);
+  for (const c of conns) c.take();
+}
+
+/** alice creates `chan` (op), bob joins; both buffers cleared. */
+export function pair(h: Harness, chan = '#c'): [FakeConnection, FakeConnection] {
+  const a = h.client('alice');
+  const b = h.client('bob');
+  inRoom(chan, a, b);
+  return [a, b];
+}
