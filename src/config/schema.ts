@@ -84,8 +84,9 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   },
   // generous for people (a burst of 20 lines, then 5/s), stops paste floods
   flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100 },
-  connections: { enabled: true, perIp: 20, ratePerMinute: 60, maxClients: 10000 },
-  timeouts: { registration: 60, pingInterval: 120, pingTimeout: 60 },
+  connections: { enabled: true, perIp: 20, ratePerMinute: 60, maxClients: 10000, ipv6Prefix: 64, silentPerIp: 5 },
+  timeouts: { registration: 60, pingInterval: 120, pingTimeout: 60, silentIdle: 600 },
+  web: { allowedOrigins: [], headTimeout: 10, requestTimeout: 30, keepAliveTimeout: 5 },
   public: false,
   allow: [],
   defaultChannel: '#lobby',
@@ -187,6 +188,23 @@ const cidr: Leaf = {
   },
 };
 
+/** an Origin as browsers send it: scheme://host[:port], no path; or "*" */
+const origin: Leaf = {
+  kind: 'leaf',
+  check: (v) => {
+    const expected = 'an origin like "https://chat.example.org" or "http://10.0.0.5:8080" (scheme, host, optional port; no path), or "*"';
+    if (v === '*') return ok(v);
+    if (typeof v !== 'string' || v.length > 500) return bad(expected);
+    try {
+      const u = new URL(v);
+      if (u.origin === 'null' || u.username !== '' || u.pathname !== '/' || u.search !== '' || u.hash !== '') return bad(expected);
+      return ok(u.origin);
+    } catch {
+      return bad(expected);
+    }
+  },
+};
+
 /** motd: an array of lines, a single (multi-line) string, or null */
 const motd: Leaf = {
   kind: 'leaf',
@@ -261,11 +279,20 @@ const SCHEMA: Obj = obj({
     perIp: int(1, 1000000),
     ratePerMinute: int(1, 1000000),
     maxClients: int(1, 10000000),
+    ipv6Prefix: int(1, 128),
+    silentPerIp: int(0, 1000000),
   }),
   timeouts: obj({
     registration: num(0.01, 86400),
     pingInterval: num(0.01, 86400),
     pingTimeout: num(0.01, 86400),
+    silentIdle: num(0.01, 86400 * 7),
+  }),
+  web: obj({
+    allowedOrigins: arr(origin, 1000),
+    headTimeout: num(0.01, 3600),
+    requestTimeout: num(0.01, 3600),
+    keepAliveTimeout: num(0.01, 3600),
   }),
   public: bool,
   allow: arr(cidr, 10000),

@@ -48,6 +48,10 @@ export interface ConnectionLimitsConfig {
   ratePerMinute: number;
   /** whole server */
   maxClients: number;
+  /** IPv6 peers are grouped by this prefix length for perIp, ratePerMinute and silentPerIp, default 64 */
+  ipv6Prefix: number;
+  /** connections that never sent a byte (netcat listeners) per address group, default 5 */
+  silentPerIp: number;
 }
 
 export interface TimeoutsConfig {
@@ -57,6 +61,20 @@ export interface TimeoutsConfig {
   pingInterval: number;
   /** seconds to answer our PING before being dropped */
   pingTimeout: number;
+  /** seconds a connection that never sent a byte is kept (a silent listener), default 600 */
+  silentIdle: number;
+}
+
+/** The HTTP side of the port (web client, /irc WebSocket). Timeouts in seconds. */
+export interface WebConfig {
+  /** Origins (e.g. "https://chat.example.org") allowed to open /irc besides same-origin and none; "*" = any */
+  allowedOrigins: string[];
+  /** the whole request head must arrive within this, however it trickles, default 10 */
+  headTimeout: number;
+  /** a request must be answered within this, default 30 */
+  requestTimeout: number;
+  /** an idle keep-alive connection is closed after this, default 5 */
+  keepAliveTimeout: number;
 }
 
 export interface HistoryConfig {
@@ -92,6 +110,7 @@ export interface Config {
   flood: FloodConfig;
   connections: ConnectionLimitsConfig;
   timeouts: TimeoutsConfig;
+  web: WebConfig;
   /** false = private ranges only (loopback, RFC1918, link-local, ULA, CGNAT) */
   public: boolean;
   /** extra CIDRs allowed when public is false */

@@ -9,7 +9,11 @@
  * - 0x16 0x03 (a TLS ClientHello) is 'tls'.
  * - a telnet command (0xFF), a control byte, a non-ASCII byte or an empty first line
  *   is 'plain': IRC clients and browsers never start like that.
- * - a complete first line `METHOD target HTTP/x` with a known method is 'http'.
+ * - a complete first line shaped like an HTTP request line is 'http': `METHOD target
+ *   HTTP/x` with a known method, or any other token (`get`, `FOO`) before an HTTP target
+ *   (`/...`, `*`, `scheme://...`, `host:port`). The HTTP side answers 400/405/501; an
+ *   odd request must never be taken for chat. Control bytes (a NUL) inside a line that
+ *   started like a request keep it HTTP.
  * - a complete first line that parses as one of the commands an IRC client opens with
  *   (CAP, NICK, USER, PASS, PING, PONG, QUIT, WEBIRC, STARTTLS), optionally after
  *   '@tags' and/or ':prefix', AND has that command's shape (`NICK alice`, `USER a 0 *
@@ -40,7 +44,14 @@ const IRC_OPENERS: ReadonlyMap<string, (params: string[]) => boolean> = new Map<
 
 const HTTP_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE', 'PRI'];
 
-const HTTP_REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/\d(\.\d)?$/;
+/** The HTTP-version token is case-sensitive (RFC 9112), so `get / http/1.1` stays chat. */
+const HTTP_VERSION = /^HTTP\/\d(\.\d)?$/;
+/** origin-form, asterisk-form, absolute-form, authority-form (RFC 9112 3.2) */
+const HTTP_TARGET = /^(\/|\*$|[A-Za-z][A-Za-z0-9+.-]*:\/\/|[^\s/]+:\d+$)/;
+/** the start of a request line: a method-like word, a space, the start of a target */
+const HTTP_START = /^[!-~]{1,32} ([/*]|[A-Za-z][A-Za-z0-9+.-]*:)/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\xff]/g;
 
 /** How many bytes the listener looks at before giving up waiting for a line end. */
 export const DETECT_MAX_BYTES = 4096;
@@ -72,6 +83,8 @@ export function detect(prefix: Buffer, opts: DetectOptions = {}): Detected {
 
   // the first line, up to CR / LF (or everything so far)
   let end = -1;
+  /** a control or non-ASCII byte in what looks like an HTTP request line */
+  let junk = false;
   for (let i = 0; i < n; i++) {
     const c = prefix[i]!;
     if (c === CR || c === LF) {
@@ -79,13 +92,20 @@ export function detect(prefix: Buffer, opts: DetectOptions = {}): Detected {
       break;
     }
     // IRC and HTTP openers are printable ASCII (tags may carry UTF-8, and are
-    // checked by the parser once the line is complete)
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return 'plain';
-    if (c >= 0x80 && b0 !== 0x40 /* @ */) return 'plain';
+    // checked by the parser once the line is complete); a request line with junk in it
+    // is still HTTP (the HTTP parser answers 400), never chat
+    if (((c < 0x20 && c !== 0x09) || c === 0x7f || (c >= 0x80 && b0 !== 0x40)) && !junk) {
+      if (!couldBeHttp(prefix.toString('latin1', 0, i).replace(CONTROLS, ''))) return 'plain';
+      junk = true;
+    }
   }
   const complete = end !== -1;
   const line = prefix.toString('latin1', 0, complete ? end : n);
 
+  if (junk) {
+    if (complete || final) return isHttpRequestLine(line.replace(CONTROLS, '')) ? 'http' : 'plain';
+    return 'need-more';
+  }
   if (complete || final) {
     if (isHttpRequestLine(line)) return 'http';
     if (isIrcOpener(complete ? prefix.toString('utf8', 0, end) : line)) return 'irc';
@@ -94,9 +114,21 @@ export function detect(prefix: Buffer, opts: DetectOptions = {}): Detected {
   return couldBecomeOpener(line) ? 'need-more' : 'plain';
 }
 
-function isHttpRequestLine(line: string): boolean {
-  const m = HTTP_REQUEST_LINE.exec(line);
-  return m !== null && HTTP_METHODS.includes(m[1]!);
+/** `METHOD target HTTP/x.y`: a known method with any target, or any token with an HTTP target. */
+export function isHttpRequestLine(line: string): boolean {
+  const parts = line.split(' ');
+  if (parts.length !== 3) return false;
+  const [method, target, version] = parts as [string, string, string];
+  if (!HTTP_VERSION.test(version) || target === '' || method === '' || method.length > 32) return false;
+  if (HTTP_METHODS.includes(method)) return true;
+  return /^[!-~]+$/.test(method) && HTTP_TARGET.test(target);
+}
+
+/** Could this unfinished first line (control bytes removed) still be an HTTP request line? */
+function couldBeHttp(line: string): boolean {
+  const sp = line.indexOf(' ');
+  if (sp === -1) return line !== '' && HTTP_METHODS.some((m) => m.startsWith(line));
+  return HTTP_METHODS.includes(line.slice(0, sp)) || HTTP_START.test(line);
 }
 
 function isIrcOpener(line: string): boolean {
@@ -118,5 +150,5 @@ function couldBecomeOpener(line: string): boolean {
     for (const m of HTTP_METHODS) if (m.startsWith(word)) return true;
     return false;
   }
-  return IRC_OPENERS.has(upper) || HTTP_METHODS.includes(word);
+  return IRC_OPENERS.has(upper) || HTTP_METHODS.includes(word) || HTTP_START.test(line);
 }

@@ -72,3 +72,27 @@ test('a TLS ClientHello is tls', () => {
   assert.equal(d([0x16, 0x03, 0x01, 0x02, 0x00]), 'tls');
   assert.equal(d([0x16, 0x03]), 'tls');
 });
+
+test('anything shaped like an HTTP request line is HTTP, never chat (odd methods, NUL)', () => {
+  for (const req of [
+    'get / HTTP/1.1\r\nHost: x\r\n\r\n', // lowercase method: the HTTP side answers 400
+    'FOO / HTTP/1.1\r\n',
+    'BREW /pot HTTP/1.1\r\n',
+    'get http://example.org/ HTTP/1.1\r\n',
+    'FOO * HTTP/1.1\r\n',
+    'FOO host:443 HTTP/1.1\r\n',
+    'GET /\0 HTTP/1.1\r\n', // NUL in the target
+    'GET / HTTP/1.1\0\r\n', // NUL after the version
+    'G\0ET / HTTP/1.1\r\n', // NUL in a known method
+    'GET /caf\xe9 HTTP/1.1\r\n', // non-ASCII target
+  ]) {
+    assert.equal(detect(Buffer.from(req, 'latin1')), 'http', JSON.stringify(req));
+  }
+  // NUL in an unfinished request line waits for the line end
+  assert.equal(detect(Buffer.from('GET /\0', 'latin1')), 'need-more');
+  assert.equal(detect(Buffer.from('GET /\0', 'latin1'), { final: true }), 'plain');
+  // sentences that mention HTTP stay chat
+  for (const chat of ['I love HTTP/2\n', 'we use HTTP/1.1\n', 'get me a HTTP/1.1 book\n', 'hi /me HTTP/1.1 x\n', 'GET /\0 no version\n']) {
+    assert.equal(detect(Buffer.from(chat, 'latin1')), 'plain', chat);
+  }
+});
