@@ -27,7 +27,7 @@ export type HttpHandler = (socket: Socket, head: Buffer, ctx: HttpContext) => vo
 
 /** Largest request head we read. */
 export const MAX_HEAD_BYTES = 8192;
-/** How long the peer gets to send the whole request head. */
+/** How long the peer gets to send the whole request head, when the config has no web.headTimeout. */
 export const HEAD_TIMEOUT_MS = 5000;
 
 function escapeHtml(s: string): string {
@@ -52,6 +52,44 @@ Until then, join <b>${ch}</b> from a terminal:</p>
 </body>
 </html>
 `;
+}
+
+/** Why a connection was refused before it got to the server (tcp.ts admission). */
+export type Refusal = 'not-local' | 'too-many' | 'full';
+
+/**
+ * A complete HTTP response (head and body, Connection: close) telling a refused browser
+ * why and what to do, instead of the IRC `ERROR` line an IRC client gets.
+ */
+export function refusalResponse(kind: Refusal, ip: string): string {
+  const [status, title, text] =
+    kind === 'not-local'
+      ? [
+          '403 Forbidden',
+          'This tincan server only accepts the local network',
+          `Your address (${ip}) is not on the server's local network, so it refused the connection. ` +
+            'If you are on the same network, ask whoever runs the server to add your network ' +
+            '(for example <code>allow: ["' + escapeHtml(ip) + '/24"]</code> in its configuration) ' +
+            'or to start it with <code>--public</code>.',
+        ]
+      : kind === 'too-many'
+        ? [
+            '429 Too Many Requests',
+            'Too many connections from your address',
+            `tincan already has as many connections from your address (${ip}) as it allows. ` +
+              'Close some tabs or chat windows, wait a minute, then reload this page.',
+          ]
+        : ['503 Service Unavailable', 'The server is full', 'tincan has as many users as it allows. Try again later.'];
+  const body =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>tincan: ${escapeHtml(title)}</title></head>` +
+    '<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em">' +
+    `<h1>${escapeHtml(title)}</h1><p>${text.replace(ip, escapeHtml(ip))}</p></body></html>\n`;
+  return (
+    `HTTP/1.1 ${status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n" +
+    `${kind === 'not-local' ? '' : 'Retry-After: 60\r\n'}Connection: close\r\n\r\n${body}`
+  );
 }
 
 function respond(socket: Socket, status: string, headers: Record<string, string>, body: string, head: boolean): void {
@@ -79,11 +117,12 @@ function respond(socket: Socket, status: string, headers: Record<string, string>
 export const handleHttp: HttpHandler = (socket, head, ctx) => {
   let buf = head;
   let done = false;
-  const timer = setTimeout(() => finish(null), HEAD_TIMEOUT_MS);
+  // absolute: a head trickled a byte at a time gets no more time than a quick one
+  const timer = setTimeout(() => finish(null, true), (ctx.config.web?.headTimeout ?? HEAD_TIMEOUT_MS / 1000) * 1000);
   timer.unref();
   socket.on('error', () => {});
 
-  const finish = (request: string | null): void => {
+  const finish = (request: string | null, timedOut = false): void => {
     if (done) return;
     done = true;
     clearTimeout(timer);
@@ -92,15 +131,29 @@ export const handleHttp: HttpHandler = (socket, head, ctx) => {
     const destroy = setTimeout(() => socket.destroy(), 2000);
     destroy.unref();
     socket.once('close', () => clearTimeout(destroy));
+    if (timedOut) {
+      respond(socket, '408 Request Timeout', { 'Content-Type': 'text/plain; charset=utf-8' }, 'Request timeout\n', false);
+      return;
+    }
     if (request === null) {
       respond(socket, '400 Bad Request', { 'Content-Type': 'text/plain; charset=utf-8' }, 'Bad request\n', false);
       return;
     }
     const first = request.slice(0, request.indexOf('\r\n') === -1 ? request.indexOf('\n') : request.indexOf('\r\n'));
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(first)) {
+      respond(socket, '400 Bad Request', { 'Content-Type': 'text/plain; charset=utf-8' }, 'Bad request\n', false);
+      return;
+    }
     const [method = '', target = ''] = first.split(' ');
     const hostHeader = /^host:[ \t]*([^\r\n]*)/im.exec(request)?.[1]?.trim();
     const hostOnly = hostHeader === undefined || hostHeader === '' ? 'this-machine' : hostHeader.replace(/:\d+$/, '');
     ctx.logger.debug({ ip: socket.remoteAddress, method, target }, 'http request');
+    // no route takes a body: refuse it unread (the socket stays paused)
+    if (/^transfer-encoding:/im.test(request) || /^content-length:[ \t]*0*[1-9]/im.test(request)) {
+      respond(socket, '413 Content Too Large', { 'Content-Type': 'text/plain; charset=utf-8' }, 'This server takes no request bodies\n', false);
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       respond(socket, '405 Method Not Allowed', { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }, 'Method not allowed\n', false);
       return;

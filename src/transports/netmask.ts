@@ -3,6 +3,7 @@
  * Built on node:net BlockList.
  */
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { Config } from '../config/types.js';
 
 export type IpFamily = 'ipv4' | 'ipv6';
@@ -106,9 +107,15 @@ const allowCache = new WeakMap<readonly string[], (ip: string) => boolean>();
  * addresses and those matching `allow`. (Config arrays are frozen, so the compiled
  * allow list is cached per config.)
  */
-export function isPeerAllowed(ip: string, config: Pick<Config, 'public' | 'allow'>): boolean {
+export function isPeerAllowed(
+  ip: string,
+  config: Pick<Config, 'public' | 'allow'>,
+  onLink: (ip: string) => boolean = isOnLinkAddress,
+): boolean {
   if (config.public) return true;
   if (isPrivateAddress(ip)) return true;
+  // a neighbour on one of our own subnets is local even with a public address (campus LANs)
+  if (onLink(ip)) return true;
   if (config.allow.length === 0) return false;
   let match = allowCache.get(config.allow);
   if (match === undefined) {
@@ -116,4 +123,98 @@ export function isPeerAllowed(ip: string, config: Pick<Config, 'public' | 'allow
     allowCache.set(config.allow, match);
   }
   return match(ip);
+}
+
+/** Eight 16-bit groups of an IPv6 address (no zone, no IPv4-mapped shortcut), or null. */
+function ipv6Groups(ip: string): number[] | null {
+  if (isIP(ip) !== 6) return null;
+  let s = ip;
+  // a trailing dotted IPv4 part ("64:ff9b::1.2.3.4") becomes two groups
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (v4 !== null) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    s = s.slice(0, v4.index) + ((a << 8) | b).toString(16) + ':' + ((c << 8) | d).toString(16);
+  }
+  const dbl = s.indexOf('::');
+  const head = dbl === -1 ? s.split(':') : s.slice(0, dbl).split(':').filter((x) => x !== '');
+  const tail = dbl === -1 ? [] : s.slice(dbl + 2).split(':').filter((x) => x !== '');
+  const zeros = 8 - head.length - tail.length;
+  if (zeros < 0 || (dbl === -1 && zeros !== 0)) return null;
+  return [...head, ...Array<string>(zeros).fill('0'), ...tail].map((h) => parseInt(h, 16));
+}
+
+/**
+ * The key per-address limits count by: an IPv4 address itself, an IPv6 address's
+ * /`ipv6Prefix` network ("2001:db8:1:2::/64"), since one host can hold any number of
+ * addresses in its own /64 (SLAAC, privacy addresses). Zone and IPv4-mapped forms are
+ * normalized first.
+ */
+export function addressGroup(ip: string, ipv6Prefix: number): string {
+  const a = normalizeAddress(ip);
+  if (ipv6Prefix >= 128) return a;
+  const g = ipv6Groups(a);
+  if (g === null) return a;
+  let bits = ipv6Prefix;
+  const masked = g.map((x) => {
+    const keep = Math.max(0, Math.min(16, bits));
+    bits -= 16;
+    return keep === 0 ? 0 : x & (0xffff << (16 - keep)) & 0xffff;
+  });
+  // canonical-enough text: groups in hex, trailing zero groups collapsed
+  let last = 8;
+  while (last > 0 && masked[last - 1] === 0) last--;
+  const text = masked.slice(0, last).map((x) => x.toString(16)).join(':');
+  return `${text}${last < 8 ? '::' : ''}/${ipv6Prefix}`;
+}
+
+type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+/** Narrowest prefix taken as "our subnet": a /0 route on a tunnel must not make the world local. */
+const MIN_ONLINK_PREFIX: Readonly<Record<IpFamily, number>> = { ipv4: 8, ipv6: 32 };
+
+/** A matcher for the subnets this machine's interfaces are on (address + netmask). */
+export function onLinkMatcher(ifaces: Interfaces): (ip: string) => boolean {
+  const list = new BlockList();
+  let any = false;
+  for (const infos of Object.values(ifaces)) {
+    for (const info of infos ?? []) {
+      if (info.cidr === null) continue;
+      const slash = info.cidr.lastIndexOf('/');
+      const prefix = Number(info.cidr.slice(slash + 1));
+      const family: IpFamily = info.family === 'IPv4' ? 'ipv4' : 'ipv6';
+      const address = normalizeAddress(info.address);
+      if (!Number.isInteger(prefix) || prefix < MIN_ONLINK_PREFIX[family] || familyOf(address) !== family) continue;
+      try {
+        list.addSubnet(address, prefix, family);
+        any = true;
+      } catch {
+        /* an address BlockList can't take: skip it */
+      }
+    }
+  }
+  if (!any) return () => false;
+  return (ip: string): boolean => {
+    const a = normalizeAddress(ip);
+    const family = familyOf(a);
+    return family !== null && list.check(a, family);
+  };
+}
+
+/** How long the interface list is reused (addresses change rarely: DHCP, a new Wi-Fi). */
+const ONLINK_CACHE_MS = 10_000;
+let onLinkCache: { at: number; match: (ip: string) => boolean } | null = null;
+
+/** Whether `ip` is on one of this machine's own subnets (os.networkInterfaces, cached 10 s). */
+export function isOnLinkAddress(ip: string): boolean {
+  const now = Date.now();
+  if (onLinkCache === null || now - onLinkCache.at > ONLINK_CACHE_MS) {
+    let match: (ip: string) => boolean = () => false;
+    try {
+      match = onLinkMatcher(networkInterfaces());
+    } catch {
+      /* no interface list (sandboxed): nothing is on-link */
+    }
+    onLinkCache = { at: now, match };
+  }
+  return onLinkCache.match(ip);
 }

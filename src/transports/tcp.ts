@@ -13,11 +13,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { Connection } from './connection.js';
-import { isPeerAllowed, normalizeAddress } from './netmask.js';
+import { addressGroup, isPeerAllowed, normalizeAddress } from './netmask.js';
 import { TcpConnection } from './tcp-connection.js';
 import { TokenBucket } from './token-bucket.js';
 import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
-import { handleHttp, type HttpHandler } from './http.js';
+import { handleHttp, refusalResponse, type HttpHandler, type Refusal } from './http.js';
 import { PlainConnection, PARTIAL_FLUSH_MS } from '../dialects/plain.js';
 import { createTelnetFilter } from '../dialects/telnet.js';
 
@@ -50,6 +50,8 @@ const PRUNE_INTERVAL_MS = 60_000;
 const CLOSE_WAIT_MS = 3000;
 /** A connection silent this long is a plain listener (`nc HOST 4444`). */
 export const SILENT_MS = 1000;
+/** Refused sockets being answered at once; beyond this they are dropped without a word. */
+const MAX_REFUSING = 1000;
 /** A fatal TLS alert (handshake_failure): what a TLS client gets until tincan has TLS. */
 const TLS_ALERT = Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28]);
 
@@ -58,10 +60,10 @@ const TLS_ALERT = Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28]);
  * or the peer's end of stream), then calls `done` with the kind and the bytes read.
  * Not called if the socket is gone by then.
  */
-function sniff(socket: Socket, done: (kind: Exclude<Detected, 'need-more'>, head: Buffer) => void): void {
+function sniff(socket: Socket, done: (kind: Exclude<Detected, 'need-more'>, head: Buffer, silent: boolean) => void): void {
   let head: Buffer = Buffer.alloc(0);
   let finished = false;
-  const finish = (kind: Detected): void => {
+  const finish = (kind: Detected, silent = false): void => {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
@@ -69,7 +71,7 @@ function sniff(socket: Socket, done: (kind: Exclude<Detected, 'need-more'>, head
     socket.off('end', onEnd);
     socket.off('error', onError);
     if (socket.destroyed) return;
-    done(kind === 'need-more' ? 'plain' : kind, head);
+    done(kind === 'need-more' ? 'plain' : kind, head, silent);
   };
   const onData = (chunk: Buffer): void => {
     head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -82,7 +84,7 @@ function sniff(socket: Socket, done: (kind: Exclude<Detected, 'need-more'>, head
     clearTimeout(timer);
     socket.destroy();
   };
-  const timer = setTimeout(() => finish(detect(head, { final: true })), SILENT_MS);
+  const timer = setTimeout(() => finish(detect(head, { final: true }), head.length === 0), SILENT_MS);
   socket.on('data', onData);
   socket.once('end', onEnd);
   socket.once('error', onError);
@@ -96,6 +98,19 @@ export function tooManyMessage(ip: string): string {
 }
 export function serverFullMessage(ip: string): string {
   return `ERROR :Closing link: ${ip} (Server is full)`;
+}
+/** Sent (as text) to a silent connection refused because its address has too many. */
+export function tooManySilentMessage(n: number): string {
+  return `* tincan: ${n} connections from your address are already open without typing anything; closing this one. Type something in one of them, or close some.`;
+}
+/** Sent (as text) to a connection closed for never sending a byte. */
+export function silentIdleMessage(seconds: number): string {
+  const t = seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds)} seconds`;
+  return `* tincan: this connection has been open for ${t} without sending anything, so it is being closed. Connect again any time.`;
+}
+
+function refusalKind(line: string): Refusal {
+  return line.includes('(Server is full)') ? 'full' : line.includes('(Too many') ? 'too-many' : 'not-local';
 }
 
 /**
@@ -134,20 +149,63 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 
 export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpListener> {
   const { config, logger, onConnection } = opts;
+  // keyed by addressGroup(): an IPv4 address, or an IPv6 /connections.ipv6Prefix
   const perIp = new Map<string, number>();
   const rates = new Map<string, TokenBucket>();
+  /** connections that have never sent a byte (plain listeners), per address group */
+  const silentPerGroup = new Map<string, number>();
   const sockets = new Set<Socket>();
   let connectionCount = 0;
+  let refusing = 0;
 
-  const refuse = (socket: Socket, ip: string, line: string, why: string): void => {
-    logger.info({ ip, port: socket.remotePort }, `refused connection: ${why}`);
-    socket.on('error', () => {});
-    // discard what the peer sends so its FIN is seen and the socket closes promptly
-    socket.resume();
-    socket.end(line + '\r\n');
+  const hangUp = (socket: Socket, data: string): void => {
+    socket.end(data);
     const t = setTimeout(() => socket.destroy(), REFUSE_GRACE_MS);
     t.unref();
     socket.once('close', () => clearTimeout(t));
+  };
+
+  /**
+   * Refuses a socket. With HTTP served on this port, the first bytes are peeked first
+   * (at most DETECT_MAX_BYTES, for at most SILENT_MS) so a browser gets a readable page
+   * rather than an IRC ERROR line as its HTTP response.
+   */
+  const refuse = (socket: Socket, ip: string, line: string, why: string): void => {
+    logger.info({ ip, port: socket.remotePort }, `refused connection: ${why}`);
+    socket.on('error', () => {});
+    if (refusing >= MAX_REFUSING) {
+      socket.destroy();
+      return;
+    }
+    refusing++;
+    socket.once('close', () => refusing--);
+    if (opts.detect === undefined) {
+      // discard what the peer sends so its FIN is seen and the socket closes promptly
+      socket.resume();
+      hangUp(socket, line + '\r\n');
+      return;
+    }
+    let head: Buffer = Buffer.alloc(0);
+    let answered = false;
+    const answer = (kind: Detected): void => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(peek);
+      socket.off('data', onData);
+      socket.resume(); // from here on, what the peer sends is discarded
+      if (socket.destroyed) return;
+      hangUp(socket, kind === 'http' ? refusalResponse(refusalKind(line), ip) : line + '\r\n');
+    };
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]).subarray(0, DETECT_MAX_BYTES);
+      const kind = detect(head, { final: head.length >= DETECT_MAX_BYTES });
+      if (kind !== 'need-more') answer(kind);
+    };
+    const peek = setTimeout(() => answer(detect(head, { final: true })), SILENT_MS);
+    peek.unref();
+    socket.on('data', onData);
+    socket.once('end', () => answer(detect(head, { final: true })));
+    socket.once('close', () => clearTimeout(peek));
   };
 
   const server = createServer({ noDelay: true }, (socket) => {
@@ -162,15 +220,16 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
     const ip = normalizeAddress(raw);
     const cfg = config();
     const limits = cfg.connections;
-    const count = perIp.get(ip) ?? 0;
+    const group = addressGroup(ip, limits.ipv6Prefix);
+    const count = perIp.get(group) ?? 0;
     const err = admissionError(ip, cfg, {
       total: connectionCount,
       perIp: count,
       rateOk: () => {
-        let bucket = rates.get(ip);
+        let bucket = rates.get(group);
         if (bucket === undefined || bucket.burst !== limits.ratePerMinute) {
           bucket = new TokenBucket(limits.ratePerMinute / 60, limits.ratePerMinute);
-          rates.set(ip, bucket);
+          rates.set(group, bucket);
         }
         return bucket.take();
       },
@@ -181,14 +240,14 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
     }
 
     connectionCount++;
-    perIp.set(ip, count + 1);
+    perIp.set(group, count + 1);
     sockets.add(socket);
     socket.once('close', () => {
       connectionCount--;
       sockets.delete(socket);
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(ip);
-      else perIp.set(ip, n);
+      const n = (perIp.get(group) ?? 1) - 1;
+      if (n <= 0) perIp.delete(group);
+      else perIp.set(group, n);
     });
 
     const hand = (make: () => Connection, dialect: string): void => {
@@ -214,21 +273,58 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       hand(() => new TcpConnection(socket, config), 'irc');
       return;
     }
-    sniff(socket, (kind, head) => {
+    /**
+     * A connection that has sent nothing yet (a listener): bounded per address group,
+     * and closed with a goodbye line after timeouts.silentIdle unless a byte arrives.
+     */
+    const trackSilent = (inner: TcpConnection): void => {
+      silentPerGroup.set(group, (silentPerGroup.get(group) ?? 0) + 1);
+      let over = false;
+      const stop = (): void => {
+        if (over) return;
+        over = true;
+        clearTimeout(idle);
+        socket.off('data', stop);
+        const n = (silentPerGroup.get(group) ?? 1) - 1;
+        if (n <= 0) silentPerGroup.delete(group);
+        else silentPerGroup.set(group, n);
+      };
+      const idleS = config().timeouts.silentIdle;
+      const idle = setTimeout(() => {
+        stop();
+        logger.info({ ip, id: inner.id }, 'closing a connection that never sent anything');
+        inner.close(silentIdleMessage(idleS));
+      }, idleS * 1000);
+      idle.unref();
+      socket.once('data', stop);
+      socket.once('close', stop);
+    };
+
+    sniff(socket, (kind, head, silent) => {
       switch (kind) {
         case 'irc':
           hand(() => new TcpConnection(socket, config, { initial: head }), 'irc');
           return;
-        case 'plain':
+        case 'plain': {
+          const c = config().connections;
+          const quiet = silentPerGroup.get(group) ?? 0;
+          if (silent && c.enabled && quiet >= c.silentPerIp) {
+            logger.info({ ip, port: socket.remotePort, silent: quiet }, 'refused connection: too many silent connections');
+            hangUp(socket, tooManySilentMessage(quiet) + '\r\n');
+            return;
+          }
+          let inner: TcpConnection | null = null;
           hand(() => {
-            const inner = new TcpConnection(socket, config, {
+            inner = new TcpConnection(socket, config, {
               initial: head,
               inputFilter: createTelnetFilter(),
               flushPartialAfterMs: PARTIAL_FLUSH_MS,
             });
             return new PlainConnection(inner, { config });
           }, 'plain');
+          if (silent && inner !== null && !socket.destroyed) trackSilent(inner);
           return;
+        }
         case 'http':
           try {
             const a = server.address();

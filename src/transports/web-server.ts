@@ -5,7 +5,11 @@
  *
  * It is a plain `http.Server` that never listens itself: the TCP listener sniffs the
  * first bytes and hands HTTP sockets in with {@link WebServer.handleSocket}. Peer policy
- * (local network only, per-IP caps) has already been applied by then.
+ * (local network only, per-IP caps) has already been applied by then. Because it never
+ * listens, Node's own headersTimeout/requestTimeout never run: {@link HttpDeadlines}
+ * gives every socket a head deadline (web.headTimeout, however slowly the head
+ * trickles), a request deadline and a keep-alive idle timeout. No route takes a
+ * request body: one is refused with 413 and the connection closed unread.
  *
  * Static files are read once into memory at start (the app is a few files), with
  * precompressed .br / .gz siblings served by Accept-Encoding, strong ETags, and
@@ -128,6 +132,106 @@ export interface WebServer {
   close(): void;
 }
 
+/**
+ * The deadlines of one HTTP socket. Exactly one timer is armed at a time: waiting for a
+ * request head (from the first byte of it), answering it, or idling between requests.
+ */
+class HttpDeadlines {
+  #timer: NodeJS.Timeout | null = null;
+  #waitingForData = false;
+  readonly #onData = (): void => {
+    // the first byte of the next request on a kept-alive connection
+    if (!this.#waitingForData) return;
+    this.#waitingForData = false;
+    this.head();
+  };
+  constructor(
+    readonly socket: Socket,
+    readonly config: () => Config,
+  ) {
+    socket.on('data', this.#onData);
+    socket.once('close', () => this.clear());
+  }
+  #arm(seconds: number, onExpiry: () => void): void {
+    this.clear();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      onExpiry();
+    }, seconds * 1000);
+    this.#timer.unref();
+  }
+  /** waiting for a (complete) request head */
+  head(): void {
+    this.#arm(this.config().web.headTimeout, () => {
+      if (this.socket.writable) this.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      this.#doom();
+    });
+  }
+  /** a request is being answered */
+  request(): void {
+    this.#waitingForData = false;
+    this.#arm(this.config().web.requestTimeout, () => this.socket.destroy());
+  }
+  /** answered; a kept-alive connection waits for its next request */
+  idle(): void {
+    this.#waitingForData = true;
+    this.#arm(this.config().web.keepAliveTimeout, () => this.socket.destroy());
+  }
+  /** upgraded to a WebSocket: the IRC core's PINGs take over */
+  clear(): void {
+    this.#waitingForData = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+  detach(): void {
+    this.clear();
+    this.socket.off('data', this.#onData);
+  }
+  #doom(): void {
+    const t = setTimeout(() => this.socket.destroy(), 1000);
+    t.unref();
+  }
+}
+
+/** How long a refused request's socket lingers (to deliver the answer) before it is destroyed. */
+const REFUSED_LINGER_MS = 1000;
+
+/**
+ * Whether a WebSocket upgrade with this Origin may talk IRC as the user: no Origin (not
+ * a browser), same origin (Origin's host:port is the request's Host), or an origin in
+ * web.allowedOrigins ("*" = any). Anything else is another web page the user has open,
+ * which must not read or post as them.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes('*')) return true;
+  let o: URL;
+  try {
+    o = new URL(origin);
+  } catch {
+    return false; // "null" (sandboxed frames, file://) and garbage
+  }
+  if (o.origin === 'null') return false;
+  if (allowed.includes(o.origin)) return true;
+  if (host === undefined || host === '') return false;
+  try {
+    // the Host header has no scheme; compare it with the origin's host:port, the default
+    // port of the origin's scheme filled in where either leaves it out
+    const h = new URL(`${o.protocol}//${host}`);
+    return h.host === o.host && h.pathname === '/';
+  } catch {
+    return false;
+  }
+}
+
+/** True when the request announces a body (no route here takes one). */
+export function hasBody(req: IncomingMessage): boolean {
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined) return true;
+  const cl = req.headers['content-length'];
+  return cl !== undefined && cl.trim() !== '0';
+}
+
 function chooseEncoding(accept: string | undefined, f: StaticFile): 'br' | 'gzip' | null {
   if (accept === undefined) return null;
   const tokens = accept.split(',').map((t) => t.trim().split(';'));
@@ -144,9 +248,35 @@ export function createWebServer(opts: WebServerOptions): WebServer {
   const hasApp = files.has('/index.html');
   const log = opts.logger;
 
+  const deadlines = new WeakMap<Socket, HttpDeadlines>();
+
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    const dl = deadlines.get(req.socket);
+    if (dl !== undefined) {
+      dl.request();
+      res.once('finish', () => {
+        if (!req.socket.destroyed) dl.idle();
+      });
+    }
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const method = req.method ?? 'GET';
+    if (hasBody(req)) {
+      // Refuse without reading: stop the socket so the body is never consumed (a 20 GB
+      // chunked upload used to be read to the end), answer, and close.
+      const socket = req.socket;
+      socket.pause();
+      log.info({ ip: socket.remoteAddress, method, url: req.url }, 'HTTP request with a body refused (413)');
+      res.shouldKeepAlive = false;
+      res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('this server takes no request bodies\n');
+      res.once('finish', () => {
+        socket.pause();
+        const t = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
+        t.unref();
+        socket.once('close', () => clearTimeout(t));
+      });
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('method not allowed\n');
@@ -190,8 +320,8 @@ export function createWebServer(opts: WebServerOptions): WebServer {
     res.end(method === 'HEAD' ? undefined : body);
   };
 
-  const http = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, serve);
-  http.keepAliveTimeout = 5_000;
+  // timeouts are HttpDeadlines' (this server never listens, so Node's would never run)
+  const http = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, serve);
   http.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
@@ -211,10 +341,21 @@ export function createWebServer(opts: WebServerOptions): WebServer {
   });
 
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    deadlines.get(socket)?.detach();
+    deadlines.delete(socket);
     const path = (req.url ?? '/').split('?')[0];
     const upgrade = (req.headers.upgrade ?? '').toLowerCase();
     if ((path !== WS_PATH && path !== '/') || upgrade !== 'websocket') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, req.headers.host, opts.config().web.allowedOrigins)) {
+      log.warn({ ip: socket.remoteAddress, origin, host: req.headers.host }, 'WebSocket refused: Origin is neither this server nor in web.allowedOrigins');
+      const body = 'This page may not use this tincan server: its Origin is not allowed (see web.allowedOrigins).\n';
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       return;
     }
     const offered = req.headers['sec-websocket-protocol'];
@@ -249,6 +390,9 @@ export function createWebServer(opts: WebServerOptions): WebServer {
     hasApp,
     handleSocket(socket, firstChunk) {
       if (firstChunk !== undefined && firstChunk.length > 0) socket.unshift(firstChunk);
+      const dl = new HttpDeadlines(socket, opts.config);
+      deadlines.set(socket, dl);
+      dl.head(); // the first request has begun (detection read its first bytes)
       http.emit('connection', socket);
       // detection may have paused the socket; the http parser reads from here on
       socket.resume();

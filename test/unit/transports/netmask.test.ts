@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   isPeerAllowed,
+  addressGroup,
+  onLinkMatcher,
   isPrivateAddress,
   makeAllowList,
   normalizeAddress,
@@ -89,4 +91,45 @@ test('isPeerAllowed: private always, public IPs only with public or allow', () =
   assert.equal(isPeerAllowed('8.8.8.8', withAllow), true);
   assert.equal(isPeerAllowed('::ffff:8.8.8.8', withAllow), true);
   assert.equal(isPeerAllowed('8.8.4.4', withAllow), false);
+});
+
+test('addressGroup: IPv6 peers are grouped by prefix, IPv4 by address', () => {
+  // one SLAAC host: many addresses in one /64 share one key
+  const a = addressGroup('2001:db8:1:2::1', 64);
+  assert.equal(a, '2001:db8:1:2::/64');
+  assert.equal(addressGroup('2001:db8:1:2:aaaa:bbbb:cccc:dddd', 64), a);
+  assert.equal(addressGroup('2001:0db8:0001:0002:ffff::9%eth0', 64), a, 'zone and leading zeros normalized');
+  assert.notEqual(addressGroup('2001:db8:1:3::1', 64), a, 'the next /64 is another group');
+  assert.equal(addressGroup('2001:db8:1:3::1', 48), addressGroup('2001:db8:1:2::1', 48));
+  assert.equal(addressGroup('2001:db8:1:2:8000::1', 65), '2001:db8:1:2:8000::/65');
+  assert.notEqual(addressGroup('2001:db8:1:2:8000::1', 65), addressGroup('2001:db8:1:2::1', 65));
+  assert.equal(addressGroup('2001:db8::1', 128), '2001:db8::1', '/128 = one address');
+  assert.equal(addressGroup('64:ff9b::1.2.3.4', 96), '64:ff9b::/96');
+  assert.equal(addressGroup('::', 64), '::/64');
+  // IPv4 (and IPv4-mapped) stay single addresses
+  assert.equal(addressGroup('192.168.1.5', 64), '192.168.1.5');
+  assert.equal(addressGroup('::ffff:192.168.1.5', 64), '192.168.1.5');
+});
+
+test('on-link subnets count as local, with injected interfaces', () => {
+  const ifaces = {
+    lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
+    eth0: [
+      { address: '130.237.5.10', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '130.237.5.10/24' },
+      { address: '2001:db8:5::10', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal: false, cidr: '2001:db8:5::10/64', scopeid: 0 },
+    ],
+    tun0: [{ address: '203.0.113.1', netmask: '0.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: '203.0.113.1/0' }],
+  } as unknown as Parameters<typeof onLinkMatcher>[0];
+  const onLink = onLinkMatcher(ifaces);
+  assert.equal(onLink('130.237.5.77'), true, 'a neighbour on the campus /24');
+  assert.equal(onLink('::ffff:130.237.5.77'), true);
+  assert.equal(onLink('130.237.6.77'), false, 'the next subnet is not ours');
+  assert.equal(onLink('2001:db8:5::abcd'), true);
+  assert.equal(onLink('2001:db8:6::1'), false);
+  assert.equal(onLink('8.8.8.8'), false, 'a /0 interface does not make the world local');
+  const local = { public: false, allow: [] };
+  assert.equal(isPeerAllowed('130.237.5.77', local, onLink), true);
+  assert.equal(isPeerAllowed('130.237.6.77', local, onLink), false);
+  assert.equal(isPeerAllowed('130.237.5.77', local, () => false), false, 'without the on-link check it was refused');
+  assert.equal(onLinkMatcher({})('130.237.5.77'), false);
 });
