@@ -86,3 +86,83 @@ describe('refused connections', () => {
     await irc.waitFor(/^ERROR :Closing link: 127\.0\.0\.1 \(Too many connections/);
   });
 });
+
+/** Runs in the namespace: one IRC connection per local address, in order; prints each one's first line. */
+const CLIENT = `
+const net = require('node:net');
+const [host, port, ...locals] = process.argv.slice(1);
+const socks = [];
+(async () => {
+  for (const localAddress of locals) {
+    const line = await new Promise((resolve) => {
+      const s = net.connect({ host, port: Number(port), localAddress });
+      socks.push(s);
+      let buf = '';
+      s.setEncoding('utf8');
+      s.on('error', (e) => resolve('error ' + e.message));
+      s.on('connect', () => s.write('NICK n' + socks.length + '\\r\\nUSER u 0 * :u\\r\\n'));
+      s.on('data', (d) => { buf += d; const i = buf.indexOf('\\n'); if (i !== -1) resolve(buf.slice(0, i).trim()); });
+      setTimeout(() => resolve('nothing'), 5000).unref();
+    });
+    console.log(JSON.stringify(line));
+  }
+  for (const s of socks) s.destroy();
+})();
+`;
+
+function inNs(ns: string, host: string, port: number, locals: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', CLIENT, host, String(port), ...locals], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n').map((l) => JSON.parse(l) as string)) : reject(new Error(`client exited ${code}: ${err}`))));
+  });
+}
+
+describe('in a network namespace', () => {
+  const why = netnsUnavailable();
+  const id = process.pid % 10000;
+  const ns = `tcnl${id}`;
+  const hv = `tnlh${id}`;
+  const pv = `tnlp${id}`;
+  const sh = (...args: string[]): void => {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+  };
+  const setup = (): void => {
+    sh('netns', 'add', ns);
+    cleanups.push(() => {
+      spawnSync('ip', ['link', 'del', hv]);
+      spawnSync('ip', ['netns', 'del', ns]);
+    });
+    sh('link', 'add', hv, 'type', 'veth', 'peer', 'name', pv);
+    sh('link', 'set', pv, 'netns', ns);
+    // a public-looking /24 (TEST-NET-2) and a global IPv6 /64 (documentation range)
+    sh('addr', 'add', '198.51.100.1/24', 'dev', hv);
+    sh('addr', 'add', '2001:db8:64::1/64', 'dev', hv, 'nodad');
+    sh('link', 'set', hv, 'up');
+    sh('-n', ns, 'addr', 'add', '198.51.100.2/24', 'dev', pv);
+    for (const a of ['a', 'b', 'c']) sh('-n', ns, 'addr', 'add', `2001:db8:64::${a}/64`, 'dev', pv, 'nodad');
+    sh('-n', ns, 'link', 'set', pv, 'up');
+    sh('-n', ns, 'link', 'set', 'lo', 'up');
+  };
+
+  it('a neighbour on our own public /24 is local', { ...T, skip: why ?? false }, async () => {
+    setup();
+    const port = await start({ public: false }, '198.51.100.1');
+    const [line] = await inNs(ns, '198.51.100.1', port, ['198.51.100.2']);
+    assert.match(line!, / 001 n1 /, 'accepted, not "only accepts connections from the local network"');
+  });
+
+  it('many IPv6 addresses of one /64 share one per-IP cap', { ...T, skip: why ?? false }, async () => {
+    setup();
+    const port = await start({ public: true, connections: { ...LIMITS, perIp: 2 } }, '2001:db8:64::1');
+    const lines = await inNs(ns, '2001:db8:64::1', port, ['2001:db8:64::a', '2001:db8:64::b', '2001:db8:64::c']);
+    assert.match(lines[0]!, / 001 /);
+    assert.match(lines[1]!, / 001 /);
+    assert.match(lines[2]!, /^ERROR :Closing link: 2001:db8:64::c \(Too many connections from your address\)/);
+  });
+});
