@@ -103,6 +103,21 @@ export class SqliteStorage implements Storage {
     return n + 1;
   }
 
+  /**
+   * Test hook for "disk full": caps the database at `pages` pages (PRAGMA
+   * max_page_count, which SQLite never sets below the current size), so writes that need
+   * a new page fail with SQLITE_FULL exactly as on a full disk; null lifts the cap.
+   * Returns the cap in effect.
+   */
+  limitPages(pages: number | null): number {
+    return this.db.pragma(`max_page_count = ${pages === null ? 4294967294 : Math.max(1, Math.floor(pages))}`, { simple: true }) as number;
+  }
+
+  /** Pages the database uses now (for the disk-full tests). */
+  pageCount(): number {
+    return this.db.pragma('page_count', { simple: true }) as number;
+  }
+
   async close(): Promise<void> {
     this.#history.stopIndexing();
     if (this.db.open) {
