@@ -268,7 +268,6 @@ export class History {
     if (!this.#failing) {
       this.#failing = true;
       this.#outageFull = isStorageFull(err);
-      this.#outageDropped = 0;
       this.#pausedChans = new Set();
       this.#told = new WeakSet();
       this.#log.error({ err, pending: this.#buf.length }, 'history store write failed; buffering and retrying');
@@ -361,6 +360,7 @@ export class History {
     this.#pausedChans = new Set();
     this.#told = new WeakSet();
     this.#toTell = [];
+    this.#outageDropped = 0;
   }
 
   /** Tells the members of `folded` (once per outage each) that history is paused. */
