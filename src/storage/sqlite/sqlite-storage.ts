@@ -16,8 +16,8 @@
  * All calls are synchronous inside (better-sqlite3); the Promise shape is the contract's.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDir } from '../data-dir.js';
 import type {
   ChannelState,
   ChannelStore,
@@ -80,10 +80,15 @@ export class SqliteStorage implements Storage {
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
   readonly #history: SqliteHistoryStore;
+  readonly #onClose: (() => void) | undefined;
 
-  /** Opens (creating if needed) the database file and migrates it. */
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  /**
+   * Opens (creating if needed) the database file and migrates it. `onClose` runs after
+   * the database is closed (open.ts releases the data directory lock there).
+   */
+  constructor(file: string, opts: { onClose?: () => void } = {}) {
+    if (file !== ':memory:') makeDir(dirname(file));
+    this.#onClose = opts.onClose;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -128,6 +133,7 @@ export class SqliteStorage implements Storage {
       }
       this.db.close();
     }
+    this.#onClose?.();
   }
 }
 
