@@ -117,6 +117,7 @@ export class History {
   #pausedChans = new Set<string>();
   #told = new WeakSet<Session>();
   #toTell: string[] = [];
+  #toTellNicks: string[] = [];
   #tellScheduled = false;
   /** events dropped because the buffer overflowed while the store was failing */
   dropped = 0;
@@ -163,8 +164,9 @@ export class History {
     this.#bufBytes += eventBytes(e);
     this.#trim();
     if (this.#failing) {
-      // a joiner may be new to the outage; otherwise only a newly affected room is news
-      if (command === 'JOIN' || !this.#pausedChans.has(ch.folded)) this.#notePaused(ch.folded);
+      // a newly affected room is news to all its members; a joiner may be new to the outage
+      if (!this.#pausedChans.has(ch.folded)) this.#notePaused(ch.folded);
+      else if (command === 'JOIN') this.#notePaused(null, source.split('!', 1)[0]!);
       return;
     }
     this.#schedule();
@@ -360,13 +362,17 @@ export class History {
     this.#pausedChans = new Set();
     this.#told = new WeakSet();
     this.#toTell = [];
+    this.#toTellNicks = [];
     this.#outageDropped = 0;
   }
 
-  /** Tells the members of `folded` (once per outage each) that history is paused. */
-  #notePaused(folded: string): void {
-    this.#pausedChans.add(folded);
-    this.#toTell.push(folded);
+  /** Tells the members of `folded`, or `nick` (once per outage each), that history is paused. */
+  #notePaused(folded: string | null, nick?: string): void {
+    if (folded !== null) {
+      this.#pausedChans.add(folded);
+      this.#toTell.push(folded);
+    }
+    if (nick !== undefined) this.#toTellNicks.push(nick);
     if (this.#tellScheduled) return;
     this.#tellScheduled = true;
     // outside the handler that recorded: it may be iterating members
@@ -374,19 +380,22 @@ export class History {
       this.#tellScheduled = false;
       const srv = this.#srv;
       const todo = this.#toTell;
+      const nicks = this.#toTellNicks;
       this.#toTell = [];
+      this.#toTellNicks = [];
       if (srv === null || !this.#failing || this.#closing) return;
       const why = this.#outageFull ? "the server's disk is full" : 'the server cannot write to its history store';
       const text = `*** History is paused: ${why}. Messages are still delivered, and are kept in memory to be saved when it recovers.`;
+      const tell = (s: Session | undefined): void => {
+        if (s === undefined || this.#told.has(s) || s.closing) return;
+        this.#told.add(s);
+        s.serverMessage('NOTICE', s.nick, text);
+      };
       for (const folded of new Set(todo)) {
         const ch = srv.channels.get(folded);
-        if (ch === undefined) continue;
-        for (const s of [...ch.members.keys()]) {
-          if (this.#told.has(s) || s.closing) continue;
-          this.#told.add(s);
-          s.serverMessage('NOTICE', s.nick, text);
-        }
+        if (ch !== undefined) for (const s of [...ch.members.keys()]) tell(s);
       }
+      for (const nick of nicks) tell(srv.nicks.get(srv.fold(nick)));
     });
   }
 
