@@ -140,7 +140,7 @@ export class SqliteStorage implements Storage {
 class SqliteHistoryStore implements HistoryStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
-  readonly #appendTx: (events: readonly NewEvent[]) => void;
+  readonly #appendTx: (events: readonly NewEvent[]) => number;
   readonly #range: Map<string, Database.Statement>;
   readonly #locate: Database.Statement;
   readonly #latest: Database.Statement;
@@ -172,7 +172,7 @@ class SqliteHistoryStore implements HistoryStore {
         id = this.#insert.run(e.target, e.time, e.msgid, e.command, e.source, JSON.stringify(e.params), e.tags, searchableText(e.command, e.params))
           .lastInsertRowid as number;
       }
-      if (id > this.#last) this.#last = id;
+      return id;
     });
     this.#nthAfter = db.prepare('SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?').pluck();
     this.#indexRange = db.prepare('INSERT INTO events_fts (rowid, body) SELECT id, body FROM events WHERE id > ? AND id <= ? AND body IS NOT NULL');
@@ -229,7 +229,10 @@ class SqliteHistoryStore implements HistoryStore {
 
   async append(events: readonly NewEvent[]): Promise<void> {
     if (events.length > 0) {
-      this.#appendTx(events);
+      // the mark moves only once COMMIT succeeded: a failed one (SQLITE_FULL writing the
+      // WAL) rolls back ids that the next rows reuse, and those must still be indexed
+      const id = this.#appendTx(events);
+      if (id > this.#last) this.#last = id;
       this.#scheduleIndex();
     }
   }
