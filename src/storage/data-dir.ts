@@ -113,14 +113,20 @@ export interface DataDirLock {
 
 /** Locks `dir` (already made by ensureDataDir) or throws DataDirError naming the holder. */
 export function lockDataDir(dir: string): DataDirLock {
-  const db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
+  let db: Database.Database | null = null;
   try {
+    db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
   } catch (e) {
-    db.close();
+    db?.close();
     const code = (e as { code?: string }).code;
-    if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw e;
+    if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') {
+      throw new DataDirError(
+        `cannot lock the data directory ${dir} (${code ?? ''}: ${(e as Error).message}); if no tincan server is running, remove ${join(dir, LOCK_FILE)}`,
+        code ?? 'EIO',
+      );
+    }
     let pid = 'unknown';
     try {
       pid = readFileSync(join(dir, PID_FILE), 'utf8').trim() || pid;
