@@ -52,18 +52,24 @@ function assertClear(r: { code: number | null; stderr: string }, dir: string, wh
 }
 
 // root may write almost anywhere, so "read-only" has to be a read-only file system: a
-// tmpfs mounted ro in a private mount namespace (unshare -m), which also leaves the
-// host's mounts alone. Where that is not possible the test says so and skips.
-function roMountUnavailable(): string | false {
-  const r = spawnSync('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o ro tmpfs "$0"`, root], { encoding: 'utf8' });
-  if (r.error !== undefined) return `unshare is not available: ${r.error.message}`;
-  return r.status === 0 ? false : `cannot mount a read-only tmpfs in a mount namespace (needs root or user namespaces): ${r.stderr.trim()}`;
-}
+// tmpfs mounted ro in a private mount namespace (`unshare -m` as root, `unshare -rm` in a
+// user namespace otherwise), which leaves the host's mounts alone. Where neither works
+// the test says so and skips.
+const UNSHARE: string[] | string = (() => {
+  let why = '';
+  for (const flags of process.getuid?.() === 0 ? ['-m', '-rm'] : ['-rm']) {
+    const r = spawnSync('unshare', [flags, 'sh', '-c', 'mount -t tmpfs -o ro tmpfs "$0"', root], { encoding: 'utf8' });
+    if (r.error !== undefined) return `unshare is not available: ${r.error.message}`;
+    if (r.status === 0) return ['unshare', flags];
+    why = r.stderr.trim();
+  }
+  return `cannot mount a read-only tmpfs in a mount namespace: ${why}`;
+})();
 
-test('a read-only data directory: a clear "not writable" message naming it, exit 1', { skip: roMountUnavailable(), timeout: 20000 }, async () => {
+test('a read-only data directory: a clear "not writable" message naming it, exit 1', { skip: typeof UNSHARE === 'string' && UNSHARE, timeout: 20000 }, async () => {
   const mnt = join(root, 'ro-mount');
   mkdirSync(mnt);
-  const prefix = ['unshare', '-m', 'sh', '-c', 'mount -t tmpfs -o ro tmpfs "$0" && exec "$@"', mnt];
+  const prefix = [...(UNSHARE as string[]), 'sh', '-c', 'mount -t tmpfs -o ro tmpfs "$0" && exec "$@"', mnt];
   // the directory itself is read-only
   const r1 = await serveToExit(['--data', mnt], prefix);
   assertClear(r1, mnt, /is not writable: read-only file system \(EROFS\)/);
