@@ -158,6 +158,8 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
   try {
     storage = await openStorage(config.storage, config.dataDir);
   } catch (e) {
+    // data directory problems (not writable, locked by another server) say it all already
+    if (e instanceof Error && e.name === 'DataDirError') throw new CliError(`tincan serve: ${e.message}`, 1);
     throw new CliError(`cannot open the history database in ${config.dataDir}: ${(e as Error).message}`, 1);
   }
   const history = new History({ storage, logger });

@@ -9,14 +9,20 @@
  * have received a line, the embedded stores have committed it (they commit inside the
  * append() call). See docs/history.md for what survives kill -9 vs. power loss.
  *
- * A failing store never takes the server down: the batch goes back to the (bounded)
- * buffer, the error is logged, operators get a NOTICE, and the flush is retried with
- * backoff. Over `maxBuffered` events the oldest are dropped and counted.
+ * A failing store never takes the server down (an outage): the batch goes back to the
+ * buffer, the error is logged, operators get a NOTICE, the members of the affected
+ * channels get one "history is paused" NOTICE (and one "resumed" when it is over), and
+ * the backlog is retried oldest first in bounded batches, each its own transaction,
+ * halving the batch when it does not fit, so space freed in dribs saves what it can.
+ * Retries back off (0.25 s to 30 s) on an injectable timer. The backlog is bounded in
+ * events and bytes; beyond that the oldest events are dropped, counted and logged.
  */
 import type { Logger } from 'pino';
 import type { ChannelState, Cursor, HistoryCommand, NewEvent, RangeQuery, SearchQuery, Storage, StoredEvent } from '../storage/types.js';
+import { isStorageFull } from '../storage/errors.js';
 import { Channel } from './channel.js';
 import type { IrcServer } from './server.js';
+import type { Session } from './session.js';
 
 /** What record() needs from an outgoing message. */
 export interface Stamped {
@@ -25,16 +31,42 @@ export interface Stamped {
   readonly clientTags: string;
 }
 
+/** The retry timer (injectable so tests can drive the backoff). */
+export interface RetryTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
 export interface HistoryOptions {
   storage: Storage;
   logger: Logger;
   /** events held in memory while the store fails (default 100,000) */
   maxBuffered?: number;
+  /** approximate bytes held in memory while the store fails (default 32 MiB) */
+  maxBufferedBytes?: number;
+  /** most events per retry transaction (default 500) */
+  retryBatch?: number;
+  /** default: setTimeout/clearTimeout, unref'd */
+  timers?: RetryTimers;
 }
 
 const PRUNE_CHUNK = 2000;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 30_000;
+
+const NODE_TIMERS: RetryTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** Approximate in-memory size of a buffered event (strings plus a fixed overhead). */
+export function eventBytes(e: NewEvent): number {
+  let n = 96 + e.target.length + e.msgid.length + e.source.length + e.tags.length;
+  for (const p of e.params) n += 16 + p.length;
+  return n;
+}
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** True when a channel has state worth keeping while nobody is in it. */
 export function hasPersistentState(ch: Channel): boolean {
@@ -61,15 +93,32 @@ export class History {
   readonly storage: Storage;
   readonly #log: Logger;
   readonly #max: number;
+  readonly #maxBytes: number;
+  readonly #retryBatch: number;
+  readonly #timers: RetryTimers;
   #srv: IrcServer | null = null;
+  /** recorded, not yet committed, oldest first */
   #buf: NewEvent[] = [];
+  #bufBytes = 0;
   #chans = new Map<string, ChannelState | null>();
   #scheduled = false;
   #inFlight: Promise<void> | null = null;
-  #retryTimer: NodeJS.Timeout | null = null;
+  #retryTimer: unknown = null;
   #retryMs = RETRY_MIN_MS;
+  /** events per retry transaction: halved when a batch does not fit, doubled when one does */
+  #batch: number;
   #failing = false;
+  #closing = false;
   #closed = false;
+  // one outage (from the first failed write until the backlog is saved)
+  #outageFull = false;
+  #outageDropped = 0;
+  /** channels whose members were told history is paused, and who was told */
+  #pausedChans = new Set<string>();
+  #told = new WeakSet<Session>();
+  #toTell: string[] = [];
+  #toTellNicks: string[] = [];
+  #tellScheduled = false;
   /** events dropped because the buffer overflowed while the store was failing */
   dropped = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
@@ -79,6 +128,9 @@ export class History {
     this.storage = opts.storage;
     this.#log = opts.logger.child({ component: 'history' });
     this.#max = opts.maxBuffered ?? 100_000;
+    this.#maxBytes = opts.maxBufferedBytes ?? 32 * 1024 * 1024;
+    this.#retryBatch = this.#batch = Math.max(1, opts.retryBatch ?? 500);
+    this.#timers = opts.timers ?? NODE_TIMERS;
   }
 
   /** Called by IrcServer's constructor. Starts retention. */
@@ -97,16 +149,25 @@ export class History {
     return this.#buf.length;
   }
 
+  /** Approximate bytes of the events waiting (see eventBytes). */
+  get pendingBytes(): number {
+    return this.#bufBytes;
+  }
+
   // ---- recording ------------------------------------------------------------------
 
   /** Records a line delivered to channel `ch`. Cheap and synchronous; never throws. */
   record(ch: Channel, source: string, command: HistoryCommand, params: readonly string[], out: Stamped): void {
     if (this.#closed) return;
-    this.#buf.push({ target: ch.folded, msgid: out.msgid, time: out.time, command, source, params, tags: out.clientTags });
-    if (this.#buf.length > this.#max) {
-      const over = this.#buf.length - this.#max;
-      this.#buf.splice(0, over);
-      this.dropped += over;
+    const e: NewEvent = { target: ch.folded, msgid: out.msgid, time: out.time, command, source, params, tags: out.clientTags };
+    this.#buf.push(e);
+    this.#bufBytes += eventBytes(e);
+    this.#trim();
+    if (this.#failing) {
+      // a newly affected room is news to all its members; a joiner may be new to the outage
+      if (!this.#pausedChans.has(ch.folded)) this.#notePaused(ch.folded);
+      else if (command === 'JOIN') this.#notePaused(null, source.split('!', 1)[0]!);
+      return;
     }
     this.#schedule();
   }
@@ -124,7 +185,8 @@ export class History {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#retryTimer !== null) return;
+    // during an outage the retry timer drains the backlog (in batches, oldest first)
+    if (this.#scheduled || this.#failing) return;
     this.#scheduled = true;
     queueMicrotask(() => {
       this.#scheduled = false;
@@ -132,68 +194,209 @@ export class History {
     });
   }
 
+  /** Drops the oldest buffered events beyond the count and byte bounds (counted, logged). */
+  #trim(): void {
+    if (this.#buf.length <= this.#max && this.#bufBytes <= this.#maxBytes) return;
+    let n = 0;
+    let bytes = this.#bufBytes;
+    while (n < this.#buf.length - 1 && (this.#buf.length - n > this.#max || bytes > this.#maxBytes)) bytes -= eventBytes(this.#buf[n++]!);
+    if (n === 0) return;
+    this.#buf.splice(0, n);
+    this.#bufBytes = bytes;
+    if (this.#outageDropped === 0) {
+      this.#log.error({ maxEvents: this.#max, maxBytes: this.#maxBytes }, 'history backlog is full; dropping the oldest unsaved events');
+    }
+    this.dropped += n;
+    this.#outageDropped += n;
+  }
+
   /**
    * Commits everything recorded so far (synchronously for the embedded stores).
    * Returns a promise that settles when the commit attempt is over; never rejects.
+   * During an outage it does not touch the store (the retry timer does): readers get
+   * what is stored.
    */
   flushNow(): Promise<void> {
     // one commit at a time; whatever was recorded meanwhile goes in the next one
     if (this.#inFlight !== null) return this.#inFlight.then(() => this.flushNow());
+    if (this.#failing) return Promise.resolve();
     if (this.#buf.length === 0 && this.#chans.size === 0) return Promise.resolve();
     const batch = this.#buf;
+    const bytes = this.#bufBytes;
     const chans = this.#chans;
     this.#buf = [];
+    this.#bufBytes = 0;
     this.#chans = new Map();
     let appended = false;
     const work = (async () => {
       await this.storage.history.append(batch);
       appended = true;
-      for (const [folded, st] of chans) {
-        if (st === null) await this.storage.channels.deleteChannel(folded);
-        else await this.storage.channels.saveChannel(st);
-        chans.delete(folded);
-      }
+      await this.#saveChannels(chans);
     })();
     this.#inFlight = work.then(
       () => {
         this.#inFlight = null;
-        if (this.#failing) {
-          this.#failing = false;
-          this.#retryMs = RETRY_MIN_MS;
-          this.#log.warn('history store is writable again');
-          this.#alert('History storage recovered; buffered messages were saved.');
-        }
         if (this.#buf.length > 0 || this.#chans.size > 0) this.#schedule();
       },
       (err: unknown) => {
         this.#inFlight = null;
-        this.#requeue(appended ? [] : batch, chans, err);
+        if (!appended) {
+          this.#buf = batch.concat(this.#buf);
+          this.#bufBytes += bytes;
+        }
+        this.#requeueChannels(chans);
+        this.#trim();
+        this.#failed(err, false);
       },
     );
     return this.#inFlight;
   }
 
-  #requeue(batch: NewEvent[], chans: Map<string, ChannelState | null>, err: unknown): void {
-    // append is atomic: the whole batch is in, or none of it is and it is retried
-    if (batch.length > 0) this.#buf = batch.concat(this.#buf);
-    for (const [k, v] of chans) if (!this.#chans.has(k)) this.#chans.set(k, v);
-    if (this.#buf.length > this.#max) {
-      const over = this.#buf.length - this.#max;
-      this.#buf.splice(0, over);
-      this.dropped += over;
+  async #saveChannels(chans: Map<string, ChannelState | null>): Promise<void> {
+    for (const [folded, st] of chans) {
+      if (st === null) await this.storage.channels.deleteChannel(folded);
+      else await this.storage.channels.saveChannel(st);
+      chans.delete(folded);
     }
+  }
+
+  #requeueChannels(chans: Map<string, ChannelState | null>): void {
+    // newer changes recorded meanwhile win
+    for (const [k, v] of chans) if (!this.#chans.has(k)) this.#chans.set(k, v);
+  }
+
+  /** A write failed: start the outage (once) and arm the retry. */
+  #failed(err: unknown, progressed: boolean): void {
     if (!this.#failing) {
       this.#failing = true;
-      this.#log.error({ err }, 'history store write failed; buffering and retrying');
+      this.#outageFull = isStorageFull(err);
+      this.#pausedChans = new Set();
+      this.#told = new WeakSet();
+      this.#log.error({ err, pending: this.#buf.length }, 'history store write failed; buffering and retrying');
       this.#alert(`History storage is failing (${err instanceof Error ? err.message : String(err)}); messages are buffered in memory and retried.`);
+      for (const t of new Set(this.#buf.map((e) => e.target))) this.#notePaused(t);
+    } else if (!this.#outageFull && isStorageFull(err)) {
+      this.#outageFull = true;
     }
-    if (this.#closed) return;
-    this.#retryTimer = setTimeout(() => {
+    // space is coming back (some batches went in): retry soon, not at the backed-off pace
+    if (progressed) this.#retryMs = RETRY_MIN_MS;
+    this.#armRetry();
+  }
+
+  #armRetry(): void {
+    if (this.#closing || this.#retryTimer !== null) return;
+    this.#retryTimer = this.#timers.setTimeout(() => {
       this.#retryTimer = null;
-      this.flushNow();
+      void this.#drain();
     }, this.#retryMs);
-    this.#retryTimer.unref();
     this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
+  }
+
+  /**
+   * Saves the backlog oldest first, one transaction per batch, a turn of the event loop
+   * between batches. A batch that fails is halved and tried again at once, down to one
+   * event; then the retry timer takes over. Ends the outage when everything is saved.
+   */
+  #drain(): Promise<void> {
+    if (this.#inFlight !== null) return this.#inFlight.then(() => this.#drain());
+    const work = (async (): Promise<void> => {
+      let progressed = false;
+      try {
+        while (this.#buf.length > 0) {
+          const n = Math.min(this.#batch, this.#buf.length);
+          const batch = this.#buf.splice(0, n);
+          let bytes = 0;
+          for (const e of batch) bytes += eventBytes(e);
+          this.#bufBytes -= bytes;
+          try {
+            await this.storage.history.append(batch);
+          } catch (err) {
+            this.#buf = batch.concat(this.#buf);
+            this.#bufBytes += bytes;
+            this.#trim();
+            if (n === 1) throw err;
+            this.#batch = Math.max(1, n >> 1);
+            continue;
+          }
+          progressed = true;
+          this.#batch = Math.min(this.#retryBatch, this.#batch * 2);
+          if (this.#buf.length > 0) await nextTurn();
+        }
+        const chans = this.#chans;
+        this.#chans = new Map();
+        try {
+          await this.#saveChannels(chans);
+        } catch (err) {
+          this.#requeueChannels(chans);
+          throw err;
+        }
+      } catch (err) {
+        this.#failed(err, progressed);
+        return;
+      }
+      if (this.#buf.length > 0 || this.#chans.size > 0) {
+        // recorded while the last batch was in flight (a networked store): go on
+        this.#armRetry();
+        return;
+      }
+      this.#recovered();
+    })();
+    this.#inFlight = work.finally(() => (this.#inFlight = null));
+    return this.#inFlight;
+  }
+
+  #recovered(): void {
+    if (!this.#failing) return;
+    this.#failing = false;
+    this.#retryMs = RETRY_MIN_MS;
+    this.#batch = this.#retryBatch;
+    const lost = this.#outageDropped;
+    this.#log.warn({ dropped: lost }, lost === 0 ? 'history store is writable again; the backlog is saved' : `history store is writable again; ${lost} event(s) were dropped`);
+    this.#alert(lost === 0 ? 'History storage recovered; buffered messages were saved.' : `History storage recovered; buffered messages were saved except the oldest ${lost}.`);
+    const text =
+      lost === 0
+        ? '*** History resumed: the messages sent while it was paused are saved.'
+        : `*** History resumed: messages are saved again, but the oldest ${lost} sent while it was paused could not be kept.`;
+    const srv = this.#srv;
+    if (srv !== null) for (const s of srv.sessions) if (this.#told.has(s) && !s.closing) s.serverMessage('NOTICE', s.nick, text);
+    this.#pausedChans = new Set();
+    this.#told = new WeakSet();
+    this.#toTell = [];
+    this.#toTellNicks = [];
+    this.#outageDropped = 0;
+  }
+
+  /** Tells the members of `folded`, or `nick` (once per outage each), that history is paused. */
+  #notePaused(folded: string | null, nick?: string): void {
+    if (folded !== null) {
+      this.#pausedChans.add(folded);
+      this.#toTell.push(folded);
+    }
+    if (nick !== undefined) this.#toTellNicks.push(nick);
+    if (this.#tellScheduled) return;
+    this.#tellScheduled = true;
+    // outside the handler that recorded: it may be iterating members
+    queueMicrotask(() => {
+      this.#tellScheduled = false;
+      const srv = this.#srv;
+      const todo = this.#toTell;
+      const nicks = this.#toTellNicks;
+      this.#toTell = [];
+      this.#toTellNicks = [];
+      if (srv === null || !this.#failing || this.#closing) return;
+      const why = this.#outageFull ? "the server's disk is full" : 'the server cannot write to its history store';
+      const text = `*** History is paused: ${why}. Messages are still delivered, and are kept in memory to be saved when it recovers.`;
+      const tell = (s: Session | undefined): void => {
+        if (s === undefined || this.#told.has(s) || s.closing) return;
+        this.#told.add(s);
+        s.serverMessage('NOTICE', s.nick, text);
+      };
+      for (const folded of new Set(todo)) {
+        const ch = srv.channels.get(folded);
+        if (ch !== undefined) for (const s of [...ch.members.keys()]) tell(s);
+      }
+      for (const nick of nicks) tell(srv.nicks.get(srv.fold(nick)));
+    });
   }
 
   #alert(text: string): void {
@@ -248,7 +451,7 @@ export class History {
 
   #schedulePrune(): void {
     const srv = this.#srv;
-    if (srv === null || this.#closed) return;
+    if (srv === null || this.#closing) return;
     this.#pruneTimer = setTimeout(() => {
       this.pruneNow().finally(() => this.#schedulePrune());
     }, srv.config.history.pruneIntervalSeconds * 1000);
@@ -286,18 +489,31 @@ export class History {
     return total;
   }
 
-  /** Final flush, timers off, then closes the storage (History owns it). */
+  /**
+   * Final flush, timers off, then closes the storage (History owns it). During an
+   * outage it saves what fits (in batches) and logs what could not be saved.
+   */
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closing) return;
+    this.#closing = true;
     if (this.#retryTimer !== null) {
-      clearTimeout(this.#retryTimer);
+      this.#timers.clearTimeout(this.#retryTimer);
       this.#retryTimer = null;
     }
     if (this.#pruneTimer !== null) clearTimeout(this.#pruneTimer);
     await this.#pruning?.catch(() => {});
     await this.flushNow();
+    const before = this.#buf.length;
+    if (this.#failing) await this.#drain();
     this.#closed = true;
-    if (this.#buf.length > 0) this.#log.error({ lost: this.#buf.length }, 'history store unavailable at shutdown; buffered events lost');
+    if (this.#buf.length > 0 || this.#chans.size > 0) {
+      const lost = this.#buf.length;
+      const channels = [...new Set(this.#buf.map((e) => e.target))].slice(0, 20);
+      this.#log.error(
+        { saved: before - lost, lost, dropped: this.#outageDropped, channels, channelStates: this.#chans.size },
+        `history store ${this.#outageFull ? 'full' : 'unavailable'} at shutdown: saved ${before - lost} of ${before} buffered event(s); ${lost} lost`,
+      );
+    }
     try {
       await this.storage.close();
     } catch (err) {

@@ -1,10 +1,12 @@
 /**
  * Opens the configured storage backend: SQLite in `<dataDir>/tincan.db` (creating the
- * directory), or memory. The caller closes it after the last history flush.
+ * directory and locking it for this process, see data-dir.ts), or memory. The caller
+ * closes it after the last history flush; closing releases the lock.
  */
 import { join } from 'node:path';
 import type { Storage } from './types.js';
 import { MemoryStorage } from './memory/memory-storage.js';
+import { DataDirError, ensureDataDir, lockDataDir } from './data-dir.js';
 
 export type StorageKind = 'sqlite' | 'memory';
 
@@ -13,5 +15,17 @@ export const DB_FILE = 'tincan.db';
 export async function openStorage(kind: StorageKind, dataDir: string): Promise<Storage> {
   if (kind === 'memory') return new MemoryStorage();
   const { SqliteStorage } = await import('./sqlite/sqlite-storage.js');
-  return new SqliteStorage(join(dataDir, DB_FILE));
+  const dir = ensureDataDir(dataDir);
+  const lock = lockDataDir(dir);
+  const file = join(dir, DB_FILE);
+  try {
+    return new SqliteStorage(file, { onClose: () => lock.release() });
+  } catch (e) {
+    lock.release();
+    const code = (e as { code?: string }).code;
+    if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+      throw new DataDirError(`the history database ${file} cannot be written (${code}): check its permissions, or choose another directory with --data DIR`, code);
+    }
+    throw e;
+  }
 }

@@ -16,8 +16,8 @@
  * All calls are synchronous inside (better-sqlite3); the Promise shape is the contract's.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDir } from '../data-dir.js';
 import type {
   ChannelState,
   ChannelStore,
@@ -80,10 +80,15 @@ export class SqliteStorage implements Storage {
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
   readonly #history: SqliteHistoryStore;
+  readonly #onClose: (() => void) | undefined;
 
-  /** Opens (creating if needed) the database file and migrates it. */
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  /**
+   * Opens (creating if needed) the database file and migrates it. `onClose` runs after
+   * the database is closed (open.ts releases the data directory lock there).
+   */
+  constructor(file: string, opts: { onClose?: () => void } = {}) {
+    if (file !== ':memory:') makeDir(dirname(file));
+    this.#onClose = opts.onClose;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -103,6 +108,21 @@ export class SqliteStorage implements Storage {
     return n + 1;
   }
 
+  /**
+   * Test hook for "disk full": caps the database at `pages` pages (PRAGMA
+   * max_page_count, which SQLite never sets below the current size), so writes that need
+   * a new page fail with SQLITE_FULL exactly as on a full disk; null lifts the cap.
+   * Returns the cap in effect.
+   */
+  limitPages(pages: number | null): number {
+    return this.db.pragma(`max_page_count = ${pages === null ? 4294967294 : Math.max(1, Math.floor(pages))}`, { simple: true }) as number;
+  }
+
+  /** Pages the database uses now (for the disk-full tests). */
+  pageCount(): number {
+    return this.db.pragma('page_count', { simple: true }) as number;
+  }
+
   async close(): Promise<void> {
     this.#history.stopIndexing();
     if (this.db.open) {
@@ -113,13 +133,14 @@ export class SqliteStorage implements Storage {
       }
       this.db.close();
     }
+    this.#onClose?.();
   }
 }
 
 class SqliteHistoryStore implements HistoryStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
-  readonly #appendTx: (events: readonly NewEvent[]) => void;
+  readonly #appendTx: (events: readonly NewEvent[]) => number;
   readonly #range: Map<string, Database.Statement>;
   readonly #locate: Database.Statement;
   readonly #latest: Database.Statement;
@@ -151,7 +172,7 @@ class SqliteHistoryStore implements HistoryStore {
         id = this.#insert.run(e.target, e.time, e.msgid, e.command, e.source, JSON.stringify(e.params), e.tags, searchableText(e.command, e.params))
           .lastInsertRowid as number;
       }
-      if (id > this.#last) this.#last = id;
+      return id;
     });
     this.#nthAfter = db.prepare('SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?').pluck();
     this.#indexRange = db.prepare('INSERT INTO events_fts (rowid, body) SELECT id, body FROM events WHERE id > ? AND id <= ? AND body IS NOT NULL');
@@ -208,7 +229,10 @@ class SqliteHistoryStore implements HistoryStore {
 
   async append(events: readonly NewEvent[]): Promise<void> {
     if (events.length > 0) {
-      this.#appendTx(events);
+      // the mark moves only once COMMIT succeeded: a failed one (SQLITE_FULL writing the
+      // WAL) rolls back ids that the next rows reuse, and those must still be indexed
+      const id = this.#appendTx(events);
+      if (id > this.#last) this.#last = id;
       this.#scheduleIndex();
     }
   }
