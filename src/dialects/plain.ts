@@ -146,7 +146,7 @@ export const HELP_TEXT: readonly string[] = [
   '*   /msg NAME text              a private message (NAME can be a #room too)',
   '*   /me waves                   an action: "* yourname waves"',
   '*   /who [#room]                who is in the room',
-  '*   /rooms                      list the rooms',
+  '*   /rooms [word]               list the rooms (with word in their name)',
   '*   /topic [text]               show or set the room topic',
   '*   /away [message]             mark yourself away; /away again when back',
   '*   /whois NAME                 who someone is',
@@ -420,7 +420,9 @@ export class PlainConnection implements Connection {
       case 'rooms':
       case 'list':
       case 'channels':
-        this.#toCore('LIST', []);
+        // "/rooms game" or "/rooms #game*": the rooms whose names match
+        if (arg1 === '') this.#toCore('LIST', []);
+        else this.#toCore('LIST', [isChannel(arg1) ? arg1 : `#*${arg1}*`]);
         return;
       case 'topic': {
         let target = room;
@@ -517,6 +519,9 @@ export class PlainConnection implements Connection {
         return [];
       case 'PRIVMSG':
       case 'NOTICE':
+        // during /rooms the server's "LIST truncated" notice is repeated in RPL_LISTEND,
+        // shown after the list
+        if (this.#list !== null && msg.command === 'NOTICE' && (p[1] ?? '').startsWith('*** LIST truncated')) return [];
         return this.#renderMessage(msg);
       case 'JOIN': {
         const ch = p[0] ?? '';
@@ -711,7 +716,8 @@ export class PlainConnection implements Connection {
         const list = this.#list ?? [];
         this.#list = null;
         if (list.length === 0) return ['* There are no rooms yet. /join #name creates one.'];
-        return ['* Rooms (/join #name to go in):', ...list];
+        const cut = last.startsWith('End of /LIST (') ? [`* ${last.slice(14, -1).replace(/LIST (#\S+)/, '/rooms $1')}`] : [];
+        return ['* Rooms (/join #name to go in):', ...list, ...cut];
       }
       case N.RPL_AWAY:
         return [`* ${a1} is away: ${last}`];
@@ -740,6 +746,8 @@ export class PlainConnection implements Connection {
       case N.ERR_CANNOTSENDTOCHAN:
         return this.#err(`You can't talk in ${a1} right now (it may be moderated, or you are banned).`);
       case N.ERR_TOOMANYCHANNELS:
+        // also "Cannot create #x: <why>" (the server's room limits): show that as it is
+        if (last.startsWith('Cannot create')) return this.#err(last.replace(/ \(LIST\)$/, ' (/rooms)'));
         return this.#err(`You are in too many rooms; /part one first.`);
       case N.ERR_NOTONCHANNEL:
         return this.#err(`You are not in ${a1}.`);
