@@ -229,3 +229,131 @@ test('plain /rooms: a cut list says so after the rooms, and /rooms WORD narrows 
     await h.close();
   }
 });
+
+// ---- 3. what a room reveals ------------------------------------------------------------
+
+for (const mode of ['+i', '+k sesame']) {
+  test(`a ${mode.split(' ')[0]} room shows outsiders nothing: TOPIC, NAMES, LIST, WHO, WHOIS, bans; members still see it`, () =>
+    using({}, (h) => {
+      const a = h.client('alice');
+      const o = h.client('olly');
+      a.recv('JOIN #priv');
+      a.recv('TOPIC #priv :secret plans');
+      a.recv('MODE #priv ' + mode);
+      a.recv('MODE #priv +b *!*@bad.example');
+      a.take();
+      o.take();
+      o.recv('TOPIC #priv');
+      let got = o.take();
+      one(got, '442');
+      assert.ok(!got.some((l) => l.includes('secret plans')));
+      o.recv('NAMES #priv');
+      got = o.take();
+      none(got, '353');
+      one(got, '366');
+      o.recv('LIST');
+      none(o.take(), '322');
+      o.recv('LIST #priv');
+      none(o.take(), '322');
+      o.recv('WHO #priv');
+      got = o.take();
+      none(got, '352');
+      one(got, '315');
+      o.recv('WHO alice');
+      assert.equal(one(o.take(), '352')[1], '*', 'WHO by nick does not name the private room');
+      o.recv('WHOIS alice');
+      none(o.take(), '319');
+      o.recv('MODE #priv +b');
+      got = o.take();
+      none(got, '367');
+      one(got, '368');
+      // a member sees all of it
+      a.recv('TOPIC #priv');
+      assert.equal(one(a.take(), '332')[2], 'secret plans');
+      a.recv('LIST');
+      assert.equal(one(a.take(), '322')[1], '#priv');
+      o.recv('WHOIS alice'); // still hidden while olly is outside
+      none(o.take(), '319');
+    }));
+}
+
+test('a public room shows itself, its topic and its members to anyone', () =>
+  using({}, (h) => {
+    const a = h.client('alice');
+    const o = h.client('olly');
+    a.recv('JOIN #pub');
+    a.recv('TOPIC #pub :open to all');
+    o.recv('TOPIC #pub');
+    assert.equal(one(o.take(), '332')[2], 'open to all');
+    o.recv('NAMES #pub');
+    assert.equal(one(o.take(), '353')[3], '@alice');
+    o.recv('WHOIS alice');
+    assert.equal(one(o.take(), '319')[2], '@#pub');
+  }));
+
+test('history: a public room replays its recent messages to whoever joins, even after all left; a +k room gives outsiders nothing', async () => {
+  const h = harness({});
+  try {
+    const a = h.client('alice');
+    a.recv('JOIN #pub,#locked');
+    const created = a.take();
+    assert.ok(msgs(created, 'NOTICE').some((m) => /#pub is public: whoever joins later sees its last \d+ messages/.test(m.params[1]!)), 'told plainly at creation');
+    a.recv('MODE #locked +k sesame');
+    a.recv('PRIVMSG #pub :public words');
+    a.recv('PRIVMSG #locked :locked words');
+    a.recv('PART #pub,#locked');
+    const s = h.client('stranger');
+    s.recv('JOIN #pub,#locked');
+    s.recv('HISTORY #locked');
+    await h.history!.flushNow();
+    await new Promise((r) => setImmediate(r));
+    const got = s.take();
+    assert.ok(got.some((l) => l.includes('public words')), 'the public room replays');
+    assert.ok(!got.some((l) => l.includes('locked words')), 'the +k room does not');
+    one(got, '475');
+  } finally {
+    await h.close();
+  }
+});
+
+// ---- 4. nicks before PASS -----------------------------------------------------------------
+
+test('password server: NICK before an accepted PASS reserves nothing', () =>
+  using({ password: 'pw' }, (h) => {
+    const squat = h.connect();
+    squat.recv('PASS wrong');
+    squat.recv('NICK alice'); // no USER: would have held "alice" until the registration timeout
+    const nopass = h.connect();
+    nopass.recv('NICK bob');
+    const real = h.connect();
+    real.recv('PASS pw');
+    real.recv('NICK alice');
+    real.recv('USER alice 0 * :Alice');
+    let got = real.take();
+    none(got, '433');
+    one(got, '001');
+    const b = h.connect();
+    b.recv('PASS pw');
+    b.recv('NICK bob');
+    b.recv('USER bob 0 * :Bob');
+    got = b.take();
+    none(got, '433');
+    one(got, '001');
+    assert.equal(h.server.nicks.size, 2);
+  }));
+
+test('password server: a NICK sent before PASS is claimed when PASS is accepted (433 if taken meanwhile)', () =>
+  using({ password: 'pw' }, (h) => {
+    const early = h.connect();
+    early.recv('NICK carol');
+    early.recv('PASS pw');
+    early.recv('USER carol 0 * :Carol');
+    one(early.take(), '001');
+    const late = h.connect();
+    late.recv('NICK carol');
+    late.recv('PASS pw');
+    assert.deepEqual(one(late.take(), '433').slice(1, 2), ['carol']);
+    late.recv('NICK carol2');
+    late.recv('USER c 0 * :C');
+    one(late.take(), '001');
+  }));
