@@ -84,9 +84,16 @@ const IRC_FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 
+let cleanIn = '';
+let cleanOut = '';
+
 /** Makes text from the network safe and readable on a terminal. */
 export function cleanText(s: string): string {
-  return s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(/\t/g, ' ');
+  // one-entry memo: a fan-out cleans the same nick / text for every plain member
+  if (s === cleanIn) return cleanOut;
+  cleanIn = s;
+  cleanOut = s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(/\t/g, ' ');
+  return cleanOut;
 }
 
 /** Cleans what a plain user typed: control characters out, tabs to spaces, trailing blanks off. */
@@ -157,6 +164,20 @@ export const HELP_TEXT: readonly string[] = [
   '* Start a line with // to send a message that begins with /.',
 ];
 
+// A fan-out writes the same line to every member in a row: parse it once for all plain
+// members (parsing per member was a third of a 2,000-guest mass join). Messages are
+// only read by #render, never changed.
+let memoLine = '';
+let memoParsed: ReturnType<typeof parse> = parse('PING x');
+
+function parseShared(line: string): ReturnType<typeof parse> {
+  if (line !== memoLine) {
+    memoParsed = parse(line);
+    memoLine = line;
+  }
+  return memoParsed;
+}
+
 /** A Connection that turns plain text into IRC for the core, and IRC into plain text. */
 export class PlainConnection implements Connection {
   readonly id: number;
@@ -187,6 +208,9 @@ export class PlainConnection implements Connection {
   #list: string[] | null = null;
   /** bumped for every error rendered, to tell whether a command failed synchronously */
   #errors = 0;
+  /** #nick and its casefolded form, for #isMe */
+  #myNick = '';
+  #myFolded = '';
 
   constructor(inner: Connection, opts: PlainOptions) {
     this.#inner = inner;
@@ -243,7 +267,7 @@ export class PlainConnection implements Connection {
 
   write(line: string): boolean {
     if (this.#state === 'closed') return false;
-    const r = parse(line);
+    const r = parseShared(line);
     if (!r.ok) return true;
     const out = this.#render(r.msg);
     for (const l of out) if (!this.#inner.write(l)) return false;
@@ -502,7 +526,12 @@ export class PlainConnection implements Connection {
   }
 
   #isMe(nick: string): boolean {
-    return this.#fold(nick) === this.#fold(this.#nick);
+    if (this.#myNick !== this.#nick) {
+      this.#myNick = this.#nick;
+      this.#myFolded = this.#fold(this.#nick);
+    }
+    // cheap exits first: this runs for every line of a fan-out
+    return nick.length === this.#nick.length && (nick === this.#nick || this.#fold(nick) === this.#myFolded);
   }
 
   #sameRoom(a: string | null, b: string): boolean {
