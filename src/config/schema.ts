@@ -81,6 +81,11 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     sendQBytes: 1024 * 1024,
     maxLineBytes: 8191 + 512,
     preRegistrationLines: 30,
+    // channels (docs/limits.md): a cap in total and on what one user / one address creates
+    maxChannels: 1000,
+    channelsCreatedPerUser: 10,
+    channelsCreatedPerIp: 20,
+    emptyChannelExpiryDays: 7,
   },
   // generous for people (a burst of 20 lines, then 5/s), stops paste floods
   flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100 },
@@ -267,6 +272,10 @@ const SCHEMA: Obj = obj({
     sendQBytes: int(4096, 1024 * 1024 * 1024),
     maxLineBytes: int(512, 1024 * 1024),
     preRegistrationLines: int(1, 100000),
+    maxChannels: int(1, 10000000),
+    channelsCreatedPerUser: int(1, 10000000),
+    channelsCreatedPerIp: int(1, 10000000),
+    emptyChannelExpiryDays: num(0.0001, 36500),
   }),
   flood: obj({
     enabled: bool,

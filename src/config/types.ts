@@ -28,6 +28,10 @@ export interface LimitsConfig {
   sendQBytes: number; // per-connection send queue cap, default 1 MiB
   maxLineBytes: number; // reader limit incl. tags, default 8191 + 512
   preRegistrationLines: number; // lines accepted before registration completes, default 30
+  maxChannels: number; // channels that may exist at once (kept empty ones count), default 1000
+  channelsCreatedPerUser: number; // existing channels one connection created, default 10
+  channelsCreatedPerIp: number; // existing channels created from one address, default 20
+  emptyChannelExpiryDays: number; // a kept empty channel (history on) is dropped after this, default 7
 }
 
 export interface FloodConfig {

@@ -29,6 +29,10 @@ export class Channel {
   bans: Ban[] = [];
   /** folded nicks invited while +i (cleared when they join) */
   readonly invited = new Set<string>();
+  /** when the last member left (kept empty for its state, history on); null while occupied */
+  emptySince: number | null = null;
+  /** who created it, for the creation quotas (null: restored from storage, or the default room) */
+  creator: { session: Session; ip: string } | null = null;
 
   constructor(name: string, folded: string, now: number) {
     this.name = name;
@@ -50,6 +54,14 @@ export class Channel {
     if (i < 0) return false;
     this.bans.splice(i, 1);
     return true;
+  }
+
+  /**
+   * A private room (+i or +k) shows nothing to outsiders: no topic, members or listing
+   * (docs/history.md, "What a room reveals"). Server operators see it as members do.
+   */
+  hiddenFrom(s: Session): boolean {
+    return (this.flags.has('i') || this.key !== null) && s.oper === null && !this.members.has(s);
   }
 
   isBanned(hostmask: string): boolean {
@@ -79,4 +91,49 @@ export function prefixFor(status: number, multi: boolean): string {
   if (status & Member.op) return '@';
   if (status & Member.voice) return '+';
   return '';
+}
+
+/**
+ * Channel creation quotas: how many existing channels each connection and each address
+ * created (limits.channelsCreatedPerUser / channelsCreatedPerIp), next to the total cap
+ * (limits.maxChannels). Counts drop when a channel goes away, so they bound what exists,
+ * not a rate.
+ */
+export class CreationQuota {
+  readonly #bySession = new Map<Session, number>();
+  readonly #byIp = new Map<string, number>();
+
+  /** Why `s` may not create one more channel, or null. `total` = channels now. */
+  refusal(s: Session, total: number, l: { maxChannels: number; channelsCreatedPerUser: number; channelsCreatedPerIp: number }): string | null {
+    if (s.oper !== null) return null;
+    if (total >= l.maxChannels) return `the server has reached its limit of ${l.maxChannels} rooms`;
+    if ((this.#bySession.get(s) ?? 0) >= l.channelsCreatedPerUser) return `you have created ${l.channelsCreatedPerUser} rooms already`;
+    if ((this.#byIp.get(s.ip) ?? 0) >= l.channelsCreatedPerIp) return `your address has created ${l.channelsCreatedPerIp} rooms already`;
+    return null;
+  }
+
+  created(ch: Channel, s: Session): void {
+    ch.creator = { session: s, ip: s.ip };
+    this.#bySession.set(s, (this.#bySession.get(s) ?? 0) + 1);
+    this.#byIp.set(s.ip, (this.#byIp.get(s.ip) ?? 0) + 1);
+  }
+
+  dropped(ch: Channel): void {
+    const c = ch.creator;
+    if (c === null) return;
+    ch.creator = null;
+    dec(this.#bySession, c.session);
+    dec(this.#byIp, c.ip);
+  }
+
+  /** The session is gone: its own count goes (the address count stays with the rooms). */
+  forget(s: Session): void {
+    this.#bySession.delete(s);
+  }
+}
+
+function dec<K>(m: Map<K, number>, k: K): void {
+  const n = (m.get(k) ?? 0) - 1;
+  if (n <= 0) m.delete(k);
+  else m.set(k, n);
 }

@@ -86,8 +86,11 @@ export function channelState(ch: Channel): ChannelState {
     key: ch.key,
     limit: ch.limit,
     bans: ch.bans.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
+    emptySince: ch.emptySince,
   };
 }
+
+const DAY_MS = 86_400_000;
 
 export class History {
   readonly storage: Storage;
@@ -179,9 +182,31 @@ export class History {
     this.#schedule();
   }
 
-  /** An empty channel stays (listed, with its modes) while it has state worth keeping. */
+  /**
+   * An empty channel stays (with its modes) while it has state worth keeping, until it
+   * has been empty for limits.emptyChannelExpiryDays (expireChannels).
+   */
   keepWhenEmpty(ch: Channel): boolean {
     return hasPersistentState(ch);
+  }
+
+  /** Drops channels empty for longer than limits.emptyChannelExpiryDays, here and in the store. */
+  expireChannels(): number {
+    const srv = this.#srv;
+    if (srv === null || this.#closed) return 0;
+    const cutoff = srv.now() - srv.config.limits.emptyChannelExpiryDays * DAY_MS;
+    let n = 0;
+    for (const ch of srv.channels.values()) {
+      if (ch.members.size > 0 || ch.emptySince === null || ch.emptySince > cutoff) continue;
+      srv.dropChannel(ch);
+      this.#chans.set(ch.folded, null);
+      n++;
+    }
+    if (n > 0) {
+      this.#schedule();
+      this.#log.info({ expired: n }, 'forgot rooms that stayed empty');
+    }
+    return n;
   }
 
   #schedule(): void {
@@ -429,9 +454,28 @@ export class History {
 
   // ---- channel state ------------------------------------------------------------------
 
-  /** Recreates stored channels (empty, with their topic, modes and bans) in `srv`. */
+  /**
+   * Recreates stored channels (empty, with their topic, modes and bans) in `srv`.
+   * Channels empty for longer than limits.emptyChannelExpiryDays are deleted instead;
+   * beyond limits.maxChannels the most recently used are kept. Returns how many came back.
+   */
   async restoreChannels(srv: IrcServer): Promise<number> {
-    const states = await this.storage.channels.loadChannels();
+    const now = srv.now();
+    const cutoff = now - srv.config.limits.emptyChannelExpiryDays * DAY_MS;
+    const all = await this.storage.channels.loadChannels();
+    const states: ChannelState[] = [];
+    for (const st of all) {
+      if (typeof st.emptySince === 'number' && st.emptySince <= cutoff) await this.storage.channels.deleteChannel(st.folded);
+      else states.push(st);
+    }
+    const room = srv.config.limits.maxChannels - srv.channels.size;
+    if (states.length > room) {
+      // occupied at shutdown (no emptySince) counts as the most recent
+      const used = (st: ChannelState): number => st.emptySince ?? now;
+      states.sort((a, b) => used(b) - used(a) || b.topicAt - a.topicAt);
+      this.#log.warn({ stored: states.length, kept: Math.max(0, room) }, 'more stored rooms than limits.maxChannels; the least recently used stay on disk unloaded');
+      states.length = Math.max(0, room);
+    }
     for (const st of states) {
       if (srv.channels.has(st.folded)) continue;
       const ch = new Channel(st.name, st.folded, st.createdAt);
@@ -442,7 +486,10 @@ export class History {
       ch.key = st.key;
       ch.limit = st.limit;
       for (const b of st.bans) ch.addBan(b.mask, b.setBy, b.setAt, srv.fold);
+      // empty from now on if it was occupied at shutdown: the expiry clock starts here
+      ch.emptySince = st.emptySince ?? now;
       srv.channels.set(st.folded, ch);
+      if (st.emptySince === undefined || st.emptySince === null) this.channelChanged(ch);
     }
     return states.length;
   }
@@ -453,6 +500,7 @@ export class History {
     const srv = this.#srv;
     if (srv === null || this.#closing) return;
     this.#pruneTimer = setTimeout(() => {
+      this.expireChannels();
       this.pruneNow().finally(() => this.#schedulePrune());
     }, srv.config.history.pruneIntervalSeconds * 1000);
     this.#pruneTimer.unref();

@@ -84,9 +84,16 @@ const IRC_FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 
+let cleanIn = '';
+let cleanOut = '';
+
 /** Makes text from the network safe and readable on a terminal. */
 export function cleanText(s: string): string {
-  return s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(/\t/g, ' ');
+  // one-entry memo: a fan-out cleans the same nick / text for every plain member
+  if (s === cleanIn) return cleanOut;
+  cleanIn = s;
+  cleanOut = s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(/\t/g, ' ');
+  return cleanOut;
 }
 
 /** Cleans what a plain user typed: control characters out, tabs to spaces, trailing blanks off. */
@@ -146,7 +153,7 @@ export const HELP_TEXT: readonly string[] = [
   '*   /msg NAME text              a private message (NAME can be a #room too)',
   '*   /me waves                   an action: "* yourname waves"',
   '*   /who [#room]                who is in the room',
-  '*   /rooms                      list the rooms',
+  '*   /rooms [word]               list the rooms (with word in their name)',
   '*   /topic [text]               show or set the room topic',
   '*   /away [message]             mark yourself away; /away again when back',
   '*   /whois NAME                 who someone is',
@@ -156,6 +163,20 @@ export const HELP_TEXT: readonly string[] = [
   '*   /help                       this list',
   '* Start a line with // to send a message that begins with /.',
 ];
+
+// A fan-out writes the same line to every member in a row: parse it once for all plain
+// members (parsing per member was a third of a 2,000-guest mass join). Messages are
+// only read by #render, never changed.
+let memoLine = '';
+let memoParsed: ReturnType<typeof parse> = parse('PING x');
+
+function parseShared(line: string): ReturnType<typeof parse> {
+  if (line !== memoLine) {
+    memoParsed = parse(line);
+    memoLine = line;
+  }
+  return memoParsed;
+}
 
 /** A Connection that turns plain text into IRC for the core, and IRC into plain text. */
 export class PlainConnection implements Connection {
@@ -187,6 +208,9 @@ export class PlainConnection implements Connection {
   #list: string[] | null = null;
   /** bumped for every error rendered, to tell whether a command failed synchronously */
   #errors = 0;
+  /** #nick and its casefolded form, for #isMe */
+  #myNick = '';
+  #myFolded = '';
 
   constructor(inner: Connection, opts: PlainOptions) {
     this.#inner = inner;
@@ -243,7 +267,7 @@ export class PlainConnection implements Connection {
 
   write(line: string): boolean {
     if (this.#state === 'closed') return false;
-    const r = parse(line);
+    const r = parseShared(line);
     if (!r.ok) return true;
     const out = this.#render(r.msg);
     for (const l of out) if (!this.#inner.write(l)) return false;
@@ -420,7 +444,9 @@ export class PlainConnection implements Connection {
       case 'rooms':
       case 'list':
       case 'channels':
-        this.#toCore('LIST', []);
+        // "/rooms game" or "/rooms #game*": the rooms whose names match
+        if (arg1 === '') this.#toCore('LIST', []);
+        else this.#toCore('LIST', [isChannel(arg1) ? arg1 : `#*${arg1}*`]);
         return;
       case 'topic': {
         let target = room;
@@ -500,7 +526,12 @@ export class PlainConnection implements Connection {
   }
 
   #isMe(nick: string): boolean {
-    return this.#fold(nick) === this.#fold(this.#nick);
+    if (this.#myNick !== this.#nick) {
+      this.#myNick = this.#nick;
+      this.#myFolded = this.#fold(this.#nick);
+    }
+    // cheap exits first: this runs for every line of a fan-out
+    return nick.length === this.#nick.length && (nick === this.#nick || this.#fold(nick) === this.#myFolded);
   }
 
   #sameRoom(a: string | null, b: string): boolean {
@@ -517,6 +548,9 @@ export class PlainConnection implements Connection {
         return [];
       case 'PRIVMSG':
       case 'NOTICE':
+        // during /rooms the server's "LIST truncated" notice is repeated in RPL_LISTEND,
+        // shown after the list
+        if (this.#list !== null && msg.command === 'NOTICE' && (p[1] ?? '').startsWith('*** LIST truncated')) return [];
         return this.#renderMessage(msg);
       case 'JOIN': {
         const ch = p[0] ?? '';
@@ -711,7 +745,8 @@ export class PlainConnection implements Connection {
         const list = this.#list ?? [];
         this.#list = null;
         if (list.length === 0) return ['* There are no rooms yet. /join #name creates one.'];
-        return ['* Rooms (/join #name to go in):', ...list];
+        const cut = last.startsWith('End of /LIST (') ? [`* ${last.slice(14, -1).replace(/LIST (#\S+)/, '/rooms $1')}`] : [];
+        return ['* Rooms (/join #name to go in):', ...list, ...cut];
       }
       case N.RPL_AWAY:
         return [`* ${a1} is away: ${last}`];
@@ -740,6 +775,8 @@ export class PlainConnection implements Connection {
       case N.ERR_CANNOTSENDTOCHAN:
         return this.#err(`You can't talk in ${a1} right now (it may be moderated, or you are banned).`);
       case N.ERR_TOOMANYCHANNELS:
+        // also "Cannot create #x: <why>" (the server's room limits): show that as it is
+        if (last.startsWith('Cannot create')) return this.#err(last.replace(/ \(LIST\)$/, ' (/rooms)'));
         return this.#err(`You are in too many rooms; /part one first.`);
       case N.ERR_NOTONCHANNEL:
         return this.#err(`You are not in ${a1}.`);

@@ -114,6 +114,8 @@ export interface ChannelState {
   key: string | null;
   limit: number | null;
   bans: { mask: string; setBy: string; setAt: number }[];
+  /** when the last member left, null/absent = occupied when saved (older rows have none) */
+  emptySince?: number | null;
 }
 
 export interface ChannelStore {

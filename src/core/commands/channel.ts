@@ -2,7 +2,7 @@
  * Channel membership and metadata: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE.
  * The first user into an empty channel becomes its operator.
  */
-import { isValidChannelName, truncateUtf8 } from '../../protocol/index.js';
+import { compileMask, isValidChannelName, truncateUtf8 } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import { Cap } from '../caps.js';
 import { Channel, Member, prefixFor } from '../channel.js';
@@ -51,6 +51,11 @@ export function sendNames(s: Session, ch: Channel, srv: IrcServer): void {
 
 /** Announces a join to the channel (extended-join aware) and welcomes the joiner. */
 export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: number): void {
+  if (ch.emptySince !== null) {
+    // occupied again: the stored state must not look empty since then (expiry at load)
+    ch.emptySince = null;
+    srv.history?.channelChanged(ch);
+  }
   ch.members.set(s, status);
   s.channels.add(ch);
   ch.invited.delete(s.folded);
@@ -119,9 +124,24 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         return;
       }
     }
-    const { ch, created } = srv.getOrCreateChannel(name);
+    if (existing === undefined) {
+      const why = srv.channelRefusal(s, name);
+      if (why !== null) {
+        s.numeric(N.ERR_TOOMANYCHANNELS, name, `Cannot create ${name}: ${why}; join an existing room (LIST)`);
+        return;
+      }
+    }
+    const { ch, created } = srv.getOrCreateChannel(name, s);
     // a channel kept empty (history: it has a topic, modes or bans) gives op to its first joiner
     joinChannel(s, ch, srv, created || ch.members.size === 0 ? Member.op : 0);
+    if (created && srv.history !== undefined && srv.config.history.replayLines > 0) {
+      // what a public room reveals (docs/history.md): say it where it matters
+      s.serverMessage(
+        'NOTICE',
+        s.nick,
+        `*** ${ch.name} is public: whoever joins later sees its last ${srv.config.history.replayLines} messages, even after everyone has left. MODE ${ch.name} +i (invite only) or +k KEY keeps it private.`,
+      );
+    }
   });
 }
 
@@ -143,7 +163,9 @@ function topic(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   const text = msg.params[1];
   if (text === undefined) {
-    sendTopic(s, ch, true);
+    // a private room's topic is for its members (as other servers do for +s/+p)
+    if (ch.hiddenFrom(s)) s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
+    else sendTopic(s, ch, true);
     return;
   }
   const status = ch.members.get(s);
@@ -172,23 +194,64 @@ function names(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   for (const name of list) {
     const ch = srv.findChannel(name);
-    if (ch === undefined) s.numeric(N.RPL_ENDOFNAMES, name, 'End of /NAMES list.');
+    if (ch === undefined || ch.hiddenFrom(s)) s.numeric(N.RPL_ENDOFNAMES, ch?.name ?? name, 'End of /NAMES list.');
     else sendNames(s, ch, srv);
   }
 }
 
+function visibleCount(s: Session, ch: Channel): number {
+  if (ch.members.has(s)) return ch.members.size;
+  let n = 0;
+  for (const m of ch.members.keys()) if (!m.invisible) n++;
+  return n;
+}
+
+/** Per-line overhead beyond name, topic and modes: prefix, numeric, nick, tags. */
+const LIST_LINE_OVERHEAD = 96;
+
+/**
+ * LIST [#name|mask,...]: rooms the asker may see (not private rooms they are not in),
+ * busiest first. Never more than fits in half the asker's free send queue: past that
+ * the list is cut with a NOTICE saying so (a whole listing of long topics used to
+ * overflow the queue and disconnect whoever asked).
+ */
 function list(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const wanted = commaList(msg.params[0]).filter((n) => n.startsWith('#') || n.startsWith('&'));
-  const chans = wanted.length > 0 ? wanted.map((n) => srv.findChannel(n)) : [...srv.channels.values()];
-  s.numeric(N.RPL_LISTSTART, 'Channel', 'Users  Name');
-  for (const ch of chans) {
-    if (ch === undefined) continue;
-    const visible = ch.members.has(s)
-      ? ch.members.size
-      : [...ch.members.keys()].filter((m) => !m.invisible).length;
-    s.numeric(N.RPL_LIST, ch.name, String(visible), `[${ch.modeString(false)[0]}] ${ch.topic}`);
+  let chans: Channel[];
+  if (wanted.length === 0) chans = [...srv.channels.values()];
+  else {
+    const exact = new Set<Channel>();
+    const masks: ((subject: string) => boolean)[] = [];
+    for (const n of wanted.slice(0, srv.config.limits.targetsPerCommand)) {
+      if (n.includes('*') || n.includes('?')) masks.push(compileMask(n, srv.fold));
+      else {
+        const ch = srv.findChannel(n);
+        if (ch !== undefined) exact.add(ch);
+      }
+    }
+    if (masks.length > 0) for (const ch of srv.channels.values()) if (masks.some((m) => m(ch.folded))) exact.add(ch);
+    chans = [...exact];
   }
-  s.numeric(N.RPL_LISTEND, 'End of /LIST');
+  const rows: { ch: Channel; n: number }[] = [];
+  for (const ch of chans) if (!ch.hiddenFrom(s)) rows.push({ ch, n: visibleCount(s, ch) });
+  rows.sort((a, b) => b.n - a.n || (a.ch.folded < b.ch.folded ? -1 : a.ch.folded > b.ch.folded ? 1 : 0));
+  const c = srv.config;
+  let budget = (c.limits.sendQBytes - s.conn.queuedBytes) / 2;
+  const fixed = LIST_LINE_OVERHEAD + c.serverName.length + s.nick.length;
+  s.numeric(N.RPL_LISTSTART, 'Channel', 'Users  Name');
+  let shown = 0;
+  for (const { ch, n } of rows) {
+    const topic = `[${ch.modeString(false)[0]}] ${ch.topic}`;
+    budget -= fixed + ch.name.length + Buffer.byteLength(topic);
+    if (budget < 0) break;
+    s.numeric(N.RPL_LIST, ch.name, String(n), topic);
+    shown++;
+  }
+  if (shown < rows.length) {
+    const why = `truncated: ${shown} of ${rows.length} rooms shown, busiest first; narrow it with a mask, e.g. LIST #game*`;
+    s.serverMessage('NOTICE', s.nick, `*** LIST ${why}`);
+    s.numeric(N.RPL_LISTEND, `End of /LIST (${why})`);
+  } else s.numeric(N.RPL_LISTEND, 'End of /LIST');
 }
 
 function kick(s: Session, msg: { params: string[] }, srv: IrcServer): void {

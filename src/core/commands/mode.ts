@@ -13,8 +13,9 @@ import type { CommandTable } from './types.js';
 const FLAG_MODES = 'imnt';
 
 function sendBanList(s: Session, ch: Channel): void {
-  for (const b of ch.bans) {
-    s.numeric(N.RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+  // a private room's bans are its members' business
+  if (!ch.hiddenFrom(s)) {
+    for (const b of ch.bans) s.numeric(N.RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
   }
   s.numeric(N.RPL_ENDOFBANLIST, ch.name, 'End of channel ban list');
 }

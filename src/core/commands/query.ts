@@ -27,7 +27,15 @@ function visibleTo(viewer: Session, t: Session): boolean {
 function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServer): void {
   let flags = t.away !== null ? 'G' : 'H';
   if (t.oper !== null) flags += '*';
-  const shown = ch ?? [...t.channels][0];
+  // the channel shown is one the asker may know about (never a private room they are not in)
+  let shown = ch;
+  if (shown === undefined) {
+    for (const c of t.channels) {
+      if (c.hiddenFrom(s)) continue;
+      shown = c;
+      break;
+    }
+  }
   if (shown !== undefined) flags += prefixFor(shown.members.get(t) ?? 0, s.has(Cap.multiPrefix));
   s.numeric(
     N.RPL_WHOREPLY,
@@ -46,7 +54,7 @@ function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcSe
   const include = (t: Session): boolean => !operOnly || t.oper !== null;
   if (m.startsWith('#') || m.startsWith('&')) {
     const ch = srv.findChannel(m);
-    if (ch !== undefined) {
+    if (ch !== undefined && !ch.hiddenFrom(s)) {
       const member = ch.members.has(s);
       for (const t of ch.members.keys()) {
         if ((member || !t.invisible) && include(t)) whoReply(s, t, ch, srv);
@@ -85,7 +93,7 @@ function whois(s: Session, nick: string, srv: IrcServer): void {
   s.numeric(N.RPL_WHOISUSER, t.nick, t.user, t.host, '*', t.realname || t.nick);
   const chans: string[] = [];
   const multi = s.has(Cap.multiPrefix);
-  for (const ch of t.channels) chans.push(prefixFor(ch.members.get(t) ?? 0, multi) + ch.name);
+  for (const ch of t.channels) if (!ch.hiddenFrom(s)) chans.push(prefixFor(ch.members.get(t) ?? 0, multi) + ch.name);
   if (chans.length > 0 && (!t.invisible || visibleTo(s, t))) s.numeric(N.RPL_WHOISCHANNELS, t.nick, chans.join(' '));
   s.numeric(N.RPL_WHOISSERVER, t.nick, c.serverName, c.description);
   if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);

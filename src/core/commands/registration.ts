@@ -91,6 +91,13 @@ function pass(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const a = Buffer.from(msg.params[0]!);
   const b = Buffer.from(want);
   s.passOk = a.length === b.length && timingSafeEqual(a, b);
+  // a NICK sent before the password was only remembered: claim it now
+  if (s.passOk && s.folded !== '' && srv.nicks.get(s.folded) !== s) {
+    if (srv.nicks.has(s.folded)) {
+      s.numeric(N.ERR_NICKNAMEINUSE, s.nick, 'Nickname is already in use');
+      s.setNick('*', '');
+    } else srv.nicks.set(s.folded, s);
+  }
 }
 
 function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
@@ -111,8 +118,10 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   if (wanted === s.nick) return;
   if (!s.registered) {
-    if (s.folded !== '' && s.folded !== folded) srv.nicks.delete(s.folded);
-    srv.nicks.set(folded, s);
+    if (s.folded !== '' && s.folded !== folded && srv.nicks.get(s.folded) === s) srv.nicks.delete(s.folded);
+    // before the server password is accepted nothing is reserved: a wrong or missing
+    // PASS could otherwise hold any nick until the registration timeout
+    if (s.passOk) srv.nicks.set(folded, s);
     s.setNick(wanted, folded);
     srv.tryRegister(s);
     return;

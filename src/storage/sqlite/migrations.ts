@@ -48,6 +48,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO fts_progress (k, indexed) SELECT 0, COALESCE(MAX(id), 0) FROM events;
   `,
+  // 3: messages only, for "the last N messages" (JOIN replay, HISTORY). Through
+  // events_target_time that query walked back over every JOIN/PART/QUIT row, so each of
+  // 2,000 joins into a quiet room read all the joins before it (quadratic).
+  `
+  CREATE INDEX events_target_messages ON events (target, time) WHERE command IN ('PRIVMSG', 'NOTICE');
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

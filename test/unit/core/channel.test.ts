@@ -19,9 +19,10 @@ test('JOIN: the first user gets op; JOIN echo, no topic reply, NAMES with @', ()
     none(got, '332');
     assert.deepEqual(one(got, '353'), ['alice', '=', '#c', '@alice']);
     assert.deepEqual(one(got, '366'), ['alice', '#c', 'End of /NAMES list.']);
-    // order: JOIN, then names
+    // order: JOIN, then names, then (history on) what a new public room reveals
     const cmds = got.map((l) => l.split(' ')[1]);
-    assert.deepEqual(cmds, ['JOIN', '353', '366']);
+    assert.deepEqual(cmds, ['JOIN', '353', '366', 'NOTICE']);
+    assert.match(got[3]!, /#c is public: whoever joins later sees its last 20 messages/);
   }));
 
 test('JOIN: later users are not op, everyone in the channel sees the JOIN', () =>

@@ -312,12 +312,13 @@ test('channel state persists: an empty room with state stays; a restart restores
   assert.equal(h.server.findChannel('#plain'), undefined, 'no state: dropped as before');
   a.take();
   a.recv('LIST');
-  assert.ok(msgs(a.take(), '322').some((x) => x.params[1] === '#room'));
+  assert.ok(!msgs(a.take(), '322').some((x) => x.params[1] === '#room'), 'private (+ik): not listed to outsiders');
   await h.server.shutdown('restart');
 
   // a new server over the same storage
   const history = new History({ storage: Object.assign(Object.create(storage) as MemoryStorage, { close: async () => {} }), logger: pino({ level: 'silent' }) });
-  const srv = new IrcServer(makeConfig({}), pino({ level: 'silent' }), { history, tickMs: 3_600_000 });
+  // same clock: stored rooms expire after limits.emptyChannelExpiryDays of being empty
+  const srv = new IrcServer(makeConfig({}), pino({ level: 'silent' }), { history, tickMs: 3_600_000, now: () => h.clock.now });
   try {
     assert.equal(await history.restoreChannels(srv), 1);
     const ch = srv.findChannel('#ROOM')!;
