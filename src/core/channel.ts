@@ -4,6 +4,7 @@
  */
 import { compileMask } from '../protocol/index.js';
 import type { Session } from './session.js';
+import { addressGroup } from '../transports/netmask.js';
 
 export const Member = { op: 1, voice: 2 } as const;
 
@@ -32,7 +33,7 @@ export class Channel {
   /** when the last member left (kept empty for its state, history on); null while occupied */
   emptySince: number | null = null;
   /** who created it, for the creation quotas (null: restored from storage, or the default room) */
-  creator: { session: Session; ip: string } | null = null;
+  creator: { session: number; ip: string } | null = null;
 
   constructor(name: string, folded: string, now: number) {
     this.name = name;
@@ -100,22 +101,24 @@ export function prefixFor(status: number, multi: boolean): string {
  * not a rate.
  */
 export class CreationQuota {
-  readonly #bySession = new Map<Session, number>();
+  // keyed by session id, so a room never keeps a departed Session object alive
+  readonly #bySession = new Map<number, number>();
   readonly #byIp = new Map<string, number>();
 
   /** Why `s` may not create one more channel, or null. `total` = channels now. */
   refusal(s: Session, total: number, l: { maxChannels: number; channelsCreatedPerUser: number; channelsCreatedPerIp: number }): string | null {
     if (s.oper !== null) return null;
     if (total >= l.maxChannels) return `the server has reached its limit of ${l.maxChannels} rooms`;
-    if ((this.#bySession.get(s) ?? 0) >= l.channelsCreatedPerUser) return `you have created ${l.channelsCreatedPerUser} rooms already`;
-    if ((this.#byIp.get(s.ip) ?? 0) >= l.channelsCreatedPerIp) return `your address has created ${l.channelsCreatedPerIp} rooms already`;
+    if ((this.#bySession.get(s.id) ?? 0) >= l.channelsCreatedPerUser) return `you have created ${l.channelsCreatedPerUser} rooms already`;
+    if ((this.#byIp.get(groupOf(s)) ?? 0) >= l.channelsCreatedPerIp) return `your address has created ${l.channelsCreatedPerIp} rooms already`;
     return null;
   }
 
   created(ch: Channel, s: Session): void {
-    ch.creator = { session: s, ip: s.ip };
-    this.#bySession.set(s, (this.#bySession.get(s) ?? 0) + 1);
-    this.#byIp.set(s.ip, (this.#byIp.get(s.ip) ?? 0) + 1);
+    const ip = groupOf(s);
+    ch.creator = { session: s.id, ip };
+    this.#bySession.set(s.id, (this.#bySession.get(s.id) ?? 0) + 1);
+    this.#byIp.set(ip, (this.#byIp.get(ip) ?? 0) + 1);
   }
 
   dropped(ch: Channel): void {
@@ -128,8 +131,13 @@ export class CreationQuota {
 
   /** The session is gone: its own count goes (the address count stays with the rooms). */
   forget(s: Session): void {
-    this.#bySession.delete(s);
+    this.#bySession.delete(s.id);
   }
+}
+
+/** The address a quota counts: an IPv6 peer's whole prefix (one host, many addresses). */
+function groupOf(s: Session): string {
+  return addressGroup(s.ip, s.server.config.connections.ipv6Prefix);
 }
 
 function dec<K>(m: Map<K, number>, k: K): void {
