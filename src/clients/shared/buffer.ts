@@ -74,6 +74,12 @@ export class ChatBuffer {
     return true;
   }
 
+  /** Appends a line as it is, even a copy of one already here (history the user asked for again). */
+  append(line: ChatLine): void {
+    this.lines.push(line);
+    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
+  }
+
   /** Member nicks sorted by rank (@ before + before none), then name. */
   nicks(): string[] {
     const rank = (p: string): number => (p.startsWith('~') ? 0 : p.startsWith('&') ? 1 : p.startsWith('@') ? 2 : p.startsWith('%') ? 3 : p.startsWith('+') ? 4 : 5);

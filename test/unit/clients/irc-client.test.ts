@@ -188,3 +188,50 @@ test('backoff doubles up to the cap, with bounded jitter, and resets', () => {
   const j = new Backoff({ minMs: 100, maxMs: 1000, jitter: 0.2, random: () => 0 });
   assert.equal(j.next(), 80);
 });
+
+test('history loaded on join: the marker comes before the lines it introduces', () => {
+  const f = fake();
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  const events: string[] = [];
+  f.c.on('line', (b, l) => b === a && events.push(l.text));
+  f.recv(
+    ':srv BATCH +j1 chathistory #a',
+    '@batch=j1;time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :one',
+    '@batch=j1;time=2024-01-01T09:01:00.000Z;msgid=m2 :bob!u@h PRIVMSG #a :two',
+    ':srv BATCH -j1',
+  );
+  const texts = a.lines.map((l) => l.text);
+  const mk = texts.indexOf('--- 2 earlier messages from history ---');
+  assert.ok(mk >= 0 && mk < texts.indexOf('one') && texts.indexOf('one') < texts.indexOf('two'), texts.join(' | '));
+  // printed in that order too (line mode prints 'line' events as they come)
+  assert.deepEqual(events, ['--- 2 earlier messages from history ---', 'one', 'two']);
+});
+
+test('/history N shows the lines at the bottom, even those already on screen', () => {
+  const f = fake();
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  f.recv('@time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :one', '@time=2024-01-01T09:01:00.000Z;msgid=m2 :bob!u@h PRIVMSG #a :two');
+  f.c.setActive(a);
+  runInput(f.c, '/history 2', { switchTo: () => {}, exit: () => {} });
+  assert.equal(f.sent().at(-1), 'CHATHISTORY LATEST #a * 2');
+  const events: string[] = [];
+  f.c.on('line', (b, l) => b === a && events.push(l.text));
+  f.recv(
+    ':srv BATCH +h1 chathistory #a',
+    '@batch=h1;time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :one',
+    '@batch=h1;time=2024-01-01T09:01:00.000Z;msgid=m2 :bob!u@h PRIVMSG #a :two',
+    ':srv BATCH -h1',
+  );
+  assert.deepEqual(events, ['--- 2 earlier messages from history ---', 'one', 'two']);
+  assert.deepEqual(a.lines.slice(-3).map((l) => l.text), ['--- 2 earlier messages from history ---', 'one', 'two']);
+  assert.ok(a.lines.slice(-2).every((l) => l.history && l.nick === 'bob'));
+  assert.equal(a.unread, 0);
+  // an empty answer says so
+  runInput(f.c, '/history 5', { switchTo: () => {}, exit: () => {} });
+  f.recv(':srv BATCH +h2 chathistory #a', ':srv BATCH -h2');
+  assert.equal(a.lines.at(-1)!.text, 'No earlier messages in history for #a');
+});
