@@ -34,6 +34,8 @@ export interface ChatLine {
   history: boolean;
   /** IRCv3 msgid, to drop duplicates when history overlaps what we saw live */
   msgid?: string;
+  /** typed while disconnected: waiting to be sent on reconnect */
+  pending?: boolean;
 }
 
 export interface Member {

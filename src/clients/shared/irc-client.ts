@@ -45,6 +45,20 @@ export interface ClientOptions {
   maxLines?: number;
   /** on joining a room, load this many lines of history when the server offers it (0: off) */
   historyOnJoin?: number;
+  /** messages typed while disconnected, kept for the reconnect (default 50 messages, 16 KiB) */
+  outbox?: { maxMessages: number; maxBytes: number };
+}
+
+export const DEFAULT_OUTBOX = { maxMessages: 50, maxBytes: 16 * 1024 } as const;
+
+interface Pending {
+  target: string;
+  text: string;
+  action: boolean;
+  /** the placeholder shown in the buffer until it is sent */
+  line: ChatLine;
+  buffer: ChatBuffer;
+  bytes: number;
 }
 
 export interface ClientEvents extends Record<string, unknown[]> {
@@ -118,6 +132,9 @@ export class IrcClient extends Emitter<ClientEvents> {
   #historyAsked = new Map<string, number>();
   /** the chathistory batch the line being handled belongs to */
   #collect: Batch | null = null;
+  /** typed while disconnected, oldest first; bounded by opts.outbox */
+  #outbox: Pending[] = [];
+  #outboxBytes = 0;
 
   constructor(opts: ClientOptions) {
     super();
@@ -355,6 +372,43 @@ export class IrcClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** Messages waiting for the connection to come back. */
+  get pendingCount(): number {
+    return this.#outbox.length;
+  }
+
+  /**
+   * Keeps a message typed while not connected, shown as pending, to send once
+   * registered again. False (nothing kept) when the outbox is full.
+   */
+  queue(target: string, text: string, action = false): boolean {
+    const max = this.#opts.outbox ?? DEFAULT_OUTBOX;
+    const bytes = utf8Length(target) + utf8Length(text);
+    if (this.#outbox.length >= max.maxMessages || this.#outboxBytes + bytes > max.maxBytes) return false;
+    const buffer = this.buffer(target);
+    const line = this.addLine(buffer, action ? 'action' : 'message', text, { nick: this.nick, self: true, pending: true });
+    this.#outbox.push({ target, text, action, line, buffer, bytes });
+    this.#outboxBytes += bytes;
+    return true;
+  }
+
+  /** Sends what was typed while disconnected (after the rejoins, so rooms get it). */
+  #flushOutbox(): void {
+    const all = this.#outbox;
+    if (all.length === 0) return;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    for (const p of all) {
+      // the placeholder goes; say() shows the message as sent (or echo-message does)
+      const i = p.buffer.lines.indexOf(p.line);
+      if (i >= 0) p.buffer.lines.splice(i, 1);
+      this.say(p.target, p.text, p.action);
+    }
+    const per = new Map<ChatBuffer, number>();
+    for (const p of all) per.set(p.buffer, (per.get(p.buffer) ?? 0) + 1);
+    for (const [b, n] of per) this.info(b, `Sent ${n} ${n === 1 ? 'message' : 'messages'} typed while disconnected`);
+  }
+
   join(channel: string, key?: string): void {
     this.#focusOnJoin.add(this.fold(channel));
     if (key !== undefined) this.send('JOIN', channel, key);
@@ -493,6 +547,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           }
         }
         if (this.away) this.send('AWAY', 'away');
+        this.#flushOutbox();
         return;
       }
       case N.RPL_ISUPPORT:
