@@ -28,6 +28,8 @@ import type { Config } from '../config/types.js';
 import type { Connection, ConnectionHandlers } from '../transports/connection.js';
 import { casefolder, parse, serializeParts, utf8Length, type IrcMessage } from '../protocol/index.js';
 import * as N from '../protocol/numerics.js';
+// pure column arithmetic (string-width per grapheme), shared with the terminal client
+import { wrap } from '../clients/tui/width.js';
 
 /** How long an unterminated line waits for more bytes before it is sent as a message. */
 export const PARTIAL_FLUSH_MS = 400;
@@ -83,10 +85,36 @@ const SILENT = new Set<string>([
 const IRC_FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+/**
+ * Invisible characters that change what a line looks like: line/paragraph separators
+ * (some terminals break there) and bidi controls (can reorder `<alice>` into view).
+ * ZWJ/ZWNJ stay: emoji and scripts need them.
+ */
+const INVISIBLE = /[\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/g;
+
+/**
+ * Rows are at most this many columns: a netcat user's terminal wraps where we can't
+ * see, so we wrap first (80 columns fits nearly every terminal) and indent the rest.
+ */
+export const WRAP_COLUMNS = 80;
+/** What starts every continuation row: a real line never starts with a space. */
+export const CONTINUATION = '        ';
+
+/**
+ * One rendered line as terminal rows: the first as is, the rest indented by
+ * CONTINUATION, so text of one message padded to the width (`hi    ...   [12:00]
+ * <alice> fake`) can never look like a line of its own.
+ */
+export function wrapRows(line: string, cols: number = WRAP_COLUMNS): string[] {
+  // fast path: no character takes more than 2 columns
+  if (line.length * 2 <= cols) return [line];
+  const rows = wrap(line, cols, cols - CONTINUATION.length);
+  return rows.map((r, i) => (i === 0 ? r : CONTINUATION + r));
+}
 
 /** Makes text from the network safe and readable on a terminal. */
 export function cleanText(s: string): string {
-  return s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(/\t/g, ' ');
+  return s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(INVISIBLE, '').replace(/\t/g, ' ');
 }
 
 /** Cleans what a plain user typed: control characters out, tabs to spaces, trailing blanks off. */
@@ -246,7 +274,7 @@ export class PlainConnection implements Connection {
     const r = parse(line);
     if (!r.ok) return true;
     const out = this.#render(r.msg);
-    for (const l of out) if (!this.#inner.write(l)) return false;
+    for (const l of out) for (const row of wrapRows(l)) if (!this.#inner.write(row)) return false;
     return true;
   }
 
@@ -254,7 +282,7 @@ export class PlainConnection implements Connection {
     let last: string | undefined;
     if (finalLine !== undefined) {
       const r = parse(finalLine);
-      if (r.ok) last = this.#render(r.msg).join('\r\n') || undefined;
+      if (r.ok) last = this.#render(r.msg).flatMap((l) => wrapRows(l)).join('\r\n') || undefined;
     }
     if (last === undefined) this.#inner.close();
     else this.#inner.close(last);
@@ -491,7 +519,7 @@ export class PlainConnection implements Connection {
   // ---- from the core -------------------------------------------------------------
 
   #show(lines: readonly string[]): void {
-    for (const l of lines) this.#inner.write(l);
+    for (const l of lines) for (const row of wrapRows(l)) this.#inner.write(row);
   }
 
   #error(text: string): void {
