@@ -8,7 +8,8 @@
  * the plain dialect renders it like any line. The JOIN replay and HISTORY stamp the
  * text also for clients with server-time but without batch: irssi (1.3+) negotiates
  * server-time yet by default (show_server_time off) shows when a line arrived, so a
- * replayed line would look new; it shows `<alice> [12:03] hello`.
+ * replayed line would look new; it shows `<alice> [12:03] hello`. (The plain dialect
+ * says it shows the tag: Connection.showsServerTime.)
  */
 import { maxTrailingBytes, truncateUtf8 } from '../protocol/index.js';
 import type { StoredEvent } from '../storage/types.js';
@@ -114,7 +115,7 @@ export function sendRecent(
           s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: ${what}`);
         }
         // see the header: without batch, server-time alone does not mean the time is shown
-        sendEvents(s, srv, events, 'chathistory', [ch.name], !s.has(Cap.serverTime) || !s.has(Cap.batch));
+        sendEvents(s, srv, events, 'chathistory', [ch.name], !s.has(Cap.serverTime) || (!s.has(Cap.batch) && s.conn.showsServerTime !== true));
       }),
     (err: unknown) => {
       s.log.error({ err }, 'history replay failed');

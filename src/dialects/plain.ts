@@ -191,6 +191,8 @@ export class PlainConnection implements Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  /** #renderMessage shows the time tag as `[12:03]` */
+  readonly showsServerTime = true;
 
   readonly #inner: Connection;
   readonly #config: () => Config;
