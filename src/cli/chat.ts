@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { homedir, userInfo } from 'node:os';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadStream, WriteStream } from 'node:tty';
 import { CliError } from './serve.js';
@@ -196,7 +196,8 @@ async function startLocalServer(err: NodeJS.WritableStream): Promise<string[] | 
   let fd: number;
   try {
     mkdirSync(data, { recursive: true });
-    fd = openSync(logPath, 'a');
+    // one log per server started from here: truncated, so it never piles up across runs
+    fd = openSync(logPath, 'w');
   } catch (e) {
     err.write(`Cannot write ${logPath}: ${(e as Error).message}\n`);
     return null;
@@ -232,11 +233,17 @@ async function startLocalServer(err: NodeJS.WritableStream): Promise<string[] | 
 
 /** The last lines of a log file (bounded read), for showing why a server failed. */
 function logTail(path: string, maxBytes = 4096): string {
+  let fd: number | null = null;
   try {
-    const text = readFileSync(path, 'utf8');
-    return text.slice(-maxBytes).split('\n').slice(-15).join('\n').trimEnd();
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, maxBytes));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8').split('\n').slice(-15).join('\n').trimEnd() || '(empty)';
   } catch {
     return '(no log)';
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
@@ -114,6 +114,22 @@ test('"y" starts a server, says where it listens, where its data and log go, and
   assert.ok(screen.includes(`Its log: ${join(data, 'server.log')}`), screen);
   assert.ok(existsSync(join(data, 'server.log')), 'the server log exists');
   assert.equal(listeningIn(ns, 4444), true);
+});
+
+test('a server that fails to start: its own error is shown from its log, and nothing is left running', { timeout: 40000 }, async (t) => {
+  if (unavailable !== null) return t.skip(unavailable);
+  const ns = lonelyNamespace('f');
+  const home = mkdtempSync(join(tmpdir(), 'tincan-prompt-'));
+  dirs.push(home);
+  // the database path is a directory: the history store cannot open
+  mkdirSync(join(home, 'share', 'tincan', 'tincan.db'), { recursive: true });
+  startChat('fail', ns, home);
+  await eventually(() => START_Q.test(tmux.screen('fail')), 'the start question', 20000);
+  tmux.type('fail', 'y');
+  const screen = await eventually(() => /EXIT=1/.test(tmux.screen('fail')) && tmux.screen('fail'), 'the client gives up', 25000);
+  assert.match(screen, /The server did not start\. The end of its log \(.*server\.log\):/);
+  assert.match(screen, /tincan\.db|database/i, screen);
+  assert.equal(listeningIn(ns, 4444), false);
 });
 
 test('"Connect to which one?": an unclear answer asks again, a number picks that server, q quits', { timeout: 45000 }, async (t) => {
