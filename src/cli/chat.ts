@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ReadStream, WriteStream } from 'node:tty';
 import { CliError } from './serve.js';
 
@@ -122,16 +124,48 @@ export function parseChatArgs(argv: string[]): ChatArgs & { scheme: string | nul
   return out;
 }
 
-function ask(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+/**
+ * Asks one question on stderr; resolves with the trimmed answer, or null at end of input
+ * (Ctrl+D, a closed pipe), which callers take as "no".
+ */
+export function ask(question: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<string | null> {
+  const rl = createInterface({ input, output, terminal: false });
+  output.write(question);
   return new Promise((resolve) => {
-    rl.question(question, (a) => {
-      rl.close();
+    let answered = false;
+    rl.once('line', (a) => {
+      answered = true;
+      // resolve before close(): 'close' fires synchronously inside it
       resolve(a.trim());
+      rl.close();
     });
-    rl.on('close', () => resolve(''));
+    rl.once('close', () => {
+      if (!answered) output.write('\n');
+      resolve(null);
+    });
   });
 }
+
+export type YesNo = 'yes' | 'no' | null;
+
+/** '' or y/yes is yes, n/no is no, anything else null (ask again). */
+export function parseYesNo(a: string): YesNo {
+  if (a === '' || /^y(es)?$/i.test(a)) return 'yes';
+  if (/^no?$/i.test(a)) return 'no';
+  return null;
+}
+
+/** '' is the first, 1..count that one, q/quit 'quit', anything else null (ask again). */
+export function parseChoice(a: string, count: number): number | 'quit' | null {
+  if (a === '') return 1;
+  if (/^q(uit)?$/i.test(a)) return 'quit';
+  if (!/^\d+$/.test(a)) return null;
+  const n = Number(a);
+  return n >= 1 && n <= count ? n : null;
+}
+
+/** How many times an unclear answer is asked again before giving up. */
+const MAX_ASKS = 3;
 
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -144,24 +178,77 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Starts `tincan serve` in the background, detached, and waits until it listens. */
-async function startLocalServer(): Promise<boolean> {
+/** Where a server started by `tincan chat` keeps its data: $XDG_DATA_HOME/tincan, else ~/.local/share/tincan. */
+export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_DATA_HOME'] || join(env['HOME'] || homedir(), '.local', 'share');
+  return join(base, 'tincan');
+}
+
+/**
+ * Starts `tincan serve` in the background, detached, with its data and its log in
+ * localDataDir(), and waits until it listens. On failure the end of its log is shown.
+ */
+async function startLocalServer(err: NodeJS.WritableStream): Promise<string[] | null> {
   const script = process.argv[1];
-  if (!script) return false;
-  const child = spawn(process.execPath, [...process.execArgv, script, 'serve'], { detached: true, stdio: 'ignore' });
+  if (!script) return null;
+  const data = localDataDir();
+  const logPath = join(data, 'server.log');
+  let fd: number;
+  try {
+    mkdirSync(data, { recursive: true });
+    // one log per server started from here: truncated, so it never piles up across runs
+    fd = openSync(logPath, 'w');
+  } catch (e) {
+    err.write(`Cannot write ${logPath}: ${(e as Error).message}\n`);
+    return null;
+  }
+  const child = spawn(process.execPath, [...process.execArgv, script, 'serve', '--port', String(DEFAULT_PORT), '--data', data], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, TINCAN_LOG: 'json' },
+  });
+  closeSync(fd);
+  let exited = false;
+  child.once('exit', () => (exited = true));
   child.unref();
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 75 && !exited; i++) {
     if (await canConnect('127.0.0.1', DEFAULT_PORT)) {
-      process.stderr.write(`Started tincan serve in the background (pid ${child.pid ?? '?'}); stop it with: kill ${child.pid ?? ''}\n`);
-      return true;
+      const pid = child.pid ?? '?';
+      const notes = [
+        `Started tincan serve in the background (pid ${pid}).`,
+        `Listening on port ${DEFAULT_PORT} on every network interface; only the local network may connect.`,
+        `History is kept in ${data}`,
+        `Its log: ${logPath}`,
+        `Stop it with: kill ${pid}`,
+      ];
+      err.write(notes.join('\n') + '\n');
+      return notes;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return false;
+  if (!exited) child.kill();
+  err.write(`The server did not start. The end of its log (${logPath}):\n${logTail(logPath)}\n`);
+  return null;
+}
+
+/** The last lines of a log file (bounded read), for showing why a server failed. */
+function logTail(path: string, maxBytes = 4096): string {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, maxBytes));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8').split('\n').slice(-15).join('\n').trimEnd() || '(empty)';
+  } catch {
+    return '(no log)';
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 /** Looks for servers on the LAN; returns where to connect, or null (with a message). */
-async function discover(interactive: boolean): Promise<{ host: string; port: number } | null> {
+async function discover(interactive: boolean): Promise<{ host: string; port: number; notes?: string[] } | null> {
   const { browseServers } = await import('../discovery/browse.js');
   const err = process.stderr;
   err.write('Looking for chat servers on the local network (mDNS)...\n');
@@ -178,13 +265,19 @@ async function discover(interactive: boolean): Promise<{ host: string; port: num
       err.write(`Several servers answered; connecting to the first. Name one to choose: tincan chat HOST:PORT\n`);
       return { host: found[0]!.host, port: found[0]!.port };
     }
-    for (;;) {
+    for (let i = 0; i < MAX_ASKS; i++) {
       const a = await ask(`Connect to which one? [1-${found.length}, Enter for 1, q to quit] `);
-      if (a === 'q') return null;
-      const n = a === '' ? 1 : Number(a);
-      const f = found[n - 1];
+      const c = a === null ? 'quit' : parseChoice(a, found.length);
+      if (c === 'quit') {
+        err.write(`Not connecting. Name a server to skip this question: tincan chat HOST[:PORT]\n`);
+        return null;
+      }
+      const f = c === null ? undefined : found[c - 1];
       if (f) return { host: f.host, port: f.port };
+      err.write(`Please answer a number from 1 to ${found.length}, or q.\n`);
     }
+    err.write(`No choice made. Name a server: tincan chat HOST[:PORT]\n`);
+    return null;
   }
   err.write('No chat server found on the local network.\n');
   if (await canConnect('127.0.0.1', DEFAULT_PORT)) {
@@ -195,13 +288,19 @@ async function discover(interactive: boolean): Promise<{ host: string; port: num
     err.write(`Start one with 'tincan serve', or name a server: tincan chat HOST[:PORT]\n`);
     return null;
   }
-  const a = await ask('Start a server on this computer now? [Y/n] ');
-  if (/^n/i.test(a)) {
-    err.write(`Start one later with 'tincan serve', or name a server: tincan chat HOST[:PORT]\n`);
+  const later = `Start one later with 'tincan serve', or name a server: tincan chat HOST[:PORT]\n`;
+  let yes: YesNo = null;
+  for (let i = 0; i < MAX_ASKS && yes === null; i++) {
+    const a = await ask(`Start a server on this computer now (port ${DEFAULT_PORT}, history in ${localDataDir()})? [Y/n] `);
+    yes = a === null ? 'no' : parseYesNo(a);
+    if (yes === null) err.write('Please answer y or n.\n');
+  }
+  if (yes !== 'yes') {
+    err.write(later);
     return null;
   }
-  if (await startLocalServer()) return { host: '127.0.0.1', port: DEFAULT_PORT };
-  err.write(`Could not start the server; try 'tincan serve' yourself to see why.\n`);
+  const notes = await startLocalServer(err);
+  if (notes) return { host: '127.0.0.1', port: DEFAULT_PORT, notes };
   return null;
 }
 
@@ -222,7 +321,7 @@ export async function chatMain(argv: string[]): Promise<number> {
     return 0;
   }
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !args.line;
-  const target = args.target ?? (await discover(tty));
+  const target: { host: string; port: number; notes?: string[] } | null = args.target ?? (await discover(tty));
   if (!target) return 1;
 
   if (args.raw) {
@@ -258,6 +357,8 @@ export async function chatMain(argv: string[]): Promise<number> {
   const app = new TuiApp(new IrcTuiModel(client), { stdin: process.stdin as ReadStream, stdout: process.stdout as WriteStream, bell: args.bell });
   app.start();
   client.connect();
+  // what the full screen would hide: where a server started just now listens and keeps its data
+  for (const n of target.notes ?? []) client.info(client.server, n);
   client.info(client.server, `Connecting to ${label} as ${args.nick}... (/help for commands, Ctrl+C quits)`);
   await app.finished;
   // let QUIT reach the server

@@ -340,10 +340,62 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   };
 }
 
+/** serve's value flags that npm keeps for itself in `npm start --port 5000` (it sets npm_config_port). */
+const NPM_VALUE_FLAGS = ['port', 'host', 'data', 'config', 'log-level'] as const;
+
+/**
+ * `npm start --port 5000` (no `--`) hands serve `5000` alone and sets npm_config_port=true
+ * (`--port=5000` sets npm_config_port=5000). Under `npm start`/`npm run dev` of tincan, put
+ * back the flags serve knows. --name and --password are left alone: npm has configs of those
+ * names (an .npmrc password must never become the chat password). Returns the argv to use
+ * and a note for the user; throws CliError(2) saying what to type when the values can't be
+ * matched to their flags (npm does not say in which order they came).
+ */
+export function npmEatenFlags(argv: string[], env: NodeJS.ProcessEnv): { argv: string[]; note: string | null } {
+  if (env['npm_lifecycle_event'] === undefined || env['npm_package_name'] !== 'tincan') return { argv, note: null };
+  const has = (flag: string): boolean => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  const added: string[] = [];
+  const missing: string[] = [];
+  for (const flag of NPM_VALUE_FLAGS) {
+    const v = env[`npm_config_${flag.replace(/-/g, '_')}`];
+    if (v === undefined || has(flag)) continue;
+    if (v === 'true') missing.push(flag);
+    else added.push(`--${flag}`, v);
+  }
+  if (env['npm_config_public'] === 'true' && !has('public')) added.push('--public');
+  // npm stores --no-mdns as mdns = false (an empty string in the environment)
+  const mdns = env['npm_config_mdns'];
+  if ((mdns === '' || mdns === 'false') && !has('no-mdns')) added.push('--no-mdns');
+  if (added.length === 0 && missing.length === 0) return { argv, note: null };
+
+  let rest = argv;
+  if (missing.length > 0) {
+    const { tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+    const positionals = tokens.filter((t) => t.kind === 'positional');
+    const only = positionals[0];
+    if (missing.length !== 1 || positionals.length !== 1 || only === undefined) {
+      const values = positionals.map((t) => t.value).join(' ');
+      throw new CliError(
+        `npm kept ${missing.map((f) => `--${f}`).join(', ')} for itself` +
+          (values ? ` and passed on only ${values}` : '') +
+          `. Put -- before tincan's options, like this:
+  npm start -- ${missing.map((f) => `--${f} <${f === 'port' ? 'number' : 'value'}>`).join(' ')}`,
+        2,
+      );
+    }
+    added.push(`--${missing[0]}`, only.value);
+    rest = argv.filter((_, i) => i !== only.index);
+  }
+  const next = [...rest, ...added];
+  return { argv: next, note: `npm kept these options for itself; using them anyway: ${added.join(' ')} (next time type: npm start -- ${added.join(' ')})` };
+}
+
 /** Entry for `tincan serve ...` from main.ts: prints errors and sets the exit code. */
 export async function serveMain(argv: string[]): Promise<void> {
   try {
-    await runServe(argv, process.env, { announce: true });
+    const npm = npmEatenFlags(argv, process.env);
+    if (npm.note !== null) process.stderr.write(npm.note + '\n');
+    await runServe(npm.argv, process.env, { announce: true });
   } catch (e) {
     if (e instanceof CliError) {
       if (e.exitCode === 0) process.stdout.write(e.message + '\n');

@@ -5,7 +5,11 @@
  * A line keeps its original source, msgid and time. Clients with server-time see the
  * time in the tag; for the others the text is prefixed with it ("[12:03] hello", or
  * "[2024-05-01 12:03] hello" for an earlier day, in the server's local time), so
- * irssi shows `<alice> [12:03] hello` and the plain dialect renders it like any line.
+ * the plain dialect renders it like any line. The JOIN replay and HISTORY stamp the
+ * text also for clients with server-time but without batch: irssi (1.3+) negotiates
+ * server-time yet by default (show_server_time off) shows when a line arrived, so a
+ * replayed line would look new; it shows `<alice> [12:03] hello`. (The plain dialect
+ * says it shows the tag: Connection.showsServerTime.)
  */
 import { maxTrailingBytes, truncateUtf8 } from '../protocol/index.js';
 import type { StoredEvent } from '../storage/types.js';
@@ -41,9 +45,9 @@ function stampText(text: string, stamp: string): string {
 }
 
 /** One stored event as the line `s` should get (null if it cannot be rebuilt). */
-export function eventLine(e: StoredEvent, s: Session, now: number): string | null {
+export function eventLine(e: StoredEvent, s: Session, now: number, stamp = !s.has(Cap.serverTime)): string | null {
   let params = e.params;
-  if (!s.has(Cap.serverTime) && (e.command === 'PRIVMSG' || e.command === 'NOTICE') && params.length >= 2) {
+  if (stamp && (e.command === 'PRIVMSG' || e.command === 'NOTICE') && params.length >= 2) {
     const head = params.slice(0, -1);
     const text = stampText(params[params.length - 1]!, '[' + shortTime(e.time, now) + ']');
     params = [...head, truncateUtf8(text, maxTrailingBytes(e.source, e.command, head))];
@@ -59,13 +63,21 @@ export function eventLine(e: StoredEvent, s: Session, now: number): string | nul
  * Sends events, wrapped in a batch of `batchType` (with `batchParams`) when the client
  * has the batch capability (always, even empty, as CHATHISTORY requires).
  */
-export function sendEvents(s: Session, srv: IrcServer, events: readonly StoredEvent[], batchType: string, batchParams: string[]): void {
+export function sendEvents(
+  s: Session,
+  srv: IrcServer,
+  events: readonly StoredEvent[],
+  batchType: string,
+  batchParams: string[],
+  /** put the time in the text (default: when the client lacks server-time) */
+  stamp = !s.has(Cap.serverTime),
+): void {
   const server = srv.config.serverName;
   const batch = s.has(Cap.batch) ? srv.nextBatchId() : null;
   if (batch !== null) s.send(`:${server} BATCH +${batch} ${[batchType, ...batchParams].join(' ')}`);
   const now = srv.now();
   for (const e of events) {
-    const line = eventLine(e, s, now);
+    const line = eventLine(e, s, now, stamp);
     if (line !== null) s.send(batch !== null ? addTag(line, 'batch=' + batch) : line);
   }
   if (batch !== null) s.send(`:${server} BATCH -${batch}`);
@@ -102,7 +114,8 @@ export function sendRecent(
           const what = events.length === 0 ? 'no messages' : events.length === 1 ? 'the last message' : `the last ${events.length} messages`;
           s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: ${what}`);
         }
-        sendEvents(s, srv, events, 'chathistory', [ch.name]);
+        // see the header: without batch, server-time alone does not mean the time is shown
+        sendEvents(s, srv, events, 'chathistory', [ch.name], !s.has(Cap.serverTime) || (!s.has(Cap.batch) && s.conn.showsServerTime !== true));
       }),
     (err: unknown) => {
       s.log.error({ err }, 'history replay failed');

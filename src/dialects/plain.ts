@@ -28,6 +28,8 @@ import type { Config } from '../config/types.js';
 import type { Connection, ConnectionHandlers } from '../transports/connection.js';
 import { casefolder, parse, serializeParts, utf8Length, type IrcMessage } from '../protocol/index.js';
 import * as N from '../protocol/numerics.js';
+// pure column arithmetic (string-width per grapheme), shared with the terminal client
+import { wrap } from '../clients/tui/width.js';
 
 /** How long an unterminated line waits for more bytes before it is sent as a message. */
 export const PARTIAL_FLUSH_MS = 400;
@@ -83,6 +85,32 @@ const SILENT = new Set<string>([
 const IRC_FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+/**
+ * Invisible characters that change what a line looks like: line/paragraph separators
+ * (some terminals break there) and bidi controls (can reorder `<alice>` into view).
+ * ZWJ/ZWNJ stay: emoji and scripts need them.
+ */
+const INVISIBLE = /[\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/g;
+
+/**
+ * Rows are at most this many columns: a netcat user's terminal wraps where we can't
+ * see, so we wrap first (80 columns fits nearly every terminal) and indent the rest.
+ */
+export const WRAP_COLUMNS = 80;
+/** What starts every continuation row: a real line never starts with a space. */
+export const CONTINUATION = '        ';
+
+/**
+ * One rendered line as terminal rows: the first as is, the rest indented by
+ * CONTINUATION, so text of one message padded to the width (`hi    ...   [12:00]
+ * <alice> fake`) can never look like a line of its own.
+ */
+export function wrapRows(line: string, cols: number = WRAP_COLUMNS): string[] {
+  // fast path: no character takes more than 2 columns
+  if (line.length * 2 <= cols) return [line];
+  const rows = wrap(line, cols, cols - CONTINUATION.length);
+  return rows.map((r, i) => (i === 0 ? r : CONTINUATION + r));
+}
 
 let cleanIn = '';
 let cleanOut = '';
@@ -92,7 +120,7 @@ export function cleanText(s: string): string {
   // one-entry memo: a fan-out cleans the same nick / text for every plain member
   if (s === cleanIn) return cleanOut;
   cleanIn = s;
-  cleanOut = s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(/\t/g, ' ');
+  cleanOut = s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(INVISIBLE, '').replace(/\t/g, ' ');
   return cleanOut;
 }
 
@@ -184,6 +212,8 @@ export class PlainConnection implements Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  /** #renderMessage shows the time tag as `[12:03]` */
+  readonly showsServerTime = true;
 
   readonly #inner: Connection;
   readonly #config: () => Config;
@@ -270,7 +300,7 @@ export class PlainConnection implements Connection {
     const r = parseShared(line);
     if (!r.ok) return true;
     const out = this.#render(r.msg);
-    for (const l of out) if (!this.#inner.write(l)) return false;
+    for (const l of out) for (const row of wrapRows(l)) if (!this.#inner.write(row)) return false;
     return true;
   }
 
@@ -278,7 +308,7 @@ export class PlainConnection implements Connection {
     let last: string | undefined;
     if (finalLine !== undefined) {
       const r = parse(finalLine);
-      if (r.ok) last = this.#render(r.msg).join('\r\n') || undefined;
+      if (r.ok) last = this.#render(r.msg).flatMap((l) => wrapRows(l)).join('\r\n') || undefined;
     }
     if (last === undefined) this.#inner.close();
     else this.#inner.close(last);
@@ -517,7 +547,7 @@ export class PlainConnection implements Connection {
   // ---- from the core -------------------------------------------------------------
 
   #show(lines: readonly string[]): void {
-    for (const l of lines) this.#inner.write(l);
+    for (const l of lines) for (const row of wrapRows(l)) this.#inner.write(row);
   }
 
   #error(text: string): void {

@@ -16,6 +16,8 @@ export interface Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  /** it shows the server-time tag itself (the plain dialect): replays need no time in the text */
+  readonly showsServerTime?: boolean;
   /** Installs the core's handlers; lines received before this are held (bounded) and delivered. */
   attach(handlers: ConnectionHandlers): void;
   /**

@@ -344,8 +344,6 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       }
     });
   });
-  server.on('error', (e) => logger.error({ err: e }, 'listener error'));
-
   try {
     await listen(server, opts.host, opts.port);
   } catch (e) {
@@ -358,6 +356,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       throw e;
     }
   }
+  // only after listening: a failed listen is the caller's to report (no stack in the log)
+  server.on('error', (e) => logger.error({ err: e }, 'listener error'));
 
   // Rate buckets that have refilled completely are equivalent to no entry at all.
   const pruneTimer = setInterval(() => {

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { chatCommand, dump, freePort, spawnServe } from './chat-helpers.js';
+import { spawn } from 'node:child_process';
+import { chatCommand, dump, freePort, spawnServe, tincanArgv } from './chat-helpers.js';
 
 const skip = haveCommand('tmux') ? false : 'tmux is needed (apt-get install tmux)';
 
@@ -56,6 +57,7 @@ test('history on join, /history N and /search', { skip, timeout: 28000 }, async 
   const s = tmux.screen('dave');
   assert.ok(s.indexOf('first: who wants pizza') < s.indexOf('second: the meeting') && s.indexOf('second: the meeting') < s.indexOf('third: pizza'), 'in time order');
   assert.match(s, /3 earlier messages from history/);
+  assert.ok(s.indexOf('3 earlier messages from history') < s.indexOf('first: who wants pizza'), 'the marker comes before the lines it introduces');
 
   tmux.type('dave', '/search pizza');
   await eventually(() => /Search: 2 results/.test(tmux.screen('dave')), 'search answers', 8000);
@@ -65,5 +67,30 @@ test('history on join, /history N and /search', { skip, timeout: 28000 }, async 
   assert.doesNotMatch(after, /meeting moved/);
 
   tmux.type('dave', '/history 1');
-  await eventually(() => /--- 1 earlier message from history ---/.test(tmux.screen('dave')), '/history 1 answers with one message');
+  // the answer is shown at the bottom, although the line is already on screen above
+  await eventually(() => /--- 1 earlier message from history ---\n.*<early> third: pizza on friday\n/.test(tmux.screen('dave')), '/history 1 shows the marker and the message', 8000);
+});
+
+test('line mode (a pipe): /history N prints the marker, then the lines', { skip, timeout: 28000 }, async (t) => {
+  const early = await RawClient.connect(port);
+  t.after(() => early.socket.destroy());
+  await early.register('early2');
+  early.send('JOIN #piped');
+  await early.waitFor(/ 366 /);
+  for (const text of ['alpha line', 'beta line']) early.send(`PRIVMSG #piped :${text}`);
+  early.send('PING sync');
+  await early.waitFor(/PONG .*sync/);
+  const chat = spawn(process.execPath, tincanArgv('chat', `127.0.0.1:${port}`, '--nick', 'piper'), { stdio: ['pipe', 'pipe', 'pipe'] });
+  t.after(() => {
+    if (chat.exitCode === null) chat.kill('SIGKILL');
+  });
+  let out = '';
+  chat.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  chat.stdin!.write('/join #piped\n');
+  const joined = /\[\d\d:\d\d\] #piped -- --- 2 earlier messages from history ---\n\[\d\d:\d\d\] #piped <early2> alpha line\n\[\d\d:\d\d\] #piped <early2> beta line\n/;
+  await eventually(() => joined.test(out), 'the join replay, marker first', 10000).catch((e: Error) => assert.fail(`${e.message}\n${out}`));
+  const before = out.length;
+  chat.stdin!.write('/history 2\n');
+  await eventually(() => joined.test(out.slice(before)), '/history 2 prints the marker and both lines', 10000).catch((e: Error) => assert.fail(`${e.message}\n${out}`));
+  chat.stdin!.end();
 });

@@ -34,6 +34,8 @@ export interface ChatLine {
   history: boolean;
   /** IRCv3 msgid, to drop duplicates when history overlaps what we saw live */
   msgid?: string;
+  /** typed while disconnected: waiting to be sent on reconnect */
+  pending?: boolean;
 }
 
 export interface Member {
@@ -72,6 +74,12 @@ export class ChatBuffer {
     }
     if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
     return true;
+  }
+
+  /** Appends a line as it is, even a copy of one already here (history the user asked for again). */
+  append(line: ChatLine): void {
+    this.lines.push(line);
+    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
   }
 
   /** Member nicks sorted by rank (@ before + before none), then name. */

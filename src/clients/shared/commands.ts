@@ -6,6 +6,7 @@
  * the browser client share this table.
  */
 import type { IrcClient } from './irc-client.js';
+import type { ChatBuffer } from './buffer.js';
 
 export interface CommandUi {
   /** switch to window n (1-based) */
@@ -45,6 +46,15 @@ export const COMMANDS: readonly CommandInfo[] = [
 /** Command names with their aliases, for completion. */
 export const COMMAND_NAMES: readonly string[] = [...COMMANDS.map((c) => c.name), 'j', 'q', 'w', 'exit'];
 
+/** A message typed while disconnected: kept for the reconnect, or refused saying why. */
+function keep(c: IrcClient, b: ChatBuffer, text: string, action: boolean): void {
+  if (c.state === 'closed') return c.info(b, 'Not connected: the message was not sent', 'error');
+  if (!c.queue(b.name, text, action)) {
+    return c.info(b, `Not connected, and ${c.pendingCount} messages already wait (the most kept): this one was not sent`, 'error');
+  }
+  if (c.pendingCount === 1) c.info(b, 'Not connected: your message is kept and will be sent when the connection is back');
+}
+
 /** Runs one line of user input. */
 export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
   const line = input.replace(/[\r\n]+/g, ' ');
@@ -56,10 +66,7 @@ export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
       c.info(b, 'This is the server window: /join #room or /query NICK first (/help for commands)', 'error');
       return;
     }
-    if (!c.connected) {
-      c.info(b, 'Not connected: the message was not sent', 'error');
-      return;
-    }
+    if (!c.connected) return keep(c, b, text, false);
     c.say(b.name, text);
     return;
   }
@@ -127,7 +134,7 @@ export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
     case 'me': {
       if (!rest) return usage('me');
       if (!here) return c.info(b, '/me works in a room or a query', 'error');
-      if (!needConn()) return;
+      if (!c.connected) return keep(c, b, rest, true);
       c.say(here, rest, true);
       return;
     }

@@ -45,6 +45,20 @@ export interface ClientOptions {
   maxLines?: number;
   /** on joining a room, load this many lines of history when the server offers it (0: off) */
   historyOnJoin?: number;
+  /** messages typed while disconnected, kept for the reconnect (default 50 messages, 16 KiB) */
+  outbox?: { maxMessages: number; maxBytes: number };
+}
+
+export const DEFAULT_OUTBOX = { maxMessages: 50, maxBytes: 16 * 1024 } as const;
+
+interface Pending {
+  target: string;
+  text: string;
+  action: boolean;
+  /** the placeholder shown in the buffer until it is sent */
+  line: ChatLine;
+  buffer: ChatBuffer;
+  bytes: number;
 }
 
 export interface ClientEvents extends Record<string, unknown[]> {
@@ -74,7 +88,14 @@ interface Batch {
   type: string;
   params: string[];
   count: number;
+  /** chathistory: the lines it brought, shown together at its end, after the marker */
+  lines?: { b: ChatBuffer; line: ChatLine }[];
+  /** chathistory the user asked for (/history): shown again at the bottom even if seen */
+  explicit?: boolean;
 }
+
+/** Most lines one history batch holds back until its end (then they are added directly). */
+const MAX_BATCH_LINES = 2000;
 
 export class IrcClient extends Emitter<ClientEvents> {
   readonly buffers: ChatBuffer[] = [];
@@ -107,6 +128,13 @@ export class IrcClient extends Emitter<ClientEvents> {
   #quitting = false;
   /** where search results go (the window the search was typed in) */
   #searchBuffer: ChatBuffer | null = null;
+  /** folded target -> /history requests not answered yet (bounded by the user's typing) */
+  #historyAsked = new Map<string, number>();
+  /** the chathistory batch the line being handled belongs to */
+  #collect: Batch | null = null;
+  /** typed while disconnected, oldest first; bounded by opts.outbox */
+  #outbox: Pending[] = [];
+  #outboxBytes = 0;
 
   constructor(opts: ClientOptions) {
     super();
@@ -134,6 +162,7 @@ export class IrcClient extends Emitter<ClientEvents> {
     this.caps.clear();
     this.offered.clear();
     this.#batches.clear();
+    this.#historyAsked.clear();
     this.#nickTries = 0;
     this.nick = this.#wantedNick;
     let open = false;
@@ -269,14 +298,57 @@ export class IrcClient extends Emitter<ClientEvents> {
   /** Adds a line to a buffer and updates its counters. */
   addLine(b: ChatBuffer, kind: LineKind, text: string, extra: Partial<ChatLine> = {}): ChatLine {
     const line: ChatLine = { time: extra.time ?? this.#now(), kind, text, self: false, mention: false, history: false, ...extra };
+    const batch = this.#collect;
+    if (line.history && batch?.lines && batch.lines.length < MAX_BATCH_LINES) {
+      batch.lines.push({ b, line });
+      return line;
+    }
     if (!b.add(line)) return line;
+    this.#added(b, line);
+    return line;
+  }
+
+  #added(b: ChatBuffer, line: ChatLine): void {
+    const kind = line.kind;
     if (b !== this.active && !line.history && !line.self && (kind === 'message' || kind === 'action' || kind === 'notice')) {
       b.unread++;
       if (line.mention || b.kind === 'query') b.mentions++;
     }
     this.emit('line', b, line);
     this.emit('change');
-    return line;
+  }
+
+  /**
+   * The end of a chathistory batch: the marker first, then the lines. Lines loaded on
+   * join go in time order (skipping ones already here); what /history asked for is
+   * shown again at the bottom, so the answer is always visible.
+   */
+  #endHistory(b: Batch): void {
+    const target = b.params[0];
+    if (!target) return;
+    const buf = this.buffer(target);
+    const lines = b.lines ?? [];
+    const n = lines.length;
+    const marker = `--- ${n} earlier ${n === 1 ? 'message' : 'messages'} from history ---`;
+    if (b.explicit) {
+      if (n === 0) return this.info(buf, `No earlier messages in history for ${target}`);
+      this.info(buf, marker);
+      for (const { b: where, line } of lines) {
+        where.append(line);
+        this.#added(where, line);
+      }
+      return;
+    }
+    const seen = new Set(buf.lines.map((l) => l.msgid).filter((id) => id !== undefined));
+    const fresh = lines.filter((l) => l.line.msgid === undefined || l.b !== buf || !seen.has(l.line.msgid));
+    if (fresh.length === 0) return;
+    const k = fresh.length;
+    const first = fresh.reduce((t, l) => Math.min(t, l.line.time.getTime()), Infinity);
+    const m: ChatLine = { time: new Date(first), kind: 'info', text: `--- ${k} earlier ${k === 1 ? 'message' : 'messages'} from history ---`, self: false, mention: false, history: true };
+    // placed by time like the lines, and before them (add() puts equal times after)
+    buf.add(m);
+    this.#added(buf, m);
+    for (const { b: where, line } of fresh) if (where.add(line)) this.#added(where, line);
   }
 
   info(b: ChatBuffer, text: string, kind: LineKind = 'info'): void {
@@ -300,6 +372,43 @@ export class IrcClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** Messages waiting for the connection to come back. */
+  get pendingCount(): number {
+    return this.#outbox.length;
+  }
+
+  /**
+   * Keeps a message typed while not connected, shown as pending, to send once
+   * registered again. False (nothing kept) when the outbox is full.
+   */
+  queue(target: string, text: string, action = false): boolean {
+    const max = this.#opts.outbox ?? DEFAULT_OUTBOX;
+    const bytes = utf8Length(target) + utf8Length(text);
+    if (this.#outbox.length >= max.maxMessages || this.#outboxBytes + bytes > max.maxBytes) return false;
+    const buffer = this.buffer(target);
+    const line = this.addLine(buffer, action ? 'action' : 'message', text, { nick: this.nick, self: true, pending: true });
+    this.#outbox.push({ target, text, action, line, buffer, bytes });
+    this.#outboxBytes += bytes;
+    return true;
+  }
+
+  /** Sends what was typed while disconnected (after the rejoins, so rooms get it). */
+  #flushOutbox(): void {
+    const all = this.#outbox;
+    if (all.length === 0) return;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    for (const p of all) {
+      // the placeholder goes; say() shows the message as sent (or echo-message does)
+      const i = p.buffer.lines.indexOf(p.line);
+      if (i >= 0) p.buffer.lines.splice(i, 1);
+      this.say(p.target, p.text, p.action);
+    }
+    const per = new Map<ChatBuffer, number>();
+    for (const p of all) per.set(p.buffer, (per.get(p.buffer) ?? 0) + 1);
+    for (const [b, n] of per) this.info(b, `Sent ${n} ${n === 1 ? 'message' : 'messages'} typed while disconnected`);
+  }
+
   join(channel: string, key?: string): void {
     this.#focusOnJoin.add(this.fold(channel));
     if (key !== undefined) this.send('JOIN', channel, key);
@@ -311,9 +420,16 @@ export class IrcClient extends Emitter<ClientEvents> {
     return this.caps.has('draft/chathistory') || this.caps.has('chathistory') || this.isupport.chathistory > 0;
   }
 
-  /** Asks for the latest n lines of `target`. Returns an explanation when not offered. */
-  history(target: string, n: number): string | null {
+  /**
+   * Asks for the latest n lines of `target`; `explicit` (the user typed /history) shows
+   * them even when already on screen. Returns an explanation when not offered.
+   */
+  history(target: string, n: number, explicit = true): string | null {
     if (!this.hasHistory) return `${this.label} does not offer history (no chathistory capability)`;
+    if (explicit) {
+      const k = this.fold(target);
+      this.#historyAsked.set(k, Math.min(100, (this.#historyAsked.get(k) ?? 0) + 1));
+    }
     const max = this.isupport.chathistory > 0 ? this.isupport.chathistory : n;
     this.send('CHATHISTORY', 'LATEST', target, '*', String(Math.max(1, Math.min(n, max))));
     return null;
@@ -348,6 +464,17 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   /** Handles one parsed message (public for tests). */
   handle(msg: IrcMessage): void {
+    const ref = msg.tags?.get('batch');
+    const batch = ref !== undefined ? this.#batches.get(ref) : undefined;
+    this.#collect = batch?.lines ? batch : null;
+    try {
+      this.#handle(msg);
+    } finally {
+      this.#collect = null;
+    }
+  }
+
+  #handle(msg: IrcMessage): void {
     const src = msg.source ?? '';
     const bang = src.indexOf('!');
     const from = bang >= 0 ? src.slice(0, bang) : src;
@@ -383,12 +510,24 @@ export class IrcClient extends Emitter<ClientEvents> {
         return;
       case 'BATCH': {
         const ref = p[0] ?? '';
-        if (ref.startsWith('+')) this.#batches.set(ref.slice(1), { type: p[1] ?? '', params: p.slice(2), count: 0 });
-        else if (ref.startsWith('-')) {
+        if (ref.startsWith('+')) {
+          const nb: Batch = { type: p[1] ?? '', params: p.slice(2), count: 0 };
+          if (/chathistory/i.test(nb.type)) {
+            nb.lines = [];
+            const k = this.fold(nb.params[0] ?? '');
+            const asked = this.#historyAsked.get(k) ?? 0;
+            if (asked > 0) {
+              nb.explicit = true;
+              if (asked === 1) this.#historyAsked.delete(k);
+              else this.#historyAsked.set(k, asked - 1);
+            }
+          }
+          this.#batches.set(ref.slice(1), nb);
+        } else if (ref.startsWith('-')) {
           const b = this.#batches.get(ref.slice(1));
           this.#batches.delete(ref.slice(1));
-          if (b && /chathistory/i.test(b.type) && b.params[0] && b.count > 0) {
-            this.info(this.buffer(b.params[0]), `--- ${b.count} earlier ${b.count === 1 ? 'message' : 'messages'} from history ---`);
+          if (b?.lines) {
+            this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {
             this.info(this.#searchBuffer ?? this.active, b.count === 0 ? 'Search: no results' : `Search: ${b.count} ${b.count === 1 ? 'result' : 'results'}`);
           }
@@ -408,6 +547,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           }
         }
         if (this.away) this.send('AWAY', 'away');
+        this.#flushOutbox();
         return;
       }
       case N.RPL_ISUPPORT:
@@ -438,7 +578,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
           this.info(b, `You joined ${chan}`, 'join');
           const n = this.#opts.historyOnJoin ?? 0;
-          if (n > 0 && this.hasHistory && !b.lines.some((l) => l.kind === 'message' || l.kind === 'action')) this.history(chan, n);
+          if (n > 0 && this.hasHistory && !b.lines.some((l) => l.kind === 'message' || l.kind === 'action')) this.history(chan, n, false);
         } else {
           b.members.set(this.fold(from), { nick: from, prefix: '' });
           this.addLine(b, 'join', `${from} joined ${chan}`, { ...extra, nick: from });

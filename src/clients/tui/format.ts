@@ -33,8 +33,11 @@ export function timestamp(d: Date): string {
 }
 
 /** Plain text of a line for logs and line mode: "<nick> text", "* nick text", "-nick- text", "-!- text". */
+/** What a message typed while disconnected carries until it is sent. */
+export const PENDING_MARK = ' (not sent yet)';
+
 export function plainLine(l: ChatLine): string {
-  const text = sanitize(l.text);
+  const text = sanitize(l.text) + (l.pending ? PENDING_MARK : '');
   switch (l.kind) {
     case 'message':
       return `<${l.nick ?? '?'}> ${text}`;
@@ -55,7 +58,7 @@ export function plainLine(l: ChatLine): string {
  */
 export function renderLine(l: ChatLine, cols: number): string[] {
   const time = timestamp(l.time);
-  const text = sanitize(l.text);
+  const text = sanitize(l.text) + (l.pending ? PENDING_MARK : '');
   let prefix: string;
   let prefixW: number;
   let body = text;

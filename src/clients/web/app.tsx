@@ -17,6 +17,8 @@ import { webSocketConnector, wsUrl } from './socket.js';
 
 const NICK_KEY = 'tincan.nick';
 const ROOMS_KEY = 'tincan.rooms';
+/** the server password: this tab only (sessionStorage), never localStorage */
+const PASSWORD_KEY = 'tincan.password';
 const DEFAULT_ROOMS = ['#lobby'];
 
 function load(key: string): string | null {
@@ -32,6 +34,22 @@ function save(key: string, value: string | null): void {
     else localStorage.setItem(key, value);
   } catch {
     /* private mode: nothing remembered */
+  }
+}
+
+function loadSession(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+function saveSession(key: string, value: string | null): void {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
+  } catch {
+    /* storage off: asked again after a reload */
   }
 }
 
@@ -52,10 +70,14 @@ export function App() {
 
   const start = (nick: string): void => {
     save(NICK_KEY, nick);
+    const password = loadSession(PASSWORD_KEY);
     const c = new ChatClient({
       connect: webSocketConnector(wsUrl(location)),
       nick,
       channels: savedRooms(),
+      ...(password !== null ? { password } : {}),
+      // a /nick the server accepted: a reload comes back under it
+      onNickChange: (n) => save(NICK_KEY, n),
       onChange: rerender,
       onMention: (b, line) => notify(c, b, line),
     });
@@ -77,6 +99,7 @@ export function App() {
       onQuit={() => {
         client.stop('Leaving');
         save(NICK_KEY, null);
+        saveSession(PASSWORD_KEY, null);
         setClient(null);
       }}
     />
@@ -328,6 +351,35 @@ function JoinForm({ client, onDone }: { client: ChatClient; onDone: () => void }
   );
 }
 
+/** The server wants a password (464): ask, then connect again with it. */
+function PasswordPrompt({ client }: { client: ChatClient }) {
+  const [pw, setPw] = useState('');
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    // a remembered password that was refused is forgotten
+    saveSession(PASSWORD_KEY, null);
+    ref.current?.focus();
+  }, []);
+  return (
+    <form
+      class="banner password"
+      role="alert"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (pw === '') return;
+        saveSession(PASSWORD_KEY, pw);
+        client.submitPassword(pw);
+      }}
+    >
+      <label for="server-password">{client.password === null ? 'This server needs a password.' : 'Wrong password, try again.'}</label>
+      <input id="server-password" ref={ref} type="password" autoComplete="current-password" value={pw} onInput={(e) => setPw(e.currentTarget.value)} />
+      <button type="submit" class="small">
+        Connect
+      </button>
+    </form>
+  );
+}
+
 function Banner({ client }: { client: ChatClient }) {
   const [, setTick] = useState(0);
   const tick = (): void => setTick((v) => v + 1);
@@ -337,6 +389,7 @@ function Banner({ client }: { client: ChatClient }) {
     return () => clearInterval(t);
   }, [client.status]);
   if (client.status === 'connected') return null;
+  if (client.status === 'password') return <PasswordPrompt client={client} />;
   let text: string;
   if (client.status === 'waiting') text = `Disconnected. Reconnecting in ${Math.max(0, Math.ceil((client.retryAt - Date.now()) / 1000))} s…`;
   else if (client.status === 'idle') text = 'Not connected';

@@ -74,7 +74,8 @@ export interface Buffer {
   historyLoading: boolean;
 }
 
-export type Status = 'idle' | 'connecting' | 'registering' | 'connected' | 'waiting';
+/** 'password': the server refused the password (464); no retry until submitPassword(). */
+export type Status = 'idle' | 'connecting' | 'registering' | 'connected' | 'waiting' | 'password';
 
 export interface SearchState {
   query: string;
@@ -88,6 +89,10 @@ export interface ClientOptions {
   realname?: string;
   /** channels to join after registering (the remembered room list) */
   channels?: readonly string[];
+  /** server password (PASS), e.g. from this tab's sessionStorage */
+  password?: string;
+  /** the server confirmed a nick change we asked for (/nick): remember it */
+  onNickChange?: (nick: string) => void;
   onChange?: () => void;
   /** a live message mentioning us (or a private message) arrived */
   onMention?: (buffer: Buffer, line: Line) => void;
@@ -140,6 +145,10 @@ export class ChatClient {
   wantedNick: string;
   away = false;
   lastError: string | null = null;
+  /** sent as PASS on every connect; null: none */
+  password: string | null;
+  /** why the server wants a password (its 464 text), while status is 'password' */
+  passwordError: string | null = null;
   caps = new Set<string>();
   isupport = new Map<string, string>();
   buffers = new Map<string, Buffer>();
@@ -166,6 +175,7 @@ export class ChatClient {
     this.opts = opts;
     this.nick = opts.nick;
     this.wantedNick = opts.nick;
+    this.password = opts.password ?? null;
     this.buffers.set(SERVER_KEY, this.#newBuffer(SERVER_KEY, 'server', 'server'));
     // remembered rooms count as joined (wanted): #afterWelcome joins them
     for (const c of opts.channels ?? []) this.#buffer(c, 'channel').joined = true;
@@ -207,6 +217,15 @@ export class ChatClient {
     this.reconnectNow();
   }
 
+  /** Connects again with this server password (after status 'password'). */
+  submitPassword(password: string): void {
+    this.password = password;
+    this.passwordError = null;
+    this.#attempt = 0;
+    if (this.status === 'password') this.#connect();
+    else this.#changed();
+  }
+
   /** Skips the backoff wait. */
   reconnectNow(): void {
     if (this.status !== 'waiting') return;
@@ -231,6 +250,7 @@ export class ChatClient {
         if (!mine()) return;
         this.status = 'registering';
         this.#sendRaw('CAP LS 302');
+        if (this.password !== null) this.send('PASS', this.password);
         this.send('NICK', this.wantedNick);
         this.send('USER', this.wantedNick.slice(0, 10).replace(/[^A-Za-z0-9_-]/g, '') || 'web', '0', '*', this.opts.realname ?? 'tincan web');
         this.#changed();
@@ -253,6 +273,12 @@ export class ChatClient {
     for (const b of this.buffers.values()) b.historyLoading = false;
     if (this.#stopped) {
       this.status = 'idle';
+      this.#changed();
+      return;
+    }
+    if (this.passwordError !== null) {
+      // retrying with the same (or no) password is pointless: wait for the user
+      this.status = 'password';
       this.#changed();
       return;
     }
@@ -671,6 +697,11 @@ export class ChatClient {
         }
         this.#info(this.active, p[p.length - 1] + (p[1] !== undefined ? `: ${p[1]}` : ''), 'error');
         return;
+      case '464':
+        this.passwordError = p[p.length - 1] ?? 'Password required';
+        this.#info(SERVER_KEY, this.password === null ? 'This server needs a password' : 'The server refused the password', 'error');
+        this.#changed();
+        return;
       case 'ERROR':
         this.lastError = p[0] ?? 'ERROR';
         this.#info(SERVER_KEY, this.lastError, 'error');
@@ -732,6 +763,7 @@ export class ChatClient {
         if (isSelf) {
           this.nick = to;
           this.wantedNick = to;
+          this.opts.onNickChange?.(to);
         }
         for (const b of [...this.buffers.values()]) {
           const m = b.members.get(oldKey);

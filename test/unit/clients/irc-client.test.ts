@@ -5,12 +5,13 @@ import { Backoff } from '../../../src/clients/shared/backoff.js';
 import { runInput } from '../../../src/clients/shared/commands.js';
 
 /** A fake server end: records what the client sent, feeds it lines. */
-function fake(opts: { reconnect?: { minMs: number; maxMs: number } | false } = {}) {
+function fake(opts: { reconnect?: { minMs: number; maxMs: number } | false; outbox?: { maxMessages: number; maxBytes: number } } = {}) {
   const conns: { sent: string[]; h: TransportHandlers; closed: boolean }[] = [];
   const c = new IrcClient({
     nick: 'me',
     serverLabel: 'test:1',
     reconnect: opts.reconnect ?? false,
+    ...(opts.outbox ? { outbox: opts.outbox } : {}),
     transport: (h) => {
       const conn = { sent: [] as string[], h, closed: false };
       conns.push(conn);
@@ -187,4 +188,97 @@ test('backoff doubles up to the cap, with bounded jitter, and resets', () => {
   assert.equal(b.next(), 100);
   const j = new Backoff({ minMs: 100, maxMs: 1000, jitter: 0.2, random: () => 0 });
   assert.equal(j.next(), 80);
+});
+
+test('history loaded on join: the marker comes before the lines it introduces', () => {
+  const f = fake();
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  const events: string[] = [];
+  f.c.on('line', (b, l) => b === a && events.push(l.text));
+  f.recv(
+    ':srv BATCH +j1 chathistory #a',
+    '@batch=j1;time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :one',
+    '@batch=j1;time=2024-01-01T09:01:00.000Z;msgid=m2 :bob!u@h PRIVMSG #a :two',
+    ':srv BATCH -j1',
+  );
+  const texts = a.lines.map((l) => l.text);
+  const mk = texts.indexOf('--- 2 earlier messages from history ---');
+  assert.ok(mk >= 0 && mk < texts.indexOf('one') && texts.indexOf('one') < texts.indexOf('two'), texts.join(' | '));
+  // printed in that order too (line mode prints 'line' events as they come)
+  assert.deepEqual(events, ['--- 2 earlier messages from history ---', 'one', 'two']);
+});
+
+test('/history N shows the lines at the bottom, even those already on screen', () => {
+  const f = fake();
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  f.recv('@time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :one', '@time=2024-01-01T09:01:00.000Z;msgid=m2 :bob!u@h PRIVMSG #a :two');
+  f.c.setActive(a);
+  runInput(f.c, '/history 2', { switchTo: () => {}, exit: () => {} });
+  assert.equal(f.sent().at(-1), 'CHATHISTORY LATEST #a * 2');
+  const events: string[] = [];
+  f.c.on('line', (b, l) => b === a && events.push(l.text));
+  f.recv(
+    ':srv BATCH +h1 chathistory #a',
+    '@batch=h1;time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :one',
+    '@batch=h1;time=2024-01-01T09:01:00.000Z;msgid=m2 :bob!u@h PRIVMSG #a :two',
+    ':srv BATCH -h1',
+  );
+  assert.deepEqual(events, ['--- 2 earlier messages from history ---', 'one', 'two']);
+  assert.deepEqual(a.lines.slice(-3).map((l) => l.text), ['--- 2 earlier messages from history ---', 'one', 'two']);
+  assert.ok(a.lines.slice(-2).every((l) => l.history && l.nick === 'bob'));
+  assert.equal(a.unread, 0);
+  // an empty answer says so
+  runInput(f.c, '/history 5', { switchTo: () => {}, exit: () => {} });
+  f.recv(':srv BATCH +h2 chathistory #a', ':srv BATCH -h2');
+  assert.equal(a.lines.at(-1)!.text, 'No earlier messages in history for #a');
+});
+
+test('a message typed while disconnected is kept, shown as pending, and sent after the rejoin', () => {
+  const f = fake();
+  const caps = 'server-time batch message-tags';
+  register(f, caps);
+  f.recv(':me!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  f.c.setActive(a);
+  f.drop();
+  const ui = { switchTo: () => {}, exit: () => {} };
+  runInput(f.c, 'anyone there?', ui);
+  runInput(f.c, '/me waves', ui);
+  const pending = a.lines.filter((l) => l.pending);
+  assert.deepEqual(pending.map((l) => [l.kind, l.text]), [['message', 'anyone there?'], ['action', 'waves']]);
+  assert.match(a.lines.find((l) => l.kind === 'info' && /kept/.test(l.text))?.text ?? '', /will be sent when the connection is back/);
+  assert.equal(f.c.pendingCount, 2);
+
+  register(f, caps);
+  const sent = f.sent();
+  const join = sent.indexOf('JOIN #a');
+  assert.ok(join >= 0 && join < sent.indexOf('PRIVMSG #a :anyone there?'), sent.join(' | '));
+  assert.ok(sent.includes('PRIVMSG #a :\x01ACTION waves\x01'));
+  assert.equal(f.c.pendingCount, 0);
+  assert.equal(a.lines.filter((l) => l.pending).length, 0, 'no placeholder left');
+  assert.deepEqual(a.lines.filter((l) => l.self).map((l) => l.text), ['anyone there?', 'waves']);
+});
+
+test('the outbox is bounded in messages and bytes; the user is told when one is not kept', () => {
+  const f = fake({ outbox: { maxMessages: 2, maxBytes: 40 } });
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  f.c.setActive(a);
+  f.drop();
+  const ui = { switchTo: () => {}, exit: () => {} };
+  runInput(f.c, 'x'.repeat(40), ui);
+  assert.equal(f.c.pendingCount, 0, 'too many bytes for the outbox');
+  assert.match(a.lines.at(-1)!.text, /this one was not sent/);
+  runInput(f.c, 'one', ui);
+  runInput(f.c, 'two', ui);
+  runInput(f.c, 'three', ui);
+  assert.equal(f.c.pendingCount, 2);
+  assert.equal(a.lines.at(-1)!.kind, 'error');
+  assert.match(a.lines.at(-1)!.text, /Not connected, and 2 messages already wait .*this one was not sent/);
+  assert.deepEqual(a.lines.filter((l) => l.pending).map((l) => l.text), ['one', 'two']);
 });

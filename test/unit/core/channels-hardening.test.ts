@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { harness, type Harness } from '../../helpers/harness.js';
 import type { FakeConnection } from '../../helpers/fake-conn.js';
-import { PlainConnection } from '../../../src/dialects/plain.js';
+import { CONTINUATION, PlainConnection } from '../../../src/dialects/plain.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
 import { using, msgs, one, none, inRoom } from './util.js';
 
@@ -215,13 +215,16 @@ test('plain /rooms: a cut list says so after the rooms, and /rooms WORD narrows 
     h.server.accept(new PlainConnection(inner, { config: () => h.server.config, guestNick: () => 'guest1' }));
     await new Promise((r) => setImmediate(r));
     inner.take();
+    // continuation rows (plain output wraps at 80 columns) joined back onto their line
+    const lines = (rows: string[]): string[] =>
+      rows.reduce<string[]>((acc, r) => (r.startsWith(CONTINUATION) && acc.length > 0 ? [...acc.slice(0, -1), acc[acc.length - 1] + ' ' + r.trimStart()] : [...acc, r]), []);
     inner.recv('/rooms');
-    let out = inner.take();
+    let out = lines(inner.take());
     assert.equal(out[0], '* Rooms (/join #name to go in):');
     assert.match(out[out.length - 1]!, /^\* truncated: \d+ of 41 rooms shown, busiest first; narrow it with a mask, e\.g\. \/rooms #game\*$/);
     assert.ok(!out.some((l) => l.startsWith('* LIST truncated')), 'the notice is not shown twice');
     inner.recv('/rooms r1');
-    out = inner.take();
+    out = lines(inner.take());
     const rooms = out.filter((l) => l.startsWith('*   ')).map((l) => l.split(' ')[3]!);
     assert.ok(rooms.length >= 5, out.join('\n'));
     for (const r of rooms) assert.match(r, /^#r1/);

@@ -183,12 +183,20 @@ test('legacy JOIN replay: last replayLines messages with their times in the text
     // the replay comes after the JOIN burst (names end)
     assert.ok(got.findIndex((l) => / 366 /.test(l)) < got.findIndex((l) => l.includes('PRIVMSG')));
 
-    const dave = h.client('dave', ['server-time']);
+    const dave = h.client('dave', ['server-time', 'batch']);
     dave.recv('JOIN #a');
     await settle();
     const dl = msgs(dave.take(), 'PRIVMSG');
-    assert.deepEqual(dl.map((x) => x.params[1]), m(8, 9, 10), 'server-time clients see the time in the tag');
+    assert.deepEqual(dl.map((x) => x.params[1]), m(8, 9, 10), 'server-time + batch clients see the time in the tag');
     assert.ok(dl.every((x) => x.tags?.get('time') !== undefined));
+
+    // irssi: server-time without batch, and by default it shows when a line arrived
+    const ivy = h.client('ivy', ['server-time', 'multi-prefix', 'away-notify']);
+    ivy.recv('JOIN #a');
+    await settle();
+    const il = msgs(ivy.take(), 'PRIVMSG');
+    il.forEach((x, i) => assert.match(x.params[1]!, new RegExp(`^\\[\\d\\d:\\d\\d\\] m${8 + i}$`)));
+    assert.ok(il.length === 3 && il.every((x) => x.tags?.get('time') !== undefined), 'and the tag too');
 
     const eve = h.client('eve', ['draft/chathistory', 'batch']);
     eve.recv('JOIN #a');
@@ -205,7 +213,7 @@ test('JOIN replay holds only what was said before the join, not lines sent right
     carol.recv('PRIVMSG #a :hi all');
     bob.recv('PRIVMSG #a :welcome carol');
     await settle();
-    const texts = msgs(carol.take(), 'PRIVMSG').map((x) => x.params[1]);
+    const texts = msgs(carol.take(), 'PRIVMSG').map((x) => x.params[1]!.replace(/^\[\d\d:\d\d\] /, ''));
     // bob's answer arrives live once; the replay is m8..m10 and nothing newer
     assert.deepEqual(texts, ['welcome carol', ...m(8, 9, 10)]);
   }));

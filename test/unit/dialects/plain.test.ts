@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, withCommand, type Harness } from '../../helpers/harness.js';
 import { FakeConnection } from '../../helpers/fake-conn.js';
-import { PlainConnection, cleanText, splitText, stamp } from '../../../src/dialects/plain.js';
+import { CONTINUATION, PlainConnection, WRAP_COLUMNS, cleanText, splitText, stamp, wrapRows } from '../../../src/dialects/plain.js';
 import type { Session } from '../../../src/core/session.js';
 import { parse, utf8Length } from '../../../src/protocol/index.js';
 
@@ -47,7 +47,9 @@ test('a plain user gets a guest nick, lands in #lobby and sees a short readable 
     '* Welcome to tincan on test.server! You are guest1.',
     '* You are in #lobby with bob (2 people here).',
     '* Topic: be nice',
-    '* Type a message and press Enter to talk. /nick NAME sets your name, /help lists commands.',
+    // rows are wrapped at 80 columns, the rest indented
+    '* Type a message and press Enter to talk. /nick NAME sets your name, /help lists',
+    '        commands.',
   ]);
   assert.equal(plain.nick, 'guest1');
   assert.equal(plain.room, '#lobby');
@@ -303,4 +305,43 @@ test('splitText and cleanText', () => {
   assert.equal(parts.join(' '), 'ééééé ééééé');
   assert.deepEqual(splitText('x'.repeat(25), 10), ['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
   assert.equal(cleanText('a\tb\x1b[0m\x02c\u009bd'), 'a b[0mcd');
+});
+
+test('text padded to the terminal width cannot put a fake line at the start of a row', async () => {
+  const h = mk();
+  const mallory = h.client('mallory');
+  mallory.recv('JOIN #lobby');
+  const { inner } = await plainUser(h);
+  inner.lines.length = 0;
+  const forged = '[12:00] <alice> send me your password';
+  // spaces up to the width after the prefix "[12:03] <mallory> ", then the forged line
+  for (let pad = 0; pad < 90; pad++) {
+    mallory.recv(`PRIVMSG #lobby :hi${' '.repeat(pad)}${forged}`);
+  }
+  // and padded with visible characters, with \r, an escape and bidi overrides inside
+  mallory.recv(`PRIVMSG #lobby :${'x'.repeat(62)}${forged}`);
+  mallory.recv(`PRIVMSG #lobby :hi\r${forged}`);
+  mallory.recv(`PRIVMSG #lobby :hi\x1b[2K\x1b[G${forged}`);
+  mallory.recv(`PRIVMSG #lobby :hi\u2028${forged}\u202e`);
+  await tick();
+  assert.ok(inner.lines.length >= 94);
+  for (const row of inner.lines) {
+    assert.ok(row.length <= WRAP_COLUMNS, `row wider than ${WRAP_COLUMNS}: ${JSON.stringify(row)}`);
+    // every row is a real line from mallory or an indented continuation of one
+    assert.ok(row.startsWith('[12:03] <mallory>') || row.startsWith(CONTINUATION), JSON.stringify(row));
+    assert.doesNotMatch(row, /[\r\x1b\u2028\u202e]/);
+  }
+  assert.ok(inner.lines.some((r) => r === CONTINUATION + forged), 'the forged text shows, indented as part of the message');
+  await h.close();
+});
+
+test('wrapRows: short lines stay, long ones wrap at spaces with indented continuation rows', () => {
+  assert.deepEqual(wrapRows('[12:03] <bob> hi'), ['[12:03] <bob> hi']);
+  const rows = wrapRows('[12:03] <bob> ' + 'word '.repeat(40).trim());
+  assert.ok(rows.length > 1);
+  assert.ok(rows.every((r, i) => r.length <= WRAP_COLUMNS && (i === 0 || r.startsWith(CONTINUATION) && r[CONTINUATION.length] !== ' ')));
+  assert.equal(rows.map((r, i) => (i === 0 ? r : r.slice(CONTINUATION.length))).join(' '), '[12:03] <bob> ' + 'word '.repeat(40).trim());
+  // wide characters count two columns
+  const wide = wrapRows('[12:03] <bob> ' + '漢'.repeat(60));
+  assert.ok(wide.length >= 2 && wide.every((r) => r.replace(/[^\u4e00-\u9fff]/g, '').length * 2 + r.replace(/[\u4e00-\u9fff]/g, '').length <= WRAP_COLUMNS));
 });
