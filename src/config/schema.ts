@@ -83,7 +83,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     preRegistrationLines: 30,
   },
   // generous for people (a burst of 20 lines, then 5/s), stops paste floods
-  flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100 },
+  flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100, maxQueuedBytes: 64 * 1024 },
   connections: { enabled: true, perIp: 20, ratePerMinute: 60, maxClients: 10000 },
   timeouts: { registration: 60, pingInterval: 120, pingTimeout: 60 },
   public: false,
@@ -255,6 +255,7 @@ const SCHEMA: Obj = obj({
     linesPerSecond: num(0.01, 100000),
     burst: int(1, 100000),
     maxQueued: int(0, 1000000),
+    maxQueuedBytes: int(0, 1024 * 1024 * 1024),
   }),
   connections: obj({
     enabled: bool,

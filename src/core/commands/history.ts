@@ -175,7 +175,7 @@ function chathistory(s: Session, msg: { params: string[] }, srv: IrcServer): voi
       s.log.error({ err }, 'CHATHISTORY query failed');
       reply(() => fail('MESSAGE_ERROR', sub, target, 'Messages could not be retrieved'));
     },
-  );
+  ).catch((err: unknown) => s.crashed(err, 'history reply'));
 }
 
 /** CHATHISTORY TARGETS: the user's channels with messages between two times. */
@@ -184,10 +184,10 @@ function targets(s: Session, srv: IrcServer, h: History, a: number, b: number, l
   for (const ch of s.channels) chans.set(ch.folded, ch);
   const reply = s.defer();
   h.latestTimes([...chans.keys()], Math.min(a, b), Math.max(a, b)).then(
-    (times) => {
-      let list = [...times].sort((x, y) => x[1] - y[1]);
-      list = a <= b ? list.slice(0, limit) : list.slice(Math.max(0, list.length - limit));
+    (times) =>
       reply(() => {
+        let list = [...times].sort((x, y) => x[1] - y[1]);
+        list = a <= b ? list.slice(0, limit) : list.slice(Math.max(0, list.length - limit));
         const server = srv.config.serverName;
         const id = s.has(Cap.batch) ? srv.nextBatchId() : null;
         if (id !== null) s.send(`:${server} BATCH +${id} draft/chathistory-targets`);
@@ -196,13 +196,12 @@ function targets(s: Session, srv: IrcServer, h: History, a: number, b: number, l
           s.send(id !== null ? addTag(line, 'batch=' + id) : line);
         }
         if (id !== null) s.send(`:${server} BATCH -${id}`);
-      });
-    },
+      }),
     (err: unknown) => {
       s.log.error({ err }, 'CHATHISTORY TARGETS failed');
       reply(() => s.serverMessage('FAIL', 'CHATHISTORY', 'MESSAGE_ERROR', 'TARGETS', '*', 'Messages could not be retrieved'));
     },
-  );
+  ).catch((err: unknown) => s.crashed(err, 'history reply'));
 }
 
 /** HISTORY <#channel> [count]: the last messages, as on JOIN (for /history N). */
