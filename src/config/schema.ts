@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import type { Config } from './types.js';
 import { parseCidr } from '../transports/netmask.js';
+import { passwordProblem } from './oper-password.js';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -412,6 +413,10 @@ export function validateConfig(raw: unknown, base: Config = DEFAULT_CONFIG, cont
       );
     }
     if (merged.limits.maxLineBytes < 512) problems.push('limits.maxLineBytes: expected at least 512');
+    merged.operators.forEach((o, i) => {
+      const p = passwordProblem(o.password);
+      if (p !== null) problems.push(`operators[${i}].password (operator "${o.name}"): the password ${p}`);
+    });
   }
   if (problems.length > 0) throw new ConfigError(problems, context);
   return deepFreeze(merged);
