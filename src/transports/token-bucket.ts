@@ -34,6 +34,12 @@ export class TokenBucket {
     }
   }
 
+  /** Gives back n tokens taken earlier (never beyond `burst`). */
+  refund(n: number): void {
+    this.refill();
+    if (n > 0 && this.tokens < this.burst) this.tokens = Math.min(this.burst, this.tokens + n);
+  }
+
   /** Adds n tokens on top of what is there, even beyond `burst` (spent first, not refilled). */
   credit(n: number): void {
     this.refill();
