@@ -102,11 +102,20 @@ export class Session {
   // a connection costs no handler closures
   // Every entry point from outside the core (transport callbacks, timers, promise
   // continuations) goes through #guard: a bug costs this session, never the process.
+  // (no closure per line: this is the hot path)
   line(l: string): void {
-    this.#guard('line', () => this.onLine(l));
+    try {
+      this.onLine(l);
+    } catch (err) {
+      this.crashed(err, 'line');
+    }
   }
   tooLong(): void {
-    this.#guard('line', () => this.onTooLong());
+    try {
+      this.onTooLong();
+    } catch (err) {
+      this.crashed(err, 'line');
+    }
   }
   closed(reason: string): void {
     try {
@@ -172,7 +181,14 @@ export class Session {
   /** Queues a raw line for this session (captured while a labeled command runs). */
   send(line: string): void {
     if (this.#capture !== null) this.#capture.push(line);
-    else this.conn.write(line);
+    else {
+      try {
+        this.conn.write(line);
+      } catch (err) {
+        // a broken connection (or dialect adapter) costs its own session, not the sender's
+        this.crashed(err, 'send');
+      }
+    }
   }
 
   /**

@@ -173,6 +173,15 @@ test('stage: housekeeping (the ping for an idle session)', async () => {
   await onlyVictimDropped(sc);
 });
 
+test("stage: a peer's connection throws while someone else's message is delivered", async () => {
+  const sc = scene();
+  const write = sc.victim.write.bind(sc.victim);
+  sc.victim.write = (l) => (l.includes('PRIVMSG') ? boom() : write(l));
+  sc.alice.recv('PRIVMSG #c :to everyone');
+  assert.deepEqual(msgs(sc.bob.lines, 'PRIVMSG').map((m) => m.params), [['#c', 'to everyone']], 'the sender was not dropped');
+  await onlyVictimDropped(sc);
+});
+
 // ---- the crash from issue 11 ----------------------------------------------------------
 
 for (const target of ['*', 'somebody']) {
