@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import type { Config } from './types.js';
 import { parseCidr } from '../transports/netmask.js';
+import { passwordProblem } from './oper-password.js';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -88,7 +89,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     emptyChannelExpiryDays: 7,
   },
   // generous for people (a burst of 20 lines, then 5/s), stops paste floods
-  flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100 },
+  flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100, maxQueuedBytes: 64 * 1024 },
   connections: { enabled: true, perIp: 20, ratePerMinute: 60, maxClients: 10000, ipv6Prefix: 64, silentPerIp: 5 },
   timeouts: { registration: 60, pingInterval: 120, pingTimeout: 60, silentIdle: 600 },
   web: { allowedOrigins: [], headTimeout: 10, requestTimeout: 30, keepAliveTimeout: 5 },
@@ -282,6 +283,7 @@ const SCHEMA: Obj = obj({
     linesPerSecond: num(0.01, 100000),
     burst: int(1, 100000),
     maxQueued: int(0, 1000000),
+    maxQueuedBytes: int(0, 1024 * 1024 * 1024),
   }),
   connections: obj({
     enabled: bool,
@@ -447,6 +449,10 @@ export function validateConfig(raw: unknown, base: Config = DEFAULT_CONFIG, cont
       );
     }
     if (merged.limits.maxLineBytes < 512) problems.push('limits.maxLineBytes: expected at least 512');
+    merged.operators.forEach((o, i) => {
+      const p = passwordProblem(o.password);
+      if (p !== null) problems.push(`operators[${i}].password (operator "${o.name}"): the password ${p}`);
+    });
   }
   if (problems.length > 0) throw new ConfigError(problems, context);
   return deepFreeze(merged);

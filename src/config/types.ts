@@ -42,6 +42,8 @@ export interface FloodConfig {
   burst: number;
   /** lines waiting while the bucket is empty; over this the client is disconnected */
   maxQueued: number;
+  /** UTF-8 bytes of those waiting lines; over this the client is disconnected (64 KiB) */
+  maxQueuedBytes: number;
 }
 
 export interface ConnectionLimitsConfig {

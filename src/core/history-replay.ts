@@ -142,9 +142,7 @@ export function replayOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
     srv,
     srv.config.history.replayLines,
     false,
-    (send) => {
-      if (!s.closing) send();
-    },
+    s.later(),
     joinedAt,
   );
 }

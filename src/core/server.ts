@@ -51,6 +51,11 @@ export class IrcServer {
   #msgidCounter = 0;
   #batchCounter = 0;
   #tick: NodeJS.Timeout;
+  readonly #tickMs: number;
+  /** when housekeeping last ran (server clock) */
+  #lastTick: number;
+  /** event-loop stall time seen so far, in ms: housekeeping ticks that came late */
+  #stalled = 0;
   #shuttingDown = false;
   readonly #closeWaiters = new Map<Session, () => void>();
   /** for LUSERS */
@@ -70,7 +75,9 @@ export class IrcServer {
     this.whowas = new WhowasLog(config.limits.whowasSize);
     this.history = opts.history;
     this.history?.attach(this);
-    this.#tick = setInterval(() => this.housekeeping(), opts.tickMs ?? 1000);
+    this.#tickMs = opts.tickMs ?? 1000;
+    this.#lastTick = this.now();
+    this.#tick = setInterval(() => this.housekeeping(), this.#tickMs);
     this.#tick.unref();
   }
 
@@ -302,24 +309,49 @@ export class IrcServer {
 
   // ---- lifecycle ------------------------------------------------------------------
 
+  /**
+   * Milliseconds the server has spent stalled (not running its tick on time), counting
+   * the stall in progress: grows monotonically. Flood control credits this time to each
+   * sender once, so lines a person typed during a stall are judged at their own pace.
+   */
+  stallTotal(): number {
+    return this.#stalled + this.#late(this.now());
+  }
+
+  /** How late the next tick is at `now`, beyond a slack of half a period. */
+  #late(now: number): number {
+    const late = now - this.#lastTick - this.#tickMs;
+    return late > this.#tickMs / 2 ? late : 0;
+  }
+
   /** Registration and ping timeouts for every session, from one timer. */
   housekeeping(): void {
     const now = this.now();
+    this.#stalled += this.#late(now);
+    this.#lastTick = now;
     const t = this.config.timeouts;
     for (const s of this.sessions) {
       if (s.closing) continue;
-      if (!s.registered) {
-        if (now - s.createdAt > t.registration * 1000) this.disconnect(s, 'Registration timeout');
-        continue;
+      try {
+        this.#keep(s, now, t);
+      } catch (err) {
+        s.crashed(err, 'housekeeping');
       }
-      if (s.pingSentAt !== 0) {
-        if (now - s.pingSentAt > t.pingTimeout * 1000) {
-          this.disconnect(s, `Ping timeout: ${Math.round((now - s.lastRecv) / 1000)} seconds`);
-        }
-      } else if (now - s.lastRecv > t.pingInterval * 1000) {
-        s.pingSentAt = now;
-        s.send('PING :' + this.config.serverName);
+    }
+  }
+
+  #keep(s: Session, now: number, t: Config['timeouts']): void {
+    if (!s.registered) {
+      if (now - s.createdAt > t.registration * 1000) this.disconnect(s, 'Registration timeout');
+      return;
+    }
+    if (s.pingSentAt !== 0) {
+      if (now - s.pingSentAt > t.pingTimeout * 1000) {
+        this.disconnect(s, `Ping timeout: ${Math.round((now - s.lastRecv) / 1000)} seconds`);
       }
+    } else if (now - s.lastRecv > t.pingInterval * 1000) {
+      s.pingSentAt = now;
+      s.send('PING :' + this.config.serverName);
     }
   }
 

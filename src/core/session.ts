@@ -13,6 +13,9 @@ import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import type { IrcServer } from './server.js';
 
+/** At most this many seconds of stalled time are credited to a flood bucket at once. */
+export const STALL_CREDIT_MAX_S = 60;
+
 export class Session {
   readonly id: number;
   readonly conn: Connection;
@@ -52,6 +55,11 @@ export class Session {
   #label: string | null = null;
   /** the capture a handler took over with defer(); its labeled reply is sent later */
   #deferred: string[] | null = null;
+  /** UTF-8 bytes of the lines in #queue, and each line's share (flood.maxQueuedBytes) */
+  #queuedBytes = 0;
+  #queuedCost: number[] = [];
+  /** the server's stallTotal() already credited to this session's flood bucket */
+  #stallSeen = 0;
 
   constructor(id: number, conn: Connection, server: IrcServer, now: number) {
     this.id = id;
@@ -92,19 +100,78 @@ export class Session {
 
   // ---- ConnectionHandlers: the transport calls these with the session as `this`, so
   // a connection costs no handler closures
+  // Every entry point from outside the core (transport callbacks, timers, promise
+  // continuations) goes through #guard: a bug costs this session, never the process.
+  // (no closure per line: this is the hot path)
   line(l: string): void {
-    this.onLine(l);
+    try {
+      this.onLine(l);
+    } catch (err) {
+      this.crashed(err, 'line');
+    }
   }
   tooLong(): void {
-    this.onTooLong();
+    try {
+      this.onTooLong();
+    } catch (err) {
+      this.crashed(err, 'line');
+    }
   }
   closed(reason: string): void {
-    this.server.connectionClosed(this, reason);
+    try {
+      this.server.connectionClosed(this, reason);
+    } catch (err) {
+      this.#forget(err, 'close');
+    }
   }
 
   applyFloodConfig(): void {
     const f = this.server.config.flood;
-    this.#bucket = f.enabled ? new TokenBucket(f.linesPerSecond, f.burst) : null;
+    // the server's clock, so tests (and stall accounting) need no real time
+    this.#bucket = f.enabled ? new TokenBucket(f.linesPerSecond, f.burst, this.server.now) : null;
+    this.#stallSeen = this.server.stallTotal();
+  }
+
+  /**
+   * A bug surfaced while serving this session (a handler, a deferred reply, a timer):
+   * logged with its stack; this session is dropped, everyone else carries on.
+   */
+  crashed(err: unknown, stage: string): void {
+    try {
+      this.log.error({ err, stage }, 'internal error; dropping this session');
+    } catch {
+      // logging must not stop the drop
+    }
+    if (this.closing) return;
+    try {
+      this.server.disconnect(this, 'Internal server error');
+    } catch (err2) {
+      this.#forget(err2, stage);
+    }
+  }
+
+  /** Last resort when even tidying up threw: make sure the session is gone. */
+  #forget(err: unknown, stage: string): void {
+    try {
+      this.server.logger.error({ err, stage, conn: this.id }, 'failed to remove a session cleanly; forgetting it');
+    } catch {
+      // nothing left to try
+    }
+    this.dispose();
+    this.server.sessions.delete(this);
+    try {
+      this.conn.close('ERROR :Closing link: (Internal server error)');
+    } catch {
+      // the transport is broken too; the socket dies with its own error handling
+    }
+  }
+
+  #guard(stage: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.crashed(err, stage);
+    }
   }
 
   has(cap: number): boolean {
@@ -114,7 +181,14 @@ export class Session {
   /** Queues a raw line for this session (captured while a labeled command runs). */
   send(line: string): void {
     if (this.#capture !== null) this.#capture.push(line);
-    else this.conn.write(line);
+    else {
+      try {
+        this.conn.write(line);
+      } catch (err) {
+        // a broken connection (or dialect adapter) costs its own session, not the sender's
+        this.crashed(err, 'send');
+      }
+    }
   }
 
   /**
@@ -160,11 +234,31 @@ export class Session {
       return;
     }
     const b = this.#bucket;
-    if (b !== null && this.oper === null && (this.#queue.length > 0 || !b.take())) {
+    if (b !== null && this.oper === null && (this.#queue.length > 0 || !this.#take(b))) {
       this.#enqueue(line, b);
       return;
     }
     this.handleLine(line);
+  }
+
+  /** A flood token, counting lines typed while the server itself was stalled. */
+  #take(b: TokenBucket): boolean {
+    return b.take() || (this.#creditStall(b) && b.take());
+  }
+
+  /**
+   * Lines a person typed while the server was not reading (an event-loop stall) arrive
+   * in one burst. Judge the sender's pace, not the backlog: grant the allowance the
+   * stalled time would have earned at the configured rate (capped), once per stall.
+   */
+  #creditStall(b: TokenBucket): boolean {
+    const total = this.server.stallTotal();
+    const ms = total - this.#stallSeen;
+    this.#stallSeen = total;
+    if (ms <= 0) return false;
+    const cap = b.ratePerSec * STALL_CREDIT_MAX_S;
+    b.credit(Math.min(cap, (ms * b.ratePerSec) / 1000));
+    return true;
   }
 
   onTooLong(): void {
@@ -173,26 +267,41 @@ export class Session {
   }
 
   #enqueue(line: string, b: TokenBucket): void {
-    const max = this.server.config.flood.maxQueued;
-    if (this.#queue.length >= max) {
+    const f = this.server.config.flood;
+    const bytes = Buffer.byteLength(line);
+    const over = (): boolean => this.#queue.length >= f.maxQueued || this.#queuedBytes + bytes > f.maxQueuedBytes;
+    if (over() && this.#creditStall(b)) this.#drainNow(b);
+    if (this.closing) return;
+    if (over()) {
       this.server.disconnect(this, 'Excess Flood');
       return;
     }
     // no socket backpressure here: a sustained flood must fill the queue and be cut off,
-    // not be slowed to a crawl forever; the queue cap bounds what is held
+    // not be slowed to a crawl forever; the queue caps bound what is held
     this.#queue.push(line);
+    this.#queuedBytes += bytes;
+    this.#queuedCost.push(bytes);
     if (this.#drainTimer === null) this.#scheduleDrain(b);
   }
 
   #scheduleDrain(b: TokenBucket): void {
-    this.#drainTimer = setTimeout(() => this.#drain(b), Math.max(1, Math.ceil(b.msUntil())));
+    this.#drainTimer = setTimeout(() => this.#guard('flood drain', () => this.#drain(b)), Math.max(1, Math.ceil(b.msUntil())));
+    this.#drainTimer.unref();
   }
 
   #drain(b: TokenBucket): void {
     this.#drainTimer = null;
-    while (this.#queue.length > 0 && !this.closing && b.take()) this.handleLine(this.#queue.shift()!);
+    this.#creditStall(b);
+    this.#drainNow(b);
     if (this.closing) return;
     if (this.#queue.length > 0) this.#scheduleDrain(b);
+  }
+
+  #drainNow(b: TokenBucket): void {
+    while (this.#queue.length > 0 && !this.closing && b.take()) {
+      this.#queuedBytes -= this.#queuedCost.shift()!;
+      this.handleLine(this.#queue.shift()!);
+    }
   }
 
   handleLine(raw: string): void {
@@ -220,17 +329,20 @@ export class Session {
   dispatch(msg: IrcMessage): void {
     const label = msg.tags?.get('label');
     if (label !== undefined && this.has(Cap.labeledResponse)) {
-      this.#capture = [];
+      const lines: string[] = [];
+      this.#capture = lines;
       this.#label = label;
+      let deferred: boolean;
       try {
         this.server.dispatch(this, msg);
       } finally {
-        const lines = this.#capture;
+        deferred = this.#deferred === lines;
         this.#capture = null;
         this.#label = null;
-        if (this.#deferred === lines) this.#deferred = null; // the handler answers later
-        else this.#flushLabeled(label, lines);
+        this.#deferred = null;
       }
+      // a deferred reply that has not run yet sends the labeled response itself
+      if (!deferred && !this.closing) this.#flushLabeled(label, lines);
     } else {
       this.server.dispatch(this, msg);
     }
@@ -240,23 +352,49 @@ export class Session {
    * For a handler that answers after an await (history queries): call it inside the
    * handler; later, call the returned function with a callback that sends the reply.
    * If the command was labeled, labeled-response wraps what the callback sent (and any
-   * lines sent before defer()) as it would have synchronously. Nothing is sent once the
-   * session is closing.
+   * lines sent before defer()) as it would have synchronously; a reply made before the
+   * handler returns simply joins that capture. The reply runs once; nothing is sent once
+   * the session is closing; a throw in it drops this session only.
    */
   defer(): (reply: () => void) => void {
     const label = this.#label;
     const early = this.#capture;
-    if (label === null || early === null) return (reply) => void (this.closing || reply());
+    let done = false;
+    if (label === null || early === null) {
+      return (reply) => {
+        if (done || this.closing) return;
+        done = true;
+        this.#guard('deferred reply', reply);
+      };
+    }
     this.#deferred = early;
     return (reply) => {
-      if (this.closing) return;
+      if (done || this.closing) return;
+      done = true;
+      if (this.#capture === early) {
+        // still inside the handler: part of the normal capture, flushed by dispatch()
+        if (this.#deferred === early) this.#deferred = null;
+        reply();
+        return;
+      }
+      const outer = this.#capture;
       this.#capture = early;
       try {
         reply();
-      } finally {
-        this.#capture = null;
-        this.#flushLabeled(label, early);
+      } catch (err) {
+        this.#capture = outer;
+        this.crashed(err, 'deferred reply');
+        return;
       }
+      this.#capture = outer;
+      this.#guard('labeled flush', () => this.#flushLabeled(label, early));
+    };
+  }
+
+  /** A reply for later that is never part of a labeled response (JOIN replay); guarded. */
+  later(): (reply: () => void) => void {
+    return (reply) => {
+      if (!this.closing) this.#guard('deferred reply', reply);
     };
   }
 
@@ -285,6 +423,8 @@ export class Session {
     if (this.#drainTimer !== null) clearTimeout(this.#drainTimer);
     this.#drainTimer = null;
     this.#queue.length = 0;
+    this.#queuedCost.length = 0;
+    this.#queuedBytes = 0;
   }
 }
 

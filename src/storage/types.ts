@@ -71,7 +71,23 @@ export interface SearchQuery {
    */
   words: readonly string[];
   limit: number;
+  /**
+   * Cost bound: at most this many stored rows are looked at (default
+   * DEFAULT_SEARCH_MAX_ROWS). Past it the search stops and says so in `stats`.
+   */
+  maxRows?: number;
+  /** filled in by the store: what the search cost and whether it saw everything */
+  stats?: SearchStats;
 }
+
+export interface SearchStats {
+  /** stored rows looked at (the cost measure maxRows bounds) */
+  examined: number;
+  /** false when the search stopped at maxRows and older matches may be missing */
+  complete: boolean;
+}
+
+export const DEFAULT_SEARCH_MAX_ROWS = 5000;
 
 export interface PrunePolicy {
   /** delete events with time < olderThan (null = no age limit) */
@@ -94,7 +110,11 @@ export interface HistoryStore {
    * after < time < before; targets with none are absent from the result.
    */
   latestTimes(targets: readonly string[], after: number, before: number): Promise<Map<string, number>>;
-  /** Messages (PRIVMSG/NOTICE) matching every word, newest first, at most `limit`. */
+  /**
+   * Messages (PRIVMSG/NOTICE) matching every word, newest first, at most `limit`, from
+   * `targets` only: no rows of other targets are read (beyond an index). Looks at most
+   * `maxRows` rows; no targets or no words = no query.
+   */
   search(q: SearchQuery): Promise<StoredEvent[]>;
   /** Deletes by policy, at most policy.maxRows rows; returns how many went. */
   prune(policy: PrunePolicy): Promise<number>;

@@ -27,10 +27,23 @@ export class TokenBucket {
     const t = this.now();
     const elapsed = t - this.last;
     this.last = t;
-    if (elapsed > 0) {
+    // refill stops at `burst`; tokens above it (a credit) are kept until spent
+    if (elapsed > 0 && this.tokens < this.burst) {
       const next = this.tokens + (elapsed * this.ratePerSec) / 1000;
       this.tokens = next > this.burst ? this.burst : next;
     }
+  }
+
+  /** Gives back n tokens taken earlier (never beyond `burst`). */
+  refund(n: number): void {
+    this.refill();
+    if (n > 0 && this.tokens < this.burst) this.tokens = Math.min(this.burst, this.tokens + n);
+  }
+
+  /** Adds n tokens on top of what is there, even beyond `burst` (spent first, not refilled). */
+  credit(n: number): void {
+    this.refill();
+    if (n > 0 && Number.isFinite(n)) this.tokens += n;
   }
 
   /** Tokens available now (fractional). */

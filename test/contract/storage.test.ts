@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent, Storage, StoredEvent } from '../../src/storage/types.js';
-import { MAX_ID } from '../../src/storage/types.js';
+import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../../src/storage/types.js';
 import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { parseSearchWords } from '../../src/storage/search-text.js';
@@ -105,6 +105,52 @@ for (const impl of IMPLS) {
     assert.deepEqual(await find('pizza', []), []);
     assert.deepEqual(await find('topic'), [], 'events are not searched');
     assert.equal((await s.history.search({ targets: ['#a'], words: ['pizza'], limit: 2 })).length, 2);
+  });
+
+  it('search reads only the asked targets: a busy room costs nothing to a search elsewhere', async (s) => {
+    const busy: NewEvent[] = [];
+    for (let i = 1; i <= 3000; i++) busy.push(ev(i, { target: '#busy', params: ['#busy', 'the same old thing ' + i] }));
+    busy.push(ev(3001, { target: '#quiet', command: 'JOIN', params: ['#quiet'] }));
+    for (let i = 0; i < 8; i++) busy.push(ev(3002 + i, { target: '#small', params: ['#small', i % 3 === 0 ? 'the one' : 'other'] }));
+    await s.history.append(busy);
+    const stats = { examined: -1, complete: false };
+    const words = parseSearchWords('the');
+    // a room with no messages: nothing of #busy is looked at
+    assert.deepEqual(await s.history.search({ targets: ['#quiet'], words, limit: 20, stats }), []);
+    assert.ok(stats.examined <= 1 && stats.complete, JSON.stringify(stats));
+    // a room nobody wrote in at all, and no rooms: no rows at all
+    assert.deepEqual(await s.history.search({ targets: ['#nothing'], words, limit: 20, stats }), []);
+    assert.deepEqual(stats, { examined: 0, complete: true });
+    assert.deepEqual(await s.history.search({ targets: [], words, limit: 20, stats }), []);
+    assert.deepEqual(stats, { examined: 0, complete: true });
+    // a small room next to the busy one: its own 8 rows, exact results
+    assert.deepEqual(nums(await s.history.search({ targets: ['#small'], words, limit: 20, stats })), [3008, 3005, 3002]);
+    assert.ok(stats.examined <= 8 && stats.complete, JSON.stringify(stats));
+  });
+
+  it('search is bounded by maxRows and says when it stopped early', async (s) => {
+    const es: NewEvent[] = [];
+    for (let i = 1; i <= 200; i++) es.push(ev(i, { params: ['#A', i === 1 ? 'pizza once' : i % 2 === 0 ? 'common word ' + i : 'common other'] }));
+    for (let i = 201; i <= 400; i++) es.push(ev(i, { target: '#b', params: ['#B', 'common in b'] }));
+    await s.history.append(es);
+    const stats = { examined: 0, complete: false };
+    // enough hits within the budget: the newest, complete
+    const got = await s.history.search({ targets: ['#a'], words: ['common'], limit: 3, maxRows: 20, stats });
+    assert.deepEqual(nums(got), [200, 199, 198]);
+    assert.ok(stats.examined <= 20 && stats.complete, JSON.stringify(stats));
+    // a rare old match: either found exactly, or the search says it stopped early
+    const rare = await s.history.search({ targets: ['#a'], words: ['pizza'], limit: 3, maxRows: 20, stats });
+    assert.ok(stats.examined <= 20, JSON.stringify(stats));
+    if (stats.complete) assert.deepEqual(nums(rare), [1]);
+    else assert.deepEqual(rare, []);
+    // many matches in another target, none in ours past the budget: stopped early
+    const none = await s.history.search({ targets: ['#a'], words: ['common', 'in'], limit: 3, maxRows: 50, stats });
+    assert.deepEqual(none, []);
+    assert.ok(stats.examined <= 50 && !stats.complete, JSON.stringify(stats));
+    // without maxRows the default bound applies, and this small store fits in it
+    const all = await s.history.search({ targets: ['#a', '#b'], words: ['common'], limit: 500, stats });
+    assert.equal(all.length, 399);
+    assert.ok(stats.complete && stats.examined <= DEFAULT_SEARCH_MAX_ROWS);
   });
 
   it('latestTimes: latest message strictly inside the window, per target', async (s) => {

@@ -9,7 +9,8 @@
 import { isValidNick } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import type { Cursor, RangeQuery, StoredEvent } from '../../storage/types.js';
-import { MAX_ID } from '../../storage/types.js';
+import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../../storage/types.js';
+import { TokenBucket } from '../../transports/token-bucket.js';
 import { parseSearchWords } from '../../storage/search-text.js';
 import { Cap } from '../caps.js';
 import type { Channel } from '../channel.js';
@@ -175,7 +176,7 @@ function chathistory(s: Session, msg: { params: string[] }, srv: IrcServer): voi
       s.log.error({ err }, 'CHATHISTORY query failed');
       reply(() => fail('MESSAGE_ERROR', sub, target, 'Messages could not be retrieved'));
     },
-  );
+  ).catch((err: unknown) => s.crashed(err, 'history reply'));
 }
 
 /** CHATHISTORY TARGETS: the user's channels with messages between two times. */
@@ -184,10 +185,10 @@ function targets(s: Session, srv: IrcServer, h: History, a: number, b: number, l
   for (const ch of s.channels) chans.set(ch.folded, ch);
   const reply = s.defer();
   h.latestTimes([...chans.keys()], Math.min(a, b), Math.max(a, b)).then(
-    (times) => {
-      let list = [...times].sort((x, y) => x[1] - y[1]);
-      list = a <= b ? list.slice(0, limit) : list.slice(Math.max(0, list.length - limit));
+    (times) =>
       reply(() => {
+        let list = [...times].sort((x, y) => x[1] - y[1]);
+        list = a <= b ? list.slice(0, limit) : list.slice(Math.max(0, list.length - limit));
         const server = srv.config.serverName;
         const id = s.has(Cap.batch) ? srv.nextBatchId() : null;
         if (id !== null) s.send(`:${server} BATCH +${id} draft/chathistory-targets`);
@@ -196,13 +197,12 @@ function targets(s: Session, srv: IrcServer, h: History, a: number, b: number, l
           s.send(id !== null ? addTag(line, 'batch=' + id) : line);
         }
         if (id !== null) s.send(`:${server} BATCH -${id}`);
-      });
-    },
+      }),
     (err: unknown) => {
       s.log.error({ err }, 'CHATHISTORY TARGETS failed');
       reply(() => s.serverMessage('FAIL', 'CHATHISTORY', 'MESSAGE_ERROR', 'TARGETS', '*', 'Messages could not be retrieved'));
     },
-  );
+  ).catch((err: unknown) => s.crashed(err, 'history reply'));
 }
 
 /** HISTORY <#channel> [count]: the last messages, as on JOIN (for /history N). */
@@ -234,6 +234,26 @@ function history(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   sendRecent(s, ch, srv, Math.min(count, cfg.maxQuery), true, s.defer());
 }
 
+/** Rows (FTS matches or stored rows) one SEARCH may look at: its cost bound. */
+export const SEARCH_MAX_ROWS = DEFAULT_SEARCH_MAX_ROWS;
+/**
+ * Rows per second all searches together may look at (a token bucket on the server's
+ * clock): many searchers cannot take the event loop from everyone else.
+ */
+export const SEARCH_ROWS_PER_SECOND = 20_000;
+/** Below this much server-wide budget, SEARCH answers FAIL SEARCH BUSY instead. */
+export const SEARCH_MIN_ROWS = 500;
+
+const searchBudgets = new WeakMap<IrcServer, TokenBucket>();
+/** sessions with a SEARCH running: one at a time each */
+const searching = new WeakSet<Session>();
+
+function searchBudget(srv: IrcServer): TokenBucket {
+  let b = searchBudgets.get(srv);
+  if (b === undefined) searchBudgets.set(srv, (b = new TokenBucket(SEARCH_ROWS_PER_SECOND, SEARCH_ROWS_PER_SECOND, srv.now)));
+  return b;
+}
+
 /** SEARCH [#channel] <words...>: messages in the user's channels with every word. */
 function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const h = srv.history;
@@ -242,6 +262,7 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     return;
   }
   const all = msg.params.join(' ').trim().split(/\s+/);
+  // only rooms the user may read: the ones they are in
   let scope: Channel[] = [...s.channels];
   if (all.length > 1 && isChannelName(all[0]!)) {
     const ch = readable(s, srv, all[0]!);
@@ -258,13 +279,36 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     s.serverMessage('NOTICE', s.nick, '*** Search: give some words to look for, e.g. SEARCH pizza friday');
     return;
   }
+  if (scope.length === 0) {
+    // no rooms to search: no query at all
+    s.serverMessage('NOTICE', s.nick, '*** Search: you are in no rooms; join one to search its history');
+    return;
+  }
+  if (searching.has(s)) {
+    s.serverMessage('FAIL', 'SEARCH', 'BUSY', 'Your previous search is still running');
+    return;
+  }
+  const budget = searchBudget(srv);
+  const maxRows = Math.min(SEARCH_MAX_ROWS, Math.floor(budget.available()));
+  if (maxRows < SEARCH_MIN_ROWS || !budget.take(maxRows)) {
+    s.serverMessage('FAIL', 'SEARCH', 'BUSY', 'The server is busy with other searches; try again in a few seconds');
+    return;
+  }
+  const stats = { examined: 0, complete: true };
   const reply = s.defer();
-  h.search({ targets: scope.map((c) => c.folded), words, limit: srv.config.history.searchResults }).then(
-    (found) =>
+  searching.add(s);
+  h.search({ targets: scope.map((c) => c.folded), words, limit: srv.config.history.searchResults, maxRows, stats }).then(
+    (found) => {
+      searching.delete(s);
+      budget.refund(maxRows - Math.min(maxRows, stats.examined));
       reply(() => {
         const events = found.reverse(); // newest last, nearest the prompt
+        const cut = stats.complete
+          ? null
+          : `*** Search stopped early after looking at ${stats.examined} messages: older matches may be missing. Narrow it down: SEARCH #room words`;
         if (s.has(Cap.batch) && s.has(Cap.serverTime)) {
           sendEvents(s, srv, events, 'tincan/search', []);
+          if (cut !== null) s.serverMessage('NOTICE', s.nick, cut);
           return;
         }
         const n = events.length;
@@ -275,13 +319,16 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
           const shown = body.startsWith('\x01ACTION ') ? `* ${nick} ${body.slice(8).replace(/\x01$/, '')}` : `<${nick}> ${body}`;
           s.serverMessage('NOTICE', s.nick, `[${e.params[0]} ${longTime(e.time)}] ${shown}`);
         }
+        if (cut !== null) s.serverMessage('NOTICE', s.nick, cut);
         if (n > 0) s.serverMessage('NOTICE', s.nick, '*** End of search');
-      }),
+      });
+    },
     (err: unknown) => {
+      searching.delete(s);
       s.log.error({ err }, 'SEARCH failed');
       reply(() => s.serverMessage('FAIL', 'SEARCH', 'MESSAGE_ERROR', 'Search is unavailable right now'));
     },
-  );
+  ).catch((err: unknown) => s.crashed(err, 'history reply'));
 }
 
 export const historyCommands: CommandTable = {

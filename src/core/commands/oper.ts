@@ -1,44 +1,175 @@
 /** IRC operator commands: OPER (credentials from the config), KILL, REHASH. */
-import { scryptSync, timingSafeEqual } from 'node:crypto';
+import { scrypt, timingSafeEqual } from 'node:crypto';
 import { compileMask } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
+import type { OperatorConfig } from '../../config/types.js';
+import type { Session } from '../session.js';
+import type { IrcServer } from '../server.js';
+import { passwordProblem, SCRYPT } from '../../config/oper-password.js';
 import type { CommandTable } from './types.js';
 
-/** Plain text, or "scrypt$<salt-hex>$<hash-hex>". */
-export function checkPassword(given: string, stored: string): boolean {
-  if (stored.startsWith('scrypt$')) {
-    const [, salt, hash] = stored.split('$');
-    if (salt === undefined || hash === undefined) return false;
-    const want = Buffer.from(hash, 'hex');
-    const got = scryptSync(given, Buffer.from(salt, 'hex'), want.length);
-    return timingSafeEqual(got, want);
+/** Equal-length, non-empty buffers only: an empty secret never matches. */
+function sameSecret(a: Buffer, b: Buffer): boolean {
+  return a.length > 0 && a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Plain text, or "scrypt$<salt-hex>$<hash-hex>". A scrypt hash is computed off the event
+ * loop (libuv's thread pool), so a guess costs the server ~75 ms of a worker thread,
+ * not of everyone's chat; plain text is compared at once.
+ */
+export function checkPassword(given: string, stored: string): boolean | Promise<boolean> {
+  if (passwordProblem(stored) !== null) return false;
+  const m = SCRYPT.exec(stored);
+  if (m === null) return sameSecret(Buffer.from(given), Buffer.from(stored));
+  const salt = Buffer.from(m[1]!, 'hex');
+  const want = Buffer.from(m[2]!, 'hex');
+  return new Promise((resolve) => {
+    scrypt(given, salt, want.length, (err, got) => resolve(err === null && sameSecret(got, want)));
+  });
+}
+
+// ---- failed-OPER throttle -------------------------------------------------------------
+
+/** Failures allowed per IP and per operator name before waits begin. */
+export const OPER_FREE_FAILURES = 3;
+/** The first wait; each further failure doubles it, up to OPER_MAX_WAIT_MS. */
+export const OPER_BASE_WAIT_MS = 2000;
+export const OPER_MAX_WAIT_MS = 5 * 60_000;
+/** An entry is forgotten this long after its last failure. */
+const FORGET_MS = 15 * 60_000;
+/** Entries kept at most (oldest dropped first): guessed names cannot grow memory. */
+const MAX_ENTRIES = 10_000;
+
+interface Strikes {
+  failures: number;
+  until: number;
+  last: number;
+}
+
+/** Failed OPER attempts per IP and per operator name, on the server's clock. */
+export class OperThrottle {
+  readonly #m = new Map<string, Strikes>();
+
+  /** Milliseconds to wait before `keys` may try again (0 = now). */
+  wait(keys: readonly string[], now: number): number {
+    let w = 0;
+    for (const k of keys) {
+      const e = this.#get(k, now);
+      if (e !== undefined && e.until > now) w = Math.max(w, e.until - now);
+    }
+    return w;
   }
-  const a = Buffer.from(given);
-  const b = Buffer.from(stored);
-  return a.length === b.length && timingSafeEqual(a, b);
+
+  /**
+   * Counts an attempt as failed before it is checked, so concurrent guesses cannot all
+   * slip in while the hashes run; success() takes it back.
+   */
+  charge(keys: readonly string[], now: number): void {
+    for (const k of keys) {
+      const e = this.#get(k, now) ?? { failures: 0, until: 0, last: now };
+      e.failures++;
+      e.last = now;
+      if (e.failures >= OPER_FREE_FAILURES) {
+        e.until = now + Math.min(OPER_MAX_WAIT_MS, OPER_BASE_WAIT_MS * 2 ** (e.failures - OPER_FREE_FAILURES));
+      }
+      this.#m.delete(k);
+      this.#m.set(k, e);
+      if (this.#m.size > MAX_ENTRIES) this.#m.delete(this.#m.keys().next().value!);
+    }
+  }
+
+  success(keys: readonly string[]): void {
+    for (const k of keys) this.#m.delete(k);
+  }
+
+  #get(k: string, now: number): Strikes | undefined {
+    const e = this.#m.get(k);
+    if (e !== undefined && now - e.last > FORGET_MS && e.until <= now) {
+      this.#m.delete(k);
+      return undefined;
+    }
+    return e;
+  }
+}
+
+const throttles = new WeakMap<IrcServer, OperThrottle>();
+/** Sessions with an OPER being checked: one at a time each. */
+const pending = new WeakSet<Session>();
+
+export function operThrottle(srv: IrcServer): OperThrottle {
+  let t = throttles.get(srv);
+  if (t === undefined) throttles.set(srv, (t = new OperThrottle()));
+  return t;
+}
+
+function oper(s: Session, name: string, given: string, srv: IrcServer): void {
+  const reply = s.defer();
+  const now = srv.now();
+  const throttle = operThrottle(srv);
+  const keys = ['ip ' + s.ip, 'name ' + name];
+  if (pending.has(s)) {
+    reply(() => s.numeric(N.ERR_NOOPERHOST, 'Your previous OPER attempt is still being checked'));
+    return;
+  }
+  const wait = throttle.wait(keys, now);
+  if (wait > 0) {
+    const secs = Math.ceil(wait / 1000);
+    reply(() => {
+      s.numeric(N.ERR_NOOPERHOST, 'Too many failed OPER attempts');
+      s.serverMessage('NOTICE', s.nick, `*** Too many failed OPER attempts: wait ${secs} second${secs === 1 ? '' : 's'} before trying again`);
+    });
+    return;
+  }
+  const op = srv.config.operators.find((o) => o.name === name);
+  throttle.charge(keys, now);
+  const finish = (ok: boolean): void =>
+    reply(() => {
+      // re-checked after the hash: the operator may have been changed by a REHASH
+      const cur = srv.config.operators.find((o) => o.name === name);
+      if (!ok || op === undefined || cur?.password !== op.password) {
+        s.numeric(N.ERR_PASSWDMISMATCH, 'Password incorrect');
+        s.log.warn({ name }, 'failed OPER attempt');
+        return;
+      }
+      throttle.success(keys);
+      grant(s, cur, srv);
+    });
+  const ok = op === undefined ? false : checkPassword(given, op.password);
+  if (typeof ok === 'boolean') {
+    finish(ok);
+    return;
+  }
+  pending.add(s);
+  ok.then(
+    (v) => {
+      pending.delete(s);
+      finish(v); // a session that quit meanwhile gets nothing (the reply checks)
+    },
+    (err: unknown) => {
+      pending.delete(s);
+      s.crashed(err, 'OPER');
+    },
+  );
+}
+
+function grant(s: Session, op: OperatorConfig, srv: IrcServer): void {
+  const subject = srv.fold(s.source);
+  if (op.hosts.length > 0 && !op.hosts.some((h) => compileMask(h, srv.fold)(subject))) {
+    s.numeric(N.ERR_NOOPERHOST, 'No O-lines for your host');
+    return;
+  }
+  const was = s.oper;
+  s.oper = op.name;
+  s.numeric(N.RPL_YOUREOPER, 'You are now an IRC operator');
+  if (was === null) s.send(`:${s.source} MODE ${s.nick} :+o`);
+  s.log.info({ oper: op.name }, 'became IRC operator');
 }
 
 export const operCommands: CommandTable = {
   OPER: {
     minParams: 2,
-    handler: (s, msg, srv) => {
-      const op = srv.config.operators.find((o) => o.name === msg.params[0]);
-      if (op === undefined || !checkPassword(msg.params[1]!, op.password)) {
-        s.numeric(N.ERR_PASSWDMISMATCH, 'Password incorrect');
-        s.log.warn({ name: msg.params[0] }, 'failed OPER attempt');
-        return;
-      }
-      const subject = srv.fold(s.source);
-      if (op.hosts.length > 0 && !op.hosts.some((h) => compileMask(h, srv.fold)(subject))) {
-        s.numeric(N.ERR_NOOPERHOST, 'No O-lines for your host');
-        return;
-      }
-      const was = s.oper;
-      s.oper = op.name;
-      s.numeric(N.RPL_YOUREOPER, 'You are now an IRC operator');
-      if (was === null) s.send(`:${s.source} MODE ${s.nick} :+o`);
-      s.log.info({ oper: op.name }, 'became IRC operator');
-    },
+    handler: (s, msg, srv) => oper(s, msg.params[0]!, msg.params[1]!, srv),
   },
   KILL: {
     minParams: 2,

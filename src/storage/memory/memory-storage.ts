@@ -15,6 +15,7 @@ import type {
   Storage,
   StoredEvent,
 } from '../types.js';
+import { DEFAULT_SEARCH_MAX_ROWS } from '../types.js';
 import { matchesWords, searchableText, tokenize } from '../search-text.js';
 
 interface Row extends StoredEvent {
@@ -106,10 +107,36 @@ export class MemoryHistoryStore implements HistoryStore {
 
   async search(q: SearchQuery): Promise<StoredEvent[]> {
     this.#check();
+    const stats = q.stats ?? { examined: 0, complete: true };
+    stats.examined = 0;
+    stats.complete = true;
     if (q.words.length === 0) return [];
-    const hits: Row[] = [];
+    // only the asked targets, smallest first so their unused share goes to the bigger
+    const lists: Row[][] = [];
     for (const t of new Set(q.targets)) {
-      for (const r of this.#byTarget.get(t) ?? []) if (r.tokens !== null && matchesWords(r.tokens, q.words)) hits.push(r);
+      const rows = this.#byTarget.get(t);
+      if (rows !== undefined) lists.push(rows);
+    }
+    lists.sort((a, b) => a.length - b.length);
+    let budget = q.maxRows ?? DEFAULT_SEARCH_MAX_ROWS;
+    const hits: Row[] = [];
+    for (let k = 0; k < lists.length; k++) {
+      const rows = lists[k]!;
+      const share = Math.floor(budget / (lists.length - k));
+      // newest first; a target's older hits cannot beat its `limit` newer ones
+      let i = rows.length - 1;
+      let found = 0;
+      for (; i >= 0 && rows.length - 1 - i < share && found < q.limit; i--) {
+        const r = rows[i]!;
+        if (r.tokens !== null && matchesWords(r.tokens, q.words)) {
+          hits.push(r);
+          found++;
+        }
+      }
+      const looked = rows.length - 1 - i;
+      budget -= looked;
+      stats.examined += looked;
+      if (i >= 0 && found < q.limit) stats.complete = false;
     }
     hits.sort((a, b) => cmp(b, a));
     return hits.slice(0, q.limit).map(strip);

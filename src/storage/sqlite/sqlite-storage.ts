@@ -28,11 +28,12 @@ import type {
   PrunePolicy,
   RangeQuery,
   SearchQuery,
+  SearchStats,
   Storage,
   StoredEvent,
 } from '../types.js';
-import { MAX_ID } from '../types.js';
-import { searchableText } from '../search-text.js';
+import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../types.js';
+import { matchesWords, searchableText, tokenize } from '../search-text.js';
 import { migrate } from './migrations.js';
 
 interface EventRow {
@@ -48,6 +49,8 @@ interface EventRow {
 
 /** How long appended rows may wait before they are indexed for search. */
 const INDEX_DELAY_MS = 200;
+/** FTS matches fetched per page when a search walks the index. */
+const SEARCH_PAGE = 500;
 /** Rows indexed per background transaction (more continue in the next macrotask). */
 const INDEX_BATCH = 5000;
 
@@ -137,6 +140,13 @@ export class SqliteStorage implements Storage {
   }
 }
 
+interface SearchStatements {
+  count: Database.Statement;
+  recent: Database.Statement;
+  page: Database.Statement;
+  rows: Database.Statement;
+}
+
 class SqliteHistoryStore implements HistoryStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
@@ -144,7 +154,6 @@ class SqliteHistoryStore implements HistoryStore {
   readonly #range: Map<string, Database.Statement>;
   readonly #locate: Database.Statement;
   readonly #latest: Database.Statement;
-  readonly #search: Database.Statement;
   readonly #targets: Database.Statement;
   readonly #pruneAge: Database.Statement;
   readonly #nth: Database.Statement;
@@ -206,13 +215,6 @@ class SqliteHistoryStore implements HistoryStore {
     }
     this.#locate = db.prepare('SELECT time, id FROM events WHERE msgid = ? AND target = ? LIMIT 1');
     this.#latest = db.prepare(`SELECT time FROM events WHERE target = ? AND time > ? AND time < ? AND ${MSG} ORDER BY time DESC, id DESC LIMIT 1`);
-    // newest first by arrival (ids grow as events are appended): FTS5 walks its matches
-    // in rowid order and stops at LIMIT, instead of sorting every match by time
-    this.#search = db.prepare(
-      `SELECT ${COLS.split(', ').map((c) => 'e.' + c).join(', ')} FROM events_fts f JOIN events e ON e.id = f.rowid
-       WHERE events_fts MATCH ? AND e.target IN (SELECT value FROM json_each(?))
-       ORDER BY f.rowid DESC LIMIT ?`,
-    );
     // distinct targets by skipping through the (target, time) index
     this.#targets = db.prepare(
       `WITH RECURSIVE t(target) AS (
@@ -313,11 +315,108 @@ class SqliteHistoryStore implements HistoryStore {
     return out;
   }
 
+  /**
+   * Bounded search of the asked targets only; `stats.examined` counts FTS matches and
+   * rows read, at most `maxRows`. Rooms with few rows: just those rows (below). Others:
+   * (1) one page of the FTS index, newest first, keeping
+   * rows of the targets: a rare word is settled here. (2) The targets' own rows through
+   * the (target, time) index, newest first, matched here (search-text.ts agrees with
+   * the FTS tokenizer): exact when they fit in the budget, and no other target is read.
+   * (3) If bigger rooms are still unsettled, more of the FTS index with what is left.
+   */
   async search(q: SearchQuery): Promise<StoredEvent[]> {
-    if (q.words.length === 0 || q.targets.length === 0) return [];
-    this.indexPending(Infinity);
-    const rows = this.#search.all(ftsQuery(q.words), JSON.stringify([...q.targets]), q.limit) as EventRow[];
-    return rows.map(toEvent);
+    const stats = q.stats ?? { examined: 0, complete: true };
+    stats.examined = 0;
+    stats.complete = true;
+    const targets = [...new Set(q.targets)];
+    if (q.words.length === 0 || targets.length === 0) return [];
+    const max = q.maxRows ?? DEFAULT_SEARCH_MAX_ROWS;
+    this.indexPending(Infinity); // what was appended is searchable (normally < 200 ms of rows)
+    const st = (this.#searchStmts ??= this.#prepareSearch());
+    const sizes: [string, number][] = [];
+    let total = 0;
+    for (const t of targets) {
+      // past the budget a size is only "too big": not counted further
+      const n = total > max ? max + 1 : (st.count.get(t, max - total + 1) as number);
+      if (n > 0) sizes.push([t, n]);
+      total += n;
+    }
+    const hits = new Map<number, EventRow>();
+    const finish = (): StoredEvent[] => [...hits.values()].sort((a, b) => b.time - a.time || b.id - a.id).slice(0, q.limit).map(toEvent);
+    if (sizes.length === 0) return finish();
+    // small rooms: just their own rows, exact, nothing else read
+    if (total <= Math.min(SEARCH_PAGE, max) && this.#scanRecent(st, sizes, q, max, hits, stats)) return finish();
+    const walk = { fts: ftsQuery(q.words), targets: JSON.stringify(targets), below: MAX_ID };
+    if (this.#walkIndex(st, walk, q, Math.min(SEARCH_PAGE, Math.floor(max / 4)), hits, stats)) return finish();
+    const left = max - stats.examined;
+    if (this.#scanRecent(st, sizes, q, total <= left ? left : Math.floor(left / 2), hits, stats)) return finish();
+    if (!this.#walkIndex(st, walk, q, max - stats.examined, hits, stats)) stats.complete = false;
+    return finish();
+  }
+
+  /**
+   * Walks the FTS index below `w.below`, newest first, looking at up to `budget`
+   * matches and keeping those of the targets. True when that settles the search: the
+   * index is exhausted, or `limit` hits are known at or above the point reached.
+   */
+  #walkIndex(st: SearchStatements, w: { fts: string; targets: string; below: number }, q: SearchQuery, budget: number, hits: Map<number, EventRow>, stats: SearchStats): boolean {
+    while (budget > 0) {
+      const want = Math.min(SEARCH_PAGE, budget);
+      const ids = st.page.all(w.fts, w.below, want) as number[];
+      stats.examined += ids.length;
+      budget -= ids.length;
+      if (ids.length > 0) {
+        w.below = ids[ids.length - 1]!;
+        for (const r of st.rows.all(JSON.stringify(ids), w.targets) as EventRow[]) hits.set(r.id, r);
+      }
+      if (ids.length < want) return true;
+      let known = 0;
+      for (const id of hits.keys()) if (id >= w.below) known++;
+      if (known >= q.limit) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The newest rows of each target (smallest first, the budget shared), matched here.
+   * True when that settles the search: every target either read to its first row or
+   * already holding `limit` hits (its older hits cannot make the cut).
+   */
+  #scanRecent(st: SearchStatements, sizes: [string, number][], q: SearchQuery, budget: number, hits: Map<number, EventRow>, stats: SearchStats): boolean {
+    sizes.sort((a, b) => a[1] - b[1]);
+    let settled = true;
+    for (let k = 0; k < sizes.length; k++) {
+      const [t, n] = sizes[k]!;
+      const share = Math.floor(budget / (sizes.length - k));
+      let looked = 0;
+      let found = 0;
+      for (const r of st.recent.iterate(t, Math.min(n, share)) as IterableIterator<EventRow & { body: string | null }>) {
+        looked++;
+        if (r.body !== null && matchesWords(tokenize(r.body), q.words)) {
+          hits.set(r.id, r);
+          if (++found >= q.limit) break;
+        }
+      }
+      budget -= looked;
+      stats.examined += looked;
+      if (looked < n && found < q.limit) settled = false;
+    }
+    return settled;
+  }
+
+  #searchStmts: SearchStatements | null = null;
+
+  #prepareSearch(): SearchStatements {
+    const db = this.#db;
+    return {
+      // index-only: how many rows a target has, counting no further than needed
+      count: db.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE target = ? LIMIT ?)').pluck(),
+      recent: db.prepare(`SELECT ${COLS}, body FROM events WHERE target = ? ORDER BY time DESC, id DESC LIMIT ?`),
+      page: db.prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?').pluck(),
+      rows: db.prepare(
+        `SELECT ${COLS} FROM events WHERE id IN (SELECT value FROM json_each(?)) AND target IN (SELECT value FROM json_each(?))`,
+      ),
+    };
   }
 
   async prune(p: PrunePolicy): Promise<number> {

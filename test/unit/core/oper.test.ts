@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { scryptSync } from 'node:crypto';
 import { harness } from '../../helpers/harness.js';
 import { makeConfig } from '../../helpers/harness.js';
-import { using, one, none, msgs, oneMsg, src } from './util.js';
+import { using, one, none, msgs, oneMsg, src, until } from './util.js';
 
 const OPERS = {
   operators: [
@@ -57,11 +57,13 @@ test('OPER host masks: a matching host is accepted, another gets 491', () =>
 test('OPER accepts scrypt password hashes', () => {
   const salt = Buffer.from('0011223344556677', 'hex');
   const hash = scryptSync('hunter2', salt, 32).toString('hex');
-  return using({ operators: [{ name: 'sc', password: `scrypt$${salt.toString('hex')}$${hash}`, hosts: [] }] }, (h) => {
+  return using({ operators: [{ name: 'sc', password: `scrypt$${salt.toString('hex')}$${hash}`, hosts: [] }] }, async (h) => {
     const a = h.client('alice');
     a.recv('OPER sc wrong');
+    await until(() => a.lines.length > 0, 'the OPER answer (hashed off the event loop)');
     assert.equal(one(a.take(), '464')[0], 'alice');
     a.recv('OPER sc hunter2');
+    await until(() => a.lines.length > 0, 'the OPER answer');
     assert.equal(one(a.take(), '381')[0], 'alice');
   });
 });

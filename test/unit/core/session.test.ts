@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMANDS } from '../../../src/core/commands/index.js';
 import type { CommandSpec } from '../../../src/core/commands/types.js';
-import { using, one, none, msgs, oneMsg, src, sleep, SERVER, inRoom } from './util.js';
+import { using, one, none, msgs, oneMsg, src, sleep, SERVER, inRoom, until } from './util.js';
 
 // ---- pre-registration cap ------------------------------------------------------------
 
@@ -34,7 +34,8 @@ test('flood: lines over the burst are delayed, not dropped, and handled in order
     const c = h.connect();
     for (let i = 1; i <= 6; i++) c.recv('PING t' + i);
     assert.deepEqual(msgs(c.take(), 'PONG').map((m) => m.params[1]), ['t1', 't2', 't3']);
-    await sleep(150);
+    h.clock.now += 60; // the bucket runs on the server's clock: 3 tokens at 50/s
+    await until(() => c.lines.length >= 3, 'the queued lines');
     assert.deepEqual(msgs(c.take(), 'PONG').map((m) => m.params[1]), ['t4', 't5', 't6']);
     assert.equal(c.closed, false);
   }));

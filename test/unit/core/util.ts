@@ -67,3 +67,12 @@ export function pair(h: Harness, chan = '#c'): [FakeConnection, FakeConnection] 
   inRoom(chan, a, b);
   return [a, b];
 }
+
+/** Resolves once `cond()` holds (polled), or rejects after `timeoutMs` saying what. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
