@@ -15,6 +15,7 @@ import { Channel, CreationQuota } from './channel.js';
 import { Outgoing } from './outgoing.js';
 import { COMMANDS } from './commands/index.js';
 import { welcome } from './commands/welcome.js';
+import { revealLurker } from './commands/channel.js';
 import { WhowasLog } from './whowas.js';
 import type { History } from './history.js';
 
@@ -128,7 +129,8 @@ export class IrcServer {
       this.#registeredCount--;
       // at shutdown everyone is leaving: a QUIT per user to every remaining peer was
       // quadratic (1,800 users: 1.6 M lines); each gets its own ERROR instead
-      if (!this.#shuttingDown) {
+      // (and a lurker was never announced, so it leaves as quietly)
+      if (!this.#shuttingDown && !s.lurking) {
         const out = this.outgoing(s.source, 'QUIT', [quitMessage]);
         this.sendToPeers(s, out, false);
         for (const ch of s.channels) this.history?.record(ch, s.source, 'QUIT', [quitMessage], out);
@@ -140,6 +142,11 @@ export class IrcServer {
     this.creationQuota.forget(s);
     if (s.folded && this.nicks.get(s.folded) === s) this.nicks.delete(s.folded);
     if (this.logger.isLevelEnabled('debug')) s.log.debug({ reason: quitMessage }, 'disconnected');
+  }
+
+  /** A lurking session spoke: announce it to the rooms it has been hearing. */
+  reveal(s: Session): void {
+    revealLurker(s, this);
   }
 
   // ---- dispatch -----------------------------------------------------------------

@@ -42,6 +42,8 @@ export class Session {
   lastSpoke: number;
   pingSentAt = 0;
   preRegLines = 0;
+  /** hidden from others until the peer says something (Connection.lurking) */
+  lurking: boolean;
   closing = false;
 
   #bucket: TokenBucket | null = null;
@@ -72,6 +74,7 @@ export class Session {
     this.lastRecv = now;
     this.lastSpoke = now;
     this.passOk = server.config.password === null;
+    this.lurking = conn.lurking === true;
     this.applyFloodConfig();
   }
 
@@ -305,6 +308,8 @@ export class Session {
   }
 
   handleLine(raw: string): void {
+    // the first line the peer itself sent: show it to the rooms it has been hearing
+    if (this.lurking && this.conn.lurking !== true) this.server.reveal(this);
     const line = raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
     const r = parse(line);
     if (!r.ok) {

@@ -46,6 +46,8 @@ export interface PlainOptions {
   now?: () => Date;
   /** guest nick generator (default guest + 4 random digits) */
   guestNick?: () => string;
+  /** the peer has sent nothing yet (detected after a silence): hidden until it types */
+  lurking?: boolean;
 }
 
 type State = 'password' | 'registering' | 'joining' | 'ready' | 'closed';
@@ -214,6 +216,7 @@ export class PlainConnection implements Connection {
   readonly secure: boolean;
   /** #renderMessage shows the time tag as `[12:03]` */
   readonly showsServerTime = true;
+  #lurking: boolean;
 
   readonly #inner: Connection;
   readonly #config: () => Config;
@@ -252,6 +255,12 @@ export class PlainConnection implements Connection {
     this.#now = opts.now ?? (() => new Date());
     this.#guestNick = opts.guestNick ?? (() => 'guest' + String(1000 + Math.floor(Math.random() * 9000)));
     this.#fold = casefolder(opts.config().casemapping);
+    this.#lurking = opts.lurking === true;
+  }
+
+  /** Connection.lurking: true until the user sends a line of their own. */
+  get lurking(): boolean {
+    return this.#lurking;
   }
 
   /** The nick the core knows this user by ('*' before registration). */
@@ -286,7 +295,16 @@ export class PlainConnection implements Connection {
       this.#register();
     }
     this.#inner.attach({
-      line: (l) => this.#onInput(l),
+      line: (l) => {
+        this.#lurking = false;
+        // the dialect's own code runs before the core's guard: a bug here costs this user only
+        try {
+          this.#onInput(l);
+        } catch (err) {
+          if (this.#core?.crashed !== undefined) this.#core.crashed(err, 'plain dialect');
+          else this.close('ERROR :Closing link: (Internal server error)');
+        }
+      },
       tooLong: () => this.#show(['! That line was too long and was not sent.']),
       closed: (reason) => {
         this.#state = 'closed';

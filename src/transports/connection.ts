@@ -9,6 +9,8 @@ export interface ConnectionHandlers {
   tooLong(): void;
   /** the peer (or we) closed; called exactly once */
   closed(reason: string): void;
+  /** a bug surfaced in the connection's own code (a dialect): log it, drop this session */
+  crashed?(err: unknown, stage: string): void;
 }
 
 export interface Connection {
@@ -18,6 +20,12 @@ export interface Connection {
   readonly secure: boolean;
   /** it shows the server-time tag itself (the plain dialect): replays need no time in the text */
   readonly showsServerTime?: boolean;
+  /**
+   * True while the peer has sent nothing of its own (a silent plain listener, or a
+   * browser's speculative socket): the core keeps such a session out of others' sight
+   * (no JOIN/PART/QUIT for it, not in NAMES or WHO) until this turns false.
+   */
+  readonly lurking?: boolean;
   /** Installs the core's handlers; lines received before this are held (bounded) and delivered. */
   attach(handlers: ConnectionHandlers): void;
   /**

@@ -320,7 +320,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
               inputFilter: createTelnetFilter(),
               flushPartialAfterMs: PARTIAL_FLUSH_MS,
             });
-            return new PlainConnection(inner, { config });
+            return new PlainConnection(inner, { config, lurking: silent });
           }, 'plain');
           if (silent && inner !== null && !socket.destroyed) trackSilent(inner);
           return;

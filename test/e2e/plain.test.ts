@@ -85,6 +85,20 @@ test('a silent listener receives what a plain user and an IRC user say in #lobby
   assertNoRawIrc(talker.c);
 });
 
+test('a silent socket (nc that never types, a browser preconnect) adds no one to the room until it types', T, async () => {
+  const h = await serve();
+  const bob = await ircUser(h.port, 'bob');
+  const listener = await plainUser(h.port); // silent past detection, then welcomed
+  bob.send('NAMES #lobby');
+  const names = await bob.waitFor(/ 366 bob #lobby /);
+  const list = bob.lines.filter((l) => / 353 bob = #lobby /.test(l)).join(' ');
+  assert.ok(names !== '' && !list.includes(listener.nick), `NAMES showed the silent guest: ${list}`);
+  assert.ok(!bob.lines.some((l) => l.includes(`${listener.nick}!`)), 'no JOIN was shown for it');
+  listener.c.socket.write('hi all\n');
+  await bob.waitFor(new RegExp(`^:${listener.nick}!\\S+ JOIN #lobby$`));
+  await bob.waitFor(new RegExp(`^:${listener.nick}!\\S+ PRIVMSG #lobby :hi all$`));
+});
+
 test("the lesson's client script gets a readable reply and its message reaches #lobby", T, async (t) => {
   if (!existsSync(SEED_CLIENT)) return t.skip(`${SEED_CLIENT} not found (../shared is absent)`);
   if (spawnSync('python3', ['--version']).status !== 0) return t.skip('python3 is not installed');
@@ -204,7 +218,7 @@ test('a message without a newline is sent after a short pause, and at close befo
 test('an IRC client sees plain users as ordinary users: NAMES, WHO, WHOIS, private messages, KICK', T, async () => {
   const h = await serve();
   const op = await ircUser(h.port, 'op', '#lobby'); // first in: channel operator
-  const { c, nick } = await plainUser(h.port);
+  const { c, nick } = await plainUser(h.port, '\n'); // pressed Enter: a person, not a silent socket
   await op.waitFor(new RegExp(`^:${nick}!~guest@127\\.0\\.0\\.1 JOIN :?#lobby$`));
   op.send('NAMES #lobby');
   await op.waitFor(new RegExp(` 353 op = #lobby :.*\\b${nick}\\b`));

@@ -37,7 +37,7 @@ export function sendNames(s: Session, ch: Channel, srv: IrcServer): void {
   const budget = 400 - ch.name.length - s.nick.length - srv.config.serverName.length;
   let cur = '';
   for (const [m, status] of ch.members) {
-    if (!member && m.invisible) continue;
+    if ((!member && m.invisible) || (m.lurking && m !== s)) continue;
     const name = prefixFor(status, multi) + (uhnames ? m.source : m.nick);
     if (cur !== '' && cur.length + name.length + 1 > budget) {
       s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
@@ -59,28 +59,51 @@ export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: num
   ch.members.set(s, status);
   s.channels.add(ch);
   ch.invited.delete(s.folded);
+  // a lurker (silent listener) hears the room but is announced only when it speaks
+  announceJoin(s, ch, srv, s.lurking ? 'self' : 'room');
+  sendTopic(s, ch, false);
+  sendNames(s, ch, srv);
+  if (srv.history !== undefined) replayOnJoin(s, ch, srv);
+}
+
+/**
+ * JOIN (extended-join aware) to `s` only ('self': a lurker's own view), to the room
+ * ('room'), or to everyone in it but `s` ('others': a lurker revealed, who saw its own
+ * JOIN already). Lurkers hear everything; they are only not heard of. Recorded unless
+ * 'self'.
+ */
+function announceJoin(s: Session, ch: Channel, srv: IrcServer, to: 'self' | 'room' | 'others'): void {
   const msgid = srv.nextMsgid();
   const now = srv.now();
   const plain = new Outgoing(s.source, 'JOIN', [ch.name], msgid, now);
   const ext = new Outgoing(s.source, 'JOIN', [ch.name, '*', s.realname || s.nick], msgid, now);
+  if (to === 'self') {
+    s.send((s.caps & Cap.extendedJoin ? ext : plain).lineFor(s.caps));
+    return;
+  }
   const away = s.away !== null ? srv.outgoing(s.source, 'AWAY', [s.away]) : null;
   for (const m of ch.members.keys()) {
+    if (m === s && to === 'others') continue; // a revealed lurker saw its own JOIN already
     m.send((m.caps & Cap.extendedJoin ? ext : plain).lineFor(m.caps));
     if (away !== null && m !== s && m.has(Cap.awayNotify)) m.send(away.lineFor(m.caps));
   }
-  sendTopic(s, ch, false);
-  sendNames(s, ch, srv);
-  if (srv.history !== undefined) {
-    srv.history.record(ch, s.source, 'JOIN', [ch.name], plain);
-    replayOnJoin(s, ch, srv);
-  }
+  srv.history?.record(ch, s.source, 'JOIN', [ch.name], plain);
+}
+
+/** A lurker spoke for the first time: the rooms it has been hearing learn of it now. */
+export function revealLurker(s: Session, srv: IrcServer): void {
+  s.lurking = false;
+  for (const ch of s.channels) announceJoin(s, ch, srv, 'others');
 }
 
 export function partChannel(s: Session, ch: Channel, srv: IrcServer, reason: string | undefined): void {
   const params = reason !== undefined && reason !== '' ? [ch.name, reason] : [ch.name];
   const out = srv.outgoing(s.source, 'PART', params);
-  srv.sendToChannel(ch, out);
-  srv.history?.record(ch, s.source, 'PART', params, out);
+  if (s.lurking) s.send(out.lineFor(s.caps)); // nobody else knew it was there
+  else {
+    srv.sendToChannel(ch, out);
+    srv.history?.record(ch, s.source, 'PART', params, out);
+  }
   srv.removeMember(ch, s);
 }
 
@@ -202,7 +225,7 @@ function names(s: Session, msg: { params: string[] }, srv: IrcServer): void {
 function visibleCount(s: Session, ch: Channel): number {
   if (ch.members.has(s)) return ch.members.size;
   let n = 0;
-  for (const m of ch.members.keys()) if (!m.invisible) n++;
+  for (const m of ch.members.keys()) if (!m.invisible && !m.lurking) n++;
   return n;
 }
 

@@ -57,7 +57,7 @@ function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcSe
     if (ch !== undefined && !ch.hiddenFrom(s)) {
       const member = ch.members.has(s);
       for (const t of ch.members.keys()) {
-        if ((member || !t.invisible) && include(t)) whoReply(s, t, ch, srv);
+        if ((member || !t.invisible) && (!t.lurking || t === s) && include(t)) whoReply(s, t, ch, srv);
       }
     }
   } else {
