@@ -1,6 +1,6 @@
 /**
  * Private by default, over a real network: a peer with a public address (from a
- * namespace of our own, on a veth pair) is refused with one ERROR line saying why, and
+ * namespace of our own, on a veth pair, routed rather than on one of our subnets) is refused with one ERROR line saying why, and
  * admitted once its network is on the allow list.
  */
 import { test, before, after } from 'node:test';
@@ -14,7 +14,7 @@ const skip = netnsUnavailable() ?? false;
 let net: PeerNet;
 
 before(() => {
-  if (!skip) net = makePeerNet('pub', '198.51.100.1', '198.51.100.2');
+  if (!skip) net = makePeerNet('pub', '198.51.100.1', '198.51.100.2', { routed: true }); // not on-link: routed
 });
 after(() => {
   if (!skip) net.destroy();

@@ -30,9 +30,12 @@ export interface PeerNet {
 
 /**
  * Creates namespace `ns` with a veth pair: `hostAddr/24` on our side, `peerAddr/24`
- * inside the namespace.
+ * inside the namespace. `routed`: /32 addresses with a host route each way instead, so
+ * the peer is reachable but not on one of our subnets (tincan counts on-link subnets as
+ * the local network).
  */
-export function makePeerNet(tag: string, hostAddr: string, peerAddr: string): PeerNet {
+export function makePeerNet(tag: string, hostAddr: string, peerAddr: string, opts: { routed?: boolean } = {}): PeerNet {
+  const len = opts.routed === true ? 32 : 24;
   const ns = `tc${tag}${process.pid % 100000}`;
   const hv = `th${tag}${process.pid % 10000}`.slice(0, 15);
   const pv = `tp${tag}${process.pid % 10000}`.slice(0, 15);
@@ -40,11 +43,15 @@ export function makePeerNet(tag: string, hostAddr: string, peerAddr: string): Pe
   try {
     ip('link', 'add', hv, 'type', 'veth', 'peer', 'name', pv);
     ip('link', 'set', pv, 'netns', ns);
-    ip('addr', 'add', `${hostAddr}/24`, 'dev', hv);
+    ip('addr', 'add', `${hostAddr}/${len}`, 'dev', hv);
     ip('link', 'set', hv, 'up');
-    ip('-n', ns, 'addr', 'add', `${peerAddr}/24`, 'dev', pv);
+    ip('-n', ns, 'addr', 'add', `${peerAddr}/${len}`, 'dev', pv);
     ip('-n', ns, 'link', 'set', pv, 'up');
     ip('-n', ns, 'link', 'set', 'lo', 'up');
+    if (opts.routed === true) {
+      ip('route', 'add', `${peerAddr}/32`, 'dev', hv);
+      ip('-n', ns, 'route', 'add', `${hostAddr}/32`, 'dev', pv);
+    }
   } catch (err) {
     spawnSync('ip', ['link', 'del', hv]);
     spawnSync('ip', ['netns', 'del', ns]);
