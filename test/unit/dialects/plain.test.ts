@@ -170,7 +170,7 @@ test('commands map to IRC and errors read as plain language', async () => {
   inner.recv('/msg ghost boo');
   assert.deepEqual(inner.take(), ['! There is no one called ghost here.']);
   inner.recv('/msg bob');
-  assert.deepEqual(inner.take(), ['! Usage: /msg NAME message']);
+  assert.deepEqual(inner.take(), ['! Usage: /msg NAME text']);
 
   inner.recv('/me dances');
   assert.deepEqual(withCommand(bob.take(), 'PRIVMSG'), [':alice!~guest@127.0.0.1 PRIVMSG #lobby :\x01ACTION dances\x01']);
