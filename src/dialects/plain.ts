@@ -26,10 +26,11 @@
  */
 import type { Config } from '../config/types.js';
 import type { Connection, ConnectionHandlers } from '../transports/connection.js';
-import { casefolder, parse, serializeParts, utf8Length, type IrcMessage } from '../protocol/index.js';
+import { casefolder, parse, serializeParts, type IrcMessage } from '../protocol/index.js';
 import * as N from '../protocol/numerics.js';
 // pure column arithmetic (string-width per grapheme), shared with the terminal client
 import { wrap } from '../clients/tui/width.js';
+import { cleanLine, splitMessage } from '../text/index.js';
 
 /** How long an unterminated line waits for more bytes before it is sent as a message. */
 export const PARTIAL_FLUSH_MS = 400;
@@ -83,16 +84,6 @@ const SILENT = new Set<string>([
   N.RPL_ENDOFINVITELIST,
 ]);
 
-// eslint-disable-next-line no-control-regex
-const IRC_FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
-/**
- * Invisible characters that change what a line looks like: line/paragraph separators
- * (some terminals break there) and bidi controls (can reorder `<alice>` into view).
- * ZWJ/ZWNJ stay: emoji and scripts need them.
- */
-const INVISIBLE = /[\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/g;
 
 /**
  * Rows are at most this many columns: a netcat user's terminal wraps where we can't
@@ -122,7 +113,7 @@ export function cleanText(s: string): string {
   // one-entry memo: a fan-out cleans the same nick / text for every plain member
   if (s === cleanIn) return cleanOut;
   cleanIn = s;
-  cleanOut = s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(INVISIBLE, '').replace(/\t/g, ' ');
+  cleanOut = cleanLine(s);
   return cleanOut;
 }
 
@@ -151,27 +142,9 @@ export function stamp(d: Date, now: Date = d): string {
   return ymd(d) === ymd(now) ? `[${hm}]` : `[${ymd(d)} ${hm}]`;
 }
 
-/** Splits text into pieces of at most `max` UTF-8 bytes, at spaces where possible. */
+/** Splits text into pieces of at most `max` UTF-8 bytes on word boundaries (src/text/split.ts). */
 export function splitText(text: string, max: number): string[] {
-  if (utf8Length(text) <= max) return [text];
-  const out: string[] = [];
-  let rest = text;
-  while (utf8Length(rest) > max) {
-    let bytes = 0;
-    let cut = 0;
-    for (const ch of rest) {
-      const b = utf8Length(ch);
-      if (bytes + b > max) break;
-      bytes += b;
-      cut += ch.length;
-    }
-    const space = rest.lastIndexOf(' ', cut);
-    const at = space > cut / 2 ? space : cut;
-    out.push(rest.slice(0, at));
-    rest = rest.slice(at).replace(/^ /, '');
-  }
-  if (rest !== '') out.push(rest);
-  return out;
+  return splitMessage(text, max);
 }
 
 export const HELP_TEXT: readonly string[] = [
