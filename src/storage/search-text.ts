@@ -4,10 +4,7 @@
  * unicode61 tokenizer with remove_diacritics=2, which the sqlite store uses.
  */
 
-// IRC formatting: bold, color (with optional fg,bg), hex color, reset, reverse, italic,
-// strikethrough, underline, monospace
-// eslint-disable-next-line no-control-regex
-const FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g;
+import { stripFormatting } from '../text/format.js';
 
 /**
  * The searchable text of a message (the text of a PRIVMSG/NOTICE, an ACTION's text,
@@ -21,7 +18,7 @@ export function searchableText(command: string, params: readonly string[]): stri
     text = text.slice(8);
     if (text.endsWith('\x01')) text = text.slice(0, -1);
   }
-  text = text.replace(FORMATTING, '');
+  text = stripFormatting(text);
   return text === '' ? null : text;
 }
 

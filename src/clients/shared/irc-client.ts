@@ -15,6 +15,7 @@ import { Backoff } from './backoff.js';
 import { ChatBuffer, type ChatLine, type LineKind } from './buffer.js';
 import { applyISupport, defaultISupport, type ISupport } from './isupport.js';
 import { numericText } from './numeric-text.js';
+import { mentions, splitLines } from '../../text/index.js';
 
 /** A message-oriented connection: one IRC line per call, without CRLF. */
 export interface LineTransport {
@@ -366,7 +367,7 @@ export class IrcClient extends Emitter<ClientEvents> {
     const b = this.buffer(target);
     // room for ":nick!user@host PRIVMSG target :" the server adds when relaying
     const budget = Math.max(60, 512 - 2 - utf8Length(target) - 12 - 100 - (action ? 9 : 0));
-    for (const part of splitUtf8(text, budget)) {
+    for (const part of splitLines(text, budget)) {
       this.send('PRIVMSG', target, action ? `\x01ACTION ${part}\x01` : part);
       if (!this.caps.has('echo-message')) this.addLine(b, action ? 'action' : 'message', part, { nick: this.nick, self: true });
     }
@@ -830,42 +831,4 @@ export class IrcClient extends Emitter<ClientEvents> {
       }
     }
   }
-}
-
-/** Does `text` name `nick` as a whole word (case-folded)? */
-export function mentions(text: string, nick: string, fold: (s: string) => string): boolean {
-  if (!nick) return false;
-  const t = fold(text);
-  const n = fold(nick);
-  let i = t.indexOf(n);
-  while (i >= 0) {
-    const before = i === 0 ? ' ' : (t[i - 1] as string);
-    const after = i + n.length >= t.length ? ' ' : (t[i + n.length] as string);
-    if (!/[A-Za-z0-9_\-[\]\\`^{}|]/.test(before) && !/[A-Za-z0-9_\-[\]\\`^{}|]/.test(after)) return true;
-    i = t.indexOf(n, i + 1);
-  }
-  return false;
-}
-
-/** Splits text into pieces of at most maxBytes UTF-8 bytes, preferring spaces, never inside a code point. */
-export function splitUtf8(text: string, maxBytes: number): string[] {
-  const out: string[] = [];
-  let rest = text;
-  while (utf8Length(rest) > maxBytes) {
-    let cut = 0;
-    let bytes = 0;
-    let lastSpace = -1;
-    for (const ch of rest) {
-      const w = utf8Length(ch);
-      if (bytes + w > maxBytes) break;
-      bytes += w;
-      cut += ch.length;
-      if (ch === ' ') lastSpace = cut;
-    }
-    const at = lastSpace > cut / 2 ? lastSpace : cut;
-    out.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest.length > 0 || out.length === 0) out.push(rest);
-  return out;
 }

@@ -4,6 +4,7 @@
  * one unit that is never split. Pure.
  */
 import stringWidth from 'string-width';
+import { stripControls, stripFormatting } from '../../text/format.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -24,11 +25,7 @@ export function width(s: string): number {
  * (bold, colour ...), other C0/C1 controls and ESC; tabs become spaces.
  */
 export function sanitize(s: string): string {
-  return s
-    .replace(/\x03(\d{1,2}(,\d{1,2})?)?/g, '')
-    .replace(/\x04[0-9a-fA-F]{6}(,[0-9a-fA-F]{6})?/g, '')
-    .replace(/\t/g, '    ')
-    .replace(/[\x00-\x1f\x7f-\x9f]/g, '');
+  return stripControls(stripFormatting(s).replace(/\t/g, '    '));
 }
 
 /** The longest prefix of `s` that fits in `cols` columns, and its width. */

@@ -9,8 +9,8 @@
  * to re-render. History follows https://ircv3.net/specs/extensions/chathistory and is
  * used only when the server offers `draft/chathistory` (or ISUPPORT CHATHISTORY).
  */
-import { casefolder, type Casemapping, type IrcMessage, parse, serialize, SerializeError, truncateUtf8 } from '../../protocol/index.js';
-import { mentions, stripFormatting } from './format.js';
+import { casefolder, type Casemapping, type IrcMessage, parse, serialize, SerializeError, utf8Length } from '../../protocol/index.js';
+import { mentions, splitLines, stripFormatting } from '../../text/index.js';
 
 export interface TransportHandlers {
   open(): void;
@@ -352,19 +352,14 @@ export class ChatClient {
   say(target: string, text: string, kind: 'msg' | 'action' | 'notice' = 'msg'): void {
     const cmd = kind === 'notice' ? 'NOTICE' : 'PRIVMSG';
     // the server adds ":nick!user@host " when relaying: keep well inside 512 bytes
-    const budget = 512 - 2 - (cmd.length + 1) - (target.length + 2) - 80 - (kind === 'action' ? 9 : 0);
-    for (const raw of text.split(/\r?\n/)) {
-      let rest = raw;
-      if (rest.trim() === '') continue;
-      while (rest.length > 0) {
-        const part = truncateUtf8(rest, budget);
-        rest = rest.slice(part.length);
-        const body = kind === 'action' ? `\x01ACTION ${part}\x01` : part;
-        if (!this.send(cmd, target, body)) return;
-        if (!this.caps.has('echo-message')) {
-          const b = this.#bufferFor(target, this.nick);
-          this.#push(b, { kind, nick: this.nick, text: part, self: true, time: this.#now() }, false);
-        }
+    // floored, so a long target still sends (the server truncates what does not fit)
+    const budget = Math.max(60, 512 - 2 - (cmd.length + 1) - (utf8Length(target) + 2) - 80 - (kind === 'action' ? 9 : 0));
+    for (const part of splitLines(text, budget)) {
+      const body = kind === 'action' ? `\x01ACTION ${part}\x01` : part;
+      if (!this.send(cmd, target, body)) return;
+      if (!this.caps.has('echo-message')) {
+        const b = this.#bufferFor(target, this.nick);
+        this.#push(b, { kind, nick: this.nick, text: part, self: true, time: this.#now() }, false);
       }
     }
   }

@@ -1,39 +1,7 @@
 /**
- * Text helpers for the web client: IRC formatting removal, link detection, nick colours
- * and time labels. Pure functions (no DOM), unit-tested in test/unit/web/.
+ * Text helpers for the web client: link detection, nick colours and time labels
+ * (formatting and mentions: src/text/). Pure functions (no DOM), unit-tested in test/unit/web/.
  */
-
-/** Removes mIRC formatting: bold, colour (with up to two numbers), reset, reverse, etc. */
-export function stripFormatting(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x03) {
-      // \x03[fg[,bg]]: each one or two digits
-      let j = i + 1;
-      let n = 0;
-      while (n < 2 && j < s.length && s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x39) (j++, n++);
-      if (n > 0 && s[j] === ',' && j + 1 < s.length && /[0-9]/.test(s[j + 1]!)) {
-        j++;
-        n = 0;
-        while (n < 2 && j < s.length && s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x39) (j++, n++);
-      }
-      i = j - 1;
-      continue;
-    }
-    if (c === 0x04) {
-      // hex colour: \x04RRGGBB[,RRGGBB]
-      let j = i + 1;
-      if (/^[0-9a-fA-F]{6}/.test(s.slice(j, j + 6))) j += 6;
-      if (s[j] === ',' && /^[0-9a-fA-F]{6}/.test(s.slice(j + 1, j + 7))) j += 7;
-      i = j - 1;
-      continue;
-    }
-    if (c === 0x02 || c === 0x0f || c === 0x11 || c === 0x16 || c === 0x1d || c === 0x1e || c === 0x1f) continue;
-    out += s[i];
-  }
-  return out;
-}
 
 export type Segment = { text: string; href?: string };
 
@@ -95,19 +63,4 @@ export function timeLabel(t: number, now: number = Date.now()): string {
     return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()] + ' ' + hm;
   }
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
-}
-
-/** True when `text` mentions `nick` as a whole word (case-insensitive). */
-export function mentions(text: string, nick: string, fold: (s: string) => string): boolean {
-  if (nick === '') return false;
-  const t = fold(text);
-  const n = fold(nick);
-  let i = t.indexOf(n);
-  while (i !== -1) {
-    const before = i === 0 ? '' : t[i - 1]!;
-    const after = t[i + n.length] ?? '';
-    if (!/[\p{L}\p{N}_\-\[\]\\`^{}|]/u.test(before) && !/[\p{L}\p{N}_\-\[\]\\`^{}|]/u.test(after)) return true;
-    i = t.indexOf(n, i + 1);
-  }
-  return false;
 }

@@ -1,23 +1,12 @@
 /**
  * Text helpers of the plain dialect: what makes network text safe on a bare terminal
- * (formatting, control, bidi and line-separator characters stripped), what cleans typed
+ * (the shared toolkit's cleanLine, src/text, memoized for fan-outs), what cleans typed
  * input, `[HH:MM]` stamps, 80-column rows with indented continuations, and the splitter
  * for long typed lines. Pure functions, no state but the one-entry cleanText memo.
  */
-import { utf8Length } from '../../protocol/index.js';
+import { cleanLine, splitMessage } from '../../text/index.js';
 // pure column arithmetic (string-width per grapheme), shared with the terminal client
 import { wrap } from '../../clients/tui/width.js';
-
-// eslint-disable-next-line no-control-regex
-const IRC_FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
-/**
- * Invisible characters that change what a line looks like: line/paragraph separators
- * (some terminals break there) and bidi controls (can reorder `<alice>` into view).
- * ZWJ/ZWNJ stay: emoji and scripts need them.
- */
-const INVISIBLE = /[\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/g;
 
 /**
  * Rows are at most this many columns: a netcat user's terminal wraps where we can't
@@ -47,7 +36,8 @@ export function cleanText(s: string): string {
   // one-entry memo: a fan-out cleans the same nick / text for every plain member
   if (s === cleanIn) return cleanOut;
   cleanIn = s;
-  cleanOut = s.replace(IRC_FORMATTING, '').replace(CONTROL, '').replace(INVISIBLE, '').replace(/\t/g, ' ');
+  // formatting, control, bidi and line-separator characters out, tabs to spaces
+  cleanOut = cleanLine(s);
   return cleanOut;
 }
 
@@ -66,27 +56,12 @@ export function stamp(d: Date, now: Date = d): string {
   return ymd(d) === ymd(now) ? `[${hm}]` : `[${ymd(d)} ${hm}]`;
 }
 
-/** Splits text into pieces of at most `max` UTF-8 bytes, at spaces where possible. */
+/**
+ * Splits text into pieces of at most `max` UTF-8 bytes on word boundaries, mid-word only
+ * for a word longer than a piece, never starting a piece with a space (src/text/split.ts).
+ */
 export function splitText(text: string, max: number): string[] {
-  if (utf8Length(text) <= max) return [text];
-  const out: string[] = [];
-  let rest = text;
-  while (utf8Length(rest) > max) {
-    let bytes = 0;
-    let cut = 0;
-    for (const ch of rest) {
-      const b = utf8Length(ch);
-      if (bytes + b > max) break;
-      bytes += b;
-      cut += ch.length;
-    }
-    const space = rest.lastIndexOf(' ', cut);
-    const at = space > cut / 2 ? space : cut;
-    out.push(rest.slice(0, at));
-    rest = rest.slice(at).replace(/^ /, '');
-  }
-  if (rest !== '') out.push(rest);
-  return out;
+  return splitMessage(text, max);
 }
 
 export function nickOf(source: string | null): string {

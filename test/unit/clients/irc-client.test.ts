@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IrcClient, splitUtf8, mentions, type TransportHandlers } from '../../../src/clients/shared/irc-client.js';
+import { IrcClient, type TransportHandlers } from '../../../src/clients/shared/irc-client.js';
 import { Backoff } from '../../../src/clients/shared/backoff.js';
 import { runInput } from '../../../src/clients/shared/commands.js';
 
@@ -167,18 +167,36 @@ test('reconnect with backoff rejoins the rooms it was in', async () => {
   f.c.quit();
 });
 
-test('splitUtf8 keeps pieces under the byte budget, at spaces and code points', () => {
-  const parts = splitUtf8('😀'.repeat(50) + ' end', 41);
-  for (const p of parts) assert.ok(Buffer.byteLength(p) <= 41);
-  assert.equal(parts.join(''), '😀'.repeat(50) + 'end');
-  assert.deepEqual(splitUtf8('aaa bbb ccc', 8), ['aaa bbb', 'ccc']);
+test('say() to a target longer than a line still terminates, each part within the line limit', () => {
+  const f = fake();
+  register(f);
+  const target = '#' + 'x'.repeat(480);
+  f.c.say(target, 'hello there everyone');
+  const sent = f.sent().filter((l) => l.startsWith('PRIVMSG'));
+  assert.ok(sent.length >= 1);
+  assert.equal(sent.map((l) => l.slice(l.indexOf(' :') + 2)).join(' '), 'hello there everyone');
 });
 
-test('mentions are whole words, case-folded', () => {
-  const fold = (s: string) => s.toLowerCase();
-  assert.ok(mentions('hey Bob!', 'bob', fold));
-  assert.ok(!mentions('bobby', 'bob', fold));
-  assert.ok(!mentions('bob_', 'bob', fold));
+test('say() splits a 2,000-character paste on word boundaries, no part starting with a space', () => {
+  const f = fake();
+  register(f);
+  const paste = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ').slice(0, 2000).trimEnd();
+  f.c.say('#a', paste);
+  const bodies = f.sent().filter((l) => l.startsWith('PRIVMSG #a :')).map((l) => l.slice('PRIVMSG #a :'.length));
+  assert.ok(bodies.length > 3);
+  for (const b of bodies) {
+    assert.ok(!b.startsWith(' ') && !b.endsWith(' '), JSON.stringify(b));
+    assert.ok(Buffer.byteLength(f.sent().find((l) => l.endsWith(b))!) <= 510 - 100);
+  }
+  assert.equal(bodies.join(' '), paste, 'no word was cut');
+});
+
+test('mentions are Unicode-aware and folded by the server casemapping', () => {
+  const f = fake();
+  register(f);
+  f.recv(':me!u@h JOIN #a');
+  f.recv(':bob!u@h PRIVMSG #a :hey ME!', ':bob!u@h PRIVMSG #a :émé is not you', ':bob!u@h PRIVMSG #a :me_ neither');
+  assert.equal(f.c.buffer('#a').mentions, 1);
 });
 
 test('backoff doubles up to the cap, with bounded jitter, and resets', () => {

@@ -298,6 +298,36 @@ test('a long typed line is split into several messages on word boundaries', asyn
   await h.close();
 });
 
+test('a 2,000-character paste is split on word boundaries: no word cut, no part starting with a space', async () => {
+  const h = mk();
+  const bob = h.client('bob');
+  bob.recv('JOIN #lobby');
+  const { inner } = await plainUser(h);
+  bob.take();
+  // prose with two spaces after each sentence, and a long link early in the first part
+  // (the old splitter cut a word when the last space was in the first half of a part,
+  // and removed only one of two spaces at a break)
+  const link = 'https://example.com/' + 'a'.repeat(230);
+  const sentence = 'The quick brown fox jumps over the lazy dog near the river bank.  ';
+  let paste = 'Look at this one: ' + 'x'.repeat(120) + ' ' + link + ' ';
+  while (paste.length < 2000) paste += sentence;
+  paste = paste.slice(0, 2000).trimEnd();
+  inner.recv(paste);
+  const sent = withCommand(bob.take(), 'PRIVMSG').map((l) => {
+    const r = parse(l);
+    assert.ok(r.ok);
+    return r.msg.params[1]!;
+  });
+  assert.ok(sent.length >= 6, `split into ${sent.length}`);
+  for (const s of sent) {
+    assert.ok(!s.startsWith(' ') && !s.endsWith(' '), JSON.stringify(s));
+    assert.ok(utf8Length(s) <= 360, `${utf8Length(s)} bytes`);
+  }
+  // every word arrives whole, in order: the parts' words are the paste's words
+  assert.deepEqual(sent.flatMap((s) => s.split(/ +/)), paste.split(/ +/));
+  await h.close();
+});
+
 test('splitText and cleanText', () => {
   assert.deepEqual(splitText('short', 10), ['short']);
   const parts = splitText('ééééé ééééé', 12);

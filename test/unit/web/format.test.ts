@@ -1,7 +1,8 @@
-/** The browser client's text helpers: formatting removal, safe links, colours, times, mentions. */
+/** The browser client's text helpers: safe links, colours, times; and the shared text toolkit as the browser uses it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkify, mentions, nickColourClass, stripFormatting, timeLabel } from '../../../src/clients/web/format.js';
+import { linkify, nickColourClass, timeLabel } from '../../../src/clients/web/format.js';
+import { mentions, stripFormatting } from '../../../src/text/index.js';
 import { foldCase } from '../../../src/protocol/index.js';
 
 test('stripFormatting removes bold, colours (with numbers), hex colours and resets, keeps the text', () => {
