@@ -51,7 +51,7 @@ const SPECS: readonly Spec[] = [
     name: 'join',
     aliases: ['j'],
     args: '#room',
-    help: 'join a room (or switch to one you are in); /join #room KEY if it has a key',
+    help: 'join a room (or switch to one you are in)',
     run(c, { args: [room, key] }) {
       if (room === undefined) return usage(c, 'join');
       const name = isChannel(room) ? room : '#' + room;
@@ -217,7 +217,7 @@ const SPECS: readonly Spec[] = [
     name: 'quote',
     aliases: ['raw'],
     args: 'IRC LINE',
-    help: 'send a line of IRC as is (for those who know IRC)',
+    help: 'send a raw IRC line (for IRC experts)',
     run(c, { rest }) {
       if (rest !== '') c.coreLine(rest);
     },

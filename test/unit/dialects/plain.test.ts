@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, withCommand, type Harness } from '../../helpers/harness.js';
 import { FakeConnection } from '../../helpers/fake-conn.js';
-import { CONTINUATION, PlainConnection, WRAP_COLUMNS, cleanText, splitText, stamp, wrapRows } from '../../../src/dialects/plain.js';
+import { CONTINUATION, PLAIN_COMMANDS, PlainConnection, WRAP_COLUMNS, cleanText, splitText, stamp, wrapRows } from '../../../src/dialects/plain.js';
 import type { Session } from '../../../src/core/session.js';
 import { parse, utf8Length } from '../../../src/protocol/index.js';
 
@@ -206,6 +206,43 @@ test('commands map to IRC and errors read as plain language', async () => {
   assert.deepEqual(withCommand(bob.take(), 'QUIT'), [':alice!~guest@127.0.0.1 QUIT :Quit: later all']);
   assert.equal(inner.closed, true);
   assert.equal(inner.closeLine, '* Disconnected: Quit: later all');
+  await h.close();
+});
+
+test('/help lists every command of the table and nothing else; every name it lists is a command', async () => {
+  const h = mk();
+  const { inner } = await plainUser(h);
+  inner.take();
+  inner.recv('/help');
+  const rows = inner.take();
+  const listed = rows.map((l) => /^\*   \/(\S+)/.exec(l)?.[1]).filter((n) => n !== undefined);
+  assert.deepEqual(
+    [...listed].sort(),
+    PLAIN_COMMANDS.specs.map((s) => s.name).sort(),
+  );
+  // the commands the old hand-written list left out are there
+  for (const n of ['kick', 'invite', 'back', 'quote']) assert.ok(listed.includes(n), n);
+  // each listed name, and each alias, is understood (quit last: it closes)
+  const names = [...PLAIN_COMMANDS.names.filter((n) => !['quit', 'exit', 'bye'].includes(n)), 'quit'];
+  for (const n of names) {
+    inner.recv(`/${n}`);
+    const out = inner.take();
+    assert.ok(!out.some((l) => l.includes('Unknown command')), `/${n}: ${out.join(' | ')}`);
+  }
+  assert.equal(inner.closed, true);
+  await h.close();
+});
+
+test('/help CMD explains one command (with its aliases); /help of no command says so', async () => {
+  const h = mk();
+  const { inner } = await plainUser(h);
+  inner.take();
+  inner.recv('/help msg');
+  assert.deepEqual(inner.take(), ['*   /msg NAME text  a private message (NAME can be a #room too)', '*   also: /tell /query /m']);
+  inner.recv('/help /tell');
+  assert.equal(inner.take()[0], '*   /msg NAME text  a private message (NAME can be a #room too)');
+  inner.recv('/help dance');
+  assert.deepEqual(inner.take(), ['! There is no command /dance. Type /help for the list.']);
   await h.close();
 });
 
