@@ -1,12 +1,14 @@
 /**
  * What the user types, turned into actions on the client model: a plain line is a
- * message to the active room or query; `/word args` is a command from {@link COMMANDS}.
- * `//text` sends "/text" as a message. UI-only actions (switching windows, quitting
- * the program) go through the small {@link CommandUi} interface, so the terminal and
- * the browser client share this table.
+ * message to the active room or query; `/word args` is a command from the table
+ * {@link COMMANDS} (the shape shared with the plain dialect, src/shared/command-table.ts),
+ * and `/help` is generated from it. `//text` sends "/text" as a message. UI-only actions
+ * (switching windows, quitting the program) go through the small {@link CommandUi}
+ * interface, so the terminal's full-screen and line modes share this table.
  */
 import type { IrcClient } from './irc-client.js';
 import type { ChatBuffer } from './buffer.js';
+import { CommandTable, parseCommandLine, type CommandSpec } from '../../shared/command-table.js';
 
 export interface CommandUi {
   /** switch to window n (1-based) */
@@ -15,36 +17,29 @@ export interface CommandUi {
   exit(): void;
 }
 
-export interface CommandInfo {
-  name: string;
-  usage: string;
-  help: string;
+/** What a command handler works on: the client, the window it was typed in, the UI. */
+export interface ClientCommandContext {
+  c: IrcClient;
+  ui: CommandUi;
+  /** the active window */
+  b: ChatBuffer;
+  /** the active room or query, null in the server window */
+  here: string | null;
 }
 
-export const COMMANDS: readonly CommandInfo[] = [
-  { name: 'join', usage: '/join #room [key]', help: 'join a room (and switch to it)' },
-  { name: 'part', usage: '/part [#room] [reason]', help: 'leave a room (default: this one)' },
-  { name: 'msg', usage: '/msg NICK|#room text', help: 'send a message without switching' },
-  { name: 'query', usage: '/query NICK [text]', help: 'open a private conversation' },
-  { name: 'me', usage: '/me text', help: 'send an action ("* you text")' },
-  { name: 'nick', usage: '/nick NAME', help: 'change your nick' },
-  { name: 'topic', usage: '/topic [text]', help: 'show or set the room topic' },
-  { name: 'names', usage: '/names [#room]', help: 'list who is in the room' },
-  { name: 'who', usage: '/who #room|NICK', help: 'list users matching' },
-  { name: 'whois', usage: '/whois NICK', help: 'who is this?' },
-  { name: 'away', usage: '/away [message]', help: 'mark yourself away (no message: back)' },
-  { name: 'history', usage: '/history [N]', help: 'load the last N lines of this room (server must offer chathistory)' },
-  { name: 'search', usage: '/search [#room] words', help: 'search the history of your rooms (server must offer it)' },
-  { name: 'win', usage: '/win N', help: 'switch to window N (also Alt+1..9, Ctrl+N/P)' },
-  { name: 'close', usage: '/close', help: 'close this window (parts a room)' },
-  { name: 'raw', usage: '/raw LINE', help: 'send an IRC line as is; replies are shown raw' },
-  { name: 'reconnect', usage: '/reconnect', help: 'drop the connection and connect again' },
-  { name: 'help', usage: '/help', help: 'this list' },
-  { name: 'quit', usage: '/quit [message]', help: 'leave' },
-];
+type Spec = CommandSpec<ClientCommandContext>;
 
-/** Command names with their aliases, for completion. */
-export const COMMAND_NAMES: readonly string[] = [...COMMANDS.map((c) => c.name), 'j', 'q', 'w', 'exit'];
+/** True when connected; otherwise says so in the active window. */
+function needConn({ c, b }: ClientCommandContext): boolean {
+  if (c.connected) return true;
+  c.info(b, `Not connected to ${c.label}`, 'error');
+  return false;
+}
+
+function usage({ c, b }: ClientCommandContext, name: string): void {
+  const s = COMMANDS.get(name);
+  c.info(b, `Usage: ${s === undefined ? '/' + name : CommandTable.usage(s)}`, 'error');
+}
 
 /** A message typed while disconnected: kept for the reconnect, or refused saying why. */
 function keep(c: IrcClient, b: ChatBuffer, text: string, action: boolean): void {
@@ -55,12 +50,272 @@ function keep(c: IrcClient, b: ChatBuffer, text: string, action: boolean): void 
   if (c.pendingCount === 1) c.info(b, 'Not connected: your message is kept and will be sent when the connection is back');
 }
 
+const SPECS: readonly Spec[] = [
+  {
+    name: 'join',
+    aliases: ['j'],
+    args: '#room [key]',
+    help: 'join a room (and switch to it)',
+    run(x, { args }) {
+      if (!args[0]) return usage(x, 'join');
+      if (!needConn(x)) return;
+      const chan = x.c.isChannel(args[0]) ? args[0] : `#${args[0]}`;
+      const existing = x.c.find(chan);
+      if (existing?.joined) return x.c.setActive(existing);
+      x.c.join(chan, args[1]);
+    },
+  },
+  {
+    name: 'part',
+    aliases: ['leave'],
+    args: '[#room] [reason]',
+    help: 'leave a room (default: this one)',
+    run(x, { rest, args }) {
+      const { c } = x;
+      let chan = x.here;
+      let reason = rest;
+      if (args[0] && c.isChannel(args[0])) {
+        chan = args[0];
+        reason = rest.slice(args[0].length).trim();
+      }
+      if (!chan || !c.isChannel(chan)) return usage(x, 'part');
+      if (!needConn(x)) return;
+      if (reason) c.send('PART', chan, reason);
+      else c.send('PART', chan);
+    },
+  },
+  {
+    name: 'msg',
+    args: 'NICK|#room text',
+    help: 'send a message without switching',
+    run(x, { rest, args }) {
+      if (!args[0] || args.length < 2) return usage(x, 'msg');
+      if (!needConn(x)) return;
+      x.c.say(args[0], rest.slice(args[0].length).trim());
+    },
+  },
+  {
+    name: 'notice',
+    args: 'NICK|#room text',
+    help: 'send a notice (no automatic replies)',
+    run(x, { rest, args }) {
+      if (!args[0] || args.length < 2) return usage(x, 'notice');
+      if (!needConn(x)) return;
+      const text = rest.slice(args[0].length).trim();
+      x.c.send('NOTICE', args[0], text);
+      x.c.info(x.c.find(args[0]) ?? x.b, `-> -${args[0]}- ${text}`);
+    },
+  },
+  {
+    name: 'query',
+    aliases: ['q'],
+    args: 'NICK [text]',
+    help: 'open a private conversation',
+    run(x, { rest, args }) {
+      if (!args[0]) return usage(x, 'query');
+      const q = x.c.buffer(args[0]);
+      x.c.setActive(q);
+      const text = rest.slice(args[0].length).trim();
+      if (text && needConn(x)) x.c.say(q.name, text);
+    },
+  },
+  {
+    name: 'me',
+    args: 'text',
+    help: 'send an action ("* you text")',
+    run(x, { rest }) {
+      const { c, b, here } = x;
+      if (!rest) return usage(x, 'me');
+      if (!here) return c.info(b, '/me works in a room or a query', 'error');
+      if (!c.connected) return keep(c, b, rest, true);
+      c.say(here, rest, true);
+    },
+  },
+  {
+    name: 'nick',
+    args: 'NAME',
+    help: 'change your nick',
+    run(x, { args }) {
+      if (!args[0]) return usage(x, 'nick');
+      if (!needConn(x)) return;
+      x.c.send('NICK', args[0]);
+    },
+  },
+  {
+    name: 'topic',
+    args: '[text]',
+    help: 'show or set the room topic',
+    run(x, { rest }) {
+      const { c, b, here } = x;
+      if (!here || !c.isChannel(here)) return c.info(b, '/topic works in a room', 'error');
+      if (!rest) return c.info(b, b.topic ? `Topic: ${b.topic}` : 'No topic is set', 'topic');
+      if (!needConn(x)) return;
+      c.send('TOPIC', here, rest);
+    },
+  },
+  {
+    name: 'names',
+    args: '[#room]',
+    help: 'list who is in the room',
+    run(x, { args }) {
+      const chan = args[0] ?? x.here;
+      if (!chan) return usage(x, 'names');
+      if (!needConn(x)) return;
+      x.c.send('NAMES', chan);
+    },
+  },
+  {
+    name: 'who',
+    args: '#room|NICK',
+    help: 'list users matching',
+    run(x, { args }) {
+      const mask = args[0] ?? x.here;
+      if (!mask) return usage(x, 'who');
+      if (!needConn(x)) return;
+      x.c.send('WHO', mask);
+    },
+  },
+  {
+    name: 'whois',
+    aliases: ['wi'],
+    args: 'NICK',
+    help: 'who is this?',
+    run(x, { args }) {
+      if (!args[0]) return usage(x, 'whois');
+      if (!needConn(x)) return;
+      x.c.send('WHOIS', args[0]);
+    },
+  },
+  {
+    name: 'away',
+    args: '[message]',
+    help: 'mark yourself away (no message: back)',
+    run(x, { rest }) {
+      if (!needConn(x)) return;
+      if (rest) x.c.send('AWAY', rest);
+      else x.c.send('AWAY');
+    },
+  },
+  {
+    name: 'back',
+    args: '',
+    help: 'you are back (no longer away)',
+    run(x) {
+      if (!needConn(x)) return;
+      x.c.send('AWAY');
+    },
+  },
+  {
+    name: 'history',
+    args: '[N]',
+    help: 'load the last N lines of this room (server must offer chathistory)',
+    run(x, { args }) {
+      const { c, b, here } = x;
+      if (!here) return c.info(b, '/history works in a room or a query', 'error');
+      const n = args[0] ? Number(args[0]) : 50;
+      if (!Number.isInteger(n) || n < 1) return usage(x, 'history');
+      if (!needConn(x)) return;
+      const why = c.history(here, n);
+      if (why) c.info(b, why, 'error');
+    },
+  },
+  {
+    name: 'search',
+    args: '[#room] words',
+    help: 'search the history of your rooms (server must offer it)',
+    run(x, { rest, args }) {
+      const { c, b } = x;
+      if (!rest) return usage(x, 'search');
+      if (!needConn(x)) return;
+      const chan = args[0] !== undefined && c.isChannel(args[0]) && args.length > 1 ? args[0] : null;
+      const why = c.search(chan, chan ? rest.slice(chan.length).trim() : rest);
+      if (why) c.info(b, why, 'error');
+    },
+  },
+  {
+    name: 'win',
+    aliases: ['w', 'window'],
+    args: 'N',
+    help: 'switch to window N (also Alt+1..9, Ctrl+N/P)',
+    run(x, { args }) {
+      const n = Number(args[0]);
+      if (!Number.isInteger(n) || n < 1) return usage(x, 'win');
+      x.ui.switchTo(n);
+    },
+  },
+  {
+    name: 'close',
+    aliases: ['wc'],
+    args: '',
+    help: 'close this window (parts a room)',
+    run({ c, b }) {
+      if (b.kind === 'channel' && b.joined && c.connected) c.send('PART', b.name);
+      c.close(b);
+    },
+  },
+  {
+    name: 'raw',
+    aliases: ['quote'],
+    args: 'LINE',
+    help: 'send an IRC line as is; replies are shown raw',
+    run(x, { rest }) {
+      const { c, b } = x;
+      if (!rest) return usage(x, 'raw');
+      if (!c.sendLine(rest)) c.info(b, `Not connected to ${c.label}`, 'error');
+      else c.info(c.server, `-> ${rest}`);
+    },
+  },
+  {
+    name: 'reconnect',
+    args: '',
+    help: 'drop the connection and connect again',
+    run({ c, b }) {
+      c.info(b, 'Reconnecting...');
+      if (c.state === 'closed' || c.state === 'disconnected') c.connect();
+      else c.disconnect();
+    },
+  },
+  {
+    name: 'help',
+    aliases: ['h'],
+    args: '[command]',
+    help: 'this list, or more about one command',
+    run({ c, b }, { args }) {
+      if (args[0] !== undefined) {
+        const rows = COMMANDS.helpFor(args[0], '  ');
+        if (rows === null) c.info(b, `There is no command /${args[0].replace(/^\//, '')} (type /help for the list)`, 'error');
+        else for (const r of rows) c.info(b, r);
+        return;
+      }
+      c.info(b, 'Commands:');
+      for (const r of COMMANDS.helpRows('  ', 27)) c.info(b, r);
+      c.info(b, 'Keys: Alt+1..9 or Ctrl+N/P switch windows, PgUp/PgDn scroll, Up/Down history, Tab completes, Ctrl+C quits');
+    },
+  },
+  {
+    name: 'quit',
+    aliases: ['exit'],
+    args: '[message]',
+    help: 'leave',
+    run({ c, ui }, { rest }) {
+      c.quit(rest || 'Leaving');
+      ui.exit();
+    },
+  },
+];
+
+export const COMMANDS: CommandTable<ClientCommandContext> = new CommandTable(SPECS);
+
+/** Command names with their aliases, for completion. */
+export const COMMAND_NAMES: readonly string[] = COMMANDS.names;
+
 /** Runs one line of user input. */
 export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
   const line = input.replace(/[\r\n]+/g, ' ');
   if (line.trim() === '') return;
   const b = c.active;
-  if (!line.startsWith('/') || line.startsWith('//')) {
+  const cmd = parseCommandLine(line);
+  if (cmd === null) {
     const text = line.startsWith('//') ? line.slice(1) : line;
     if (b.kind === 'server') {
       c.info(b, 'This is the server window: /join #room or /query NICK first (/help for commands)', 'error');
@@ -70,164 +325,10 @@ export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
     c.say(b.name, text);
     return;
   }
-  const sp = line.indexOf(' ');
-  const cmd = (sp < 0 ? line.slice(1) : line.slice(1, sp)).toLowerCase();
-  const rest = sp < 0 ? '' : line.slice(sp + 1).trim();
-  const args = rest.split(/\s+/).filter(Boolean);
-  const here = b.kind === 'server' ? null : b.name;
-  const needConn = (): boolean => {
-    if (c.connected) return true;
-    c.info(b, `Not connected to ${c.label}`, 'error');
-    return false;
-  };
-  const usage = (name: string): void => {
-    c.info(b, `Usage: ${COMMANDS.find((x) => x.name === name)?.usage ?? '/' + name}`, 'error');
-  };
-
-  switch (cmd) {
-    case 'join':
-    case 'j': {
-      if (!args[0]) return usage('join');
-      if (!needConn()) return;
-      const chan = c.isChannel(args[0]) ? args[0] : `#${args[0]}`;
-      const existing = c.find(chan);
-      if (existing?.joined) return c.setActive(existing);
-      c.join(chan, args[1]);
-      return;
-    }
-    case 'part':
-    case 'leave': {
-      let chan = here;
-      let reason = rest;
-      if (args[0] && c.isChannel(args[0])) {
-        chan = args[0];
-        reason = rest.slice(args[0].length).trim();
-      }
-      if (!chan || !c.isChannel(chan)) return usage('part');
-      if (!needConn()) return;
-      if (reason) c.send('PART', chan, reason);
-      else c.send('PART', chan);
-      return;
-    }
-    case 'msg':
-    case 'notice': {
-      if (!args[0] || args.length < 2) return usage('msg');
-      if (!needConn()) return;
-      const text = rest.slice(args[0].length).trim();
-      if (cmd === 'notice') {
-        c.send('NOTICE', args[0], text);
-        c.info(c.find(args[0]) ?? b, `-> -${args[0]}- ${text}`);
-      } else {
-        c.say(args[0], text);
-      }
-      return;
-    }
-    case 'query':
-    case 'q': {
-      if (!args[0]) return usage('query');
-      const q = c.buffer(args[0]);
-      c.setActive(q);
-      const text = rest.slice(args[0].length).trim();
-      if (text && needConn()) c.say(q.name, text);
-      return;
-    }
-    case 'me': {
-      if (!rest) return usage('me');
-      if (!here) return c.info(b, '/me works in a room or a query', 'error');
-      if (!c.connected) return keep(c, b, rest, true);
-      c.say(here, rest, true);
-      return;
-    }
-    case 'nick':
-      if (!args[0]) return usage('nick');
-      if (!needConn()) return;
-      c.send('NICK', args[0]);
-      return;
-    case 'topic':
-      if (!here || !c.isChannel(here)) return c.info(b, '/topic works in a room', 'error');
-      if (!rest) return c.info(b, b.topic ? `Topic: ${b.topic}` : 'No topic is set', 'topic');
-      if (!needConn()) return;
-      c.send('TOPIC', here, rest);
-      return;
-    case 'names': {
-      const chan = args[0] ?? here;
-      if (!chan) return usage('names');
-      if (!needConn()) return;
-      c.send('NAMES', chan);
-      return;
-    }
-    case 'who': {
-      const mask = args[0] ?? here;
-      if (!mask) return usage('who');
-      if (!needConn()) return;
-      c.send('WHO', mask);
-      return;
-    }
-    case 'whois':
-    case 'wi':
-      if (!args[0]) return usage('whois');
-      if (!needConn()) return;
-      c.send('WHOIS', args[0]);
-      return;
-    case 'away':
-    case 'back':
-      if (!needConn()) return;
-      if (rest && cmd === 'away') c.send('AWAY', rest);
-      else c.send('AWAY');
-      return;
-    case 'history': {
-      if (!here) return c.info(b, '/history works in a room or a query', 'error');
-      const n = args[0] ? Number(args[0]) : 50;
-      if (!Number.isInteger(n) || n < 1) return usage('history');
-      if (!needConn()) return;
-      const why = c.history(here, n);
-      if (why) c.info(b, why, 'error');
-      return;
-    }
-    case 'search': {
-      if (!rest) return usage('search');
-      if (!needConn()) return;
-      const chan = args[0] !== undefined && c.isChannel(args[0]) && args.length > 1 ? args[0] : null;
-      const why = c.search(chan, chan ? rest.slice(chan.length).trim() : rest);
-      if (why) c.info(b, why, 'error');
-      return;
-    }
-    case 'win':
-    case 'w':
-    case 'window': {
-      const n = Number(args[0]);
-      if (!Number.isInteger(n) || n < 1) return usage('win');
-      ui.switchTo(n);
-      return;
-    }
-    case 'close':
-    case 'wc':
-      if (b.kind === 'channel' && b.joined && c.connected) c.send('PART', b.name);
-      c.close(b);
-      return;
-    case 'raw':
-    case 'quote':
-      if (!rest) return usage('raw');
-      if (!c.sendLine(rest)) c.info(b, `Not connected to ${c.label}`, 'error');
-      else c.info(c.server, `-> ${rest}`);
-      return;
-    case 'reconnect':
-      c.info(b, 'Reconnecting...');
-      if (c.state === 'closed' || c.state === 'disconnected') c.connect();
-      else c.disconnect();
-      return;
-    case 'help':
-    case 'h':
-      c.info(b, 'Commands:');
-      for (const x of COMMANDS) c.info(b, `  ${x.usage.padEnd(26)} ${x.help}`);
-      c.info(b, 'Keys: Alt+1..9 or Ctrl+N/P switch windows, PgUp/PgDn scroll, Up/Down history, Tab completes, Ctrl+C quits');
-      return;
-    case 'quit':
-    case 'exit':
-      c.quit(rest || 'Leaving');
-      ui.exit();
-      return;
-    default:
-      c.info(b, `Unknown command /${cmd} (type /help for the list, //text to send a line starting with /)`, 'error');
+  const spec = COMMANDS.get(cmd.name);
+  if (spec === undefined) {
+    c.info(b, `Unknown command /${cmd.name} (type /help for the list, //text to send a line starting with /)`, 'error');
+    return;
   }
+  spec.run({ c, ui, b, here: b.kind === 'server' ? null : b.name }, cmd);
 }
