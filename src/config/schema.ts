@@ -7,16 +7,22 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Config } from './types.js';
+import type { StartupCode } from '../errors.js';
 import { parseCidr } from '../transports/netmask.js';
 import { passwordProblem } from './oper-password.js';
 
+export type ConfigErrorCode = Extract<StartupCode, `TINCAN_ERR_CONFIG_${string}`>;
+
 export class ConfigError extends Error {
   readonly problems: string[];
-  constructor(problems: string[], context?: string) {
+  /** stable code (docs/errors.md) */
+  readonly code: ConfigErrorCode;
+  constructor(problems: string[], context?: string, code: ConfigErrorCode = 'TINCAN_ERR_CONFIG_INVALID') {
     const head = context === undefined ? 'invalid configuration' : `invalid configuration in ${context}`;
     super(`${head}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
     this.problems = problems;
+    this.code = code;
   }
 }
 

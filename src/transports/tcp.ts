@@ -13,6 +13,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { Connection } from './connection.js';
+import { closeText, closingLine } from '../errors.js';
 import { addressGroup, isPeerAllowed, normalizeAddress } from './netmask.js';
 import { TcpConnection } from './tcp-connection.js';
 import { TokenBucket } from './token-bucket.js';
@@ -91,22 +92,22 @@ function sniff(socket: Socket, done: (kind: Exclude<Detected, 'need-more'>, head
 }
 
 export function notLocalMessage(ip: string): string {
-  return `ERROR :Closing link: ${ip} (tincan only accepts connections from the local network; start the server with --public to allow others)`;
+  return closingLine(ip, 'TINCAN_ERR_NOT_LOCAL');
 }
 export function tooManyMessage(ip: string): string {
-  return `ERROR :Closing link: ${ip} (Too many connections from your address)`;
+  return closingLine(ip, 'TINCAN_ERR_TOO_MANY');
 }
 export function serverFullMessage(ip: string): string {
-  return `ERROR :Closing link: ${ip} (Server is full)`;
+  return closingLine(ip, 'TINCAN_ERR_SERVER_FULL');
 }
 /** Sent (as text) to a silent connection refused because its address has too many. */
 export function tooManySilentMessage(n: number): string {
-  return `* tincan: ${n} connections from your address are already open without typing anything; closing this one. Type something in one of them, or close some.`;
+  return closeText('TINCAN_ERR_SILENT_TOO_MANY', String(n));
 }
 /** Sent (as text) to a connection closed for never sending a byte. */
 export function silentIdleMessage(seconds: number): string {
   const t = seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds)} seconds`;
-  return `* tincan: this connection has been open for ${t} without sending anything, so it is being closed. Connect again any time.`;
+  return closeText('TINCAN_ERR_SILENT_IDLE', t);
 }
 
 function refusalKind(line: string): Refusal {
@@ -264,7 +265,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         onConnection(conn);
       } catch (e) {
         logger.error({ err: e, ip, id: conn.id }, 'onConnection threw; closing connection');
-        conn.close('ERROR :Closing link: internal error');
+        conn.close(`ERROR :Closing link: ${closeText('TINCAN_ERR_HANDOFF')}`);
       }
     };
 
