@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Config } from './types.js';
 import type { StartupCode } from '../errors.js';
-import { parseCidr } from '../transports/netmask.js';
+import { parseCidr } from '../util/netmask.js';
 import { passwordProblem } from './oper-password.js';
 
 export type ConfigErrorCode = Extract<StartupCode, `TINCAN_ERR_CONFIG_${string}`>;

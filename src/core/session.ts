@@ -4,7 +4,7 @@
  * It talks to its peer only through the Connection contract, never a socket.
  */
 import type { Connection } from '../transports/connection.js';
-import { TokenBucket } from '../transports/token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 import { parse, escapeTagValue } from '../protocol/index.js';
 import * as N from '../protocol/numerics.js';
 import type { IrcMessage } from '../protocol/message.js';

@@ -17,7 +17,7 @@ import type { Config } from '../config/types.js';
 import { closeText } from '../errors.js';
 import type { Connection, ConnectionHandlers } from './connection.js';
 import { LineReader } from './line-reader.js';
-import { normalizeAddress } from './netmask.js';
+import { normalizeAddress } from '../util/netmask.js';
 
 /** How long close() waits for the peer to close before destroying the socket. */
 export const CLOSE_GRACE_MS = 2000;

@@ -14,15 +14,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { Connection } from './connection.js';
 import { closeText, closingLine } from '../errors.js';
-import { addressGroup, isPeerAllowed, normalizeAddress } from './netmask.js';
+import { addressGroup, isPeerAllowed, normalizeAddress } from '../util/netmask.js';
 import { TcpConnection } from './tcp-connection.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
 import { handleHttp, refusalResponse, type HttpHandler, type Refusal } from './http.js';
 import { PlainConnection, PARTIAL_FLUSH_MS } from '../dialects/plain.js';
 import { createTelnetFilter } from '../dialects/telnet.js';
 
-export { isPeerAllowed } from './netmask.js';
+export { isPeerAllowed } from '../util/netmask.js';
 
 export interface TcpListenerOptions {
   host: string;

@@ -23,7 +23,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { Config } from '../config/types.js';
 import { closeText } from '../errors.js';
 import type { Connection, ConnectionHandlers } from './connection.js';
-import { normalizeAddress } from './netmask.js';
+import { normalizeAddress } from '../util/netmask.js';
 
 /** The two IRCv3 WebSocket subprotocols. */
 export const TEXT_PROTOCOL = 'text.ircv3.net';

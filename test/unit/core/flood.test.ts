@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { IrcServer } from '../../../src/core/server.js';
-import { TokenBucket } from '../../../src/transports/token-bucket.js';
+import { TokenBucket } from '../../../src/util/token-bucket.js';
 import { DEFAULT_CONFIG } from '../../../src/config/schema.js';
 import { STALL_CREDIT_MAX_S } from '../../../src/core/session.js';
 import { makeConfig } from '../../helpers/harness.js';
