@@ -17,6 +17,7 @@ import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
 import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
+import { plainDialect } from '../gateway.js';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
@@ -221,7 +222,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       onConnection: (c) => {
         server.accept(c);
       },
-      detect: { http: webHttpHandler(web, handleHttp) },
+      detect: { http: webHttpHandler(web, handleHttp), plain: plainDialect(() => config) },
     });
   } catch (e) {
     await server.shutdown(closeText('TINCAN_ERR_SHUTDOWN')).catch(() => {});

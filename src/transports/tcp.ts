@@ -6,8 +6,9 @@
  * With `detect` set, the first bytes of each connection decide how it talks
  * (detect.ts): IRC goes to the core as a TcpConnection; plain text (netcat, telnet, the
  * lesson's Python socket, or a listener that stays silent for SILENT_MS) goes through
- * the plain dialect (dialects/plain.ts), still an ordinary session to the core; HTTP to
- * the HTTP handler; a TLS ClientHello gets a TLS alert and is closed (no TLS yet).
+ * the plain dialect the caller injects (src/gateway.ts: this module imports no dialect),
+ * still an ordinary session to the core; HTTP to the HTTP handler; a TLS ClientHello
+ * gets a TLS alert and is closed (no TLS yet).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -15,12 +16,10 @@ import type { Config } from '../config/types.js';
 import type { Connection } from './connection.js';
 import { closeText, closingLine } from '../errors.js';
 import { addressGroup, isPeerAllowed, normalizeAddress } from '../util/netmask.js';
-import { TcpConnection } from './tcp-connection.js';
+import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
 import { handleHttp, refusalResponse, type HttpHandler, type Refusal } from './http.js';
-import { PlainConnection, PARTIAL_FLUSH_MS } from '../dialects/plain.js';
-import { createTelnetFilter } from '../dialects/telnet.js';
 
 export { isPeerAllowed } from '../util/netmask.js';
 
@@ -34,7 +33,18 @@ export interface TcpListenerOptions {
    * First-bytes detection (IRC / plain / HTTP). Absent: every connection is IRC, as
    * before. `http` replaces the placeholder page handler (the browser client).
    */
-  detect?: { http?: HttpHandler };
+  detect?: { http?: HttpHandler; plain?: PlainDialect };
+}
+
+/**
+ * How a connection detected as plain text is served (src/gateway.ts builds it). Absent:
+ * plain text is taken as IRC lines.
+ */
+export interface PlainDialect {
+  /** framing for the line connection underneath (byte filters, partial-line flush) */
+  framing(): Omit<TcpConnectionOptions, 'initial'>;
+  /** wraps the line connection; `lurking`: it has sent nothing yet (a listener) */
+  wrap(inner: Connection, info: { lurking: boolean }): Connection;
 }
 
 export interface TcpListener {
@@ -315,13 +325,10 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
             return;
           }
           let inner: TcpConnection | null = null;
+          const dialect = detectOpts.plain;
           hand(() => {
-            inner = new TcpConnection(socket, config, {
-              initial: head,
-              inputFilter: createTelnetFilter(),
-              flushPartialAfterMs: PARTIAL_FLUSH_MS,
-            });
-            return new PlainConnection(inner, { config, lurking: silent });
+            inner = new TcpConnection(socket, config, { initial: head, ...dialect?.framing() });
+            return dialect === undefined ? inner : dialect.wrap(inner, { lurking: silent });
           }, 'plain');
           if (silent && inner !== null && !socket.destroyed) trackSilent(inner);
           return;

@@ -14,6 +14,7 @@ import { makeConfig } from '../helpers/harness.js';
 import { netnsUnavailable } from '../helpers/netns.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { closedBy, closingLine } from '../helpers/codes.js';
+import { plainDialect } from '../../src/gateway.js';
 
 const T = { timeout: 15_000 };
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -25,7 +26,7 @@ async function start(overrides: Record<string, unknown>, host = '127.0.0.1'): Pr
   const config = makeConfig(overrides);
   const logger = pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' });
   const server = new IrcServer(config, logger, { tickMs: 200 });
-  const listener = await startTcpListener({ host, port: 0, config: () => server.config, logger, onConnection: (c) => server.accept(c), detect: {} });
+  const listener = await startTcpListener({ host, port: 0, config: () => server.config, logger, onConnection: (c) => server.accept(c), detect: { plain: plainDialect(() => server.config) } });
   cleanups.push(async () => {
     await server.shutdown('bye');
     await listener.close();

@@ -381,3 +381,51 @@ test('EADDRINUSE is reported as an error with that code', T, async () => {
     (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE',
   );
 });
+
+test('detect.plain: the injected dialect wraps plain-text connections; IRC and a missing dialect get line connections', T, async () => {
+  const config = cfg();
+  const got: Connection[] = [];
+  const wraps: Array<{ inner: Connection; lurking: boolean }> = [];
+  const start = (plain: boolean) =>
+    startTcpListener({
+      host: '127.0.0.1',
+      port: 0,
+      config: () => config,
+      logger,
+      onConnection: (c) => got.push(c),
+      detect: plain
+        ? {
+            plain: {
+              framing: () => ({}),
+              wrap: (inner, { lurking }) => {
+                wraps.push({ inner, lurking });
+                return { ...inner, id: inner.id, remoteAddress: 'wrapped' } as unknown as Connection;
+              },
+            },
+          }
+        : {},
+    });
+  const until = async (cond: () => boolean) => {
+    while (!cond()) await new Promise((r) => setImmediate(r));
+  };
+  const withDialect = await start(true);
+  cleanups.push(() => withDialect.close());
+  const a = await client(withDialect.address().port);
+  a.socket.write('hello there\r\n');
+  await until(() => got.length === 1);
+  assert.equal(got[0]!.remoteAddress, 'wrapped');
+  assert.equal(wraps.length, 1);
+  assert.equal(wraps[0]!.lurking, false, 'it typed');
+  const b = await client(withDialect.address().port);
+  b.socket.write('NICK x\r\n');
+  await until(() => got.length === 2);
+  assert.equal(got[1]!.remoteAddress, '127.0.0.1', 'IRC is not wrapped');
+  assert.equal(wraps.length, 1);
+
+  const without = await start(false);
+  cleanups.push(() => without.close());
+  const c = await client(without.address().port);
+  c.socket.write('hello there\r\n');
+  await until(() => got.length === 3);
+  assert.equal(got[2]!.remoteAddress, '127.0.0.1', 'no dialect: plain text is taken as IRC lines');
+});
