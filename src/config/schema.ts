@@ -119,9 +119,10 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
 // ---- schema ----------------------------------------------------------------------
 //
 // Declared once with zod; the Config type (types.ts) is inferred from it, so a key in the
-// type is a key in the schema. One z.strictObject per section: a new section is one more
-// entry in CONFIG_SCHEMA plus its defaults above. Every leaf carries the "expected ..."
-// text that the messages use (zod's own wording is never shown).
+// type is a key in the schema. One obj() (a z.strictObject) per section: a new section is
+// `const tls = obj({...})`, one more entry in CONFIG_SCHEMA, its defaults in DEFAULT_CONFIG
+// (the compiler insists) and `export type TlsConfig = Config['tls']` in types.ts. Every
+// leaf carries the "expected ..." text the messages use (zod's own wording is never shown).
 
 const expectations = z.registry<{ expected: string }>();
 function expecting<T extends z.ZodType>(schema: T, expected: string): T {
@@ -131,7 +132,7 @@ function expecting<T extends z.ZodType>(schema: T, expected: string): T {
 
 const int = (min: number, max: number) => expecting(z.int().min(min).max(max), `an integer from ${min} to ${max}`);
 const num = (min: number, max: number) => expecting(z.number().min(min).max(max), `a number from ${min} to ${max}`);
-const bool = () => expecting(z.boolean(), 'true or false');
+const bool = expecting(z.boolean(), 'true or false');
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00\r\n]/;
@@ -145,10 +146,14 @@ function str(opts: { min?: number; max: number; expected?: string; test?: (s: st
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return expecting(z.enum(values), `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
 }
-function list<T extends z.ZodType>(of: T, max: number) {
+function arr<T extends z.ZodType>(of: T, max = 10000) {
   const each = expectations.get(of)?.expected ?? 'valid';
   return expecting(z.array(of).max(max), `a list of ${each.replace(/^an? /, '')} values`);
 }
+/** null or the value; messages about a wrong value name the inner expectation */
+const nullable = <T extends z.ZodType>(of: T) => of.nullable();
+/** a config section: unknown keys are errors (with a "did you mean") */
+const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape);
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const SERVERNAME = /^(?=.{3,63}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
@@ -201,15 +206,15 @@ const channelName = str({
   test: (s) => s === '' || /^[#&][^\s,\x00-\x1f]{1,199}$/.test(s),
 });
 
-const operator = z.strictObject({
+const operator = obj({
   name: str({ max: 64, expected: 'an operator name (no spaces)', test: (s) => /^[^\s\x00-\x1f]{1,64}$/.test(s) }),
   /** plain text, or "scrypt$<salt-hex>$<hash-hex>" */
   password: str({ min: 1, max: 500 }),
   /** optional host masks the oper must match (nick!user@host globs); empty = any */
-  hosts: list(str({ min: 1, max: 500, expected: 'a host mask like "*!*@192.168.*"' }), 1000).default(() => []),
+  hosts: arr(str({ min: 1, max: 500, expected: 'a host mask like "*!*@192.168.*"' }), 1000).default(() => []),
 });
 
-const limits = z.strictObject({
+const limits = obj({
   nickLength: int(1, 255), // NICKLEN
   channelLength: int(2, 255), // CHANNELLEN
   topicLength: int(1, 4096), // TOPICLEN
@@ -231,8 +236,8 @@ const limits = z.strictObject({
   emptyChannelExpiryDays: num(0.0001, 36500), // a kept empty channel (history on) is dropped after this
 });
 
-const flood = z.strictObject({
-  enabled: bool(),
+const flood = obj({
+  enabled: bool,
   /** tokens refilled per second (= sustained lines/s) */
   linesPerSecond: num(0.01, 100000),
   /** bucket size (= burst) */
@@ -243,8 +248,8 @@ const flood = z.strictObject({
   maxQueuedBytes: int(0, 1024 * 1024 * 1024),
 });
 
-const connections = z.strictObject({
-  enabled: bool(),
+const connections = obj({
+  enabled: bool,
   /** concurrent connections per IP */
   perIp: int(1, 1000000),
   /** new connections per IP per minute */
@@ -258,7 +263,7 @@ const connections = z.strictObject({
 });
 
 /** seconds */
-const timeouts = z.strictObject({
+const timeouts = obj({
   /** to finish registration */
   registration: num(0.01, 86400),
   /** of silence before we PING */
@@ -270,9 +275,9 @@ const timeouts = z.strictObject({
 });
 
 /** The HTTP side of the port (web client, /irc WebSocket). Timeouts in seconds. */
-const web = z.strictObject({
+const web = obj({
   /** Origins (e.g. "https://chat.example.org") allowed to open /irc besides same-origin and none; "*" = any */
-  allowedOrigins: list(origin, 1000),
+  allowedOrigins: arr(origin, 1000),
   /** the whole request head must arrive within this, however it trickles */
   headTimeout: num(0.01, 3600),
   /** a request must be answered within this */
@@ -281,9 +286,9 @@ const web = z.strictObject({
   keepAliveTimeout: num(0.01, 3600),
 });
 
-const history = z.strictObject({
+const history = obj({
   /** keep channel history and channel state (topic, modes, bans) */
-  enabled: bool(),
+  enabled: bool,
   /** lines replayed on JOIN to clients without draft/chathistory (0 = none) */
   replayLines: int(0, 1000),
   /** most events one CHATHISTORY/HISTORY request returns (ISUPPORT CHATHISTORY=) */
@@ -291,14 +296,14 @@ const history = z.strictObject({
   /** results per SEARCH */
   searchResults: int(1, 1000),
   /** delete events older than this many days (null = keep) */
-  maxAgeDays: num(0.001, 365000).nullable(),
+  maxAgeDays: nullable(num(0.001, 365000)),
   /** keep at most this many events per channel (null = no limit) */
-  maxPerChannel: int(1, 1_000_000_000).nullable(),
+  maxPerChannel: nullable(int(1, 1_000_000_000)),
   /** how often retention runs, seconds */
   pruneIntervalSeconds: num(1, 86400 * 7),
 });
 
-export const CONFIG_SCHEMA = z.strictObject({
+export const CONFIG_SCHEMA = obj({
   /** '::' = all interfaces, IPv4 and IPv6 */
   host: str({
     min: 1,
@@ -312,11 +317,11 @@ export const CONFIG_SCHEMA = z.strictObject({
   networkName: str({ max: 32, expected: 'a name of 1 to 32 characters without spaces, e.g. "tincan"', test: (s) => /^[\x21-\x7e]{1,32}$/.test(s) }),
   description: str({ max: 200 }),
   /** server password (PASS), null = none */
-  password: str({ min: 1, max: 200, expected: 'a non-empty string without spaces, or null for none', test: (s) => !/\s/.test(s) }).nullable(),
+  password: nullable(str({ min: 1, max: 200, expected: 'a non-empty string without spaces, or null for none', test: (s) => !/\s/.test(s) })),
   /** lines; null = 422 ERR_NOMOTD */
   motd,
-  admin: z.strictObject({ name: str({ max: 200 }), location: str({ max: 200 }), email: str({ max: 200 }) }),
-  operators: list(operator, 1000),
+  admin: obj({ name: str({ max: 200 }), location: str({ max: 200 }), email: str({ max: 200 }) }),
+  operators: arr(operator, 1000),
   casemapping: oneOf(['rfc1459', 'ascii']),
   limits,
   flood,
@@ -324,9 +329,9 @@ export const CONFIG_SCHEMA = z.strictObject({
   timeouts,
   web,
   /** false = private ranges only (loopback, RFC1918, link-local, ULA, CGNAT) */
-  public: bool(),
+  public: bool,
   /** extra CIDRs allowed when public is false */
-  allow: list(cidr, 10000),
+  allow: arr(cidr, 10000),
   defaultChannel: channelName,
   /** where history and channel state live: 'sqlite' (<dataDir>/tincan.db) or 'memory' */
   storage: oneOf(['sqlite', 'memory']),

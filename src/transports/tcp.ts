@@ -14,7 +14,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { Connection } from './connection.js';
-import { closeText, closingLine } from '../errors.js';
+import { closeText, closingLine, type CloseCode } from '../errors.js';
 import { addressGroup, isPeerAllowed, normalizeAddress } from '../util/netmask.js';
 import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js';
 import { TokenBucket } from '../util/token-bucket.js';
@@ -120,8 +120,10 @@ export function silentIdleMessage(seconds: number): string {
   return closeText('TINCAN_ERR_SILENT_IDLE', t);
 }
 
+const REFUSAL_CODES: Record<Refusal, CloseCode> = { full: 'TINCAN_ERR_SERVER_FULL', 'too-many': 'TINCAN_ERR_TOO_MANY', 'not-local': 'TINCAN_ERR_NOT_LOCAL' };
 function refusalKind(line: string): Refusal {
-  return line.includes('(Server is full)') ? 'full' : line.includes('(Too many') ? 'too-many' : 'not-local';
+  const is = (kind: Refusal): boolean => line.endsWith(`(${closeText(REFUSAL_CODES[kind])})`);
+  return is('full') ? 'full' : is('too-many') ? 'too-many' : 'not-local';
 }
 
 /**
@@ -182,7 +184,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
    * rather than an IRC ERROR line as its HTTP response.
    */
   const refuse = (socket: Socket, ip: string, line: string, why: string): void => {
-    logger.info({ ip, port: socket.remotePort }, `refused connection: ${why}`);
+    logger.info({ ip, port: socket.remotePort, code: REFUSAL_CODES[refusalKind(line)] }, `refused connection: ${why}`);
     socket.on('error', () => {});
     if (refusing >= MAX_REFUSING) {
       socket.destroy();
