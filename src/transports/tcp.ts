@@ -120,7 +120,11 @@ export function silentIdleMessage(seconds: number): string {
   return closeText('TINCAN_ERR_SILENT_IDLE', t);
 }
 
-const REFUSAL_CODES: Record<Refusal, CloseCode> = { full: 'TINCAN_ERR_SERVER_FULL', 'too-many': 'TINCAN_ERR_TOO_MANY', 'not-local': 'TINCAN_ERR_NOT_LOCAL' };
+const REFUSAL_CODES: Record<Refusal, CloseCode> = {
+  full: 'TINCAN_ERR_SERVER_FULL',
+  'too-many': 'TINCAN_ERR_TOO_MANY',
+  'not-local': 'TINCAN_ERR_NOT_LOCAL',
+};
 function refusalKind(line: string): Refusal {
   const is = (kind: Refusal): boolean => line.endsWith(`(${closeText(REFUSAL_CODES[kind])})`);
   return is('full') ? 'full' : is('too-many') ? 'too-many' : 'not-local';
