@@ -15,17 +15,29 @@ import { createWebServer, webHttpHandler } from '../transports/web-server.js';
 import { joinCard, lanAddresses } from '../discovery/join-card.js';
 import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
+import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
+import { plainDialect } from '../gateway.js';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
+  /** stable code (docs/errors.md); null for --help */
+  readonly code: StartupCode | null;
   constructor(
     message: string,
     readonly exitCode: number = 1,
+    code?: StartupCode,
   ) {
     super(message);
     this.name = 'CliError';
+    this.code = code ?? (exitCode === 2 ? 'TINCAN_ERR_USAGE' : null);
   }
+}
+
+/** The stable code a startup error carries (ConfigError, DataDirError), if any. */
+function codeOf(e: unknown): StartupCode | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && Object.hasOwn(STARTUP_ERRORS, code) ? (code as StartupCode) : undefined;
 }
 
 /** What serve needs from the core (src/core/server.ts). */
@@ -159,8 +171,8 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
     storage = await openStorage(config.storage, config.dataDir);
   } catch (e) {
     // data directory problems (not writable, locked by another server) say it all already
-    if (e instanceof Error && e.name === 'DataDirError') throw new CliError(`tincan serve: ${e.message}`, 1);
-    throw new CliError(`cannot open the history database in ${config.dataDir}: ${(e as Error).message}`, 1);
+    if (e instanceof Error && e.name === 'DataDirError') throw new CliError(`tincan serve: ${e.message}`, 1, codeOf(e));
+    throw new CliError(`cannot open the history database in ${config.dataDir}: ${(e as Error).message}`, 1, 'TINCAN_ERR_HISTORY_OPEN');
   }
   const history = new History({ storage, logger });
   const server = new IrcServer(config, logger, reloadConfig === undefined ? { history } : { reloadConfig, history });
@@ -186,7 +198,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   try {
     config = load();
   } catch (e) {
-    throw new CliError((e as Error).message, 1);
+    throw new CliError((e as Error).message, 1, codeOf(e));
   }
 
   const logger = opts.logger ?? createLogger(config.logLevel, { ...opts.loggerOptions, env });
@@ -210,21 +222,21 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       onConnection: (c) => {
         server.accept(c);
       },
-      detect: { http: webHttpHandler(web, handleHttp) },
+      detect: { http: webHttpHandler(web, handleHttp), plain: plainDialect(() => config) },
     });
   } catch (e) {
-    await server.shutdown('Server shutting down').catch(() => {});
+    await server.shutdown(closeText('TINCAN_ERR_SHUTDOWN')).catch(() => {});
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
-      throw new CliError(`port ${config.port} is in use: is another tincan running? use --port to pick another port`, 1);
+      throw new CliError(`port ${config.port} is in use: is another tincan running? use --port to pick another port`, 1, 'TINCAN_ERR_PORT_IN_USE');
     }
     if (err.code === 'EACCES') {
-      throw new CliError(`permission denied listening on port ${config.port}: ports below 1024 need privileges; use --port`, 1);
+      throw new CliError(`permission denied listening on port ${config.port}: ports below 1024 need privileges; use --port`, 1, 'TINCAN_ERR_PORT_DENIED');
     }
     if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
-      throw new CliError(`cannot listen on ${config.host}: no such address on this machine; check --host`, 1);
+      throw new CliError(`cannot listen on ${config.host}: no such address on this machine; check --host`, 1, 'TINCAN_ERR_NO_SUCH_ADDRESS');
     }
-    throw new CliError(`cannot listen on ${formatHostPort(config.host, config.port)}: ${err.message}`, 1);
+    throw new CliError(`cannot listen on ${formatHostPort(config.host, config.port)}: ${err.message}`, 1, 'TINCAN_ERR_LISTEN');
   }
 
   const addr = listener.address();
@@ -263,7 +275,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     try {
       next = load();
     } catch (e) {
-      logger.error(`config reload failed, keeping the current configuration: ${(e as Error).message}`);
+      logger.error({ code: codeOf(e) }, `config reload failed, keeping the current configuration: ${(e as Error).message}`);
       return false;
     }
     if (next.host !== config.host || next.port !== config.port) {
@@ -289,7 +301,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       // withdraw from mDNS first, so browsers stop offering a server that is leaving
       if (advertisement !== null) await advertisement.stop();
       try {
-        await server.shutdown('Server shutting down');
+        await server.shutdown(closeText('TINCAN_ERR_SHUTDOWN'));
       } catch (e) {
         logger.error({ err: e }, 'error during shutdown');
       }

@@ -22,7 +22,7 @@ export interface LoadConfigOptions {
 export function readConfigFile(file: string): unknown {
   const ext = extname(file).toLowerCase();
   if (ext !== '.json' && ext !== '.yaml' && ext !== '.yml') {
-    throw new ConfigError([`unsupported file type '${ext || '(none)'}': expected a .json, .yaml or .yml file`], file);
+    throw new ConfigError([`unsupported file type '${ext || '(none)'}': expected a .json, .yaml or .yml file`], file, 'TINCAN_ERR_CONFIG_FILE_TYPE');
   }
   let text: string;
   try {
@@ -30,14 +30,14 @@ export function readConfigFile(file: string): unknown {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'file not found' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    throw new ConfigError([`cannot read config file: ${why}`], file);
+    throw new ConfigError([`cannot read config file: ${why}`], file, 'TINCAN_ERR_CONFIG_UNREADABLE');
   }
   try {
     if (ext === '.json') return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
     return parseYaml(text, { prettyErrors: true }) ?? {};
   } catch (e) {
     const kind = ext === '.json' ? 'JSON' : 'YAML';
-    throw new ConfigError([`not valid ${kind}: ${(e as Error).message.trim()}`], file);
+    throw new ConfigError([`not valid ${kind}: ${(e as Error).message.trim()}`], file, 'TINCAN_ERR_CONFIG_SYNTAX');
   }
 }
 

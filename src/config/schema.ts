@@ -1,21 +1,28 @@
 /**
- * Defaults and validation for Config. `validateConfig(raw, base)` deep-merges `raw`
+ * Defaults and the zod schema for Config. `validateConfig(raw, base)` deep-merges `raw`
  * over `base` (objects merge, arrays and scalars replace) and checks every key,
  * collecting every problem into one ConfigError.
  */
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
+import { z } from 'zod';
 import type { Config } from './types.js';
-import { parseCidr } from '../transports/netmask.js';
+import type { StartupCode } from '../errors.js';
+import { parseCidr } from '../util/netmask.js';
 import { passwordProblem } from './oper-password.js';
+
+export type ConfigErrorCode = Extract<StartupCode, `TINCAN_ERR_CONFIG_${string}`>;
 
 export class ConfigError extends Error {
   readonly problems: string[];
-  constructor(problems: string[], context?: string) {
+  /** stable code (docs/errors.md) */
+  readonly code: ConfigErrorCode;
+  constructor(problems: string[], context?: string, code: ConfigErrorCode = 'TINCAN_ERR_CONFIG_INVALID') {
     const head = context === undefined ? 'invalid configuration' : `invalid configuration in ${context}`;
     super(`${head}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
     this.problems = problems;
+    this.code = code;
   }
 }
 
@@ -109,128 +116,195 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   logLevel: 'info',
 });
 
-// ---- schema ------------------------------------------------------------------------
+// ---- schema ----------------------------------------------------------------------
+//
+// Declared once with zod; the Config type (types.ts) is inferred from it, so a key in the
+// type is a key in the schema. One obj() (a z.strictObject) per section: a new section is
+// `const tls = obj({...})`, one more entry in CONFIG_SCHEMA, its defaults in DEFAULT_CONFIG
+// (the compiler insists) and `export type TlsConfig = Config['tls']` in types.ts. Every
+// leaf carries the "expected ..." text the messages use (zod's own wording is never shown).
 
-type Problems = string[];
+const expectations = z.registry<{ expected: string }>();
+function expecting<T extends z.ZodType>(schema: T, expected: string): T {
+  expectations.add(schema, { expected });
+  return schema;
+}
 
-interface Leaf {
-  kind: 'leaf';
-  /** returns the (possibly normalised) value, or a string: the "expected ..." text */
-  check: (v: unknown) => { ok: true; value: unknown } | { ok: false; expected: string; detail?: string };
-}
-interface Obj {
-  kind: 'object';
-  fields: Record<string, Spec>;
-  /** defaults for array elements (no base to merge over) */
-  defaults?: Record<string, unknown>;
-}
-interface Arr {
-  kind: 'array';
-  of: Spec;
-  max: number;
-}
-interface Nullable {
-  kind: 'nullable';
-  of: Spec;
-}
-type Spec = Leaf | Obj | Arr | Nullable;
-
-const ok = (value: unknown) => ({ ok: true as const, value });
-const bad = (expected: string, detail?: string) =>
-  detail === undefined ? { ok: false as const, expected } : { ok: false as const, expected, detail };
-
-function int(min: number, max: number): Leaf {
-  return {
-    kind: 'leaf',
-    check: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? ok(v) : bad(`an integer from ${min} to ${max}`)),
-  };
-}
-function num(min: number, max: number): Leaf {
-  return {
-    kind: 'leaf',
-    check: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? ok(v) : bad(`a number from ${min} to ${max}`)),
-  };
-}
-const bool: Leaf = { kind: 'leaf', check: (v) => (typeof v === 'boolean' ? ok(v) : bad('true or false')) };
+const int = (min: number, max: number) => expecting(z.int().min(min).max(max), `an integer from ${min} to ${max}`);
+const num = (min: number, max: number) => expecting(z.number().min(min).max(max), `a number from ${min} to ${max}`);
+const bool = expecting(z.boolean(), 'true or false');
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00\r\n]/;
-function str(opts: { min?: number; max: number; expected?: string; test?: (s: string) => boolean }): Leaf {
+function str(opts: { min?: number; max: number; expected?: string; test?: (s: string) => boolean }) {
   const min = opts.min ?? 0;
   const expected = opts.expected ?? (min > 0 ? `a non-empty string of at most ${opts.max} characters` : `a string of at most ${opts.max} characters`);
-  return {
-    kind: 'leaf',
-    check: (v) => {
-      if (typeof v !== 'string' || v.length < min || v.length > opts.max || CONTROL.test(v)) return bad(expected);
-      if (opts.test !== undefined && !opts.test(v)) return bad(expected);
-      return ok(v);
-    },
-  };
+  const test = opts.test;
+  const s = z.string().min(min).max(opts.max).refine((v) => !CONTROL.test(v) && (test === undefined || test(v)));
+  return expecting(s, expected);
 }
-function oneOf(values: readonly string[]): Leaf {
-  return {
-    kind: 'leaf',
-    check: (v) => (typeof v === 'string' && values.includes(v) ? ok(v) : bad(`one of ${values.map((x) => JSON.stringify(x)).join(', ')}`)),
-  };
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return expecting(z.enum(values), `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
 }
-const obj = (fields: Record<string, Spec>, defaults?: Record<string, unknown>): Obj =>
-  defaults === undefined ? { kind: 'object', fields } : { kind: 'object', fields, defaults };
-const arr = (of: Spec, max = 10000): Arr => ({ kind: 'array', of, max });
-const nullable = (of: Spec): Nullable => ({ kind: 'nullable', of });
+function arr<T extends z.ZodType>(of: T, max = 10000) {
+  const each = expectations.get(of)?.expected ?? 'valid';
+  return expecting(z.array(of).max(max), `a list of ${each.replace(/^an? /, '')} values`);
+}
+/** null or the value; messages about a wrong value name the inner expectation */
+const nullable = <T extends z.ZodType>(of: T) => of.nullable();
+/** a config section: unknown keys are errors (with a "did you mean") */
+const obj = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape);
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const SERVERNAME = /^(?=.{3,63}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
-const cidr: Leaf = {
-  kind: 'leaf',
-  check: (v) => {
-    if (typeof v !== 'string') return bad('a CIDR string like "192.168.1.0/24" or "fd00::/8"');
+/** the parser's own complaint is added to the message as a detail */
+const cidr = expecting(
+  z.string().superRefine((v, ctx) => {
     try {
       parseCidr(v);
-      return ok(v);
     } catch (e) {
-      return bad('a CIDR string like "192.168.1.0/24" or "fd00::/8"', (e as Error).message);
+      ctx.addIssue({ code: 'custom', message: (e as Error).message, params: { detail: (e as Error).message } });
     }
-  },
-};
+  }),
+  'a CIDR string like "192.168.1.0/24" or "fd00::/8"',
+);
 
-/** an Origin as browsers send it: scheme://host[:port], no path; or "*" */
-const origin: Leaf = {
-  kind: 'leaf',
-  check: (v) => {
-    const expected = 'an origin like "https://chat.example.org" or "http://10.0.0.5:8080" (scheme, host, optional port; no path), or "*"';
-    if (v === '*') return ok(v);
-    if (typeof v !== 'string' || v.length > 500) return bad(expected);
-    try {
-      const u = new URL(v);
-      if (u.origin === 'null' || u.username !== '' || u.pathname !== '/' || u.search !== '' || u.hash !== '') return bad(expected);
-      return ok(u.origin);
-    } catch {
-      return bad(expected);
+/** an Origin as browsers send it: scheme://host[:port], no path; or "*". Normalised. */
+const ORIGIN = 'an origin like "https://chat.example.org" or "http://10.0.0.5:8080" (scheme, host, optional port; no path), or "*"';
+const origin = expecting(
+  z.string().transform((v, ctx) => {
+    if (v === '*') return v;
+    if (v.length <= 500) {
+      try {
+        const u = new URL(v);
+        if (u.origin !== 'null' && u.username === '' && u.pathname === '/' && u.search === '' && u.hash === '') return u.origin;
+      } catch {
+        // falls through to the issue
+      }
     }
-  },
-};
+    ctx.addIssue({ code: 'custom', message: ORIGIN });
+    return z.NEVER;
+  }),
+  ORIGIN,
+);
 
 /** motd: an array of lines, a single (multi-line) string, or null */
-const motd: Leaf = {
-  kind: 'leaf',
-  check: (v) => {
-    const expected = 'an array of strings (lines), a string, or null';
-    if (v === null) return ok(null);
-    if (typeof v === 'string') return ok(v.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n'));
-    if (Array.isArray(v) && v.length <= 1000 && v.every((l) => typeof l === 'string' && !CONTROL.test(l))) return ok([...v]);
-    return bad(expected);
-  },
-};
+const motd = expecting(
+  z.union([
+    z.null(),
+    z.string().transform((v) => v.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n')),
+    z.array(z.string().refine((l) => !CONTROL.test(l))).max(1000),
+  ]),
+  'an array of strings (lines), a string, or null',
+);
 
-const channelName: Leaf = str({
+const channelName = str({
   max: 200,
   expected: 'a channel name starting with "#" or "&" (no spaces, commas or control characters), or "" for none',
   // eslint-disable-next-line no-control-regex
   test: (s) => s === '' || /^[#&][^\s,\x00-\x1f]{1,199}$/.test(s),
 });
 
-const SCHEMA: Obj = obj({
+const operator = obj({
+  name: str({ max: 64, expected: 'an operator name (no spaces)', test: (s) => /^[^\s\x00-\x1f]{1,64}$/.test(s) }),
+  /** plain text, or "scrypt$<salt-hex>$<hash-hex>" */
+  password: str({ min: 1, max: 500 }),
+  /** optional host masks the oper must match (nick!user@host globs); empty = any */
+  hosts: arr(str({ min: 1, max: 500, expected: 'a host mask like "*!*@192.168.*"' }), 1000).default(() => []),
+});
+
+const limits = obj({
+  nickLength: int(1, 255), // NICKLEN
+  channelLength: int(2, 255), // CHANNELLEN
+  topicLength: int(1, 4096), // TOPICLEN
+  awayLength: int(1, 4096), // AWAYLEN
+  kickLength: int(1, 4096), // KICKLEN
+  userLength: int(1, 255), // USERLEN
+  realnameLength: int(1, 4096),
+  channelsPerUser: int(1, 100000), // CHANLIMIT
+  targetsPerCommand: int(1, 1000), // TARGMAX for PRIVMSG/NOTICE etc.
+  banListSize: int(1, 100000), // MAXLIST b
+  modesPerCommand: int(1, 100), // MODES
+  whowasSize: int(0, 1000000), // entries remembered for WHOWAS
+  sendQBytes: int(4096, 1024 * 1024 * 1024), // per-connection send queue cap
+  maxLineBytes: int(512, 1024 * 1024), // reader limit incl. tags
+  preRegistrationLines: int(1, 100000), // lines accepted before registration completes
+  maxChannels: int(1, 10000000), // channels that may exist at once (kept empty ones count)
+  channelsCreatedPerUser: int(1, 10000000), // existing channels one connection created
+  channelsCreatedPerIp: int(1, 10000000), // existing channels created from one address
+  emptyChannelExpiryDays: num(0.0001, 36500), // a kept empty channel (history on) is dropped after this
+});
+
+const flood = obj({
+  enabled: bool,
+  /** tokens refilled per second (= sustained lines/s) */
+  linesPerSecond: num(0.01, 100000),
+  /** bucket size (= burst) */
+  burst: int(1, 100000),
+  /** lines waiting while the bucket is empty; over this the client is disconnected */
+  maxQueued: int(0, 1000000),
+  /** UTF-8 bytes of those waiting lines; over this the client is disconnected */
+  maxQueuedBytes: int(0, 1024 * 1024 * 1024),
+});
+
+const connections = obj({
+  enabled: bool,
+  /** concurrent connections per IP */
+  perIp: int(1, 1000000),
+  /** new connections per IP per minute */
+  ratePerMinute: int(1, 1000000),
+  /** whole server */
+  maxClients: int(1, 10000000),
+  /** IPv6 peers are grouped by this prefix length for perIp, ratePerMinute and silentPerIp */
+  ipv6Prefix: int(1, 128),
+  /** connections that never sent a byte (netcat listeners) per address group */
+  silentPerIp: int(0, 1000000),
+});
+
+/** seconds */
+const timeouts = obj({
+  /** to finish registration */
+  registration: num(0.01, 86400),
+  /** of silence before we PING */
+  pingInterval: num(0.01, 86400),
+  /** to answer our PING before being dropped */
+  pingTimeout: num(0.01, 86400),
+  /** a connection that never sent a byte is kept (a silent listener) */
+  silentIdle: num(0.01, 86400 * 7),
+});
+
+/** The HTTP side of the port (web client, /irc WebSocket). Timeouts in seconds. */
+const web = obj({
+  /** Origins (e.g. "https://chat.example.org") allowed to open /irc besides same-origin and none; "*" = any */
+  allowedOrigins: arr(origin, 1000),
+  /** the whole request head must arrive within this, however it trickles */
+  headTimeout: num(0.01, 3600),
+  /** a request must be answered within this */
+  requestTimeout: num(0.01, 3600),
+  /** an idle keep-alive connection is closed after this */
+  keepAliveTimeout: num(0.01, 3600),
+});
+
+const history = obj({
+  /** keep channel history and channel state (topic, modes, bans) */
+  enabled: bool,
+  /** lines replayed on JOIN to clients without draft/chathistory (0 = none) */
+  replayLines: int(0, 1000),
+  /** most events one CHATHISTORY/HISTORY request returns (ISUPPORT CHATHISTORY=) */
+  maxQuery: int(1, 10000),
+  /** results per SEARCH */
+  searchResults: int(1, 1000),
+  /** delete events older than this many days (null = keep) */
+  maxAgeDays: nullable(num(0.001, 365000)),
+  /** keep at most this many events per channel (null = no limit) */
+  maxPerChannel: nullable(int(1, 1_000_000_000)),
+  /** how often retention runs, seconds */
+  pruneIntervalSeconds: num(1, 86400 * 7),
+});
+
+export const CONFIG_SCHEMA = obj({
+  /** '::' = all interfaces, IPv4 and IPv6 */
   host: str({
     min: 1,
     max: 253,
@@ -242,86 +316,32 @@ const SCHEMA: Obj = obj({
   serverName: str({ max: 63, expected: 'a host name containing a dot, e.g. "tincan.local"', test: (s) => SERVERNAME.test(s) }),
   networkName: str({ max: 32, expected: 'a name of 1 to 32 characters without spaces, e.g. "tincan"', test: (s) => /^[\x21-\x7e]{1,32}$/.test(s) }),
   description: str({ max: 200 }),
+  /** server password (PASS), null = none */
   password: nullable(str({ min: 1, max: 200, expected: 'a non-empty string without spaces, or null for none', test: (s) => !/\s/.test(s) })),
+  /** lines; null = 422 ERR_NOMOTD */
   motd,
   admin: obj({ name: str({ max: 200 }), location: str({ max: 200 }), email: str({ max: 200 }) }),
-  operators: arr(
-    obj(
-      {
-        name: str({ max: 64, expected: 'an operator name (no spaces)', test: (s) => /^[^\s\x00-\x1f]{1,64}$/.test(s) }),
-        password: str({ min: 1, max: 500 }),
-        hosts: arr(str({ min: 1, max: 500, expected: 'a host mask like "*!*@192.168.*"' }), 1000),
-      },
-      { hosts: [] },
-    ),
-    1000,
-  ),
+  operators: arr(operator, 1000),
   casemapping: oneOf(['rfc1459', 'ascii']),
-  limits: obj({
-    nickLength: int(1, 255),
-    channelLength: int(2, 255),
-    topicLength: int(1, 4096),
-    awayLength: int(1, 4096),
-    kickLength: int(1, 4096),
-    userLength: int(1, 255),
-    realnameLength: int(1, 4096),
-    channelsPerUser: int(1, 100000),
-    targetsPerCommand: int(1, 1000),
-    banListSize: int(1, 100000),
-    modesPerCommand: int(1, 100),
-    whowasSize: int(0, 1000000),
-    sendQBytes: int(4096, 1024 * 1024 * 1024),
-    maxLineBytes: int(512, 1024 * 1024),
-    preRegistrationLines: int(1, 100000),
-    maxChannels: int(1, 10000000),
-    channelsCreatedPerUser: int(1, 10000000),
-    channelsCreatedPerIp: int(1, 10000000),
-    emptyChannelExpiryDays: num(0.0001, 36500),
-  }),
-  flood: obj({
-    enabled: bool,
-    linesPerSecond: num(0.01, 100000),
-    burst: int(1, 100000),
-    maxQueued: int(0, 1000000),
-    maxQueuedBytes: int(0, 1024 * 1024 * 1024),
-  }),
-  connections: obj({
-    enabled: bool,
-    perIp: int(1, 1000000),
-    ratePerMinute: int(1, 1000000),
-    maxClients: int(1, 10000000),
-    ipv6Prefix: int(1, 128),
-    silentPerIp: int(0, 1000000),
-  }),
-  timeouts: obj({
-    registration: num(0.01, 86400),
-    pingInterval: num(0.01, 86400),
-    pingTimeout: num(0.01, 86400),
-    silentIdle: num(0.01, 86400 * 7),
-  }),
-  web: obj({
-    allowedOrigins: arr(origin, 1000),
-    headTimeout: num(0.01, 3600),
-    requestTimeout: num(0.01, 3600),
-    keepAliveTimeout: num(0.01, 3600),
-  }),
+  limits,
+  flood,
+  connections,
+  timeouts,
+  web,
+  /** false = private ranges only (loopback, RFC1918, link-local, ULA, CGNAT) */
   public: bool,
+  /** extra CIDRs allowed when public is false */
   allow: arr(cidr, 10000),
   defaultChannel: channelName,
+  /** where history and channel state live: 'sqlite' (<dataDir>/tincan.db) or 'memory' */
   storage: oneOf(['sqlite', 'memory']),
-  history: obj({
-    enabled: bool,
-    replayLines: int(0, 1000),
-    maxQuery: int(1, 10000),
-    searchResults: int(1, 1000),
-    maxAgeDays: nullable(num(0.001, 365000)),
-    maxPerChannel: nullable(int(1, 1_000_000_000)),
-    pruneIntervalSeconds: num(1, 86400 * 7),
-  }),
+  history,
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
 // ---- validation --------------------------------------------------------------------
+
+type Path = readonly PropertyKey[];
 
 /** `"abc" (string)`, `12.5 (number)`, `null`, `[1,2] (array)` */
 export function describeValue(v: unknown): string {
@@ -369,68 +389,102 @@ function suggest(key: string, known: string[]): string | null {
   return best !== null && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
 }
 
-const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
+/** limits.nickLength, operators[0].password */
+function pathText(path: Path): string {
+  let out = '';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out === '' ? String(k) : `.${String(k)}`;
+  return out;
+}
 
-function validate(spec: Spec, raw: unknown, base: unknown, path: string, problems: Problems): unknown {
-  if (raw === undefined) {
-    if (base !== undefined) return base;
-    problems.push(`${path}: missing (expected ${expectedOf(spec)})`);
-    return undefined;
+/** Objects merge key by key; arrays and scalars replace. `undefined` keeps the base. */
+function merge(base: unknown, raw: unknown): unknown {
+  if (!isPlainObject(raw) || !isPlainObject(base)) return raw;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(raw)) {
+    // defineProperty: a "__proto__" key stays a key (and is reported unknown), not a prototype
+    Object.defineProperty(out, k, { value: v === undefined ? base[k] : merge(base[k], v), enumerable: true, writable: true, configurable: true });
   }
-  switch (spec.kind) {
-    case 'leaf': {
-      const r = spec.check(raw);
-      if (r.ok) return r.value;
-      problems.push(`${path}: expected ${r.expected}, found ${describeValue(raw)}${r.detail === undefined ? '' : ` (${r.detail})`}`);
-      return base;
-    }
-    case 'nullable':
-      return raw === null ? null : validate(spec.of, raw, base === null ? undefined : base, path, problems);
-    case 'array': {
-      if (!Array.isArray(raw)) {
-        problems.push(`${path}: expected ${expectedOf(spec)}, found ${describeValue(raw)}`);
-        return base;
-      }
-      if (raw.length > spec.max) {
-        problems.push(`${path}: expected at most ${spec.max} entries, found ${raw.length}`);
-        return base;
-      }
-      return raw.map((el, i) => validate(spec.of, el, undefined, `${path}[${i}]`, problems));
-    }
-    case 'object': {
-      if (!isPlainObject(raw)) {
-        problems.push(`${path === '' ? 'configuration' : path}: expected an object (key: value pairs), found ${describeValue(raw)}`);
-        return base;
-      }
-      const b = isPlainObject(base) ? base : (spec.defaults ?? {});
-      const known = Object.keys(spec.fields);
-      for (const key of Object.keys(raw)) {
-        if (!Object.hasOwn(spec.fields, key)) {
-          const s = suggest(key, known);
-          const where = path === '' ? '' : ` in ${path}`;
-          problems.push(`unknown key '${join(path, key)}'${where}${s === null ? '' : ` (did you mean '${join(path, s)}'?)`}`);
-        }
-      }
-      const out: Record<string, unknown> = {};
-      for (const key of known) out[key] = validate(spec.fields[key]!, raw[key], b[key], join(path, key), problems);
-      return out;
-    }
+  return out;
+}
+
+/** Peels defaults, pipes (transforms) and nullables off to the object or array inside. */
+function structural(s: z.ZodType): z.ZodType {
+  for (;;) {
+    if (s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else return s;
   }
 }
 
-function expectedOf(spec: Spec): string {
-  switch (spec.kind) {
-    case 'leaf': {
-      const r = spec.check(Symbol('probe'));
-      return r.ok ? 'a value' : r.expected;
-    }
-    case 'nullable':
-      return `${expectedOf(spec.of)}, or null`;
-    case 'array':
-      return `a list of ${expectedOf(spec.of).replace(/^an? /, '')} values`;
-    case 'object':
-      return 'an object';
+function schemaAt(path: Path): z.ZodType | undefined {
+  let s: z.ZodType | undefined = CONFIG_SCHEMA;
+  for (const k of path) {
+    const inner: z.ZodType | undefined = s === undefined ? undefined : structural(s);
+    if (inner instanceof z.ZodObject && typeof k === 'string') s = (inner.shape as Record<string, z.ZodType>)[k];
+    else if (inner instanceof z.ZodArray && typeof k === 'number') s = inner.element as z.ZodType;
+    else return undefined;
   }
+  return s;
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** The "expected ..." text of a schema; a missing nullable also says "or null". */
+function expectedOf(s: z.ZodType | undefined, missing: boolean): string {
+  let orNull = false;
+  while (s !== undefined) {
+    const e = expectations.get(s);
+    if (e !== undefined) return orNull ? `${e.expected}, or null` : e.expected;
+    if (s instanceof z.ZodObject) return missing ? 'an object' : 'an object (key: value pairs)';
+    if (s instanceof z.ZodNullable) orNull = missing;
+    if (s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else break;
+  }
+  return 'a valid value';
+}
+
+/** zod issues -> the messages users read: key path, expectation, what was found. */
+function problemsOf(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  const unknown: string[] = [];
+  const invalid: string[] = [];
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    const name = pathText(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const s = schemaAt(issue.path);
+      const inner = s === undefined ? undefined : structural(s);
+      const known = inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+      for (const key of issue.keys) {
+        const hint = suggest(key, known);
+        const full = (k: string) => (name === '' ? k : `${name}.${k}`);
+        unknown.push(`unknown key '${full(key)}'${name === '' ? '' : ` in ${name}`}${hint === null ? '' : ` (did you mean '${full(hint)}'?)`}`);
+      }
+      continue;
+    }
+    // one problem per key: zod may report a value twice (not an integer and too big)
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const value = valueAt(input, issue.path);
+    const where = name === '' ? 'configuration' : name;
+    if (value === undefined) {
+      invalid.push(`${where}: missing (expected ${expectedOf(schemaAt(issue.path), true)})`);
+    } else if (issue.code === 'too_big' && issue.origin === 'array' && Array.isArray(value)) {
+      invalid.push(`${where}: expected at most ${String(issue.maximum)} entries, found ${value.length}`);
+    } else {
+      const detail = issue.code === 'custom' && typeof issue.params?.['detail'] === 'string' ? ` (${issue.params['detail']})` : '';
+      invalid.push(`${where}: expected ${expectedOf(schemaAt(issue.path), false)}, found ${describeValue(value)}${detail}`);
+    }
+  }
+  // a mistyped key first: it often explains the rest
+  return [...unknown, ...invalid];
 }
 
 /**
@@ -438,22 +492,21 @@ function expectedOf(spec: Spec): string {
  * Throws ConfigError listing every problem. The result is deep-frozen.
  */
 export function validateConfig(raw: unknown, base: Config = DEFAULT_CONFIG, context?: string): Config {
-  const problems: Problems = [];
-  const input = raw === null || raw === undefined ? {} : raw;
-  const merged = validate(SCHEMA, input, base, '', problems) as Config;
-  if (problems.length === 0) {
-    // cross-field checks
-    if (merged.defaultChannel.length > merged.limits.channelLength) {
-      problems.push(
-        `defaultChannel: expected at most limits.channelLength (${merged.limits.channelLength}) characters, found ${describeValue(merged.defaultChannel)}`,
-      );
-    }
-    if (merged.limits.maxLineBytes < 512) problems.push('limits.maxLineBytes: expected at least 512');
-    merged.operators.forEach((o, i) => {
-      const p = passwordProblem(o.password);
-      if (p !== null) problems.push(`operators[${i}].password (operator "${o.name}"): the password ${p}`);
-    });
+  const input = merge(base, raw === null || raw === undefined ? {} : raw);
+  const parsed = CONFIG_SCHEMA.safeParse(input);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error.issues, input), context);
+  const merged: Config = parsed.data;
+  // cross-field checks
+  const problems: string[] = [];
+  if (merged.defaultChannel.length > merged.limits.channelLength) {
+    problems.push(
+      `defaultChannel: expected at most limits.channelLength (${merged.limits.channelLength}) characters, found ${describeValue(merged.defaultChannel)}`,
+    );
   }
+  merged.operators.forEach((o, i) => {
+    const p = passwordProblem(o.password);
+    if (p !== null) problems.push(`operators[${i}].password (operator "${o.name}"): the password ${p}`);
+  });
   if (problems.length > 0) throw new ConfigError(problems, context);
   return deepFreeze(merged);
 }

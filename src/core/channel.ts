@@ -4,7 +4,7 @@
  */
 import { compileMask } from '../protocol/index.js';
 import type { Session } from './session.js';
-import { addressGroup } from '../transports/netmask.js';
+import { addressGroup } from '../util/netmask.js';
 
 export const Member = { op: 1, voice: 2 } as const;
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
+import { closeText, closingLine, type CloseCode } from '../errors.js';
 import type { Connection } from '../transports/connection.js';
 import type { IrcMessage } from '../protocol/message.js';
 import { casefolder } from '../protocol/index.js';
@@ -88,7 +89,7 @@ export class IrcServer {
     const s = new Session(this.#nextId++, conn, this, this.now());
     this.sessions.add(s);
     if (this.#shuttingDown) {
-      conn.close('ERROR :Closing link: (Server shutting down)');
+      conn.close(closingLine('', 'TINCAN_ERR_SHUTDOWN'));
     }
     conn.attach(s);
     if (this.logger.isLevelEnabled('debug')) s.log.debug('connected');
@@ -97,6 +98,8 @@ export class IrcServer {
 
   /** @internal The session's connection closed (Session.closed, as ConnectionHandlers). */
   connectionClosed(s: Session, reason: string): void {
+    // the one close a transport decides itself (the send queue); its reason comes from the table
+    if (reason === closeText('TINCAN_ERR_SENDQ') && this.sessions.has(s)) s.log.info({ code: 'TINCAN_ERR_SENDQ', reason }, 'disconnecting');
     this.#gone(s, reason);
     this.#closeWaiters.get(s)?.();
   }
@@ -107,11 +110,23 @@ export class IrcServer {
     this.#operCount += oper;
   }
 
-  /** Server-side disconnect: tell the peer why, then tidy up as for a quit. */
-  disconnect(s: Session, reason: string, quitMessage: string = reason): void {
+  /**
+   * Server-side disconnect by code (src/errors.ts): log it, tell the peer why, then tidy
+   * up as for a quit (peers see the same text as the QUIT message).
+   */
+  disconnect(s: Session, code: CloseCode, detail = ''): void {
     if (s.closing) return;
-    this.#remove(s, quitMessage);
-    s.conn.close(`ERROR :Closing link: ${s.host} (${reason})`);
+    const reason = closeText(code, detail);
+    s.log[code === 'TINCAN_ERR_SHUTDOWN' ? 'debug' : 'info']({ code, reason }, 'disconnecting');
+    this.#remove(s, reason);
+    s.conn.close(closingLine(s.host, code, detail));
+  }
+
+  /** The client asked to leave (QUIT): not an error, so no code. */
+  quit(s: Session, message: string): void {
+    if (s.closing) return;
+    this.#remove(s, message);
+    s.conn.close(`ERROR :Closing link: ${s.host} (${message})`);
   }
 
   /** The peer went away (or its connection failed). */
@@ -175,7 +190,7 @@ export class IrcServer {
     } catch (err) {
       // a bug in one handler costs that session only
       s.log.error({ err, command: msg.command }, 'command handler failed; dropping this session');
-      this.disconnect(s, 'Internal server error');
+      this.disconnect(s, 'TINCAN_ERR_INTERNAL');
     }
   }
 
@@ -283,7 +298,7 @@ export class IrcServer {
     if (s.registered || s.capNegotiating || s.folded === '' || s.user === '') return;
     if (!s.passOk) {
       s.numeric(N.ERR_PASSWDMISMATCH, 'Password incorrect');
-      this.disconnect(s, 'Bad password');
+      this.disconnect(s, 'TINCAN_ERR_BAD_PASSWORD');
       return;
     }
     s.registered = true;
@@ -349,12 +364,12 @@ export class IrcServer {
 
   #keep(s: Session, now: number, t: Config['timeouts']): void {
     if (!s.registered) {
-      if (now - s.createdAt > t.registration * 1000) this.disconnect(s, 'Registration timeout');
+      if (now - s.createdAt > t.registration * 1000) this.disconnect(s, 'TINCAN_ERR_REG_TIMEOUT');
       return;
     }
     if (s.pingSentAt !== 0) {
       if (now - s.pingSentAt > t.pingTimeout * 1000) {
-        this.disconnect(s, `Ping timeout: ${Math.round((now - s.lastRecv) / 1000)} seconds`);
+        this.disconnect(s, 'TINCAN_ERR_PING_TIMEOUT', String(Math.round((now - s.lastRecv) / 1000)));
       }
     } else if (now - s.lastRecv > t.pingInterval * 1000) {
       s.pingSentAt = now;
@@ -385,7 +400,7 @@ export class IrcServer {
     }
   }
 
-  async shutdown(reason: string): Promise<void> {
+  async shutdown(reason: string = closeText('TINCAN_ERR_SHUTDOWN')): Promise<void> {
     this.#shuttingDown = true;
     clearInterval(this.#tick);
     const closing: Promise<void>[] = [];
@@ -404,7 +419,7 @@ export class IrcServer {
           waiters.set(s, done);
         }),
       );
-      this.disconnect(s, reason);
+      this.disconnect(s, 'TINCAN_ERR_SHUTDOWN', reason);
     }
     await Promise.all(closing);
     await this.history?.close();

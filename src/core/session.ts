@@ -4,7 +4,7 @@
  * It talks to its peer only through the Connection contract, never a socket.
  */
 import type { Connection } from '../transports/connection.js';
-import { TokenBucket } from '../transports/token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 import { parse, escapeTagValue } from '../protocol/index.js';
 import * as N from '../protocol/numerics.js';
 import type { IrcMessage } from '../protocol/message.js';
@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import type { IrcServer } from './server.js';
+import { closingLine } from '../errors.js';
 
 /** At most this many seconds of stalled time are credited to a flood bucket at once. */
 export const STALL_CREDIT_MAX_S = 60;
@@ -147,7 +148,7 @@ export class Session {
     }
     if (this.closing) return;
     try {
-      this.server.disconnect(this, 'Internal server error');
+      this.server.disconnect(this, 'TINCAN_ERR_INTERNAL');
     } catch (err2) {
       this.#forget(err2, stage);
     }
@@ -163,7 +164,7 @@ export class Session {
     this.dispose();
     this.server.sessions.delete(this);
     try {
-      this.conn.close('ERROR :Closing link: (Internal server error)');
+      this.conn.close(closingLine('', 'TINCAN_ERR_INTERNAL'));
     } catch {
       // the transport is broken too; the socket dies with its own error handling
     }
@@ -233,7 +234,7 @@ export class Session {
     this.lastRecv = this.server.now();
     this.pingSentAt = 0; // any traffic proves the peer is alive
     if (!this.registered && ++this.preRegLines > this.server.config.limits.preRegistrationLines) {
-      this.server.disconnect(this, 'Too many lines before registration');
+      this.server.disconnect(this, 'TINCAN_ERR_PREREG_LINES');
       return;
     }
     const b = this.#bucket;
@@ -276,7 +277,7 @@ export class Session {
     if (over() && this.#creditStall(b)) this.#drainNow(b);
     if (this.closing) return;
     if (over()) {
-      this.server.disconnect(this, 'Excess Flood');
+      this.server.disconnect(this, 'TINCAN_ERR_FLOOD');
       return;
     }
     // no socket backpressure here: a sustained flood must fill the queue and be cut off,

@@ -15,6 +15,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { StartupCode } from '../errors.js';
 
 export const LOCK_FILE = 'tincan.lock';
 export const PID_FILE = 'tincan.pid';
@@ -23,7 +24,10 @@ export const PID_FILE = 'tincan.pid';
 export class DataDirError extends Error {
   constructor(
     message: string,
-    readonly code: string,
+    /** stable code (docs/errors.md) */
+    readonly code: Extract<StartupCode, `TINCAN_ERR_DATA_DIR_${string}`>,
+    /** the system's error code behind it (EACCES, SQLITE_BUSY, ...), when there is one */
+    readonly errno?: string,
   ) {
     super(message);
     this.name = 'DataDirError';
@@ -55,7 +59,7 @@ function statOrNull(p: string): Stats | null {
     const err = e as NodeJS.ErrnoException;
     // ENOTDIR: an ancestor is a file; the walk up finds it and says so
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
-    throw new DataDirError(`cannot use the data directory ${p}: ${why(err)} (${err.code}); ${HINT}`, err.code ?? 'EIO');
+    throw new DataDirError(`cannot use the data directory ${p}: ${why(err)} (${err.code}); ${HINT}`, 'TINCAN_ERR_DATA_DIR_UNUSABLE', err.code ?? 'EIO');
   }
 }
 
@@ -70,7 +74,7 @@ export function ensureDataDir(dir: string): string {
     closeSync(openSync(join(abs, LOCK_FILE), 'a'));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new DataDirError(`the data directory ${abs} is not writable: ${why(err)} (${err.code}); ${HINT}`, err.code ?? 'EIO');
+    throw new DataDirError(`the data directory ${abs} is not writable: ${why(err)} (${err.code}); ${HINT}`, 'TINCAN_ERR_DATA_DIR_NOT_WRITABLE', err.code ?? 'EIO');
   }
   return abs;
 }
@@ -91,7 +95,7 @@ export function makeDir(dir: string): string {
   }
   if (st !== null && !st.isDirectory()) {
     const what = p === abs ? `the data directory ${abs} is a file, not a directory` : `cannot create the data directory ${abs}: ${p} is a file, not a directory`;
-    throw new DataDirError(`${what}; ${HINT}`, 'ENOTDIR');
+    throw new DataDirError(`${what}; ${HINT}`, 'TINCAN_ERR_DATA_DIR_NOT_DIR', 'ENOTDIR');
   }
   for (const m of missing) {
     try {
@@ -99,7 +103,7 @@ export function makeDir(dir: string): string {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'EEXIST' && statOrNull(m)?.isDirectory() === true) continue;
-      throw new DataDirError(`cannot create the data directory ${abs}: ${m}: ${why(err)} (${err.code}); ${HINT}`, err.code ?? 'EIO');
+      throw new DataDirError(`cannot create the data directory ${abs}: ${m}: ${why(err)} (${err.code}); ${HINT}`, 'TINCAN_ERR_DATA_DIR_CREATE', err.code ?? 'EIO');
     }
   }
   return abs;
@@ -124,6 +128,7 @@ export function lockDataDir(dir: string): DataDirLock {
     if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') {
       throw new DataDirError(
         `cannot lock the data directory ${dir} (${code ?? ''}: ${(e as Error).message}); if no tincan server is running, remove ${join(dir, LOCK_FILE)}`,
+        'TINCAN_ERR_DATA_DIR_LOCK',
         code ?? 'EIO',
       );
     }
@@ -135,7 +140,8 @@ export function lockDataDir(dir: string): DataDirLock {
     }
     throw new DataDirError(
       `the data directory ${dir} is in use by another tincan server (pid ${pid}); stop that one, or give this one its own directory with --data DIR`,
-      'ELOCKED',
+      'TINCAN_ERR_DATA_DIR_IN_USE',
+      code,
     );
   }
   const pidFile = join(dir, PID_FILE);

@@ -24,7 +24,7 @@ export async function openStorage(kind: StorageKind, dataDir: string): Promise<S
     lock.release();
     const code = (e as { code?: string }).code;
     if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-      throw new DataDirError(`the history database ${file} cannot be written (${code}): check its permissions, or choose another directory with --data DIR`, code);
+      throw new DataDirError(`the history database ${file} cannot be written (${code}): check its permissions, or choose another directory with --data DIR`, 'TINCAN_ERR_DATA_DIR_DB_READONLY', code);
     }
     throw e;
   }

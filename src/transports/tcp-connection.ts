@@ -14,9 +14,10 @@
  */
 import type { Socket } from 'node:net';
 import type { Config } from '../config/types.js';
+import { closeText } from '../errors.js';
 import type { Connection, ConnectionHandlers } from './connection.js';
 import { LineReader } from './line-reader.js';
-import { normalizeAddress } from './netmask.js';
+import { normalizeAddress } from '../util/netmask.js';
 
 /** How long close() waits for the peer to close before destroying the socket. */
 export const CLOSE_GRACE_MS = 2000;
@@ -308,12 +309,12 @@ export class TcpConnection implements Connection {
   }
 
   private sendQExceeded(): void {
-    this.setReason('SendQ exceeded');
+    this.setReason(closeText('TINCAN_ERR_SENDQ'));
     this.closing = true;
     this.pending = null;
     this.pendingBytes = 0;
     if (this.isClosed) return;
-    if (this.socket.writable) this.socket.end('ERROR :SendQ exceeded\r\n');
+    if (this.socket.writable) this.socket.end(`ERROR :${closeText('TINCAN_ERR_SENDQ')}\r\n`);
     this.armDestroy(SENDQ_GRACE_MS);
   }
 

@@ -6,22 +6,22 @@
  * With `detect` set, the first bytes of each connection decide how it talks
  * (detect.ts): IRC goes to the core as a TcpConnection; plain text (netcat, telnet, the
  * lesson's Python socket, or a listener that stays silent for SILENT_MS) goes through
- * the plain dialect (dialects/plain.ts), still an ordinary session to the core; HTTP to
- * the HTTP handler; a TLS ClientHello gets a TLS alert and is closed (no TLS yet).
+ * the plain dialect the caller injects (src/gateway.ts: this module imports no dialect),
+ * still an ordinary session to the core; HTTP to the HTTP handler; a TLS ClientHello
+ * gets a TLS alert and is closed (no TLS yet).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { Connection } from './connection.js';
-import { addressGroup, isPeerAllowed, normalizeAddress } from './netmask.js';
-import { TcpConnection } from './tcp-connection.js';
-import { TokenBucket } from './token-bucket.js';
+import { closeText, closingLine, type CloseCode } from '../errors.js';
+import { addressGroup, isPeerAllowed, normalizeAddress } from '../util/netmask.js';
+import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js';
+import { TokenBucket } from '../util/token-bucket.js';
 import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
 import { handleHttp, refusalResponse, type HttpHandler, type Refusal } from './http.js';
-import { PlainConnection, PARTIAL_FLUSH_MS } from '../dialects/plain.js';
-import { createTelnetFilter } from '../dialects/telnet.js';
 
-export { isPeerAllowed } from './netmask.js';
+export { isPeerAllowed } from '../util/netmask.js';
 
 export interface TcpListenerOptions {
   host: string;
@@ -33,7 +33,18 @@ export interface TcpListenerOptions {
    * First-bytes detection (IRC / plain / HTTP). Absent: every connection is IRC, as
    * before. `http` replaces the placeholder page handler (the browser client).
    */
-  detect?: { http?: HttpHandler };
+  detect?: { http?: HttpHandler; plain?: PlainDialect };
+}
+
+/**
+ * How a connection detected as plain text is served (src/gateway.ts builds it). Absent:
+ * plain text is taken as IRC lines.
+ */
+export interface PlainDialect {
+  /** framing for the line connection underneath (byte filters, partial-line flush) */
+  framing(): Omit<TcpConnectionOptions, 'initial'>;
+  /** wraps the line connection; `lurking`: it has sent nothing yet (a listener) */
+  wrap(inner: Connection, info: { lurking: boolean }): Connection;
 }
 
 export interface TcpListener {
@@ -91,26 +102,32 @@ function sniff(socket: Socket, done: (kind: Exclude<Detected, 'need-more'>, head
 }
 
 export function notLocalMessage(ip: string): string {
-  return `ERROR :Closing link: ${ip} (tincan only accepts connections from the local network; start the server with --public to allow others)`;
+  return closingLine(ip, 'TINCAN_ERR_NOT_LOCAL');
 }
 export function tooManyMessage(ip: string): string {
-  return `ERROR :Closing link: ${ip} (Too many connections from your address)`;
+  return closingLine(ip, 'TINCAN_ERR_TOO_MANY');
 }
 export function serverFullMessage(ip: string): string {
-  return `ERROR :Closing link: ${ip} (Server is full)`;
+  return closingLine(ip, 'TINCAN_ERR_SERVER_FULL');
 }
 /** Sent (as text) to a silent connection refused because its address has too many. */
 export function tooManySilentMessage(n: number): string {
-  return `* tincan: ${n} connections from your address are already open without typing anything; closing this one. Type something in one of them, or close some.`;
+  return closeText('TINCAN_ERR_SILENT_TOO_MANY', String(n));
 }
 /** Sent (as text) to a connection closed for never sending a byte. */
 export function silentIdleMessage(seconds: number): string {
   const t = seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds)} seconds`;
-  return `* tincan: this connection has been open for ${t} without sending anything, so it is being closed. Connect again any time.`;
+  return closeText('TINCAN_ERR_SILENT_IDLE', t);
 }
 
+const REFUSAL_CODES: Record<Refusal, CloseCode> = {
+  full: 'TINCAN_ERR_SERVER_FULL',
+  'too-many': 'TINCAN_ERR_TOO_MANY',
+  'not-local': 'TINCAN_ERR_NOT_LOCAL',
+};
 function refusalKind(line: string): Refusal {
-  return line.includes('(Server is full)') ? 'full' : line.includes('(Too many') ? 'too-many' : 'not-local';
+  const is = (kind: Refusal): boolean => line.endsWith(`(${closeText(REFUSAL_CODES[kind])})`);
+  return is('full') ? 'full' : is('too-many') ? 'too-many' : 'not-local';
 }
 
 /**
@@ -171,7 +188,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
    * rather than an IRC ERROR line as its HTTP response.
    */
   const refuse = (socket: Socket, ip: string, line: string, why: string): void => {
-    logger.info({ ip, port: socket.remotePort }, `refused connection: ${why}`);
+    logger.info({ ip, port: socket.remotePort, code: REFUSAL_CODES[refusalKind(line)] }, `refused connection: ${why}`);
     socket.on('error', () => {});
     if (refusing >= MAX_REFUSING) {
       socket.destroy();
@@ -264,7 +281,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         onConnection(conn);
       } catch (e) {
         logger.error({ err: e, ip, id: conn.id }, 'onConnection threw; closing connection');
-        conn.close('ERROR :Closing link: internal error');
+        conn.close(`ERROR :Closing link: ${closeText('TINCAN_ERR_HANDOFF')}`);
       }
     };
 
@@ -314,13 +331,10 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
             return;
           }
           let inner: TcpConnection | null = null;
+          const dialect = detectOpts.plain;
           hand(() => {
-            inner = new TcpConnection(socket, config, {
-              initial: head,
-              inputFilter: createTelnetFilter(),
-              flushPartialAfterMs: PARTIAL_FLUSH_MS,
-            });
-            return new PlainConnection(inner, { config, lurking: silent });
+            inner = new TcpConnection(socket, config, { initial: head, ...dialect?.framing() });
+            return dialect === undefined ? inner : dialect.wrap(inner, { lurking: silent });
           }, 'plain');
           if (silent && inner !== null && !socket.destroyed) trackSilent(inner);
           return;

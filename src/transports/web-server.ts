@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config/types.js';
+import { closeText } from '../errors.js';
 import type { Connection } from './connection.js';
 import { BINARY_PROTOCOL, TEXT_PROTOCOL, WsConnection } from './websocket.js';
 
@@ -380,7 +381,7 @@ export function createWebServer(opts: WebServerOptions): WebServer {
         opts.onConnection(conn);
       } catch (e) {
         log.error({ err: e, id: conn.id }, 'onConnection threw; closing websocket');
-        conn.close('ERROR :Closing link: internal error');
+        conn.close(`ERROR :Closing link: ${closeText('TINCAN_ERR_HANDOFF')}`);
       }
     });
   });

@@ -21,8 +21,9 @@
 import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
 import type { Config } from '../config/types.js';
+import { closeText } from '../errors.js';
 import type { Connection, ConnectionHandlers } from './connection.js';
-import { normalizeAddress } from './netmask.js';
+import { normalizeAddress } from '../util/netmask.js';
 
 /** The two IRCv3 WebSocket subprotocols. */
 export const TEXT_PROTOCOL = 'text.ircv3.net';
@@ -203,12 +204,12 @@ export class WsConnection implements Connection {
   }
 
   #sendQExceeded(): void {
-    this.#setReason('SendQ exceeded');
+    this.#setReason(closeText('TINCAN_ERR_SENDQ'));
     this.#closing = true;
     if (this.#isClosed) return;
     try {
-      this.#send('ERROR :SendQ exceeded');
-      this.#ws.close(1008, 'SendQ exceeded');
+      this.#send(`ERROR :${closeText('TINCAN_ERR_SENDQ')}`);
+      this.#ws.close(1008, closeText('TINCAN_ERR_SENDQ'));
     } catch {
       /* socket already gone */
     }

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { closedBy, quitBy } from '../helpers/codes.js';
 
 let srv: RunningServer;
 let alice: RawClient;
@@ -63,9 +64,9 @@ test('a flood is delayed, then a sustained flood is disconnected', async () => {
   assert.equal(burst.length, 15, 'every line of a short burst arrives');
   // a sustained flood fills the queue and is cut off
   for (let i = 0; i < 500; i++) c.send(`PRIVMSG #lobby :flood ${i}`);
-  await c.waitFor(/^ERROR :Closing link: .*Excess Flood/, 8000);
+  await c.waitFor(closedBy('TINCAN_ERR_FLOOD'), 8000);
   await c.closed;
-  await bob.waitFor(/:flooder!\S+ QUIT :Excess Flood/);
+  await bob.waitFor(quitBy('flooder', 'TINCAN_ERR_FLOOD'));
   await bystandersOk('flood');
 });
 
@@ -95,7 +96,7 @@ test('a reader that never reads is dropped with SendQ exceeded, others unaffecte
     await new Promise((r) => setTimeout(r, 10));
   }
   assert.equal(srv.server.findNick('sleepy'), undefined, 'sleepy was dropped');
-  await bob.waitFor(/:sleepy!\S+ QUIT :SendQ exceeded/, 30000);
+  await bob.waitFor(quitBy('sleepy', 'TINCAN_ERR_SENDQ'), 30000);
   sock.destroy();
   await closed;
   alice.send('PRIVMSG #lobby :still here sendq');

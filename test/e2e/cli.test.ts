@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServe } from '../helpers/cli-server.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { closedBy } from '../helpers/codes.js';
 
 
 test('SIGHUP and REHASH reload the config; SIGTERM tells clients and exits 0', { timeout: 40000 }, async () => {
@@ -44,7 +45,7 @@ test('SIGHUP and REHASH reload the config; SIGTERM tells clients and exits 0', {
 
     const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     proc.kill('SIGTERM');
-    await c.waitFor(/^ERROR :Closing link: .*Server shutting down/);
+    await c.waitFor(closedBy('TINCAN_ERR_SHUTDOWN'));
     await c.closed;
     assert.equal(await exit, 0);
   } finally {

@@ -12,6 +12,7 @@ import { IrcServer } from '../../src/core/server.js';
 import { startTcpListener, type TcpListener } from '../../src/transports/tcp.js';
 import { makeConfig } from '../helpers/harness.js';
 import { startWebTincan, type WebTincan } from './web-harness.js';
+import { plainDialect } from '../../src/gateway.js';
 
 const WEB = { headTimeout: 0.4, requestTimeout: 1, keepAliveTimeout: 0.3 };
 const T = { timeout: 10_000 };
@@ -163,7 +164,7 @@ abuseSuite(
       config: () => server.config,
       logger,
       onConnection: (c) => server.accept(c),
-      detect: {},
+      detect: { plain: plainDialect(() => server.config) },
     });
     return {
       port: listener.address().port,

@@ -13,6 +13,8 @@ import { startTcpListener } from '../../src/transports/tcp.js';
 import { makeConfig } from '../helpers/harness.js';
 import { netnsUnavailable } from '../helpers/netns.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { closedBy, closingLine } from '../helpers/codes.js';
+import { plainDialect } from '../../src/gateway.js';
 
 const T = { timeout: 15_000 };
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -24,7 +26,7 @@ async function start(overrides: Record<string, unknown>, host = '127.0.0.1'): Pr
   const config = makeConfig(overrides);
   const logger = pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' });
   const server = new IrcServer(config, logger, { tickMs: 200 });
-  const listener = await startTcpListener({ host, port: 0, config: () => server.config, logger, onConnection: (c) => server.accept(c), detect: {} });
+  const listener = await startTcpListener({ host, port: 0, config: () => server.config, logger, onConnection: (c) => server.accept(c), detect: { plain: plainDialect(() => server.config) } });
   cleanups.push(async () => {
     await server.shutdown('bye');
     await listener.close();
@@ -83,7 +85,7 @@ describe('refused connections', () => {
     assert.match(await res.text(), /Too many connections from your address.*Close some tabs/s);
     const irc = await client(port);
     irc.send('NICK second');
-    await irc.waitFor(/^ERROR :Closing link: 127\.0\.0\.1 \(Too many connections/);
+    await irc.waitFor(closedBy('TINCAN_ERR_TOO_MANY'));
   });
 });
 
@@ -163,6 +165,6 @@ describe('in a network namespace', () => {
     const lines = await inNs(ns, '2001:db8:64::1', port, ['2001:db8:64::a', '2001:db8:64::b', '2001:db8:64::c']);
     assert.match(lines[0]!, / 001 /);
     assert.match(lines[1]!, / 001 /);
-    assert.match(lines[2]!, /^ERROR :Closing link: 2001:db8:64::c \(Too many connections from your address\)/);
+    assert.equal(lines[2], closingLine('2001:db8:64::c', 'TINCAN_ERR_TOO_MANY'));
   });
 });

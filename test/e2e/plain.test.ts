@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { runServe, type ServeHandle } from '../../src/cli/serve.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { closeText } from '../helpers/codes.js';
 
 const T = { timeout: 15_000 };
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -257,7 +258,7 @@ test('plain users are under the same flood control as IRC users', T, async () =>
   const { c } = await plainUser(h.port);
   // 200 lines at once: over the burst (20) and the queue (100)
   c.socket.write(Array.from({ length: 200 }, (_, i) => `spam ${i}`).join('\n') + '\n');
-  await c.waitFor(/^\* Disconnected: Excess Flood$/);
+  await c.waitFor(new RegExp(`^\\* Disconnected: ${closeText('TINCAN_ERR_FLOOD')}$`));
   await c.closed;
 });
 

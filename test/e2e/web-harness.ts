@@ -15,6 +15,7 @@ import { createWebServer, webHttpHandler, type WebServer } from '../../src/trans
 import { History } from '../../src/core/history.js';
 import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { makeConfig } from '../helpers/harness.js';
+import { plainDialect } from '../../src/gateway.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const chromiumMissing: string | false = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
@@ -62,7 +63,7 @@ export async function startWebTincan(overrides: Record<string, unknown> = {}, po
     config: () => server.config,
     logger,
     onConnection: (c) => server.accept(c),
-    detect: { http: webHttpHandler(web, handleHttp) },
+    detect: { http: webHttpHandler(web, handleHttp), plain: plainDialect(() => server.config) },
   });
   const p = listener.address().port;
   return {

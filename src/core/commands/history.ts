@@ -10,7 +10,7 @@ import { isValidNick } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import type { Cursor, RangeQuery, StoredEvent } from '../../storage/types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../../storage/types.js';
-import { TokenBucket } from '../../transports/token-bucket.js';
+import { TokenBucket } from '../../util/token-bucket.js';
 import { parseSearchWords } from '../../storage/search-text.js';
 import { Cap } from '../caps.js';
 import type { Channel } from '../channel.js';

@@ -7,6 +7,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import { passwordProblem, SCRYPT } from '../../config/oper-password.js';
 import type { CommandTable } from './types.js';
+import { closeText } from '../../errors.js';
 
 /** Equal-length, non-empty buffers only: an empty secret never matches. */
 function sameSecret(a: Buffer, b: Buffer): boolean {
@@ -180,10 +181,10 @@ export const operCommands: CommandTable = {
         s.numeric(N.ERR_NOSUCHNICK, msg.params[0]!, 'No such nick/channel');
         return;
       }
-      const reason = `Killed (${s.nick} (${msg.params[1]}))`;
-      t.send(`:${s.source} KILL ${t.nick} :${reason}`);
+      const detail = `${s.nick} (${msg.params[1]})`;
+      t.send(`:${s.source} KILL ${t.nick} :${closeText('TINCAN_ERR_KILLED', detail)}`);
       s.log.info({ target: t.nick, reason: msg.params[1] }, 'KILL');
-      srv.disconnect(t, reason);
+      srv.disconnect(t, 'TINCAN_ERR_KILLED', detail);
     },
   },
   REHASH: {

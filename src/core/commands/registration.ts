@@ -179,7 +179,7 @@ export const registrationCommands: CommandTable = {
     handler: (s, msg, srv) => {
       const why = msg.params[0];
       const reason = why ? 'Quit: ' + truncateUtf8(why, srv.config.limits.kickLength) : 'Client Quit';
-      srv.disconnect(s, reason);
+      srv.quit(s, reason);
     },
   },
 };

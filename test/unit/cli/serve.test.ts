@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import type { Config } from '../../../src/config/types.js';
 import type { Connection } from '../../../src/transports/connection.js';
 import { CliError, parseServeArgs, runServe, serveUsage, type ServeHandle, type ServerLike } from '../../../src/cli/serve.js';
+import { closeText } from '../../helpers/codes.js';
 
 /** Stand-in for src/core/server.ts's IrcServer: greets, echoes, records calls. */
 class FakeServer implements ServerLike {
@@ -97,9 +98,9 @@ test('runServe starts a listener that hands connections to the server, close() s
   // accepted once detection has seen the first line: wait for this socket's greeting
   while (!got.includes('NOTICE')) await new Promise((r) => setTimeout(r, 5));
   await h.close();
-  assert.deepEqual(fake().shutdowns, ['Server shutting down']);
+  assert.deepEqual(fake().shutdowns, [closeText('TINCAN_ERR_SHUTDOWN')]);
   await sClosed;
-  assert.match(got, /ERROR :Server shutting down\r\n$/);
+  assert.ok(got.endsWith(`ERROR :${closeText('TINCAN_ERR_SHUTDOWN')}\r\n`), got);
   const again = connect({ host: '127.0.0.1', port: h.port });
   const [err] = (await once(again, 'error')) as [NodeJS.ErrnoException];
   assert.equal(err.code, 'ECONNREFUSED');
@@ -135,6 +136,7 @@ test('config errors surface as CliError with the problem', T, async () => {
   await assert.rejects(start(['--host', '127.0.0.1', '--log-level', 'loud']), (e: unknown) => {
     assert.ok(e instanceof CliError);
     assert.equal(e.exitCode, 1);
+    assert.equal(e.code, 'TINCAN_ERR_CONFIG_INVALID');
     assert.match(e.message, /logLevel: expected one of .* found "loud" \(string\)/);
     return true;
   });

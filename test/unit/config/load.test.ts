@@ -58,6 +58,7 @@ test('validation errors name the file and the key', () => {
     () => loadConfig({ file: p, flags: {} }),
     (e: unknown) =>
       e instanceof ConfigError &&
+      e.code === 'TINCAN_ERR_CONFIG_INVALID' &&
       e.message.includes(p) &&
       e.message.includes('limits.nickLength: expected an integer from 1 to 255, found "abc" (string)'),
   );
@@ -65,6 +66,8 @@ test('validation errors name the file and the key', () => {
 
 test('syntax errors name the file and the format', () => {
   const y = file('broken.yaml', 'port: [1, 2\n');
+  const syntax = (f: string) => (e: unknown) => e instanceof ConfigError && e.code === 'TINCAN_ERR_CONFIG_SYNTAX' && e.message.includes(f);
+  assert.throws(() => loadConfig({ file: y, flags: {} }), syntax(y));
   assert.throws(() => loadConfig({ file: y, flags: {} }), (e: Error) => e.message.includes(y) && /not valid YAML/.test(e.message));
   const j = file('broken.json', '{"port": 1,}');
   assert.throws(() => loadConfig({ file: j, flags: {} }), (e: Error) => e.message.includes(j) && /not valid JSON/.test(e.message));
@@ -74,6 +77,8 @@ test('missing file and unsupported extension', () => {
   const missing = join(dir, 'nope.yaml');
   assert.throws(() => loadConfig({ file: missing, flags: {} }), (e: Error) => e.message.includes(missing) && /file not found/.test(e.message));
   assert.throws(() => loadConfig({ file: file('x.toml', ''), flags: {} }), /expected a \.json, \.yaml or \.yml file/);
+  assert.throws(() => loadConfig({ file: missing, flags: {} }), (e: unknown) => e instanceof ConfigError && e.code === 'TINCAN_ERR_CONFIG_UNREADABLE');
+  assert.throws(() => loadConfig({ file: file('y.toml', ''), flags: {} }), (e: unknown) => e instanceof ConfigError && e.code === 'TINCAN_ERR_CONFIG_FILE_TYPE');
 });
 
 test('bad flags are reported as coming from the command line', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, DEFAULT_CONFIG, defaultServerName, describeValue, validateConfig } from '../../../src/config/schema.js';
+import { CONFIG_SCHEMA, ConfigError, DEFAULT_CONFIG, defaultServerName, describeValue, validateConfig } from '../../../src/config/schema.js';
 
 function problems(raw: unknown): string[] {
   try {
@@ -110,4 +110,54 @@ test('describeValue', () => {
   assert.equal(describeValue(null), 'null');
   assert.equal(describeValue([1]), '[1] (array)');
   assert.equal(describeValue({ a: 1 }), '{"a":1} (object)');
+});
+
+/** every key path of the defaults: sections are descended into, everything else is a leaf */
+function keyPaths(obj: Record<string, unknown>, prefix = ''): { path: string[]; section: boolean }[] {
+  const out: { path: string[]; section: boolean }[] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    const path = prefix === '' ? [k] : [...prefix.split('.'), k];
+    const section = v !== null && typeof v === 'object' && !Array.isArray(v);
+    out.push({ path, section });
+    if (section) out.push(...keyPaths(v as Record<string, unknown>, path.join('.')));
+  }
+  return out;
+}
+
+function nest(path: string[], value: unknown): unknown {
+  return path.reduceRight<unknown>((inner, k) => ({ [k]: inner }), value);
+}
+
+test('every key of DEFAULT_CONFIG is validated: a wrong value is refused, naming the key', () => {
+  assert.deepEqual(Object.keys(CONFIG_SCHEMA.shape).sort(), Object.keys(DEFAULT_CONFIG).sort(), 'one schema entry per top-level key');
+  const paths = keyPaths(DEFAULT_CONFIG as unknown as Record<string, unknown>);
+  assert.ok(paths.length > 60, `found ${paths.length} keys`);
+  for (const { path, section } of paths) {
+    const name = path.join('.');
+    // no leaf takes an object; no section takes a number
+    const wrong = section ? 5 : { wrong: true };
+    const p = problems(nest(path, wrong));
+    assert.equal(p.length, 1, `${name}: ${p.join('; ')}`);
+    assert.ok(p[0]!.startsWith(`${name}: expected `), `${name} is checked: ${p[0]}`);
+    assert.ok(p[0]!.endsWith(`found ${describeValue(wrong)}`), `${name} says what was found: ${p[0]}`);
+  }
+});
+
+test('an unknown key is refused with a suggestion, at any depth, and changes nothing', () => {
+  assert.deepEqual(problems({ flood: { linesPerSec: 2 } }), ["unknown key 'flood.linesPerSec' in flood (did you mean 'flood.linesPerSecond'?)"]);
+  assert.deepEqual(problems({ operators: [{ name: 'root', pasword: 'pw', password: 'pw' }] }), [
+    "unknown key 'operators[0].pasword' in operators[0] (did you mean 'operators[0].password'?)",
+  ]);
+  assert.deepEqual(problems({ webb: {}, port: 'x' }), ["unknown key 'webb' (did you mean 'web'?)", 'port: expected an integer from 0 to 65535, found "x" (string)']);
+  // a JSON "__proto__" key is a key like any other, not a prototype
+  assert.deepEqual(problems(JSON.parse('{"__proto__": {"port": 1}}')), ["unknown key '__proto__'"]);
+  assert.deepEqual(problems(JSON.parse('{"limits": {"__proto__": {"x": 1}}}')), ["unknown key 'limits.__proto__' in limits"]);
+});
+
+test('lists: length cap, element paths, normalised origins', () => {
+  assert.deepEqual(problems({ web: { allowedOrigins: Array(1001).fill('*') } }), ['web.allowedOrigins: expected at most 1000 entries, found 1001']);
+  assert.match(problems({ web: { allowedOrigins: ['*', 'https://x.org/path'] } })[0]!, /^web\.allowedOrigins\[1\]: expected an origin like .*found "https:\/\/x\.org\/path" \(string\)$/);
+  assert.match(problems({ allow: 'x' })[0]!, /^allow: expected a list of CIDR string like .* values, found "x" \(string\)$/);
+  assert.deepEqual(validateConfig({ web: { allowedOrigins: ['HTTPS://Chat.Example.org:443'] } }).web.allowedOrigins, ['https://chat.example.org']);
+  assert.match(problems({ allow: ['10.0.0.0/33'] })[0]!, /^allow\[0\]: expected a CIDR .*found "10\.0\.0\.0\/33" \(string\) \(.+\)$/, 'the parser says why');
 });

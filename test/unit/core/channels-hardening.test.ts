@@ -11,6 +11,7 @@ import type { FakeConnection } from '../../helpers/fake-conn.js';
 import { CONTINUATION, PlainConnection } from '../../../src/dialects/plain.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
 import { using, msgs, one, none, inRoom } from './util.js';
+import { closeText } from '../../helpers/codes.js';
 
 const DAY = 86_400_000;
 
@@ -44,7 +45,7 @@ test('mass join and mass cut: work per event is linear in members (N vs 4N), no 
     extra.recv('JOIN #lobby');
     const join = total(cs) + extra.take().length;
     for (const c of cs) c.take();
-    for (const c of cs.slice(0, 50)) c.hangup('SendQ exceeded');
+    for (const c of cs.slice(0, 50)) c.hangup(closeText('TINCAN_ERR_SENDQ'));
     for (const c of cs.slice(50)) assert.equal(msgs(c.lines, 'QUIT').length, 50, 'each remaining member hears each QUIT once');
     const cut = total(cs) + extra.take().length;
     void h.close();

@@ -12,6 +12,7 @@ import { MemoryStorage } from '../../../src/storage/memory/memory-storage.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
 import { harness } from '../../helpers/harness.js';
 import { inRoom, msgs } from './util.js';
+import { closedBy } from '../../helpers/codes.js';
 
 const escaped: unknown[] = [];
 const onEscape = (err: unknown): void => void escaped.push(err);
@@ -86,7 +87,7 @@ for (const kind of ['memory', 'sqlite'] as const) {
           await h.history?.flushNow();
           for (let i = 0; i < 3; i++) await settle();
           for (const c of [bystander, alice, fuzzer]) {
-            assert.doesNotMatch(c.closeLine ?? '', /Internal server error/, `dropped for a bug after:\n${lines.join('\n')}`);
+            assert.doesNotMatch(c.closeLine ?? '', closedBy('TINCAN_ERR_INTERNAL'), `dropped for a bug after:\n${lines.join('\n')}`);
           }
           assert.deepEqual(escaped, []);
           bystander.take();

@@ -5,6 +5,7 @@ import { scryptSync } from 'node:crypto';
 import { harness } from '../../helpers/harness.js';
 import { makeConfig } from '../../helpers/harness.js';
 import { using, one, none, msgs, oneMsg, src, until } from './util.js';
+import { closedBy } from '../../helpers/codes.js';
 
 const OPERS = {
   operators: [
@@ -95,7 +96,7 @@ test('KILL: the victim gets KILL and ERROR, channel peers a QUIT naming the kill
     assert.equal(k.source, src('alice'));
     assert.equal(k.params[0], 'bob');
     assert.match(k.params[1]!, /alice.*spamming/);
-    assert.match(b.closeLine ?? '', /^ERROR :Closing link: .*spamming/);
+    assert.match(b.closeLine ?? '', closedBy('TINCAN_ERR_KILLED', 'alice (spamming)'));
     const q = oneMsg(c.take(), 'QUIT');
     assert.equal(q.source, src('bob'));
     assert.match(q.params[0]!, /^Killed \(alice \(spamming\)\)$/);

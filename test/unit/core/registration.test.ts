@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { using, one, none, msgs, oneMsg, src, SERVER } from './util.js';
+import { closedBy } from '../../helpers/codes.js';
 
 test('NICK + USER registers: 001-005, LUSERS and MOTD with the full source', () =>
   using({}, (h) => {
@@ -183,7 +184,7 @@ test('server password: right PASS registers, wrong or missing PASS gets 464 and 
     assert.equal(one(got, '464')[0], 'bob');
     none(got, '001');
     assert.ok(bad.closed);
-    assert.match(bad.closeLine ?? '', /^ERROR :Closing link: .*Bad password/);
+    assert.match(bad.closeLine ?? '', closedBy('TINCAN_ERR_BAD_PASSWORD'));
 
     const missing = h.connect();
     missing.recv('NICK carol');

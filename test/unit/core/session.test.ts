@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { COMMANDS } from '../../../src/core/commands/index.js';
 import type { CommandSpec } from '../../../src/core/commands/types.js';
 import { using, one, none, msgs, oneMsg, src, sleep, SERVER, inRoom, until } from './util.js';
+import { closeText, closedBy, closingLine } from '../../helpers/codes.js';
 
 // ---- pre-registration cap ------------------------------------------------------------
 
@@ -15,7 +16,7 @@ test('more lines than preRegistrationLines before registering: disconnected', ()
     assert.equal(c.closed, false);
     c.recv('PING 6');
     assert.ok(c.closed);
-    assert.match(c.closeLine ?? '', /^ERROR :Closing link: 127\.0\.0\.1 \(Too many lines before registration\)$/);
+    assert.equal(c.closeLine, closingLine('127.0.0.1', 'TINCAN_ERR_PREREG_LINES'));
     none(c.lines, 'PONG');
   }));
 
@@ -47,13 +48,13 @@ test('flood: a sustained flood disconnects with ERROR ... Excess Flood, peers se
     inRoom('#c', a, b);
     for (let i = 0; i < 20; i++) a.recv('PRIVMSG #c :spam ' + i);
     assert.ok(a.closed);
-    assert.match(a.closeLine ?? '', /^ERROR :Closing link: .*\(Excess Flood\)$/);
+    assert.match(a.closeLine ?? '', closedBy('TINCAN_ERR_FLOOD'));
     const got = b.take();
     // the two lines inside the burst made it (registration + JOIN used the rest)
     assert.ok(msgs(got, 'PRIVMSG').length <= 4);
     const q = oneMsg(got, 'QUIT');
     assert.equal(q.source, src('alice'));
-    assert.deepEqual(q.params, ['Excess Flood']);
+    assert.deepEqual(q.params, [closeText('TINCAN_ERR_FLOOD')]);
   }));
 
 test('flood: IRC operators are exempt', () =>
@@ -85,7 +86,7 @@ test('registration timeout: unregistered connections are dropped after timeouts.
     h.clock.now += 2_000;
     h.server.housekeeping();
     assert.ok(c.closed);
-    assert.match(c.closeLine ?? '', /^ERROR :Closing link: 127\.0\.0\.1 \(Registration timeout\)$/);
+    assert.equal(c.closeLine, closingLine('127.0.0.1', 'TINCAN_ERR_REG_TIMEOUT'));
     assert.equal(a.closed, false);
     // the reserved nick is free again
     a.recv('NICK slow');
@@ -123,11 +124,11 @@ test('ping timeout: no answer disconnects, and channel peers see the QUIT', () =
     h.clock.now += 61_000;
     h.server.housekeeping();
     assert.ok(a.closed);
-    assert.match(a.closeLine ?? '', /^ERROR :Closing link: 127\.0\.0\.1 \(Ping timeout: 182 seconds\)$/);
+    assert.equal(a.closeLine, closingLine('127.0.0.1', 'TINCAN_ERR_PING_TIMEOUT', '182'));
     assert.equal(b.closed, false);
     const q = oneMsg(b.take(), 'QUIT');
     assert.equal(q.source, src('alice'));
-    assert.match(q.params[0]!, /^Ping timeout/);
+    assert.equal(q.params[0], closeText('TINCAN_ERR_PING_TIMEOUT', '182'));
   }));
 
 // ---- handler failure ---------------------------------------------------------------------
@@ -148,9 +149,9 @@ test('a handler that throws drops only that session', () =>
       spec.handler = original;
     }
     assert.ok(a.closed);
-    assert.match(a.closeLine ?? '', /^ERROR :Closing link: .*\(Internal server error\)$/);
+    assert.match(a.closeLine ?? '', closedBy('TINCAN_ERR_INTERNAL'));
     assert.equal(b.closed, false);
-    assert.deepEqual(one(b.take(), 'QUIT'), ['Internal server error']);
+    assert.deepEqual(one(b.take(), 'QUIT'), [closeText('TINCAN_ERR_INTERNAL')]);
     b.recv('TIME');
     assert.equal(one(b.take(), '391')[0], 'bob');
     b.recv('NAMES #c');

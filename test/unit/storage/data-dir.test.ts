@@ -19,7 +19,7 @@ test('missing components are created; a file in the way is named', () => {
   assert.equal(ensureDataDir(deep), deep);
   assert.ok(existsSync(join(deep, 'tincan.lock')));
   writeFileSync(join(t.dir, 'f'), '');
-  assert.throws(() => ensureDataDir(join(t.dir, 'f', 'x')), (e: unknown) => e instanceof DataDirError && e.message.includes(`${join(t.dir, 'f')} is a file`));
+  assert.throws(() => ensureDataDir(join(t.dir, 'f', 'x')), (e: unknown) => e instanceof DataDirError && e.code === 'TINCAN_ERR_DATA_DIR_NOT_DIR' && e.message.includes(`${join(t.dir, 'f')} is a file`));
 });
 
 test('a directory the user may not write is reported as such', { skip: process.getuid?.() === 0 && 'root writes through permission bits (the e2e test uses a read-only mount)' }, () => {
@@ -36,7 +36,7 @@ test('one lock per directory: the second is refused with the holder pid; release
   const s = await openStorage('sqlite', t.dir);
   assert.equal(readFileSync(join(t.dir, PID_FILE), 'utf8').trim(), String(process.pid));
   await assert.rejects(openStorage('sqlite', t.dir), new RegExp(`${t.dir} is in use by another tincan server \\(pid ${process.pid}\\)`));
-  assert.throws(() => lockDataDir(t.dir), DataDirError);
+  assert.throws(() => lockDataDir(t.dir), (e: unknown) => e instanceof DataDirError && e.code === 'TINCAN_ERR_DATA_DIR_IN_USE');
   await s.close();
   assert.equal(existsSync(join(t.dir, PID_FILE)), false, 'a clean stop removes the pid file');
   const again = lockDataDir(t.dir);

@@ -13,6 +13,7 @@ import {
   startTcpListener,
   type TcpListener,
 } from '../../../src/transports/tcp.js';
+import { closeText, closingLine } from '../../helpers/codes.js';
 
 const logger = pino({ level: 'silent' });
 /** fail instead of hanging when a connection never arrives */
@@ -206,7 +207,7 @@ test('per-IP cap refuses with an ERROR line, others unaffected', T, async () => 
   await next();
   await next();
   const c = await client(port);
-  assert.equal(await c.line(), 'ERROR :Closing link: 127.0.0.1 (Too many connections from your address)');
+  assert.equal(await c.line(), closingLine('127.0.0.1', 'TINCAN_ERR_TOO_MANY'));
   await c.ended;
   assert.equal(a.socket.destroyed, false);
   assert.equal(b.socket.destroyed, false);
@@ -220,7 +221,7 @@ test('per-IP rate limit refuses the connection over ratePerMinute', T, async () 
     c.socket.destroy();
   }
   const c = await client(port);
-  assert.match(await c.line(), /^ERROR :Closing link: 127\.0\.0\.1 \(Too many connections/);
+  assert.equal(await c.line(), closingLine('127.0.0.1', 'TINCAN_ERR_TOO_MANY'));
 });
 
 test('maxClients refuses when the server is full; limits off admits everyone', T, async () => {
@@ -228,7 +229,7 @@ test('maxClients refuses when the server is full; limits off admits everyone', T
   await client(full.port);
   await full.next();
   const c = await client(full.port);
-  assert.equal(await c.line(), 'ERROR :Closing link: 127.0.0.1 (Server is full)');
+  assert.equal(await c.line(), closingLine('127.0.0.1', 'TINCAN_ERR_SERVER_FULL'));
 
   const open = await listen(cfg({ connections: { enabled: false, maxClients: 1, perIp: 1 } }));
   await client(open.port);
@@ -240,15 +241,14 @@ test('maxClients refuses when the server is full; limits off admits everyone', T
 
 test('peer policy: non-private addresses are refused unless public or allowed', T, () => {
   const state = { total: 0, perIp: 0, rateOk: () => true };
-  const expected =
-    'ERROR :Closing link: 8.8.8.8 (tincan only accepts connections from the local network; start the server with --public to allow others)';
+  const expected = closingLine('8.8.8.8', 'TINCAN_ERR_NOT_LOCAL');
   assert.equal(notLocalMessage('8.8.8.8'), expected);
   assert.equal(admissionError('8.8.8.8', cfg(), state), expected);
   assert.equal(admissionError('192.168.1.9', cfg(), state), null);
   assert.equal(admissionError('8.8.8.8', cfg({ public: true }), state), null);
   assert.equal(admissionError('8.8.8.8', cfg({ allow: ['8.8.8.0/24'] }), state), null);
   assert.equal(isPeerAllowed('9.9.9.9', cfg({ allow: ['8.8.8.0/24'] })), false);
-  assert.match(admissionError('10.0.0.1', cfg(), { ...state, perIp: 20 }) ?? '', /Too many connections/);
+  assert.equal(admissionError('10.0.0.1', cfg(), { ...state, perIp: 20 }), closingLine('10.0.0.1', 'TINCAN_ERR_TOO_MANY'));
 });
 
 test('a slow reader exceeds the SendQ and is dropped while another connection keeps working', T, async () => {
@@ -273,8 +273,8 @@ test('a slow reader exceeds the SendQ and is dropped while another connection ke
   }
   assert.ok(refusedAt > 0, 'write never returned false');
   assert.equal(slowConn.write('more'), false);
-  assert.equal(await slowRec.closed, 'SendQ exceeded');
-  assert.deepEqual(slowRec.closedReasons, ['SendQ exceeded']);
+  assert.equal(await slowRec.closed, closeText('TINCAN_ERR_SENDQ'));
+  assert.deepEqual(slowRec.closedReasons, [closeText('TINCAN_ERR_SENDQ')]);
 
   assert.equal(fastConn.write('still here'), true);
   assert.equal(await fast.line(), 'still here');
@@ -296,8 +296,8 @@ test('too much written in a single tick also trips the SendQ', T, async () => {
     received.push(l);
     if (l.startsWith('ERROR')) break;
   }
-  assert.deepEqual(received, ['ERROR :SendQ exceeded']); // pending data was dropped
-  assert.equal(await rec.closed, 'SendQ exceeded');
+  assert.deepEqual(received, [`ERROR :${closeText('TINCAN_ERR_SENDQ')}`]); // pending data was dropped
+  assert.equal(await rec.closed, closeText('TINCAN_ERR_SENDQ'));
 });
 
 test('pause() holds lines already split from a chunk until resume()', T, async () => {
@@ -380,4 +380,52 @@ test('EADDRINUSE is reported as an error with that code', T, async () => {
     startTcpListener({ host: '127.0.0.1', port, config: () => config, logger, onConnection: () => {} }),
     (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE',
   );
+});
+
+test('detect.plain: the injected dialect wraps plain-text connections; IRC and a missing dialect get line connections', T, async () => {
+  const config = cfg();
+  const got: Connection[] = [];
+  const wraps: Array<{ inner: Connection; lurking: boolean }> = [];
+  const start = (plain: boolean) =>
+    startTcpListener({
+      host: '127.0.0.1',
+      port: 0,
+      config: () => config,
+      logger,
+      onConnection: (c) => got.push(c),
+      detect: plain
+        ? {
+            plain: {
+              framing: () => ({}),
+              wrap: (inner, { lurking }) => {
+                wraps.push({ inner, lurking });
+                return { ...inner, id: inner.id, remoteAddress: 'wrapped' } as unknown as Connection;
+              },
+            },
+          }
+        : {},
+    });
+  const until = async (cond: () => boolean) => {
+    while (!cond()) await new Promise((r) => setImmediate(r));
+  };
+  const withDialect = await start(true);
+  cleanups.push(() => withDialect.close());
+  const a = await client(withDialect.address().port);
+  a.socket.write('hello there\r\n');
+  await until(() => got.length === 1);
+  assert.equal(got[0]!.remoteAddress, 'wrapped');
+  assert.equal(wraps.length, 1);
+  assert.equal(wraps[0]!.lurking, false, 'it typed');
+  const b = await client(withDialect.address().port);
+  b.socket.write('NICK x\r\n');
+  await until(() => got.length === 2);
+  assert.equal(got[1]!.remoteAddress, '127.0.0.1', 'IRC is not wrapped');
+  assert.equal(wraps.length, 1);
+
+  const without = await start(false);
+  cleanups.push(() => without.close());
+  const c = await client(without.address().port);
+  c.socket.write('hello there\r\n');
+  await until(() => got.length === 3);
+  assert.equal(got[2]!.remoteAddress, '127.0.0.1', 'no dialect: plain text is taken as IRC lines');
 });

@@ -1,10 +1,10 @@
 /**
  * Address classification for the "local network only" default, and CIDR allow lists.
- * Built on node:net BlockList.
+ * Built on node:net BlockList. A neutral utility: imports nothing from the project, so
+ * config (CIDR validation), core (address groups) and transports (peer policy) share it.
  */
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import type { Config } from '../config/types.js';
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
@@ -109,7 +109,7 @@ const allowCache = new WeakMap<readonly string[], (ip: string) => boolean>();
  */
 export function isPeerAllowed(
   ip: string,
-  config: Pick<Config, 'public' | 'allow'>,
+  config: { readonly public: boolean; readonly allow: readonly string[] },
   onLink: (ip: string) => boolean = isOnLinkAddress,
 ): boolean {
   if (config.public) return true;

@@ -8,7 +8,7 @@ import {
   makeAllowList,
   normalizeAddress,
   parseCidr,
-} from '../../../src/transports/netmask.js';
+} from '../../../src/util/netmask.js';
 
 const table: Array<[string, boolean]> = [
   ['127.0.0.1', true],

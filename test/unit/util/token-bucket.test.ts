@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenBucket } from '../../../src/transports/token-bucket.js';
+import { TokenBucket } from '../../../src/util/token-bucket.js';
 
 function clock() {
   let t = 1000;
