@@ -16,6 +16,7 @@ import { joinCard, lanAddresses } from '../discovery/join-card.js';
 import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
 import { networkInterfaces } from 'node:os';
+import { TlsCredentialStore } from '../transports/tls.js';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
@@ -68,6 +69,10 @@ export interface ServeHandle {
   logger: Logger;
   /** the mDNS advertisement, when announcing */
   advertisement: Advertisement | null;
+  /** the TLS certificate in use (null with tls.enabled false) */
+  tls: TlsCredentialStore | null;
+  /** the last reload's TLS certificate step (settles once the new certificate is in use or refused) */
+  tlsReloaded(): Promise<boolean>;
 }
 
 const OPTIONS = {
@@ -198,6 +203,18 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   };
   const server = await (opts.createServer ?? defaultServerFactory)(config, logger, rehashLoad);
 
+  // TLS: the configured certificate, or the self-signed one in the data directory (made now if missing)
+  let tlsStore: TlsCredentialStore | null = null;
+  if (config.tls.enabled) {
+    try {
+      tlsStore = await TlsCredentialStore.open(config, { logger });
+    } catch (e) {
+      await server.shutdown('Server shutting down').catch(() => {});
+      throw new CliError(`tincan serve: TLS: ${(e as Error).message} (set tls.cert and tls.key to readable PEM files, or remove both for a self-signed certificate)`, 1);
+    }
+  }
+  let tlsReload: Promise<boolean> = Promise.resolve(true);
+
   // the browser client and IRC-over-WebSocket, on the same port (first bytes decide)
   const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c) });
   let listener: TcpListener;
@@ -211,11 +228,13 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         server.accept(c);
       },
       detect: { http: webHttpHandler(web, handleHttp) },
+      ...(tlsStore === null ? {} : { tls: { context: () => tlsStore.context(), port: config.tls.port } }),
     });
   } catch (e) {
     await server.shutdown('Server shutting down').catch(() => {});
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
+      if (config.tls.port !== null) throw new CliError(`port ${config.port} or the TLS port ${config.tls.port} is in use: is another tincan running? use --port / tls.port to pick others`, 1);
       throw new CliError(`port ${config.port} is in use: is another tincan running? use --port to pick another port`, 1);
     }
     if (err.code === 'EACCES') {
@@ -232,6 +251,15 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     { host: addr.host, port: addr.port, public: config.public, serverName: config.serverName },
     `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
   );
+
+  if (tlsStore !== null) {
+    const c = tlsStore.credentials;
+    const tlsAddr = listener.tlsAddress();
+    logger.info(
+      { fingerprint: c.fingerprint, cert: c.source, generated: c.generated, tlsPort: tlsAddr?.port ?? null },
+      `TLS on port ${addr.port}${tlsAddr === null ? '' : ` and ${tlsAddr.port} (TLS only)`}: certificate SHA-256 ${c.fingerprint}`,
+    );
+  }
 
   let advertisement: Advertisement | null = null;
   if (opts.announce === true) {
@@ -271,6 +299,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     }
     config = next;
     if (opts.logger === undefined) logger.level = next.logLevel;
+    // new handshakes get the reloaded certificate; established connections keep theirs
+    if (tlsStore !== null) tlsReload = tlsStore.reload(next, { logger });
     try {
       server.reload(next);
     } catch (e) {
@@ -337,6 +367,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     listener,
     logger,
     advertisement,
+    tls: tlsStore,
+    tlsReloaded: () => tlsReload,
   };
 }
 

@@ -81,6 +81,27 @@ export interface WebConfig {
   keepAliveTimeout: number;
 }
 
+/** TLS on the one port (first bytes decide) and an optional TLS-only port. */
+export interface TlsConfig {
+  /** answer a TLS ClientHello (false: a TLS client gets a handshake_failure alert), default true */
+  enabled: boolean;
+  /** a second, TLS-only port (e.g. 6697), null = none */
+  port: number | null;
+  /** PEM certificate (chain) and key files; both null = a self-signed one in dataDir */
+  cert: string | null;
+  key: string | null;
+  /** seconds a client gets to finish the handshake, default 10 */
+  handshakeTimeout: number;
+  /** handshakes in progress at once per address group, default 10 */
+  handshakesPerIp: number;
+  /** refuse plaintext IRC (a one-line ERROR says how to connect with TLS), default false */
+  require: boolean;
+  /** with require: refuse plaintext netcat/telnet users too, default false */
+  requirePlain: boolean;
+  /** STS duration in seconds advertised with a verifiable configured certificate (0 = no STS), default 2592000 */
+  stsDuration: number;
+}
+
 export interface HistoryConfig {
   /** keep channel history and channel state (topic, modes, bans) */
   enabled: boolean;
@@ -115,6 +136,7 @@ export interface Config {
   connections: ConnectionLimitsConfig;
   timeouts: TimeoutsConfig;
   web: WebConfig;
+  tls: TlsConfig;
   /** false = private ranges only (loopback, RFC1918, link-local, ULA, CGNAT) */
   public: boolean;
   /** extra CIDRs allowed when public is false */
