@@ -94,7 +94,8 @@ export function credentialsFrom(cert: string, key: string, o: { generated: boole
     key,
     fingerprint: x509.fingerprint256,
     generated: o.generated,
-    verifiable: !o.generated && !x509.checkIssued(x509),
+    // signed by its own key: no client can verify it (checkIssued() would also want keyCertSign)
+    verifiable: !o.generated && !(x509.subject === x509.issuer && x509.verify(x509.publicKey)),
     notAfter: new Date(x509.validTo),
     source: o.source,
     context,
