@@ -16,7 +16,7 @@ import { joinCard, lanAddresses } from '../discovery/join-card.js';
 import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
 import { networkInterfaces } from 'node:os';
-import { TlsCredentialStore } from '../transports/tls.js';
+import { TlsCredentialStore, plainHex } from '../transports/tls.js';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
@@ -35,6 +35,8 @@ export interface ServerLike {
   reload(config: Config): void;
   shutdown(reason: string): Promise<void>;
   stats(): { clients: number; channels: number };
+  /** IRCv3 STS policy offered in CAP LS (IrcServer.sts) */
+  sts?: { port: number; duration: number } | null;
 }
 export type ServerFactory = (config: Config, logger: Logger, reloadConfig?: () => Config) => ServerLike | Promise<ServerLike>;
 
@@ -252,6 +254,14 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
   );
 
+  // STS only with a certificate clients can verify: a pinned self-signed one would lock them out
+  const applySts = (): void => {
+    if (!('sts' in server)) return;
+    const c = tlsStore?.credentials;
+    const on = c !== undefined && c.verifiable && config.tls.stsDuration > 0;
+    server.sts = on ? { port: listener.tlsAddress()?.port ?? addr.port, duration: config.tls.stsDuration } : null;
+  };
+  applySts();
   if (tlsStore !== null) {
     const c = tlsStore.credentials;
     const tlsAddr = listener.tlsAddress();
@@ -265,7 +275,10 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   if (opts.announce === true) {
     if (args.quiet !== true) {
       const { addresses, note } = lanAddresses(networkInterfaces(), config.host);
-      const card = joinCard({ addresses, port: addr.port, channel: config.defaultChannel, ...(note === undefined ? {} : { note }) });
+      const c = tlsStore?.credentials;
+      const tlsPort = listener.tlsAddress()?.port;
+      const tls = c === undefined ? {} : { tls: { fingerprint: c.fingerprint, selfSigned: !c.verifiable, ...(tlsPort === undefined ? {} : { port: tlsPort }) } };
+      const card = joinCard({ addresses, port: addr.port, channel: config.defaultChannel, ...(note === undefined ? {} : { note }), ...tls });
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
     if (args.noMdns !== true) {
@@ -280,6 +293,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
           version: VERSION,
           channel: config.defaultChannel,
           logger,
+          ...(tlsStore === null ? {} : { tlsFingerprint: plainHex(tlsStore.credentials.fingerprint) }),
           ...(all ? {} : { interface: host }),
         });
       }
@@ -300,7 +314,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     config = next;
     if (opts.logger === undefined) logger.level = next.logLevel;
     // new handshakes get the reloaded certificate; established connections keep theirs
-    if (tlsStore !== null) tlsReload = tlsStore.reload(next, { logger });
+    if (tlsStore !== null) tlsReload = tlsStore.reload(next, { logger }).then((ok) => (applySts(), ok));
     try {
       server.reload(next);
     } catch (e) {

@@ -380,7 +380,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       sniff(stream, (kind, head, silent) => {
         if (tlsOnly && !secure && kind !== 'tls') {
           logger.info({ ip, port: socket.remotePort, kind }, 'plaintext on the TLS-only port refused');
-          hangUp(stream, tlsOnlyMessage(kind, opts.port) + '\r\n');
+          hangUp(stream, tlsOnlyMessage(kind, listenPort()) + '\r\n');
           return;
         }
         const t = config().tls;
