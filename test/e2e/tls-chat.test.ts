@@ -16,6 +16,8 @@ import { runServe, type ServeHandle } from '../../src/cli/serve.js';
 import { generateSelfSigned } from '../../src/transports/tls.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { tincanArgv } from './chat-helpers.js';
+import { tcpTransport } from '../../src/clients/shared/node-transport.js';
+import { filePinStore } from '../../src/clients/shared/known-servers.js';
 
 const T = { timeout: 40_000 };
 const handles: ServeHandle[] = [];
@@ -116,4 +118,48 @@ test('tincan chat uses plaintext with a server that does not speak TLS, and pins
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /Not encrypted: 127\.0\.0\.1:\d+ does not speak TLS/);
   assert.equal(existsSync(join(xdg, 'tincan', 'known_servers')), false);
+});
+
+/** One connection attempt through the client transport; resolves with how it ended. */
+function attempt(t: ReturnType<typeof tcpTransport>): Promise<{ opened: boolean; err?: Error; lines: string[] }> {
+  return new Promise((resolve) => {
+    let opened = false;
+    const lines: string[] = [];
+    const conn = t({
+      onOpen: () => {
+        opened = true;
+        conn.send('PING :x');
+      },
+      onLine: (l) => {
+        lines.push(l);
+        if (/PONG/.test(l)) conn.close();
+      },
+      onClose: (err) => resolve(err === undefined ? { opened, lines } : { opened, err, lines }),
+    });
+  });
+}
+
+test('the fingerprint announced on mDNS is checked: a match connects, a mismatch is fatal and pins nothing', T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-tlschat-'));
+  const xdg = mkdtempSync(join(tmpdir(), 'tincan-xdg-'));
+  const h = await serve(dir, {});
+  const fp = h.tls!.credentials.fingerprint.replace(/:/g, '').toLowerCase();
+  const pins = filePinStore(join(xdg, 'known_servers'));
+  const notes: string[] = [];
+  const good = await attempt(tcpTransport({ host: '127.0.0.1', port: h.port, tls: 'auto', fingerprint: fp, pins, notify: (n) => notes.push(n) }));
+  assert.equal(good.opened, true);
+  assert.ok(good.lines.some((l) => /PONG/.test(l)));
+  assert.match(notes.join('\n'), /certificate verified \(the fingerprint the server announced on the network\)/);
+  assert.equal(pins.get(`127.0.0.1:${h.port}`), fp);
+
+  const other = mkdtempSync(join(tmpdir(), 'tincan-xdg-'));
+  const fresh = filePinStore(join(other, 'known_servers'));
+  const wrong = 'ab'.repeat(32);
+  const bad = await attempt(tcpTransport({ host: '127.0.0.1', port: h.port, tls: 'auto', fingerprint: wrong, pins: fresh }));
+  assert.equal(bad.opened, false);
+  assert.equal((bad.err as { fatal?: boolean } | undefined)?.fatal, true);
+  assert.match(bad.err!.message, /has CHANGED/);
+  assert.match(bad.err!.message, /announced by the server on the local network \(mDNS\)/);
+  assert.ok(bad.err!.message.includes(h.tls!.credentials.fingerprint));
+  assert.equal(fresh.get(`127.0.0.1:${h.port}`), undefined);
 });
