@@ -272,6 +272,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   }
 
   let advertisement: Advertisement | null = null;
+  /** re-advertises with the current fingerprint (set when advertising) */
+  let reannounce: (() => Promise<void>) | null = null;
   if (opts.announce === true) {
     if (args.quiet !== true) {
       const { addresses, note } = lanAddresses(networkInterfaces(), config.host);
@@ -287,15 +289,24 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         logger.info('not advertising on mDNS: listening on loopback only, nobody else could connect');
       } else {
         const all = host === '::' || host === '0.0.0.0' || host === '';
-        advertisement = advertise({
-          port: addr.port,
-          serverName: config.serverName,
-          version: VERSION,
-          channel: config.defaultChannel,
-          logger,
-          ...(tlsStore === null ? {} : { tlsFingerprint: plainHex(tlsStore.credentials.fingerprint) }),
-          ...(all ? {} : { interface: host }),
-        });
+        const announce = (): Advertisement =>
+          advertise({
+            port: addr.port,
+            serverName: config.serverName,
+            version: VERSION,
+            channel: config.defaultChannel,
+            logger,
+            ...(tlsStore === null ? {} : { tlsFingerprint: plainHex(tlsStore.credentials.fingerprint) }),
+            ...(all ? {} : { interface: host }),
+          });
+        advertisement = announce();
+        // a new certificate (SIGHUP): withdraw the old fingerprint from mDNS, announce the new one
+        reannounce = async () => {
+          const old = advertisement;
+          if (old === null || closing !== null) return;
+          await old.stop();
+          if (closing === null && advertisement === old) advertisement = announce();
+        };
       }
     }
   }
@@ -311,10 +322,19 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     if (next.host !== config.host || next.port !== config.port) {
       logger.warn('host/port changes take effect after a restart');
     }
+    if (next.tls.port !== config.tls.port || (next.tls.enabled && tlsStore === null)) logger.warn('tls.port changes, and turning TLS on, take effect after a restart');
     config = next;
     if (opts.logger === undefined) logger.level = next.logLevel;
     // new handshakes get the reloaded certificate; established connections keep theirs
-    if (tlsStore !== null) tlsReload = tlsStore.reload(next, { logger }).then((ok) => (applySts(), ok));
+    if (tlsStore !== null) {
+      const store = tlsStore;
+      const before = store.credentials.fingerprint;
+      tlsReload = store.reload(next, { logger }).then(async (ok) => {
+        applySts();
+        if (store.credentials.fingerprint !== before) await reannounce?.();
+        return ok;
+      });
+    }
     try {
       server.reload(next);
     } catch (e) {
@@ -380,7 +400,9 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     server,
     listener,
     logger,
-    advertisement,
+    get advertisement() {
+      return advertisement;
+    },
     tls: tlsStore,
     tlsReloaded: () => tlsReload,
   };

@@ -121,12 +121,12 @@ export function silentIdleMessage(seconds: number): string {
 }
 
 /** The one line a plaintext IRC client gets with tls.require. */
-export function tlsRequiredMessage(port: number): string {
-  return `ERROR :Closing link: this server requires TLS: connect with TLS to port ${port} (irssi: /connect -tls HOST ${port}; WeeChat: /set irc.server.NAME.tls on)`;
+export function tlsRequiredMessage(port: number, host = 'HOST'): string {
+  return `ERROR :Closing link: this server requires TLS: connect with TLS to port ${port} (irssi: /connect -tls ${host} ${port}; WeeChat: /set irc.server.NAME.tls on)`;
 }
 /** What a netcat user gets with tls.require + tls.requirePlain. */
-export function tlsRequiredPlainMessage(port: number): string {
-  return `* tincan: this server only accepts encrypted connections. Use: openssl s_client -quiet -connect HOST:${port}`;
+export function tlsRequiredPlainMessage(port: number, host = 'HOST'): string {
+  return `* tincan: this server only accepts encrypted connections. Use: openssl s_client -quiet -connect ${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 /** What plaintext on the TLS-only port gets. */
 export function tlsOnlyMessage(kind: Detected, plainPort: number): string {
@@ -137,6 +137,11 @@ export function tlsOnlyMessage(kind: Detected, plainPort: number): string {
   return kind === 'irc'
     ? `ERROR :Closing link: this port only speaks TLS: turn TLS on in your client (irssi: -tls), or use port ${plainPort}`
     : `* tincan: this port only speaks TLS. Use port ${plainPort}, or: openssl s_client -quiet -connect HOST:PORT`;
+}
+
+/** The address the peer reached us on, for "connect to ..." hints. */
+function localHost(socket: Socket): string {
+  return normalizeAddress(socket.localAddress ?? 'HOST');
 }
 
 function refusalKind(line: string): Refusal {
@@ -388,7 +393,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
           case 'irc':
             if (!secure && t.require && tlsOpts !== undefined && t.enabled) {
               logger.info({ ip, port: socket.remotePort }, 'plaintext IRC refused (tls.require)');
-              hangUp(stream, tlsRequiredMessage(listenPort()) + '\r\n');
+              hangUp(stream, tlsRequiredMessage(listenPort(), localHost(socket)) + '\r\n');
               return;
             }
             hand(() => new TcpConnection(stream, config, { initial: head }), 'irc', secure);
@@ -396,7 +401,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
           case 'plain': {
             if (!secure && t.require && t.requirePlain && tlsOpts !== undefined && t.enabled) {
               logger.info({ ip, port: socket.remotePort }, 'plaintext connection refused (tls.require, tls.requirePlain)');
-              hangUp(stream, tlsRequiredPlainMessage(listenPort()) + '\r\n');
+              hangUp(stream, tlsRequiredPlainMessage(listenPort(), localHost(socket)) + '\r\n');
               return;
             }
             const c = config().connections;

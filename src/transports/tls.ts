@@ -182,10 +182,17 @@ export async function loadCredentials(config: Config, opts: LoadOptions = {}): P
   }
   const names = (opts.names ?? machineNames)();
   const made = await generateSelfSigned(names, now);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeAtomic(keyPath, made.key, 0o600);
-  await writeAtomic(certPath, made.cert, 0o644);
   const c = credentialsFrom(made.cert, made.key, { generated: true, source: certPath });
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeAtomic(keyPath, made.key, 0o600);
+    await writeAtomic(certPath, made.cert, 0o644);
+  } catch (e) {
+    // still serve TLS, but say why the fingerprint will change at the next start
+    const err = e as NodeJS.ErrnoException;
+    opts.logger?.warn(`cannot save the TLS certificate in ${dir} (${err.code ?? err.message}): using it for this run only, so its fingerprint changes at the next start`);
+    return { ...c, source: '(not saved)' };
+  }
   opts.logger?.info({ cert: certPath, fingerprint: c.fingerprint, names: [...names.dns, ...names.ips] }, 'generated a self-signed TLS certificate');
   return c;
 }

@@ -56,7 +56,7 @@ test('tls.require: plaintext IRC gets one ERROR line saying how to use TLS; netc
   irc.send('USER bob 0 * :Bob');
   await irc.closed;
   assert.equal(irc.lines.length, 1, irc.lines.join('\n'));
-  assert.match(irc.lines[0]!, new RegExp(`^ERROR :Closing link: this server requires TLS: connect with TLS to port ${h.port} \\(irssi: /connect -tls HOST ${h.port}`));
+  assert.match(irc.lines[0]!, new RegExp(`^ERROR :Closing link: this server requires TLS: connect with TLS to port ${h.port} \\(irssi: /connect -tls 127\\.0\\.0\\.1 ${h.port}`));
 
   const nc = await plainSocket(h.port);
   nc.socket.write('hello\n');
@@ -71,7 +71,7 @@ test('tls.require + tls.requirePlain: a netcat user is told to use openssl s_cli
   const nc = await plainSocket(h.port);
   nc.socket.write('hello\n');
   await nc.closed;
-  assert.deepEqual(nc.lines, [`* tincan: this server only accepts encrypted connections. Use: openssl s_client -quiet -connect HOST:${h.port}`]);
+  assert.deepEqual(nc.lines, [`* tincan: this server only accepts encrypted connections. Use: openssl s_client -quiet -connect 127.0.0.1:${h.port}`]);
   // a plain-lines user over TLS is fine
   const enc = await tlsSocket(h.port);
   enc.socket.write('hello\n');

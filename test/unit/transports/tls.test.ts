@@ -86,3 +86,14 @@ test('machineNames: host name (+ .local), localhost, addresses without link-loca
   assert.ok(n.ips.includes('192.168.1.20') && n.ips.includes('2001:db8::5') && !n.ips.includes('fe80::1'));
   assert.equal(plainHex('AB:CD:0F'), 'abcd0f');
 });
+
+test('a data directory that cannot hold the certificate still gets TLS, with a warning, for this run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-tlsu-'));
+  writeFileSync(join(dir, 'file'), '');
+  const warnings: string[] = [];
+  const logger = { warn: (m: string) => warnings.push(m), info: () => {} } as unknown as import('pino').Logger;
+  const c = await loadCredentials(makeConfig({ dataDir: join(dir, 'file', 'data') }), { names, logger });
+  assert.equal(c.source, '(not saved)');
+  assert.equal(c.generated, true);
+  assert.match(warnings.join('\n'), /cannot save the TLS certificate in .*file\/data \(ENOTDIR\): using it for this run only/);
+});
