@@ -111,7 +111,11 @@ export function serveUsage(): string {
     '  --no-mdns             do not advertise on the local network with mDNS/DNS-SD (default: advertise)',
     '  -h, --help            show this help',
     '',
-    'Signals: SIGTERM/SIGINT shut down (a second one forces exit); SIGHUP reloads the config file.',
+    'TLS is spoken on the same port: a self-signed certificate is made in the data directory on',
+    'first start (its fingerprint is on the join card), or set tls.cert and tls.key in the config.',
+    '',
+    'Signals: SIGTERM/SIGINT shut down (a second one forces exit); SIGHUP reloads the config file',
+    'and the TLS certificate (established connections stay).',
     'Logs are readable on a terminal and JSON otherwise; set TINCAN_LOG=json or TINCAN_LOG=pretty to choose.',
   ].join('\n');
 }
