@@ -14,6 +14,7 @@ import { X509Certificate } from 'node:crypto';
 import { pino } from 'pino';
 import { runServe, type ServeHandle } from '../../src/cli/serve.js';
 import { generateSelfSigned } from '../../src/transports/tls.js';
+import { generate } from 'selfsigned';
 import { RawClient } from '../helpers/raw-client.js';
 import { tincanArgv } from './chat-helpers.js';
 import { tcpTransport } from '../../src/clients/shared/node-transport.js';
@@ -39,10 +40,17 @@ async function serve(dir: string, tlsConfig: Record<string, unknown>): Promise<S
 }
 
 /** Runs `tincan chat` in a pipe: sends `input` lines once connected, then ends stdin. */
-async function chat(port: number, nick: string, xdg: string, input: string[], until?: () => Promise<unknown>): Promise<{ code: number; out: string }> {
+async function chat(
+  port: number,
+  nick: string,
+  xdg: string,
+  input: string[],
+  until?: () => Promise<unknown>,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string }> {
   const child = spawn(process.execPath, tincanArgv('chat', `127.0.0.1:${port}`, '--nick', nick), {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_CONFIG_HOME: xdg },
+    env: { ...process.env, XDG_CONFIG_HOME: xdg, ...env },
   });
   cleanups.push(() => child.kill('SIGKILL'));
   let out = '';
@@ -162,4 +170,44 @@ test('the fingerprint announced on mDNS is checked: a match connects, a mismatch
   assert.match(bad.err!.message, /announced by the server on the local network \(mDNS\)/);
   assert.ok(bad.err!.message.includes(h.tls!.credentials.fingerprint));
   assert.equal(fresh.get(`127.0.0.1:${h.port}`), undefined);
+});
+
+test('a certificate a trusted CA signed is verified, not pinned, so its renewal is accepted', T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-tlschat-'));
+  const xdg = mkdtempSync(join(tmpdir(), 'tincan-xdg-'));
+  const ca = await generate([{ name: 'commonName', value: 'test CA' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
+  });
+  const leaf = () =>
+    generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    });
+  const [one, two] = await Promise.all([leaf(), leaf()]);
+  writeFileSync(join(dir, 'ca.pem'), ca.cert);
+  writeFileSync(join(dir, 'cert.pem'), one.cert);
+  writeFileSync(join(dir, 'key.pem'), one.private);
+  const h = await serve(dir, { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });
+  const bob = await ircUser(h.port, 'bob');
+  // the CA is trusted the way a system CA would be
+  const env = { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') };
+  const first = await chat(h.port, 'erin', xdg, ['/join #lobby', 'ca one'], () => bob.waitFor(/:erin!\S+ PRIVMSG #lobby :ca one$/, 15_000), env);
+  assert.equal(first.code, 0, first.out);
+  assert.match(first.out, /certificate verified by a certificate authority/);
+  assert.equal(existsSync(join(xdg, 'tincan', 'known_servers')), false);
+  // renewed certificate from the same CA: still fine
+  writeFileSync(join(dir, 'cert.pem'), two.cert);
+  writeFileSync(join(dir, 'key.pem'), two.private);
+  assert.equal(h.reload(), true);
+  assert.equal(await h.tlsReloaded(), true);
+  const second = await chat(h.port, 'erin', xdg, ['/join #lobby', 'ca two'], () => bob.waitFor(/:erin!\S+ PRIVMSG #lobby :ca two$/, 15_000), env);
+  assert.equal(second.code, 0, second.out);
+  assert.doesNotMatch(second.out, /CHANGED/);
 });

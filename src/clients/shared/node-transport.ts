@@ -3,8 +3,8 @@
  * bytes into lines (CRLF or LF, at most 64 KiB per line), writes lines with CRLF.
  *
  * TLS without a CA (`tls: 'auto'` or `true`): the server's certificate is checked against
- * the fingerprint it published (mDNS TXT `fp`), else against the pin stored on first use
- * (known-servers.ts). A different certificate ends the connection with a fatal error
+ * the fingerprint it published (mDNS TXT `fp`), else, unless a system CA vouches for it,
+ * against the pin stored on first use (known-servers.ts). A different certificate ends the connection with a fatal error
  * naming both fingerprints; the client does not reconnect. In 'auto' mode a server that
  * does not speak TLS (handshake refused or no answer within tlsTimeoutMs) is used in
  * plaintext, unless a pin or published fingerprint says it spoke TLS before.
@@ -52,9 +52,17 @@ export function tcpTransport(target: TcpTarget): TransportFactory {
     target.notify?.(text);
   };
 
-  /** null when `got` is acceptable, else the fatal error */
-  const check = (got: string): FatalTransportError | null => {
+  /**
+   * null when `got` is acceptable, else the fatal error. `caValid`: the certificate chains
+   * to a system CA and names the host; then nothing is pinned (such certificates are
+   * renewed every few months), unless the server published a fingerprint.
+   */
+  const check = (got: string, caValid: boolean): FatalTransportError | null => {
     const published = target.fingerprint === undefined ? undefined : normalizeFingerprint(target.fingerprint);
+    if (caValid && published === undefined) {
+      notify(`Encrypted (TLS), certificate verified by a certificate authority.`);
+      return null;
+    }
     const pinned = target.pins?.get(key);
     const expected = published ?? pinned;
     if (expected === undefined) {
@@ -101,8 +109,13 @@ export function tcpTransport(target: TcpTarget): TransportFactory {
       });
       s.on(useTls ? 'secureConnect' : 'connect', () => {
         if (useTls) {
-          const got = normalizeFingerprint((s as TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '');
-          const bad = check(got);
+          const ts = s as TLSSocket;
+          const x509 = ts.getPeerX509Certificate();
+          const got = normalizeFingerprint(x509?.fingerprint256 ?? '');
+          // chains to a trusted CA and names the host we dialled
+          const names = x509 !== undefined && (isIP(target.host) !== 0 ? x509.checkIP(target.host) !== undefined : x509.checkHost(target.host) !== undefined);
+          const caValid = ts.authorized && names;
+          const bad = check(got, caValid);
           if (bad !== null) {
             target.onFatal?.(bad);
             s.destroy(bad);
