@@ -94,7 +94,7 @@ export interface TlsConfig {
   handshakeTimeout: number;
   /** handshakes in progress at once per address group, default 10 */
   handshakesPerIp: number;
-  /** refuse plaintext IRC (a one-line ERROR says how to connect with TLS), default false */
+  /** refuse plaintext IRC (a one-line ERROR says how to connect with TLS; http:// gets a 308 to https://), default false */
   require: boolean;
   /** with require: refuse plaintext netcat/telnet users too, default false */
   requirePlain: boolean;

@@ -139,6 +139,20 @@ export function tlsOnlyMessage(kind: Detected, plainPort: number): string {
     : `* tincan: this port only speaks TLS. Use port ${plainPort}, or: openssl s_client -quiet -connect HOST:PORT`;
 }
 
+/**
+ * A 308 to the same URL over https:// (same port). The Host header is used when it came
+ * with the first bytes, else the address the peer reached us on.
+ */
+export function httpsRedirect(head: Buffer, localAddr: string, port: number): string {
+  const text = head.toString('latin1');
+  const target = /^[!-~]+ (\/[!-~]*) HTTP\//.exec(text)?.[1] ?? '/';
+  const hostHeader = /\r?\nhost:[ \t]*([A-Za-z0-9.:[\]-]{1,300})[ \t]*\r?\n/i.exec(text)?.[1];
+  const host = hostHeader ?? (localAddr.includes(':') ? `[${localAddr}]:${port}` : `${localAddr}:${port}`);
+  const url = `https://${host}${target}`;
+  const body = `This server only accepts encrypted connections: ${url}\n`;
+  return `HTTP/1.1 308 Permanent Redirect\r\nLocation: ${url}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
 /** The address the peer reached us on, for "connect to ..." hints. */
 function localHost(socket: Socket): string {
   return normalizeAddress(socket.localAddress ?? 'HOST');
@@ -428,6 +442,12 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
             return;
           }
           case 'http':
+            if (!secure && t.require && tlsOpts !== undefined && t.enabled) {
+              // the page would open ws://, plaintext IRC: send the browser to https:// instead
+              logger.info({ ip, port: socket.remotePort }, 'plaintext HTTP redirected to https:// (tls.require)');
+              hangUp(stream, httpsRedirect(head, localHost(socket), listenPort()));
+              return;
+            }
             try {
               (detectOpts?.http ?? handleHttp)(stream, head, { config: config(), logger, port: listenPort() });
             } catch (e) {

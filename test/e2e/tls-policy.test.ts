@@ -64,6 +64,11 @@ test('tls.require: plaintext IRC gets one ERROR line saying how to use TLS; netc
 
   const secure = await tlsSocket(h.port);
   await secure.register('alice');
+
+  // a browser on http:// would use ws:// (plaintext IRC): it is sent to https://, same port
+  const res = await fetch(`http://127.0.0.1:${h.port}/some/page?x=1`, { redirect: 'manual' });
+  assert.equal(res.status, 308);
+  assert.equal(res.headers.get('location'), `https://127.0.0.1:${h.port}/some/page?x=1`);
 });
 
 test('tls.require + tls.requirePlain: a netcat user is told to use openssl s_client', T, async () => {
