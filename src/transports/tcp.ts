@@ -369,7 +369,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       }
       const t = config().tls;
       const busy = handshaking.get(group) ?? 0;
-      if (busy >= t.handshakesPerIp) {
+      // like the other per-address caps, off with connections.enabled false
+      if (config().connections.enabled && busy >= t.handshakesPerIp) {
         logger.debug({ ip, port: socket.remotePort, handshaking: busy }, 'TLS handshake refused: too many in progress from this address');
         socket.on('error', () => {});
         socket.destroy();
