@@ -207,7 +207,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
   let connectionCount = 0;
   let refusing = 0;
 
-  const hangUp = (socket: Socket, data: string): void => {
+  const hangUp = (socket: Socket, data: string | Buffer): void => {
     socket.end(data);
     const t = setTimeout(() => socket.destroy(), REFUSE_GRACE_MS);
     t.unref();
@@ -243,7 +243,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       socket.off('data', onData);
       socket.resume(); // from here on, what the peer sends is discarded
       if (socket.destroyed) return;
-      hangUp(socket, kind === 'http' ? refusalResponse(refusalKind(line), ip) : line + '\r\n');
+      // a TLS client cannot read a plaintext ERROR line: it gets a TLS alert instead
+      hangUp(socket, kind === 'http' ? refusalResponse(refusalKind(line), ip) : kind === 'tls' ? TLS_ALERT : line + '\r\n');
     };
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]).subarray(0, DETECT_MAX_BYTES);

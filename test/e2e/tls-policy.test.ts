@@ -154,3 +154,20 @@ test('STS is offered only with a configured CA-signed certificate: port in plain
   assert.match(ls, /\bsts=duration=86400\b/);
   assert.doesNotMatch(ls, /sts=port/);
 });
+
+test('a TLS client refused by the connection limits gets a TLS alert, not a plaintext line', T, async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tincan-tlsp-'));
+  const file = join(data, 'config.json');
+  writeFileSync(file, JSON.stringify({ storage: 'memory', connections: { perIp: 1 } }));
+  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data, '--config', file], {}, {
+    signals: false,
+    logger: pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' }),
+  });
+  handles.push(h);
+  const first = await tlsSocket(h.port);
+  await first.register('one');
+  const s = tls.connect({ port: h.port, host: '127.0.0.1', rejectUnauthorized: false });
+  const [err] = (await once(s, 'error')) as [NodeJS.ErrnoException];
+  // OpenSSL names the alert it received (a plaintext line would be "wrong version number" or similar)
+  assert.match(`${err.code} ${err.message}`, /handshake failure|HANDSHAKE_FAILURE/i);
+});
