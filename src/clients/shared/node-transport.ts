@@ -44,6 +44,8 @@ const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', '
 
 export function tcpTransport(target: TcpTarget): TransportFactory {
   const key = serverKey(target.host, target.port);
+  /** 'auto' found a plaintext-only server: reconnects go straight to plaintext */
+  let plainOnly = false;
   /** said once per target, not on every reconnect */
   let told = '';
   const notify = (text: string): void => {
@@ -122,6 +124,7 @@ export function tcpTransport(target: TcpTarget): TransportFactory {
             return;
           }
         } else if (mode === 'auto') {
+          plainOnly = true;
           notify(`Not encrypted: ${key} does not speak TLS.`);
         }
         opened = true;
@@ -155,7 +158,7 @@ export function tcpTransport(target: TcpTarget): TransportFactory {
         h.onClose(error);
       });
     };
-    start(mode !== false);
+    start(mode === true || (mode === 'auto' && !plainOnly));
 
     return {
       send(line: string) {
