@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given folders (default: test/) with node:test via tsx.
 // Node 20's --test does not expand globs, so the file list is built here.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -26,6 +27,7 @@ if (files.length === 0) {
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...extra, ...files],
-  { stdio: 'inherit' },
+  // a fresh config directory: `tincan chat` pins certificates there (never the user's own)
+  { stdio: 'inherit', env: { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'tincan-test-config-')) } },
 );
 process.exit(res.status ?? 1);

@@ -34,6 +34,9 @@ export function chatUsage(): string {
     `network (mDNS) and connects to the one it finds. PORT defaults to ${DEFAULT_PORT}.`,
     'Works with any IRC server. tcp://HOST:PORT (or --raw) sends plain lines to any',
     'socket program (netcat, the lesson server) and shows what comes back.',
+    'Uses TLS when the server speaks it (ircs:// for TLS only): the certificate must match',
+    'the fingerprint announced on mDNS, or the one remembered from the first connection',
+    '(in $XDG_CONFIG_HOME/tincan/known_servers, default ~/.config/tincan/known_servers).',
     '',
     'Options:',
     '  -n, --nick <name>   your nick (default: your login name)',
@@ -110,7 +113,7 @@ export function parseChatArgs(argv: string[]): ChatArgs & { scheme: string | nul
   }
   if (positionals.length > 1) throw new CliError(`tincan chat: one server at a time (got ${positionals.join(', ')})`, 2);
   const t = positionals[0] !== undefined ? parseTarget(positionals[0]) : null;
-  if (t?.scheme && !['tcp', 'irc', 'tincan'].includes(t.scheme)) throw new CliError(`tincan chat: unknown scheme '${t.scheme}://' (use tcp:// or irc://)`, 2);
+  if (t?.scheme && !['tcp', 'irc', 'ircs', 'tincan'].includes(t.scheme)) throw new CliError(`tincan chat: unknown scheme '${t.scheme}://' (use tcp://, irc:// or ircs://)`, 2);
   const out: ChatArgs & { scheme: string | null } = {
     help: values.help === true,
     raw: values.raw === true || t?.scheme === 'tcp',
@@ -247,8 +250,14 @@ function logTail(path: string, maxBytes = 4096): string {
   }
 }
 
+/** Where to connect, with the TLS fingerprint a tincan server announced (TXT fp). */
+function withFingerprint(f: { host: string; port: number; kind: string; txt: Record<string, string> }): { host: string; port: number; fingerprint?: string } {
+  const fp = f.kind === 'tincan' ? f.txt['fp'] : undefined;
+  return fp === undefined ? { host: f.host, port: f.port } : { host: f.host, port: f.port, fingerprint: fp };
+}
+
 /** Looks for servers on the LAN; returns where to connect, or null (with a message). */
-async function discover(interactive: boolean): Promise<{ host: string; port: number; notes?: string[] } | null> {
+async function discover(interactive: boolean): Promise<{ host: string; port: number; fingerprint?: string; notes?: string[] } | null> {
   const { browseServers } = await import('../discovery/browse.js');
   const err = process.stderr;
   err.write('Looking for chat servers on the local network (mDNS)...\n');
@@ -257,13 +266,13 @@ async function discover(interactive: boolean): Promise<{ host: string; port: num
   if (found.length === 1) {
     const f = found[0]!;
     err.write(`Found ${f.name} at ${f.host}:${f.port}\n`);
-    return { host: f.host, port: f.port };
+    return withFingerprint(f);
   }
   if (found.length > 1) {
     found.forEach((f, i) => err.write(`  ${i + 1}) ${f.name} (${f.kind}) at ${f.host}:${f.port}\n`));
     if (!interactive) {
       err.write(`Several servers answered; connecting to the first. Name one to choose: tincan chat HOST:PORT\n`);
-      return { host: found[0]!.host, port: found[0]!.port };
+      return withFingerprint(found[0]!);
     }
     for (let i = 0; i < MAX_ASKS; i++) {
       const a = await ask(`Connect to which one? [1-${found.length}, Enter for 1, q to quit] `);
@@ -273,7 +282,7 @@ async function discover(interactive: boolean): Promise<{ host: string; port: num
         return null;
       }
       const f = c === null ? undefined : found[c - 1];
-      if (f) return { host: f.host, port: f.port };
+      if (f) return withFingerprint(f);
       err.write(`Please answer a number from 1 to ${found.length}, or q.\n`);
     }
     err.write(`No choice made. Name a server: tincan chat HOST[:PORT]\n`);
@@ -321,7 +330,7 @@ export async function chatMain(argv: string[]): Promise<number> {
     return 0;
   }
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !args.line;
-  const target: { host: string; port: number; notes?: string[] } | null = args.target ?? (await discover(tty));
+  const target: { host: string; port: number; fingerprint?: string; notes?: string[] } | null = args.target ?? (await discover(tty));
   if (!target) return 1;
 
   if (args.raw) {
@@ -337,11 +346,22 @@ export async function chatMain(argv: string[]): Promise<number> {
 
   const { IrcClient } = await import('../clients/shared/irc-client.js');
   const { tcpTransport } = await import('../clients/shared/node-transport.js');
+  const { filePinStore } = await import('../clients/shared/known-servers.js');
+  /** the server's certificate did not match: exit non-zero */
+  let refused = false;
   const label = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
   const client = new IrcClient({
     nick: args.nick,
     serverLabel: label,
-    transport: tcpTransport({ host: target.host, port: target.port }),
+    transport: tcpTransport({
+      host: target.host,
+      port: target.port,
+      tls: args.scheme === 'ircs' ? true : 'auto',
+      pins: filePinStore(),
+      notify: (text) => client.info(client.server, text),
+      onFatal: () => (refused = true),
+      ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }),
+    }),
     historyOnJoin: 50,
     ...(args.password !== undefined ? { password: args.password } : {}),
   });
@@ -350,7 +370,7 @@ export async function chatMain(argv: string[]): Promise<number> {
     const done = runLineMode(client, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
     client.connect();
     await done;
-    return 0;
+    return refused ? 1 : 0;
   }
   const { TuiApp } = await import('../clients/tui/app.js');
   const { IrcTuiModel } = await import('../clients/tui/irc-model.js');

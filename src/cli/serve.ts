@@ -18,6 +18,7 @@ import { VERSION } from '../core/version.js';
 import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
 import { plainDialect } from '../gateway.js';
+import { TlsCredentialStore, plainHex } from '../transports/tls.js';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
@@ -46,6 +47,8 @@ export interface ServerLike {
   reload(config: Config): void;
   shutdown(reason: string): Promise<void>;
   stats(): { clients: number; channels: number };
+  /** IRCv3 STS policy offered in CAP LS (IrcServer.sts) */
+  sts?: { port: number; duration: number } | null;
 }
 export type ServerFactory = (config: Config, logger: Logger, reloadConfig?: () => Config) => ServerLike | Promise<ServerLike>;
 
@@ -80,6 +83,10 @@ export interface ServeHandle {
   logger: Logger;
   /** the mDNS advertisement, when announcing */
   advertisement: Advertisement | null;
+  /** the TLS certificate in use (null with tls.enabled false) */
+  tls: TlsCredentialStore | null;
+  /** the last reload's TLS certificate step (settles once the new certificate is in use or refused) */
+  tlsReloaded(): Promise<boolean>;
 }
 
 const OPTIONS = {
@@ -116,7 +123,11 @@ export function serveUsage(): string {
     '  --no-mdns             do not advertise on the local network with mDNS/DNS-SD (default: advertise)',
     '  -h, --help            show this help',
     '',
-    'Signals: SIGTERM/SIGINT shut down (a second one forces exit); SIGHUP reloads the config file.',
+    'TLS is spoken on the same port: a self-signed certificate is made in the data directory on',
+    'first start (its fingerprint is on the join card), or set tls.cert and tls.key in the config.',
+    '',
+    'Signals: SIGTERM/SIGINT shut down (a second one forces exit); SIGHUP reloads the config file',
+    'and the TLS certificate (established connections stay).',
     'Logs are readable on a terminal and JSON otherwise; set TINCAN_LOG=json or TINCAN_LOG=pretty to choose.',
   ].join('\n');
 }
@@ -210,6 +221,18 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   };
   const server = await (opts.createServer ?? defaultServerFactory)(config, logger, rehashLoad);
 
+  // TLS: the configured certificate, or the self-signed one in the data directory (made now if missing)
+  let tlsStore: TlsCredentialStore | null = null;
+  if (config.tls.enabled) {
+    try {
+      tlsStore = await TlsCredentialStore.open(config, { logger });
+    } catch (e) {
+      await server.shutdown('Server shutting down').catch(() => {});
+      throw new CliError(`tincan serve: TLS: ${(e as Error).message} (set tls.cert and tls.key to readable PEM files, or remove both for a self-signed certificate)`, 1);
+    }
+  }
+  let tlsReload: Promise<boolean> = Promise.resolve(true);
+
   // the browser client and IRC-over-WebSocket, on the same port (first bytes decide)
   const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c) });
   let listener: TcpListener;
@@ -223,11 +246,13 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         server.accept(c);
       },
       detect: { http: webHttpHandler(web, handleHttp), plain: plainDialect(() => config) },
+      ...(tlsStore === null ? {} : { tls: { context: () => tlsStore.context(), port: config.tls.port } }),
     });
   } catch (e) {
     await server.shutdown(closeText('TINCAN_ERR_SHUTDOWN')).catch(() => {});
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
+      if (config.tls.port !== null) throw new CliError(`port ${config.port} or the TLS port ${config.tls.port} is in use: is another tincan running? use --port / tls.port to pick others`, 1, 'TINCAN_ERR_PORT_IN_USE');
       throw new CliError(`port ${config.port} is in use: is another tincan running? use --port to pick another port`, 1, 'TINCAN_ERR_PORT_IN_USE');
     }
     if (err.code === 'EACCES') {
@@ -245,11 +270,33 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
   );
 
+  // STS only with a certificate clients can verify: a pinned self-signed one would lock them out
+  const applySts = (): void => {
+    if (!('sts' in server)) return;
+    const c = tlsStore?.credentials;
+    const on = c !== undefined && c.verifiable && config.tls.stsDuration > 0;
+    server.sts = on ? { port: listener.tlsAddress()?.port ?? addr.port, duration: config.tls.stsDuration } : null;
+  };
+  applySts();
+  if (tlsStore !== null) {
+    const c = tlsStore.credentials;
+    const tlsAddr = listener.tlsAddress();
+    logger.info(
+      { fingerprint: c.fingerprint, cert: c.source, generated: c.generated, tlsPort: tlsAddr?.port ?? null },
+      `TLS on port ${addr.port}${tlsAddr === null ? '' : ` and ${tlsAddr.port} (TLS only)`}: certificate SHA-256 ${c.fingerprint}`,
+    );
+  }
+
   let advertisement: Advertisement | null = null;
+  /** re-advertises with the current fingerprint (set when advertising) */
+  let reannounce: (() => Promise<void>) | null = null;
   if (opts.announce === true) {
     if (args.quiet !== true) {
       const { addresses, note } = lanAddresses(networkInterfaces(), config.host);
-      const card = joinCard({ addresses, port: addr.port, channel: config.defaultChannel, ...(note === undefined ? {} : { note }) });
+      const c = tlsStore?.credentials;
+      const tlsPort = listener.tlsAddress()?.port;
+      const tls = c === undefined ? {} : { tls: { fingerprint: c.fingerprint, selfSigned: !c.verifiable, ...(tlsPort === undefined ? {} : { port: tlsPort }) } };
+      const card = joinCard({ addresses, port: addr.port, channel: config.defaultChannel, ...(note === undefined ? {} : { note }), ...tls });
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
     if (args.noMdns !== true) {
@@ -258,14 +305,24 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         logger.info('not advertising on mDNS: listening on loopback only, nobody else could connect');
       } else {
         const all = host === '::' || host === '0.0.0.0' || host === '';
-        advertisement = advertise({
-          port: addr.port,
-          serverName: config.serverName,
-          version: VERSION,
-          channel: config.defaultChannel,
-          logger,
-          ...(all ? {} : { interface: host }),
-        });
+        const announce = (): Advertisement =>
+          advertise({
+            port: addr.port,
+            serverName: config.serverName,
+            version: VERSION,
+            channel: config.defaultChannel,
+            logger,
+            ...(tlsStore === null ? {} : { tlsFingerprint: plainHex(tlsStore.credentials.fingerprint) }),
+            ...(all ? {} : { interface: host }),
+          });
+        advertisement = announce();
+        // a new certificate (SIGHUP): withdraw the old fingerprint from mDNS, announce the new one
+        reannounce = async () => {
+          const old = advertisement;
+          if (old === null || closing !== null) return;
+          await old.stop();
+          if (closing === null && advertisement === old) advertisement = announce();
+        };
       }
     }
   }
@@ -281,8 +338,19 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     if (next.host !== config.host || next.port !== config.port) {
       logger.warn('host/port changes take effect after a restart');
     }
+    if (next.tls.port !== config.tls.port || (next.tls.enabled && tlsStore === null)) logger.warn('tls.port changes, and turning TLS on, take effect after a restart');
     config = next;
     if (opts.logger === undefined) logger.level = next.logLevel;
+    // new handshakes get the reloaded certificate; established connections keep theirs
+    if (tlsStore !== null) {
+      const store = tlsStore;
+      const before = store.credentials.fingerprint;
+      tlsReload = store.reload(next, { logger }).then(async (ok) => {
+        applySts();
+        if (store.credentials.fingerprint !== before) await reannounce?.();
+        return ok;
+      });
+    }
     try {
       server.reload(next);
     } catch (e) {
@@ -348,7 +416,11 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     server,
     listener,
     logger,
-    advertisement,
+    get advertisement() {
+      return advertisement;
+    },
+    tls: tlsStore,
+    tlsReloaded: () => tlsReload,
   };
 }
 

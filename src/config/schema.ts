@@ -100,6 +100,17 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   connections: { enabled: true, perIp: 20, ratePerMinute: 60, maxClients: 10000, ipv6Prefix: 64, silentPerIp: 5 },
   timeouts: { registration: 60, pingInterval: 120, pingTimeout: 60, silentIdle: 600 },
   web: { allowedOrigins: [], headTimeout: 10, requestTimeout: 30, keepAliveTimeout: 5 },
+  tls: {
+    enabled: true,
+    port: null,
+    cert: null,
+    key: null,
+    handshakeTimeout: 10,
+    handshakesPerIp: 10,
+    require: false,
+    requirePlain: false,
+    stsDuration: 2592000,
+  },
   public: false,
   allow: [],
   defaultChannel: '#lobby',
@@ -286,6 +297,27 @@ const web = obj({
   keepAliveTimeout: num(0.01, 3600),
 });
 
+/** TLS on the same port (and optionally its own). Timeouts in seconds. */
+const tls = obj({
+  /** answer a TLS ClientHello (false: a TLS client gets a handshake_failure alert) */
+  enabled: bool,
+  /** a second, TLS-only port (e.g. 6697), null = none */
+  port: nullable(int(0, 65535)),
+  /** PEM certificate (chain) and key files; both null = a self-signed one in dataDir */
+  cert: nullable(str({ min: 1, max: 4096, expected: 'a path to a PEM certificate file, or null' })),
+  key: nullable(str({ min: 1, max: 4096, expected: 'a path to a PEM key file, or null' })),
+  /** seconds a client gets to finish the handshake */
+  handshakeTimeout: num(0.01, 3600),
+  /** handshakes in progress at once per address group */
+  handshakesPerIp: int(1, 1000000),
+  /** refuse plaintext IRC (one ERROR line says how to connect with TLS; http:// gets a 308) */
+  require: bool,
+  /** with require: refuse plaintext netcat/telnet users too */
+  requirePlain: bool,
+  /** STS duration advertised with a verifiable configured certificate (0 = no STS) */
+  stsDuration: int(0, 400 * 86400),
+});
+
 const history = obj({
   /** keep channel history and channel state (topic, modes, bans) */
   enabled: bool,
@@ -328,6 +360,7 @@ export const CONFIG_SCHEMA = obj({
   connections,
   timeouts,
   web,
+  tls,
   /** false = private ranges only (loopback, RFC1918, link-local, ULA, CGNAT) */
   public: bool,
   /** extra CIDRs allowed when public is false */

@@ -17,3 +17,4 @@ export type ConnectionLimitsConfig = Config['connections'];
 export type TimeoutsConfig = Config['timeouts'];
 export type WebConfig = Config['web'];
 export type HistoryConfig = Config['history'];
+export type TlsConfig = Config['tls'];

@@ -47,6 +47,8 @@ export class IrcServer {
   readonly now: () => number;
   /** absent when history is off: every hook is `srv.history?.record(...)` */
   readonly history: History | undefined;
+  /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
+  sts: { port: number; duration: number } | null = null;
   readonly #reload: (() => Config) | undefined;
   #nextId = 1;
   #msgidPrefix = randomBytes(6).toString('base64url');

@@ -1,7 +1,7 @@
 /**
  * mDNS / DNS-SD advertisement of a running tincan, so clients on the LAN can find it
  * without typing an address: `_tincan._tcp` (TXT v = version, name = server name,
- * ws = WebSocket path, fp = TLS fingerprint once TLS exists), `_irc._tcp` (any IRC
+ * ws = WebSocket path, fp = SHA-256 of the TLS certificate, 64 lower-case hex digits), `_irc._tcp` (any IRC
  * client that browses, channel in TXT) and `_http._tcp` (browsers / OS "network" views,
  * path=/). Built on bonjour-service; answers queries and announces on every interface.
  *
@@ -30,7 +30,7 @@ export interface AdvertiseOptions {
   channel: string;
   /** WebSocket path (TXT `ws`) */
   wsPath?: string;
-  /** TLS certificate fingerprint (TXT `fp`), once TLS exists */
+  /** TLS certificate SHA-256 fingerprint (TXT `fp`, hex without colons), when TLS is on */
   tlsFingerprint?: string;
   logger: Logger;
   /** restrict to one interface address (multicast-dns `interface`); default all */

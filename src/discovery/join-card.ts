@@ -18,6 +18,8 @@ export interface JoinCardInput {
   channel: string;
   /** a line shown under the title (e.g. "no network found") */
   note?: string;
+  /** TLS on the port (and a TLS-only port): the certificate's SHA-256 fingerprint, to pin it */
+  tls?: { fingerprint: string; selfSigned: boolean; port?: number };
   /** renders a QR code for a URL; null = no QR codes (default: qrcode-terminal, small) */
   qr?: ((url: string) => string) | null;
 }
@@ -62,8 +64,32 @@ export function joinCard(input: JoinCardInput): string {
       for (const row of qr(http).replace(/\n+$/, '').split('\n')) lines.push('  ' + row);
     }
   }
+  if (input.tls !== undefined) lines.push(...tlsLines(input.tls, input.addresses[0] ?? 'HOST', port));
   lines.push('');
   return lines.join('\n') + '\n';
+}
+
+/** The card's TLS part: the fingerprint and how to pin it in irssi and WeeChat, and what a browser will say. */
+export function tlsLines(tls: { fingerprint: string; selfSigned: boolean; port?: number }, addr: string, plainPort: number): string[] {
+  const port = tls.port ?? plainPort;
+  const hex = tls.fingerprint.replace(/:/g, '').toLowerCase();
+  const where = tls.port === undefined ? `on the same port` : `on port ${plainPort} and ${tls.port} (TLS only)`;
+  const lines = [
+    '',
+    `  Encrypted (TLS) ${where}. Certificate SHA-256 fingerprint:`,
+    `    ${tls.fingerprint}`,
+    `  irssi:   /connect -tls -tls_pinned_cert ${tls.fingerprint} ${addr} ${port}`,
+    `  WeeChat: /server add tincan ${addr}/${port} -tls`,
+    `           /set irc.server.tincan.tls_fingerprint ${hex}`,
+    `  openssl s_client -quiet -connect ${addr.includes(':') ? `[${addr}]` : addr}:${port}   (netcat, encrypted)`,
+  ];
+  if (tls.selfSigned) {
+    lines.push(
+      `  https://${urlHost(addr)}:${port}/  a browser warns once that the certificate is self-signed:`,
+      '    check the fingerprint above (padlock > certificate), then Advanced > Proceed.',
+    );
+  }
+  return lines;
 }
 
 const WILDCARD = new Set(['', '::', '0.0.0.0', '::0']);

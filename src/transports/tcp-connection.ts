@@ -85,7 +85,7 @@ export class TcpConnection implements Connection {
   readonly id: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly secure: boolean = false;
+  readonly secure: boolean;
 
   private readonly socket: Socket;
   private readonly config: () => Config;
@@ -119,6 +119,8 @@ export class TcpConnection implements Connection {
     this.socket = socket;
     this.config = config;
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    // a TLSSocket (tls.ts) after its handshake
+    this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.remotePort = socket.remotePort ?? 0;
     this.reader = new LineReader(config().limits.maxLineBytes, {
       line: (line) => this.receive(line),

@@ -7,8 +7,10 @@
  * (detect.ts): IRC goes to the core as a TcpConnection; plain text (netcat, telnet, the
  * lesson's Python socket, or a listener that stays silent for SILENT_MS) goes through
  * the plain dialect the caller injects (src/gateway.ts: this module imports no dialect),
- * still an ordinary session to the core; HTTP to the HTTP handler; a TLS ClientHello
- * gets a TLS alert and is closed (no TLS yet).
+ * still an ordinary session to the core; HTTP to the HTTP handler; a TLS ClientHello is
+ * handshaken (tls.ts) and detection runs again on the decrypted stream, the same code
+ * path, so IRC, plain lines, HTTPS and WSS all work over TLS on the one port (and on the
+ * optional TLS-only port, `tls.port`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -20,6 +22,8 @@ import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
 import { handleHttp, refusalResponse, type HttpHandler, type Refusal } from './http.js';
+import type { SecureContext } from 'node:tls';
+import { acceptTls } from './tls.js';
 
 export { isPeerAllowed } from '../util/netmask.js';
 
@@ -34,6 +38,11 @@ export interface TcpListenerOptions {
    * before. `http` replaces the placeholder page handler (the browser client).
    */
   detect?: { http?: HttpHandler; plain?: PlainDialect };
+  /**
+   * TLS: the context for new handshakes (read per handshake, so a reload swaps it) and an
+   * optional TLS-only port. Absent: a ClientHello gets a handshake_failure alert.
+   */
+  tls?: { context: () => SecureContext; port?: number | null };
 }
 
 /**
@@ -51,6 +60,8 @@ export interface TcpListener {
   address(): { host: string; port: number };
   close(): Promise<void>;
   readonly connectionCount: number;
+  /** the TLS-only port's address, when one is configured */
+  tlsAddress(): { host: string; port: number } | null;
 }
 
 /** How long a refused socket gets to read its ERROR line. */
@@ -63,7 +74,7 @@ const CLOSE_WAIT_MS = 3000;
 export const SILENT_MS = 1000;
 /** Refused sockets being answered at once; beyond this they are dropped without a word. */
 const MAX_REFUSING = 1000;
-/** A fatal TLS alert (handshake_failure): what a TLS client gets until tincan has TLS. */
+/** A fatal TLS alert (handshake_failure): what a TLS client gets with tls.enabled false. */
 const TLS_ALERT = Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28]);
 
 /**
@@ -125,6 +136,44 @@ const REFUSAL_CODES: Record<Refusal, CloseCode> = {
   'too-many': 'TINCAN_ERR_TOO_MANY',
   'not-local': 'TINCAN_ERR_NOT_LOCAL',
 };
+/** The one line a plaintext IRC client gets with tls.require. */
+export function tlsRequiredMessage(port: number, host = 'HOST'): string {
+  return `ERROR :Closing link: this server requires TLS: connect with TLS to port ${port} (irssi: /connect -tls ${host} ${port}; WeeChat: /set irc.server.NAME.tls on)`;
+}
+/** What a netcat user gets with tls.require + tls.requirePlain. */
+export function tlsRequiredPlainMessage(port: number, host = 'HOST'): string {
+  return `* tincan: this server only accepts encrypted connections. Use: openssl s_client -quiet -connect ${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+/** What plaintext on the TLS-only port gets. */
+export function tlsOnlyMessage(kind: Detected, plainPort: number): string {
+  if (kind === 'http') {
+    const body = `This port only speaks TLS: use https:// (or port ${plainPort}).\n`;
+    return `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  }
+  return kind === 'irc'
+    ? `ERROR :Closing link: this port only speaks TLS: turn TLS on in your client (irssi: -tls), or use port ${plainPort}`
+    : `* tincan: this port only speaks TLS. Use port ${plainPort}, or: openssl s_client -quiet -connect HOST:PORT`;
+}
+
+/**
+ * A 308 to the same URL over https:// (same port). The Host header is used when it came
+ * with the first bytes, else the address the peer reached us on.
+ */
+export function httpsRedirect(head: Buffer, localAddr: string, port: number): string {
+  const text = head.toString('latin1');
+  const target = /^[!-~]+ (\/[!-~]*) HTTP\//.exec(text)?.[1] ?? '/';
+  const hostHeader = /\r?\nhost:[ \t]*([A-Za-z0-9.:[\]-]{1,300})[ \t]*\r?\n/i.exec(text)?.[1];
+  const host = hostHeader ?? (localAddr.includes(':') ? `[${localAddr}]:${port}` : `${localAddr}:${port}`);
+  const url = `https://${host}${target}`;
+  const body = `This server only accepts encrypted connections: ${url}\n`;
+  return `HTTP/1.1 308 Permanent Redirect\r\nLocation: ${url}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/** The address the peer reached us on, for "connect to ..." hints. */
+function localHost(socket: Socket): string {
+  return normalizeAddress(socket.localAddress ?? 'HOST');
+}
+
 function refusalKind(line: string): Refusal {
   const is = (kind: Refusal): boolean => line.endsWith(`(${closeText(REFUSAL_CODES[kind])})`);
   return is('full') ? 'full' : is('too-many') ? 'too-many' : 'not-local';
@@ -175,7 +224,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
   let connectionCount = 0;
   let refusing = 0;
 
-  const hangUp = (socket: Socket, data: string): void => {
+  const hangUp = (socket: Socket, data: string | Buffer): void => {
     socket.end(data);
     const t = setTimeout(() => socket.destroy(), REFUSE_GRACE_MS);
     t.unref();
@@ -211,7 +260,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       socket.off('data', onData);
       socket.resume(); // from here on, what the peer sends is discarded
       if (socket.destroyed) return;
-      hangUp(socket, kind === 'http' ? refusalResponse(refusalKind(line), ip) : line + '\r\n');
+      // a TLS client cannot read a plaintext ERROR line: it gets a TLS alert instead
+      hangUp(socket, kind === 'http' ? refusalResponse(refusalKind(line), ip) : kind === 'tls' ? TLS_ALERT : line + '\r\n');
     };
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]).subarray(0, DETECT_MAX_BYTES);
@@ -225,7 +275,15 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
     socket.once('close', () => clearTimeout(peek));
   };
 
-  const server = createServer({ noDelay: true }, (socket) => {
+  /** TLS handshakes in progress, per address group */
+  const handshaking = new Map<string, number>();
+  const tlsOpts = opts.tls;
+
+  /**
+   * One accepted socket: admission, then detection. `tlsOnly` is the dedicated TLS port,
+   * where anything but a ClientHello gets a one-line hint and is closed.
+   */
+  const onSocket = (socket: Socket, tlsOnly: boolean): void => {
     socket.setNoDelay(true);
     const raw = socket.remoteAddress;
     if (raw === undefined) {
@@ -267,7 +325,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       else perIp.set(group, n);
     });
 
-    const hand = (make: () => Connection, dialect: string): void => {
+    const hand = (make: () => Connection, dialect: string, secure: boolean): void => {
       let conn: Connection;
       try {
         conn = make();
@@ -276,7 +334,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         socket.destroy();
         return;
       }
-      logger.debug({ ip, port: socket.remotePort, id: conn.id, dialect }, 'connection');
+      logger.debug({ ip, port: socket.remotePort, id: conn.id, dialect, secure }, 'connection');
       try {
         onConnection(conn);
       } catch (e) {
@@ -286,22 +344,23 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
     };
 
     const detectOpts = opts.detect;
-    if (detectOpts === undefined) {
-      hand(() => new TcpConnection(socket, config), 'irc');
+    if (detectOpts === undefined && !tlsOnly) {
+      hand(() => new TcpConnection(socket, config), 'irc', false);
       return;
     }
     /**
      * A connection that has sent nothing yet (a listener): bounded per address group,
      * and closed with a goodbye line after timeouts.silentIdle unless a byte arrives.
+     * `stream` is the socket lines come from (the TLSSocket for an encrypted one).
      */
-    const trackSilent = (inner: TcpConnection): void => {
+    const trackSilent = (stream: Socket, inner: TcpConnection): void => {
       silentPerGroup.set(group, (silentPerGroup.get(group) ?? 0) + 1);
       let over = false;
       const stop = (): void => {
         if (over) return;
         over = true;
         clearTimeout(idle);
-        socket.off('data', stop);
+        stream.off('data', stop);
         const n = (silentPerGroup.get(group) ?? 1) - 1;
         if (n <= 0) silentPerGroup.delete(group);
         else silentPerGroup.set(group, n);
@@ -313,51 +372,126 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         inner.close(silentIdleMessage(idleS));
       }, idleS * 1000);
       idle.unref();
-      socket.once('data', stop);
-      socket.once('close', stop);
+      stream.once('data', stop);
+      stream.once('close', stop);
     };
 
-    sniff(socket, (kind, head, silent) => {
-      switch (kind) {
-        case 'irc':
-          hand(() => new TcpConnection(socket, config, { initial: head }), 'irc');
-          return;
-        case 'plain': {
-          const c = config().connections;
-          const quiet = silentPerGroup.get(group) ?? 0;
-          if (silent && c.enabled && quiet >= c.silentPerIp) {
-            logger.info({ ip, port: socket.remotePort, silent: quiet }, 'refused connection: too many silent connections');
-            hangUp(socket, tooManySilentMessage(quiet) + '\r\n');
-            return;
-          }
-          let inner: TcpConnection | null = null;
-          const dialect = detectOpts.plain;
-          hand(() => {
-            inner = new TcpConnection(socket, config, { initial: head, ...dialect?.framing() });
-            return dialect === undefined ? inner : dialect.wrap(inner, { lurking: silent });
-          }, 'plain');
-          if (silent && inner !== null && !socket.destroyed) trackSilent(inner);
+    /** Hands the TLS socket's handshake off; on success, detection runs again inside. */
+    const startTls = (head: Buffer): void => {
+      if (tlsOpts === undefined || !config().tls.enabled) {
+        logger.info({ ip, port: socket.remotePort }, 'TLS connection refused: TLS is turned off on this server (tls.enabled)');
+        socket.on('error', () => {});
+        socket.end(TLS_ALERT);
+        setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
+        return;
+      }
+      const t = config().tls;
+      const busy = handshaking.get(group) ?? 0;
+      // like the other per-address caps, off with connections.enabled false
+      if (config().connections.enabled && busy >= t.handshakesPerIp) {
+        logger.debug({ ip, port: socket.remotePort, handshaking: busy }, 'TLS handshake refused: too many in progress from this address');
+        socket.on('error', () => {});
+        socket.destroy();
+        return;
+      }
+      handshaking.set(group, busy + 1);
+      let counted = true;
+      const uncount = (): void => {
+        if (!counted) return;
+        counted = false;
+        const n = (handshaking.get(group) ?? 1) - 1;
+        if (n <= 0) handshaking.delete(group);
+        else handshaking.set(group, n);
+      };
+      acceptTls(socket, head, tlsOpts.context(), t.handshakeTimeout * 1000, (r) => {
+        uncount();
+        if (!r.ok) {
+          logger.debug({ ip, port: socket.remotePort, reason: r.reason }, 'TLS handshake failed');
           return;
         }
-        case 'http':
-          try {
-            const a = server.address();
-            const port = a !== null && typeof a === 'object' ? a.port : opts.port;
-            (detectOpts.http ?? handleHttp)(socket, head, { config: config(), logger, port });
-          } catch (e) {
-            logger.error({ err: e, ip }, 'HTTP handler threw');
-            socket.destroy();
+        detectOn(r.socket, true);
+      });
+    };
+
+    /** First-bytes detection on `stream` (the raw socket, or the decrypted TLS stream). */
+    const detectOn = (stream: Socket, secure: boolean): void => {
+      sniff(stream, (kind, head, silent) => {
+        if (tlsOnly && !secure && kind !== 'tls') {
+          logger.info({ ip, port: socket.remotePort, kind }, 'plaintext on the TLS-only port refused');
+          hangUp(stream, tlsOnlyMessage(kind, listenPort()) + '\r\n');
+          return;
+        }
+        const t = config().tls;
+        switch (kind) {
+          case 'irc':
+            if (!secure && t.require && tlsOpts !== undefined && t.enabled) {
+              logger.info({ ip, port: socket.remotePort }, 'plaintext IRC refused (tls.require)');
+              hangUp(stream, tlsRequiredMessage(listenPort(), localHost(socket)) + '\r\n');
+              return;
+            }
+            hand(() => new TcpConnection(stream, config, { initial: head }), 'irc', secure);
+            return;
+          case 'plain': {
+            if (!secure && t.require && t.requirePlain && tlsOpts !== undefined && t.enabled) {
+              logger.info({ ip, port: socket.remotePort }, 'plaintext connection refused (tls.require, tls.requirePlain)');
+              hangUp(stream, tlsRequiredPlainMessage(listenPort(), localHost(socket)) + '\r\n');
+              return;
+            }
+            const c = config().connections;
+            const quiet = silentPerGroup.get(group) ?? 0;
+            if (silent && c.enabled && quiet >= c.silentPerIp) {
+              logger.info({ ip, port: socket.remotePort, silent: quiet }, 'refused connection: too many silent connections');
+              hangUp(stream, tooManySilentMessage(quiet) + '\r\n');
+              return;
+            }
+            let inner: TcpConnection | null = null;
+            const dialect = detectOpts?.plain;
+            hand(
+              () => {
+                inner = new TcpConnection(stream, config, { initial: head, ...dialect?.framing() });
+                return dialect === undefined ? inner : dialect.wrap(inner, { lurking: silent });
+              },
+              'plain',
+              secure,
+            );
+            if (silent && inner !== null && !stream.destroyed) trackSilent(stream, inner);
+            return;
           }
-          return;
-        case 'tls':
-          logger.info({ ip, port: socket.remotePort }, 'TLS connection refused: this server does not speak TLS yet');
-          socket.on('error', () => {});
-          socket.end(TLS_ALERT);
-          setTimeout(() => socket.destroy(), REFUSE_GRACE_MS).unref();
-          return;
-      }
-    });
-  });
+          case 'http':
+            if (!secure && t.require && tlsOpts !== undefined && t.enabled) {
+              // the page would open ws://, plaintext IRC: send the browser to https:// instead
+              logger.info({ ip, port: socket.remotePort }, 'plaintext HTTP redirected to https:// (tls.require)');
+              hangUp(stream, httpsRedirect(head, localHost(socket), listenPort()));
+              return;
+            }
+            try {
+              (detectOpts?.http ?? handleHttp)(stream, head, { config: config(), logger, port: listenPort() });
+            } catch (e) {
+              logger.error({ err: e, ip }, 'HTTP handler threw');
+              stream.destroy();
+            }
+            return;
+          case 'tls':
+            if (secure) {
+              // a ClientHello inside TLS: nothing speaks that
+              logger.debug({ ip, port: socket.remotePort }, 'TLS inside TLS refused');
+              stream.destroy();
+              return;
+            }
+            startTls(head);
+            return;
+        }
+      });
+    };
+    detectOn(socket, false);
+  };
+
+  const listenPort = (): number => {
+    const a = server.address();
+    return a !== null && typeof a === 'object' ? a.port : opts.port;
+  };
+  const server = createServer({ noDelay: true }, (socket) => onSocket(socket, false));
+
   try {
     await listen(server, opts.host, opts.port);
   } catch (e) {
@@ -372,6 +506,20 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
   }
   // only after listening: a failed listen is the caller's to report (no stack in the log)
   server.on('error', (e) => logger.error({ err: e }, 'listener error'));
+
+  let tlsServer: Server | null = null;
+  if (tlsOpts?.port !== undefined && tlsOpts.port !== null) {
+    tlsServer = createServer({ noDelay: true }, (socket) => onSocket(socket, true));
+    tlsServer.on('error', (e) => logger.error({ err: e }, 'TLS listener error'));
+    const a = server.address();
+    const host = a !== null && typeof a === 'object' ? a.address : opts.host;
+    try {
+      await listen(tlsServer, host, tlsOpts.port);
+    } catch (e) {
+      server.close();
+      throw e;
+    }
+  }
 
   // Rate buckets that have refilled completely are equivalent to no entry at all.
   const pruneTimer = setInterval(() => {
@@ -389,6 +537,11 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
     get connectionCount() {
       return connectionCount;
     },
+    tlsAddress() {
+      const a = tlsServer?.address();
+      if (a === undefined || a === null || typeof a === 'string') return null;
+      return { host: a.address, port: a.port };
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(pruneTimer);
@@ -397,6 +550,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         const timer = setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, CLOSE_WAIT_MS);
+        tlsServer?.close();
         // kept referenced: close() must settle even when nothing else keeps the loop alive
         server.close(() => {
           if (done) return;

@@ -65,6 +65,8 @@ test('with no host, finds the server advertised in another namespace and connect
   await eventually(() => new RegExp(`Connected to ${ADDR_A.replace(/\./g, '\\.')}:${port} as finder`).test(chat.err()), 'the client connects', 8000).catch((e: Error) =>
     assert.fail(e.message + where()),
   );
+  // found on mDNS: the TLS certificate is checked against the fingerprint in the TXT record
+  assert.match(chat.err(), /Encrypted \(TLS\), certificate verified \(the fingerprint the server announced on the network\)/, where());
   chat.proc.stdin!.write('/join #found\n');
   await eventually(() => /^\[\d\d:\d\d\] #found -- You joined #found$/m.test(chat.out()), 'joined a room there', 8000).catch((e: Error) => assert.fail(e.message + where()));
   chat.proc.stdin!.end();

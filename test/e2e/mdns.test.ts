@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,7 +111,9 @@ test('another machine sees _tincan, _irc and _http over mDNS, joins through them
     const tincan = await browser.waitFor((s) => s.event === 'up' && s.type === 'tincan', 10_000);
     assert.equal(tincan.port, server.port);
     assert.equal(tincan.name, `tincan on mdnstest port ${server.port}`);
-    assert.deepEqual(tincan.txt, { v: VERSION, name: 'mdnstest.local', ws: '/irc' });
+    // fp: the TLS certificate's SHA-256, as the server logged it, without colons
+    const fp = /"fingerprint":"([0-9A-F:]+)"/.exec(server.output())![1]!.replace(/:/g, '').toLowerCase();
+    assert.deepEqual(tincan.txt, { v: VERSION, name: 'mdnstest.local', ws: '/irc', fp });
     assert.ok(tincan.addresses.includes(ADDR_A), `addresses ${tincan.addresses.join(', ')}`);
     const irc = await browser.waitFor((s) => s.event === 'up' && s.type === 'irc', 5000);
     assert.equal(irc.port, server.port);
@@ -132,6 +134,32 @@ test('another machine sees _tincan, _irc and _http over mDNS, joins through them
     await browser.waitFor((s) => s.event === 'down' && s.type === 'irc', 5000);
     const code = server.proc.exitCode ?? (await once(server.proc, 'exit'))[0];
     assert.equal(code, 0, server.output());
+  } finally {
+    server.proc.kill('SIGKILL');
+    browser.proc.kill('SIGKILL');
+  }
+});
+
+test('a new TLS certificate on SIGHUP is announced on mDNS with its new fingerprint', { timeout: 30_000 }, async (t) => {
+  if (unavailable !== null) return t.skip(unavailable);
+  const browser = browse();
+  const data = mkdtempSync(join(tmpdir(), 'tincan-mdns-'));
+  const server = await spawnServe(['--host', '0.0.0.0', '--port', '0', '--name', 'mdnsfp.local', '--quiet', '--data', data], ['ip', 'netns', 'exec', pair!.a]);
+  try {
+    const first = /"fingerprint":"([0-9A-F:]+)"/.exec(server.output())![1]!.replace(/:/g, '').toLowerCase();
+    await browser.waitFor((s) => s.event === 'up' && s.type === 'tincan' && s.txt['fp'] === first, 10_000);
+    // the generated certificate is gone: SIGHUP makes a new one and re-announces
+    rmSync(join(data, 'tls-cert.pem'));
+    server.proc.kill('SIGHUP');
+    const deadline = Date.now() + 10_000;
+    while (!/TLS certificate reloaded: new certificate/.test(server.output())) {
+      if (Date.now() > deadline) throw new Error('no reload logged:\n' + server.output());
+      await once(server.proc.stdout!, 'data');
+    }
+    const fps = [...server.output().matchAll(/"fingerprint":"([0-9A-F:]+)"/g)].map((m) => m[1]!.replace(/:/g, '').toLowerCase());
+    const second = fps[fps.length - 1]!;
+    assert.notEqual(second, first);
+    await browser.waitFor((s) => s.event === 'up' && s.type === 'tincan' && s.txt['fp'] === second, 10_000);
   } finally {
     server.proc.kill('SIGKILL');
     browser.proc.kill('SIGKILL');

@@ -262,7 +262,7 @@ test('plain users are under the same flood control as IRC users', T, async () =>
   await c.closed;
 });
 
-test('IRC and HTTP are told apart from plain text; a TLS hello is refused', T, async () => {
+test('IRC and HTTP are told apart from plain text; a broken TLS hello gets a TLS alert', T, async () => {
   const h = await serve();
   // IRC starting with CAP
   const irc = await connect(h.port);
@@ -276,12 +276,15 @@ test('IRC and HTTP are told apart from plain text; a TLS hello is refused', T, a
   assert.match(await res.text(), /<title>tincan<\/title>|tincan is running/);
   assert.equal((await fetch(`http://127.0.0.1:${h.port}/nope`)).status, 404);
 
-  // TLS ClientHello: a TLS alert, then the connection closes
+  // a malformed TLS ClientHello goes to the TLS layer: a TLS alert, then the connection closes
+  // (working TLS is in tls.test.ts)
   const s = net.connect(h.port, '127.0.0.1');
   await once(s, 'connect');
   s.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]));
   const chunks: Buffer[] = [];
   s.on('data', (d: Buffer) => chunks.push(d));
   await once(s, 'close');
-  assert.deepEqual([...Buffer.concat(chunks)], [0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28]);
+  const got = Buffer.concat(chunks);
+  assert.equal(got[0], 0x15, `an alert record, got ${got.toString('hex')}`);
+  assert.equal(got[5], 0x02, 'a fatal alert');
 });

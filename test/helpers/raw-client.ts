@@ -33,6 +33,11 @@ export class RawClient {
     });
   }
 
+  /** Wraps a socket that is already connected (e.g. a tls.TLSSocket after 'secureConnect'). */
+  static fromSocket(s: net.Socket): RawClient {
+    return new RawClient(s);
+  }
+
   send(line: string): void {
     this.socket.write(line + '\r\n');
   }

@@ -183,6 +183,12 @@ export class IrcClient extends Emitter<ClientEvents> {
         }
         const why = err ? err.message : open ? 'connection closed' : 'could not connect';
         this.#setState('disconnected');
+        // a fatal transport error (a changed TLS certificate): reconnecting would not help
+        if ((err as { fatal?: boolean } | undefined)?.fatal === true) {
+          this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
+          this.#setState('closed');
+          return;
+        }
         if (!this.#backoff) {
           this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
           return;

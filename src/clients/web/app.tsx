@@ -224,6 +224,7 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
           )}
           {b.kind === 'query' && <p class="topic">Private conversation</p>}
         </div>
+        <SecureBadge />
         {client.searchAvailable && <SearchBox client={client} />}
         {b.kind === 'channel' && (
           <button class="icon people" aria-label={`People (${members.length})`} aria-expanded={drawer === 'members'} onClick={() => setDrawer(drawer === 'members' ? 'none' : 'members')}>
@@ -660,3 +661,17 @@ function SearchResults({ client, onGo }: { client: ChatClient; onGo: (key: strin
 }
 
 export { SERVER_KEY };
+
+/** Whether this page and its WebSocket (same origin: https means wss) are encrypted. */
+function SecureBadge() {
+  const secure = typeof location !== 'undefined' && location.protocol === 'https:';
+  return (
+    <span
+      class={`secure ${secure ? 'on' : 'off'}`}
+      role="status"
+      title={secure ? 'Encrypted (TLS): others on the network cannot read this chat' : 'Not encrypted: others on this network can read it. Open the https:// address to encrypt.'}
+    >
+      {secure ? '🔒 Encrypted' : 'Not encrypted'}
+    </span>
+  );
+}

@@ -12,6 +12,8 @@ import type { CommandTable } from './types.js';
 
 function capLs(s: Session, srv: IrcServer, version: number): void {
   const items = CAPS.filter((c) => c.needsHistory !== true || srv.history !== undefined).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
+  // STS (a value-only cap, never REQ'd): over TLS the policy's duration, in plaintext where to upgrade
+  if (srv.sts !== null && version >= 302) items.push(s.conn.secure ? `sts=duration=${srv.sts.duration}` : `sts=port=${srv.sts.port}`);
   const target = s.registered ? s.nick : '*';
   // keep each line well inside 512 bytes; 302 clients understand the '*' continuation
   const chunks: string[] = [];

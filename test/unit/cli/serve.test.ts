@@ -51,6 +51,8 @@ afterEach(async () => {
 
 async function start(argv: string[]) {
   let fake!: FakeServer;
+  // a temporary data directory unless the test names one: serve writes its TLS certificate there
+  if (!argv.includes('--data')) argv = [...argv, '--data', mkdtempSync(join(tmpdir(), 'tincan-serve-data-'))];
   const h = await runServe(argv, {}, {
     signals: false,
     logger,
@@ -81,10 +83,11 @@ async function readLines(port: number, n: number, send?: string): Promise<string
 }
 
 test('runServe starts a listener that hands connections to the server, close() shuts down', T, async () => {
-  const { h, fake } = await start(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', 'tmpdata']);
+  const data = mkdtempSync(join(tmpdir(), 'tincan-serve-data-'));
+  const { h, fake } = await start(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data]);
   assert.ok(h.port > 0);
   assert.equal(h.config().serverName, 'test.local');
-  assert.equal(h.config().dataDir, join(process.cwd(), 'tmpdata'));
+  assert.equal(h.config().dataDir, data);
   // an IRC opener, so first-bytes detection hands it over as IRC at once
   assert.deepEqual(await readLines(h.port, 2, 'NICK there\r\n'), [':test.local NOTICE * :hello', 'ECHO NICK there']);
 

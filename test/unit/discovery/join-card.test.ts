@@ -61,3 +61,18 @@ test('lanAddresses: LAN IPv4 only when listening everywhere; loopback and link-l
   assert.deepEqual(loop.addresses, ['127.0.0.1']);
   assert.match(loop.note ?? '', /--host 0\.0\.0\.0/);
 });
+
+test('with TLS the card shows the fingerprint, the irssi and WeeChat pinning lines and the browser warning', () => {
+  const fp = 'AB:CD:'.repeat(15) + 'EF:01';
+  const card = joinCard({ addresses: ['192.168.1.20'], port: 4444, channel: '#lobby', qr: null, tls: { fingerprint: fp, selfSigned: true } });
+  assert.ok(card.includes(`    ${fp}\n`), card);
+  assert.ok(card.includes(`/connect -tls -tls_pinned_cert ${fp} 192.168.1.20 4444`), card);
+  assert.ok(card.includes('/server add tincan 192.168.1.20/4444 -tls'), card);
+  assert.ok(card.includes(`/set irc.server.tincan.tls_fingerprint ${fp.replace(/:/g, '').toLowerCase()}`), card);
+  assert.match(card, /https:\/\/192\.168\.1\.20:4444\/ +a browser warns once that the certificate is self-signed/);
+  // a TLS-only port is where the clients are sent; a CA-signed certificate needs no browser warning
+  const ca = joinCard({ addresses: ['10.0.0.1'], port: 4444, channel: '#lobby', qr: null, tls: { fingerprint: fp, selfSigned: false, port: 6697 } });
+  assert.ok(ca.includes(`-tls_pinned_cert ${fp} 10.0.0.1 6697`), ca);
+  assert.doesNotMatch(ca, /self-signed/);
+  assert.doesNotMatch(joinCard({ addresses: ['10.0.0.1'], port: 4444, channel: '#lobby', qr: null }), /TLS/);
+});
