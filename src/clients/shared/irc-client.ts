@@ -1,18 +1,27 @@
 /**
- * The client-side IRC model, shared by the terminal client and (later) the browser
- * client: connection and registration (CAP LS 302 / REQ / END, nick-in-use fallback),
- * incoming messages turned into readable lines in per-room buffers, NAMES, unread and
- * mention counts, reconnect with capped exponential backoff and rejoin, CHATHISTORY.
+ * The client-side IRC model, shared by the terminal client and the browser client:
+ * connection and registration (CAP LS 302 / REQ / END, PASS, nick-in-use fallback, a
+ * refused password that waits for the user instead of looping), incoming messages
+ * turned into readable lines in per-room buffers, NAMES and away state, unread and
+ * mention counts, reconnect with capped exponential backoff and rejoin, CHATHISTORY
+ * (on join, catch-up after a reconnect, scrollback paging, msgid de-duplication) and
+ * SEARCH.
  *
- * It is not a socket: bytes come and go through a {@link LineTransport} (node-transport.ts
- * for TCP). No node: imports here. It never puts raw protocol into a buffer except for
- * lines the user asked to see (/raw) and unknown replies, which are shown as text.
+ * Why one module above 500 lines: it is one state machine over one set of fields
+ * (buffers, caps, batches, the transport); the pure parts live beside it (buffer.ts,
+ * history.ts, isupport.ts, numeric-text.ts, src/text).
+ *
+ * It is not a socket: bytes come and go through a {@link LineTransport}
+ * (node-transport.ts for TCP, browser-transport.ts for a WebSocket). No node: imports
+ * here. It never puts raw protocol into a buffer except for lines the user asked to see
+ * (/raw) and unknown replies, which are shown as text.
  */
 import { parse, serializeParts, foldCase, utf8Length, type IrcMessage } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import { Emitter } from './emitter.js';
 import { Backoff } from './backoff.js';
-import { ChatBuffer, type ChatLine, type LineKind } from './buffer.js';
+import { ChatBuffer, lineId, type ChatLine, type LineKind } from './buffer.js';
+import { catchUpRef, HistoryRequests, isHistoryLine, olderRef, type HistoryKind } from './history.js';
 import { applyISupport, defaultISupport, type ISupport } from './isupport.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
@@ -36,8 +45,17 @@ export interface ClientOptions {
   nick: string;
   user?: string;
   realname?: string;
+  /** sent as PASS on every connect (see submitPassword) */
   password?: string;
   transport: TransportFactory;
+  /** rooms to join once registered (a remembered list); the first is shown when joined */
+  channels?: readonly string[];
+  /** capabilities asked for besides WANTED_CAPS (the browser adds draft/event-playback) */
+  extraCaps?: readonly string[];
+  /** search results as lines in the window (default) or only in {@link IrcClient.searchResults} */
+  searchLines?: boolean;
+  /** ask WHO on join to learn who is away (replies are not shown) */
+  whoOnJoin?: boolean;
   /** shown in the status line, e.g. "127.0.0.1:4444" */
   serverLabel: string;
   /** false: no reconnect. Default 1 s doubling to 30 s. */
@@ -64,6 +82,8 @@ interface Pending {
 
 export interface ClientEvents extends Record<string, unknown[]> {
   state: [ConnState];
+  /** the server confirmed a nick change of ours (not a fallback at registration) */
+  nick: [string];
   /** a line was added to a buffer */
   line: [ChatBuffer, ChatLine];
   /** anything visible changed (buffers, counters, nick, topic, members) */
@@ -91,12 +111,28 @@ interface Batch {
   count: number;
   /** chathistory: the lines it brought, shown together at its end, after the marker */
   lines?: { b: ChatBuffer; line: ChatLine }[];
-  /** chathistory the user asked for (/history): shown again at the bottom even if seen */
-  explicit?: boolean;
+  /** which request it answers (none asked: lines the server sent by itself, merged like 'join') */
+  kind?: HistoryKind;
+  /** lines that request asked for */
+  limit?: number;
 }
+
+/** The results of the last search, for a view that lists them apart. */
+export interface SearchResults {
+  query: string;
+  pending: boolean;
+  /** newest first; `where` names the room or conversation */
+  results: ChatLine[];
+}
+
+/** Lines per history page (scrollback and join). */
+export const HISTORY_PAGE = 50;
 
 /** Most lines one history batch holds back until its end (then they are added directly). */
 const MAX_BATCH_LINES = 2000;
+
+/** Events a chathistory batch may replay (draft/event-playback). */
+const HISTORY_EVENTS = new Set(['JOIN', 'PART', 'QUIT', 'KICK', 'NICK', 'TOPIC', 'MODE']);
 
 export class IrcClient extends Emitter<ClientEvents> {
   readonly buffers: ChatBuffer[] = [];
@@ -114,6 +150,14 @@ export class IrcClient extends Emitter<ClientEvents> {
   away = false;
   /** server software from RPL_MYINFO, e.g. "tincan-0.1.0" */
   serverVersion = '';
+  /** sent as PASS on every connect; null: none */
+  password: string | null;
+  /** the server refused the password (its 464 text): no reconnect until submitPassword() */
+  passwordError: string | null = null;
+  /** while disconnected with a reconnect planned: when (ms since the epoch) */
+  retryAt: number | null = null;
+  /** the last search (when the view shows results apart) */
+  searchResults: SearchResults | null = null;
 
   readonly #opts: ClientOptions;
   readonly #backoff: Backoff | null;
@@ -123,14 +167,17 @@ export class IrcClient extends Emitter<ClientEvents> {
   #nickTries = 0;
   #capLsDone = false;
   #capPending = 0;
-  #names = new Map<string, Map<string, { nick: string; prefix: string }>>();
+  #names = new Map<string, Map<string, { nick: string; prefix: string; away?: boolean }>>();
   #batches = new Map<string, Batch>();
   #focusOnJoin = new Set<string>();
   #quitting = false;
   /** where search results go (the window the search was typed in) */
   #searchBuffer: ChatBuffer | null = null;
-  /** folded target -> /history requests not answered yet (bounded by the user's typing) */
-  #historyAsked = new Map<string, number>();
+  /** history requests not answered yet, per folded target */
+  readonly #historyAsked = new HistoryRequests();
+  /** folded channels whose WHO we asked for ourselves (replies update away, not shown) */
+  readonly #silentWho = new Set<string>();
+  #searchItems: ChatLine[] | null = null;
   /** the chathistory batch the line being handled belongs to */
   #collect: Batch | null = null;
   /** typed while disconnected, oldest first; bounded by opts.outbox */
@@ -143,9 +190,14 @@ export class IrcClient extends Emitter<ClientEvents> {
     this.nick = opts.nick;
     this.#wantedNick = opts.nick;
     this.#backoff = opts.reconnect === false ? null : new Backoff(opts.reconnect ?? { minMs: 1000, maxMs: 30000 });
+    this.password = opts.password ?? null;
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
     this.buffers.push(this.server);
     this.active = this.server;
+    // remembered rooms count as joined (wanted): the welcome joins them
+    for (const c of opts.channels ?? []) this.buffer(c).joined = this.isChannel(c);
+    const first = opts.channels?.find((c) => this.isChannel(c));
+    if (first !== undefined) this.#focusOnJoin.add(this.fold(first));
   }
 
   get label(): string {
@@ -156,6 +208,9 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   connect(): void {
     if (this.#transport) return;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.retryAt = null;
     this.#quitting = false;
     this.#setState('connecting');
     this.#capLsDone = false;
@@ -164,38 +219,94 @@ export class IrcClient extends Emitter<ClientEvents> {
     this.offered.clear();
     this.#batches.clear();
     this.#historyAsked.clear();
+    this.#silentWho.clear();
+    this.#names.clear();
+    for (const b of this.buffers) b.historyLoading = 0;
     this.#nickTries = 0;
     this.nick = this.#wantedNick;
     let open = false;
-    this.#transport = this.#opts.transport({
+    // a transport replaced by reconnect() may still report: only the current one counts
+    let t: LineTransport | null = null;
+    const mine = (): boolean => t !== null && this.#transport === t;
+    t = this.#opts.transport({
       onOpen: () => {
+        if (!mine()) return;
         open = true;
         this.#setState('registering');
         this.#register();
       },
-      onLine: (line) => this.#onLine(line),
+      onLine: (line) => {
+        if (mine()) this.#onLine(line);
+      },
       onClose: (err) => {
+        if (!mine()) return;
         this.#transport = null;
-        for (const b of this.buffers) if (b.kind === 'channel') b.members.clear();
-        if (this.#quitting) {
-          this.#setState('closed');
-          return;
-        }
-        const why = err ? err.message : open ? 'connection closed' : 'could not connect';
-        this.#setState('disconnected');
-        if (!this.#backoff) {
-          this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
-          return;
-        }
-        const delay = this.#backoff.next();
-        this.info(this.server, `Disconnected from ${this.label}: ${why}. Reconnecting in ${(delay / 1000).toFixed(1)} s`, 'error');
-        if (this.active !== this.server) this.info(this.active, `Disconnected: ${why}. Reconnecting...`, 'error');
-        this.#reconnectTimer = setTimeout(() => {
-          this.#reconnectTimer = null;
-          this.connect();
-        }, delay);
+        this.#lost(err ? err.message : open ? 'connection closed' : 'could not connect');
       },
     });
+    // (transports never call back before the factory returns)
+    this.#transport = t;
+  }
+
+  #lost(why: string): void {
+    // nobody is known to be anywhere while we are not there
+    for (const b of this.buffers) {
+      b.historyLoading = 0;
+      if (b.kind === 'channel') b.members.clear();
+    }
+    if (this.#quitting) {
+      this.#setState('closed');
+      return;
+    }
+    if (this.passwordError !== null) {
+      // the same (or no) password would be refused again: wait for submitPassword()
+      this.#setState('disconnected');
+      this.info(this.server, `Disconnected from ${this.label}: ${why}. Waiting for a password`, 'error');
+      return;
+    }
+    this.#setState('disconnected');
+    if (!this.#backoff) {
+      this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
+      return;
+    }
+    const delay = this.#backoff.next();
+    this.retryAt = Date.now() + delay;
+    this.info(this.server, `Disconnected from ${this.label}: ${why}. Reconnecting in ${(delay / 1000).toFixed(1)} s`, 'error');
+    if (this.active !== this.server) this.info(this.active, `Disconnected: ${why}. Reconnecting...`, 'error');
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      this.connect();
+    }, delay);
+    this.emit('change');
+  }
+
+  /** Skips the wait before a planned reconnect (not while a password is wanted). */
+  reconnectNow(): void {
+    if (this.#reconnectTimer === null || this.passwordError !== null) return;
+    this.connect();
+  }
+
+  /** Drops the connection (if any) and connects again at once. */
+  reconnect(): void {
+    const t = this.#transport;
+    if (t !== null) {
+      this.#transport = null;
+      t.close();
+      for (const b of this.buffers) {
+        b.historyLoading = 0;
+        if (b.kind === 'channel') b.members.clear();
+      }
+    }
+    this.connect();
+  }
+
+  /** Connects again with this server password (after the server refused one, or none). */
+  submitPassword(password: string): void {
+    this.password = password;
+    this.passwordError = null;
+    this.#backoff?.reset();
+    if (this.state === 'disconnected') this.connect();
+    else this.emit('change');
   }
 
   /** Sends QUIT and stops reconnecting. */
@@ -223,10 +334,10 @@ export class IrcClient extends Emitter<ClientEvents> {
     this.emit('change');
   }
 
-  /** Sends one IRC command. The last param gets ':' only when needed. */
-  send(command: string, ...params: string[]): void {
+  /** Sends one IRC command. The last param gets ':' only when needed. False when not connected. */
+  send(command: string, ...params: string[]): boolean {
     const clean = params.map((p) => p.replace(/[\r\n\0]/g, ' '));
-    this.sendLine(serializeParts('', null, command, clean));
+    return this.sendLine(serializeParts('', null, command, clean));
   }
 
   /** Sends a ready-made line (for /raw). Returns false when not connected. */
@@ -244,7 +355,7 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   #register(): void {
     this.send('CAP', 'LS', '302');
-    if (this.#opts.password !== undefined) this.send('PASS', this.#opts.password);
+    if (this.password !== null) this.send('PASS', this.password);
     this.send('NICK', this.nick);
     const user = this.#opts.user ?? (this.#wantedNick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'tincan');
     this.send('USER', user, '0', '*', this.#opts.realname ?? 'tincan chat');
@@ -298,7 +409,7 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   /** Adds a line to a buffer and updates its counters. */
   addLine(b: ChatBuffer, kind: LineKind, text: string, extra: Partial<ChatLine> = {}): ChatLine {
-    const line: ChatLine = { time: extra.time ?? this.#now(), kind, text, self: false, mention: false, history: false, ...extra };
+    const line: ChatLine = { id: lineId(), time: extra.time ?? this.#now(), kind, text, self: false, mention: false, history: false, ...extra };
     const batch = this.#collect;
     if (line.history && batch?.lines && batch.lines.length < MAX_BATCH_LINES) {
       batch.lines.push({ b, line });
@@ -320,33 +431,55 @@ export class IrcClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * The end of a chathistory batch: the marker first, then the lines. Lines loaded on
-   * join go in time order (skipping ones already here); what /history asked for is
-   * shown again at the bottom, so the answer is always visible.
+   * The end of a chathistory batch. What /history asked for is shown again at the
+   * bottom, after a marker, so the answer is always visible. An older page (scrollback)
+   * goes in front as a block. Lines loaded on join or on a catch-up go in time order,
+   * after a marker, skipping ones already here (by msgid).
    */
   #endHistory(b: Batch): void {
     const target = b.params[0];
     if (!target) return;
     const buf = this.buffer(target);
+    buf.historyLoading = Math.max(0, buf.historyLoading - 1);
     const lines = b.lines ?? [];
+    if (lines.length > 0) buf.historySeen = true;
     const n = lines.length;
-    const marker = `--- ${n} earlier ${n === 1 ? 'message' : 'messages'} from history ---`;
-    if (b.explicit) {
+    const marker = (k: number, time: Date): ChatLine => ({
+      id: lineId(),
+      time,
+      kind: 'info',
+      text: `--- ${k} earlier ${k === 1 ? 'message' : 'messages'} from history ---`,
+      self: false,
+      mention: false,
+      history: true,
+      marker: true,
+    });
+    // a page before everything here that came back shorter than asked: nothing older is left
+    const fromStart = b.kind === 'older' || (b.kind === 'join' && !buf.lines.some(isHistoryLine));
+    if (fromStart && b.limit !== undefined && b.count < b.limit) buf.historyComplete = true;
+    if (b.kind === 'explicit') {
       if (n === 0) return this.info(buf, `No earlier messages in history for ${target}`);
-      this.info(buf, marker);
+      const m = { ...marker(n, this.#now()), history: false };
+      buf.append(m);
+      this.#added(buf, m);
       for (const { b: where, line } of lines) {
         where.append(line);
         this.#added(where, line);
       }
       return;
     }
+    if (b.kind === 'older') {
+      const mine = lines.filter((l) => l.b === buf).map((l) => l.line);
+      for (const line of buf.prepend(mine)) this.emit('line', buf, line);
+      this.emit('change');
+      return;
+    }
     const seen = new Set(buf.lines.map((l) => l.msgid).filter((id) => id !== undefined));
     const fresh = lines.filter((l) => l.line.msgid === undefined || l.b !== buf || !seen.has(l.line.msgid));
-    if (fresh.length === 0) return;
-    const k = fresh.length;
+    if (fresh.length === 0) return this.emit('change');
     const first = fresh.reduce((t, l) => Math.min(t, l.line.time.getTime()), Infinity);
-    const m: ChatLine = { time: new Date(first), kind: 'info', text: `--- ${k} earlier ${k === 1 ? 'message' : 'messages'} from history ---`, self: false, mention: false, history: true };
     // placed by time like the lines, and before them (add() puts equal times after)
+    const m = marker(fresh.length, new Date(first));
     buf.add(m);
     this.#added(buf, m);
     for (const { b: where, line } of fresh) if (where.add(line)) this.#added(where, line);
@@ -427,13 +560,51 @@ export class IrcClient extends Emitter<ClientEvents> {
    */
   history(target: string, n: number, explicit = true): string | null {
     if (!this.hasHistory) return `${this.label} does not offer history (no chathistory capability)`;
-    if (explicit) {
-      const k = this.fold(target);
-      this.#historyAsked.set(k, Math.min(100, (this.#historyAsked.get(k) ?? 0) + 1));
-    }
     const max = this.isupport.chathistory > 0 ? this.isupport.chathistory : n;
-    this.send('CHATHISTORY', 'LATEST', target, '*', String(Math.max(1, Math.min(n, max))));
+    this.#askHistory(target, explicit ? 'explicit' : 'join', 'LATEST', '*', Math.max(1, Math.min(n, max)));
     return null;
+  }
+
+  /** History pages the server will send at most. */
+  get #page(): number {
+    return Math.min(HISTORY_PAGE, this.isupport.chathistory || HISTORY_PAGE);
+  }
+
+  #askHistory(target: string, kind: HistoryKind, sub: string, ref: string, limit: number): void {
+    if (!this.send('CHATHISTORY', sub, target, ref, String(limit))) return;
+    this.#historyAsked.push(this.fold(target), { kind, limit });
+    this.buffer(target).historyLoading++;
+    this.emit('change');
+  }
+
+  /**
+   * Can the view offer "load older messages" here? Not in the server window, not when
+   * the server keeps no history or said there is nothing older, and in a private chat
+   * only once the server showed it keeps some (tincan keeps none: docs/history.md).
+   */
+  canLoadOlder(b: ChatBuffer): boolean {
+    if (b.kind === 'server' || !this.hasHistory || b.historyComplete) return false;
+    return b.kind === 'channel' || b.historySeen;
+  }
+
+  /** Scrollback: asks for the page before the oldest line here (or the latest page). */
+  loadOlder(b: ChatBuffer): void {
+    if (b.kind === 'server' || !this.hasHistory || b.historyComplete || b.historyLoading > 0 || !this.connected) return;
+    const ref = olderRef(b);
+    if (ref === null) this.#askHistory(b.name, 'older', 'LATEST', '*', this.#page);
+    else this.#askHistory(b.name, 'older', 'BEFORE', ref, this.#page);
+  }
+
+  /** After (re)joining or reconnecting: the latest page, or what was said since the last line here. */
+  #catchUp(b: ChatBuffer): void {
+    if (!this.hasHistory) return;
+    const ref = catchUpRef(b);
+    const n = this.#opts.historyOnJoin ?? 0;
+    if (ref === null) {
+      if (n > 0) this.#askHistory(b.name, 'join', 'LATEST', '*', Math.max(1, Math.min(n, this.isupport.chathistory || n)));
+    } else if (n > 0 || b.kind === 'query') {
+      this.#askHistory(b.name, 'join', 'AFTER', ref, Math.max(this.#page, 100));
+    }
   }
 
   /** True when the server has a SEARCH command (ISUPPORT SEARCH, or tincan with history). */
@@ -448,10 +619,18 @@ export class IrcClient extends Emitter<ClientEvents> {
   search(channel: string | null, words: string): string | null {
     if (!this.hasSearch) return `${this.label} does not offer search (it has no SEARCH command)`;
     this.#searchBuffer = this.active;
-    this.info(this.active, `Searching ${channel ?? 'your rooms'} for "${words}"...`);
+    this.searchResults = { query: words, pending: true, results: [] };
+    if (this.#opts.searchLines !== false) this.info(this.active, `Searching ${channel ?? 'your rooms'} for "${words}"...`);
+    else this.emit('change');
     if (channel) this.send('SEARCH', channel, ...words.split(/\s+/));
     else this.send('SEARCH', ...words.split(/\s+/));
     return null;
+  }
+
+  /** Forgets the last search results (the view closed them). */
+  closeSearch(): void {
+    this.searchResults = null;
+    this.emit('change');
   }
 
   // ---- incoming ---------------------------------------------------------------------
@@ -487,12 +666,33 @@ export class IrcClient extends Emitter<ClientEvents> {
     if (batch !== undefined && /search/i.test(batch.type) && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) {
       const when = msg.tags?.get('time');
       const d = when !== undefined ? new Date(when) : null;
-      const stamp = d && !Number.isNaN(d.getTime()) ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
-      let body = p[1] ?? '';
-      body = body.startsWith('\x01ACTION ') ? `* ${from} ${body.slice(8).replace(/\x01$/, '')}` : `<${from}> ${body}`;
-      this.info(this.#searchBuffer ?? this.active, `[${p[0] ?? ''}${stamp}] ${body}`);
+      const ok = d !== null && !Number.isNaN(d.getTime());
+      const raw = p[1] ?? '';
+      const action = raw.startsWith('\x01ACTION ');
+      const text = action ? raw.slice(8).replace(/\x01$/, '') : raw;
+      const target = p[0] ?? '';
+      if (this.#searchItems !== null && this.#searchItems.length < MAX_BATCH_LINES) {
+        const where = this.isChannel(target) || this.isMe(from) ? target : from;
+        const id = msg.tags?.get('msgid');
+        this.#searchItems.push({
+          id: lineId(),
+          time: ok ? d : this.#now(),
+          kind: action ? 'action' : msg.command === 'NOTICE' ? 'notice' : 'message',
+          nick: from,
+          text,
+          self: this.isMe(from),
+          mention: false,
+          history: true,
+          where,
+          ...(id !== undefined ? { msgid: id } : {}),
+        });
+      }
+      if (this.#opts.searchLines === false) return;
+      const stamp = ok ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
+      this.info(this.#searchBuffer ?? this.active, `[${target}${stamp}] ${action ? `* ${from} ${text}` : `<${from}> ${text}`}`);
       return;
     }
+
     const extra: Partial<ChatLine> = { history };
     const t = msg.tags?.get('time');
     if (t !== undefined) {
@@ -501,6 +701,8 @@ export class IrcClient extends Emitter<ClientEvents> {
     }
     const id = msg.tags?.get('msgid');
     if (id !== undefined) extra.msgid = id;
+    // replayed events (draft/event-playback) are shown, but change nothing: they are the past
+    if (history && HISTORY_EVENTS.has(msg.command)) return this.#historyEvent(msg.command, from, p, extra);
 
     switch (msg.command) {
       case 'PING':
@@ -515,13 +717,12 @@ export class IrcClient extends Emitter<ClientEvents> {
           const nb: Batch = { type: p[1] ?? '', params: p.slice(2), count: 0 };
           if (/chathistory/i.test(nb.type)) {
             nb.lines = [];
-            const k = this.fold(nb.params[0] ?? '');
-            const asked = this.#historyAsked.get(k) ?? 0;
-            if (asked > 0) {
-              nb.explicit = true;
-              if (asked === 1) this.#historyAsked.delete(k);
-              else this.#historyAsked.set(k, asked - 1);
-            }
+            const req = this.#historyAsked.take(this.fold(nb.params[0] ?? ''));
+            nb.kind = req?.kind ?? 'join';
+            if (req !== null) nb.limit = req.limit;
+            else this.buffer(nb.params[0] ?? '').historyLoading++; // balanced at its end
+          } else if (/search/i.test(nb.type)) {
+            this.#searchItems = [];
           }
           this.#batches.set(ref.slice(1), nb);
         } else if (ref.startsWith('-')) {
@@ -530,7 +731,13 @@ export class IrcClient extends Emitter<ClientEvents> {
           if (b?.lines) {
             this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {
-            this.info(this.#searchBuffer ?? this.active, b.count === 0 ? 'Search: no results' : `Search: ${b.count} ${b.count === 1 ? 'result' : 'results'}`);
+            if (this.#opts.searchLines !== false) {
+              this.info(this.#searchBuffer ?? this.active, b.count === 0 ? 'Search: no results' : `Search: ${b.count} ${b.count === 1 ? 'result' : 'results'}`);
+            }
+            const results = (this.#searchItems ?? []).sort((x, y) => y.time.getTime() - x.time.getTime());
+            this.#searchItems = null;
+            this.searchResults = { query: this.searchResults?.query ?? '', pending: false, results };
+            this.emit('change');
           }
         }
         return;
@@ -538,6 +745,7 @@ export class IrcClient extends Emitter<ClientEvents> {
       case N.RPL_WELCOME: {
         this.nick = p[0] ?? this.nick;
         this.serverName = msg.source;
+        this.passwordError = null;
         this.#backoff?.reset();
         this.#setState('connected');
         this.info(this.server, `Connected to ${this.label} as ${this.nick}`);
@@ -553,6 +761,16 @@ export class IrcClient extends Emitter<ClientEvents> {
       }
       case N.RPL_ISUPPORT:
         applyISupport(this.isupport, p.slice(1, -1));
+        this.emit('change');
+        return;
+      case N.RPL_ENDOFMOTD:
+      case N.ERR_NOMOTD:
+        // private conversations: what was said while we were away (ISUPPORT is known by now)
+        if (this.state === 'connected') for (const b of this.buffers) if (b.kind === 'query' && b.historySeen) this.#catchUp(b);
+        break;
+      case N.ERR_PASSWDMISMATCH:
+        this.passwordError = p[p.length - 1] || 'Password required';
+        this.info(this.server, this.password === null ? 'This server needs a password' : 'The server refused the password', 'error');
         this.emit('change');
         return;
       case N.ERR_NICKNAMEINUSE:
@@ -578,10 +796,10 @@ export class IrcClient extends Emitter<ClientEvents> {
           b.members.clear();
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
           this.info(b, `You joined ${chan}`, 'join');
-          const n = this.#opts.historyOnJoin ?? 0;
-          if (n > 0 && this.hasHistory && !b.lines.some((l) => l.kind === 'message' || l.kind === 'action')) this.history(chan, n, false);
+          this.#catchUp(b);
+          if (this.#opts.whoOnJoin && this.send('WHO', chan)) this.#silentWho.add(this.fold(chan));
         } else {
-          b.members.set(this.fold(from), { nick: from, prefix: '' });
+          b.members.set(this.fold(from), { nick: from, prefix: '', away: false });
           this.addLine(b, 'join', `${from} joined ${chan}`, { ...extra, nick: from });
         }
         this.emit('change');
@@ -627,6 +845,7 @@ export class IrcClient extends Emitter<ClientEvents> {
         if (me) {
           this.nick = to;
           this.#wantedNick = to;
+          this.emit('nick', to);
         }
         const f = this.fold(from);
         for (const b of this.buffers) {
@@ -634,7 +853,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           const isQuery = b.kind === 'query' && this.fold(b.name) === f;
           if (m) {
             b.members.delete(f);
-            b.members.set(this.fold(to), { nick: to, prefix: m.prefix });
+            b.members.set(this.fold(to), { ...m, nick: to });
           }
           if (isQuery) b.name = to;
           if (m || isQuery || (me && b === this.server)) this.addLine(b, 'nick', me ? `You are now known as ${to}` : `${from} is now known as ${to}`, { ...extra, nick: to });
@@ -704,7 +923,26 @@ export class IrcClient extends Emitter<ClientEvents> {
       case 'INVITE':
         this.info(this.active, `${from} invites you to ${p[1] ?? ''} (type /join ${p[1] ?? ''})`);
         return;
-      case 'AWAY':
+      case 'AWAY': {
+        // away-notify: someone went away (a reason) or came back (none)
+        const f = this.fold(from);
+        for (const b of this.buffers) {
+          const m = b.members.get(f);
+          if (m) m.away = p.length > 0 && p[0] !== '';
+        }
+        this.emit('change');
+        return;
+      }
+      case N.RPL_WHOREPLY: {
+        // <me> <channel> <user> <host> <server> <nick> <flags> :<hops> <realname>
+        const m = this.find(p[1] ?? '')?.members.get(this.fold(p[5] ?? ''));
+        if (m) m.away = (p[6] ?? '').startsWith('G');
+        if (this.#silentWho.has(this.fold(p[1] ?? ''))) return this.emit('change');
+        break;
+      }
+      case N.RPL_ENDOFWHO:
+        if (this.#silentWho.delete(this.fold(p[1] ?? ''))) return this.emit('change');
+        break;
       case 'ACCOUNT':
       case 'CHGHOST':
       case 'SETNAME':
@@ -723,6 +961,13 @@ export class IrcClient extends Emitter<ClientEvents> {
       case 'NOTE': {
         const text = p[p.length - 1] ?? '';
         const verb = p[0] ?? '';
+        if (msg.command === 'FAIL' && verb === 'CHATHISTORY') {
+          // FAIL CHATHISTORY <code> <target|*> ...: that request is answered
+          const target = p.length > 3 ? p[2] ?? '' : '';
+          const b = target !== '' ? this.find(target) : undefined;
+          if (b && this.#historyAsked.take(this.fold(b.name)) !== null) b.historyLoading = Math.max(0, b.historyLoading - 1);
+        }
+        if (msg.command === 'FAIL' && verb === 'SEARCH' && this.searchResults !== null) this.searchResults.pending = false;
         const line = verb === 'CHATHISTORY' || verb === 'SEARCH' ? `${verb.toLowerCase()}: ${text}` : text;
         this.info(this.active, line, msg.command === 'NOTE' ? 'info' : 'error');
         return;
@@ -739,6 +984,38 @@ export class IrcClient extends Emitter<ClientEvents> {
     }
     // something we do not know: shown as readable text, not hidden
     this.info(this.server, `${from ? from + ' ' : ''}${msg.command} ${p.join(' ')}`.trim());
+  }
+
+  /** A replayed JOIN/PART/QUIT/...: a line in the buffer it happened in, no state change. */
+  #historyEvent(cmd: string, from: string, p: readonly string[], extra: Partial<ChatLine>): void {
+    const why = (s: string | undefined): string => (s ? ` (${s})` : '');
+    const chan = p[0] ?? '';
+    const into = (text: string, kind: LineKind, nick = from): void => {
+      // QUIT and NICK name no channel: the batch's target is where it was seen
+      const where = cmd === 'QUIT' || cmd === 'NICK' ? this.#collectTarget() : chan;
+      if (where !== null && where !== '') this.addLine(this.buffer(where), kind, text, { ...extra, nick });
+    };
+    switch (cmd) {
+      case 'JOIN':
+        return into(`${from} joined ${chan}`, 'join');
+      case 'PART':
+        return into(`${from} left ${chan}${why(p[1])}`, 'part');
+      case 'QUIT':
+        return into(`${from} quit${why(p[0])}`, 'quit');
+      case 'KICK':
+        return into(`${p[1] ?? ''} was kicked from ${chan} by ${from}${why(p[2])}`, 'kick', p[1] ?? '');
+      case 'NICK':
+        return into(`${from} is now known as ${p[0] ?? ''}`, 'nick', p[0] ?? '');
+      case 'TOPIC':
+        return into(`${from} set the topic: ${p[1] ?? ''}`, 'topic');
+      case 'MODE':
+        if (this.isChannel(chan)) into(`${from} sets mode ${p.slice(1).join(' ')}`, 'mode');
+        return;
+    }
+  }
+
+  #collectTarget(): string | null {
+    return this.#collect?.params[0] ?? null;
   }
 
   #onMessage(cmd: 'PRIVMSG' | 'NOTICE', from: string, fromUser: boolean, target: string, text: string, extra: Partial<ChatLine>): void {
@@ -783,7 +1060,7 @@ export class IrcClient extends Emitter<ClientEvents> {
       }
       if (more) return;
       const names = sub === 'LS' ? [...this.offered.keys()] : list.split(' ').map((t) => t.split('=')[0] ?? '');
-      let want = WANTED_CAPS.filter((c) => names.includes(c) && !this.caps.has(c));
+      let want = [...WANTED_CAPS, ...(this.#opts.extraCaps ?? [])].filter((c) => names.includes(c) && !this.caps.has(c));
       if (want.includes('chathistory')) want = want.filter((c) => c !== 'draft/chathistory');
       if (sub === 'LS') this.#capLsDone = true;
       if (want.length > 0) {
