@@ -1,8 +1,10 @@
 /**
  * The browser client's UI (Preact): nick picker, room list with unread/mention badges,
  * message log with scrollback, composer with slash commands and Tab completion, member
- * list, topic, search, connection banner. All IRC state lives in ChatClient; this file
- * only renders it and turns clicks and keys into client calls.
+ * list, topic, search, connection banner. All IRC state lives in the shared client model
+ * (src/clients/shared/irc-client.ts, the one the terminal client runs); this file only
+ * renders it, keeps what the page remembers (nick, rooms, this tab's password) and turns
+ * clicks and keys into model calls.
  *
  * Layout: three columns on a desktop; below 760 px the room and member lists become
  * drawers (☰ and 👥 buttons, Esc closes). Keyboard: Alt+↑/↓ switch rooms, Alt+1…9 jump,
@@ -10,10 +12,26 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isValidNick } from '../../protocol/index.js';
-import { ChatClient, type Buffer, type Line, SERVER_KEY } from './client.js';
-import { complete, runInput } from './commands.js';
-import { linkify, nickColourClass, timeLabel } from './format.js';
-import { webSocketConnector, wsUrl } from './socket.js';
+import { HISTORY_PAGE, IrcClient } from '../shared/irc-client.js';
+import type { ChatBuffer as Buffer, ChatLine as Line } from '../shared/buffer.js';
+import { webSocketTransport, wsUrl } from '../shared/browser-transport.js';
+import { complete, joinAndFocus, openQuery, orderedBuffers, runInput, sortedMembers, wantedChannels } from './commands.js';
+import { collapseEvents, displaySegments, linkify, nickColourClass, roomColours, timeLabel } from './format.js';
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+
+/** The colours of the people in the window on screen (see roomColours). */
+const Colours = createContext<Map<string, string>>(new Map());
+
+function colourOf(map: Map<string, string>, nick: string): string {
+  return map.get(nick.toLowerCase()) ?? nickColourClass(nick);
+}
+
+/** A nick in its colour. */
+function Nick({ nick, label = nick }: { nick: string; label?: string }) {
+  const map = useContext(Colours);
+  return <span class={`nick ${colourOf(map, nick)}`}>{label}</span>;
+}
 
 const NICK_KEY = 'tincan.nick';
 const ROOMS_KEY = 'tincan.rooms';
@@ -63,25 +81,46 @@ function savedRooms(): string[] {
   return DEFAULT_ROOMS;
 }
 
+/** Lines kept per window in the page. */
+const MAX_LINES = 1500;
+
 export function App() {
-  const [client, setClient] = useState<ChatClient | null>(null);
+  const [client, setClient] = useState<IrcClient | null>(null);
   const [, setVersion] = useState(0);
-  const rerender = (): void => setVersion((v) => v + 1);
+  const scheduled = useRef(false);
+  // the model says 'change' per line: render once per burst (a history page is 50 lines)
+  const rerender = (): void => {
+    if (scheduled.current) return;
+    scheduled.current = true;
+    queueMicrotask(() => {
+      scheduled.current = false;
+      setVersion((v) => v + 1);
+    });
+  };
 
   const start = (nick: string): void => {
     save(NICK_KEY, nick);
     const password = loadSession(PASSWORD_KEY);
-    const c = new ChatClient({
-      connect: webSocketConnector(wsUrl(location)),
+    const c = new IrcClient({
       nick,
+      realname: 'tincan web',
+      serverLabel: location.host,
+      transport: webSocketTransport(wsUrl(location)),
       channels: savedRooms(),
       ...(password !== null ? { password } : {}),
-      // a /nick the server accepted: a reload comes back under it
-      onNickChange: (n) => save(NICK_KEY, n),
-      onChange: rerender,
-      onMention: (b, line) => notify(c, b, line),
+      maxLines: MAX_LINES,
+      historyOnJoin: HISTORY_PAGE,
+      extraCaps: ['draft/event-playback', 'chghost', 'setname'],
+      searchLines: false,
+      whoOnJoin: true,
     });
-    c.start();
+    c.on('change', rerender);
+    // a /nick the server accepted: a reload comes back under it
+    c.on('nick', (n) => save(NICK_KEY, n));
+    c.on('line', (b, line) => {
+      if (line.mention && !line.history && !line.self) notify(c, b, line);
+    });
+    c.connect();
     setClient(c);
   };
 
@@ -97,7 +136,7 @@ export function App() {
     <Chat
       client={client}
       onQuit={() => {
-        client.stop('Leaving');
+        client.quit('Leaving');
         save(NICK_KEY, null);
         saveSession(PASSWORD_KEY, null);
         setClient(null);
@@ -106,15 +145,23 @@ export function App() {
   );
 }
 
-function notify(c: ChatClient, b: Buffer, line: Line): void {
+function notify(c: IrcClient, b: Buffer, line: Line): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-  if (!document.hidden && c.active === b.key) return;
-  const n = new Notification(b.kind === 'query' ? line.nick : `${line.nick} in ${b.name}`, { body: line.text, tag: b.key });
+  if (!document.hidden && c.active === b) return;
+  const who = line.nick ?? '';
+  const n = new Notification(b.kind === 'query' ? who : `${who} in ${b.name}`, { body: plainText(line.text), tag: String(b.id) });
   n.onclick = () => {
     window.focus();
-    c.setActive(b.key);
+    c.setActive(b);
     n.close();
   };
+}
+
+/** Text as shown, without its markers (for a notification or a title). */
+function plainText(s: string): string {
+  return displaySegments(s)
+    .map((x) => ('text' in x ? x.text : ''))
+    .join('');
 }
 
 function Login({ onStart }: { onStart: (nick: string) => void }) {
@@ -164,22 +211,24 @@ function Login({ onStart }: { onStart: (nick: string) => void }) {
 
 type Drawer = 'none' | 'rooms' | 'members';
 
-function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
+function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
   const [drawer, setDrawer] = useState<Drawer>('none');
-  const b = client.activeBuffer;
-  const buffers = client.orderedBuffers();
+  const b = client.active;
+  const buffers = orderedBuffers(client);
   const inputRef = useRef<HTMLInputElement>(null);
 
-  // remember rooms; show mentions in the title
-  const rooms = client.wantedChannels().join(',');
-  useEffect(() => save(ROOMS_KEY, JSON.stringify(rooms === '' ? [] : rooms.split(','))), [rooms]);
+  // remember rooms (not while reconnecting: the rejoin is under way); show mentions in the title
+  const rooms = wantedChannels(client).join(',');
+  useEffect(() => {
+    if (client.connected) save(ROOMS_KEY, JSON.stringify(rooms === '' ? [] : rooms.split(',')));
+  }, [rooms]);
   const mentionsTotal = buffers.reduce((n, x) => n + x.mentions, 0);
   useEffect(() => {
     document.title = (mentionsTotal > 0 ? `(${mentionsTotal}) ` : '') + (b.kind === 'server' ? 'tincan' : `${b.name} · tincan`);
   }, [mentionsTotal, b.name, b.kind]);
 
-  const go = (key: string): void => {
-    client.setActive(key);
+  const go = (to: Buffer): void => {
+    client.setActive(to);
     setDrawer('none');
     inputRef.current?.focus();
   };
@@ -187,44 +236,48 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') {
-        if (client.search !== null) client.closeSearch();
+        if (client.searchResults !== null) client.closeSearch();
         setDrawer('none');
         return;
       }
       if (!e.altKey) return;
-      const list = client.orderedBuffers();
-      const i = list.findIndex((x) => x.key === client.active);
+      const list = orderedBuffers(client);
+      const i = list.indexOf(client.active);
       let to: Buffer | undefined;
       if (e.key === 'ArrowUp') to = list[(i - 1 + list.length) % list.length];
       else if (e.key === 'ArrowDown') to = list[(i + 1) % list.length];
       else if (/^[1-9]$/.test(e.key)) to = list[Number(e.key) - 1];
       if (to !== undefined) {
         e.preventDefault();
-        go(to.key);
+        go(to);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [client]);
 
-  const members = b.kind === 'channel' ? client.sortedMembers(b) : [];
+  const members = b.kind === 'channel' ? sortedMembers(client, b) : [];
+  // everyone in view: the members, who spoke here, and me
+  const speakers = b.lines.map((l) => l.nick ?? '').filter((n) => n !== '');
+  const colours = roomColours([client.nick, ...members.map((m) => m.nick), ...speakers]);
   return (
+    <Colours.Provider value={colours}>
     <div class={`app drawer-${drawer}${b.kind === 'channel' ? ' has-members' : ''}`}>
       <header class="top">
         <button class="icon only-narrow" aria-label="Rooms" aria-expanded={drawer === 'rooms'} onClick={() => setDrawer(drawer === 'rooms' ? 'none' : 'rooms')}>
           <MenuIcon />
-          {buffers.some((x) => x.mentions > 0 && x.key !== b.key) && <span class="dot" aria-label="new mentions" />}
+          {buffers.some((x) => x.mentions > 0 && x !== b) && <span class="dot" aria-label="new mentions" />}
         </button>
         <div class="heading">
           <h1>{b.kind === 'server' ? 'Server' : b.name}</h1>
           {b.kind === 'channel' && (
-            <p class="topic" title={b.topic}>
+            <p class="topic" title={plainText(b.topic)}>
               {b.topic === '' ? 'No topic' : <Rich text={b.topic} />}
             </p>
           )}
           {b.kind === 'query' && <p class="topic">Private conversation</p>}
         </div>
-        {client.searchAvailable && <SearchBox client={client} />}
+        {client.hasSearch && <SearchBox client={client} />}
         {b.kind === 'channel' && (
           <button class="icon people" aria-label={`People (${members.length})`} aria-expanded={drawer === 'members'} onClick={() => setDrawer(drawer === 'members' ? 'none' : 'members')}>
             <PeopleIcon />
@@ -236,8 +289,8 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
       <nav class="rooms" aria-label="Rooms">
         <ul>
           {buffers.map((x) => (
-            <li key={x.key}>
-              <button class={`room${x.key === b.key ? ' active' : ''}${x.kind === 'channel' && !x.joined ? ' left' : ''}`} aria-current={x.key === b.key ? 'page' : undefined} onClick={() => go(x.key)}>
+            <li key={x.id}>
+              <button class={`room${x === b ? ' active' : ''}${x.kind === 'channel' && !x.joined ? ' left' : ''}`} aria-current={x === b ? 'page' : undefined} onClick={() => go(x)}>
                 <span class="name">{x.kind === 'server' ? 'Server' : x.name}</span>
                 {x.mentions > 0 ? (
                   <span class="badge mention" aria-label={`${x.mentions} mentions`}>
@@ -254,9 +307,15 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
         </ul>
         <JoinForm client={client} onDone={() => setDrawer('none')} />
         <div class="me">
-          <span class={`nick ${nickColourClass(client.nick)}`}>{client.nick}</span>
-          <button class="small" onClick={() => client.send('AWAY', ...(client.away ? [] : ['away']))} aria-pressed={client.away}>
-            {client.away ? 'Away' : 'Here'}
+          <Nick nick={client.nick} />
+          <span class="status" aria-live="polite">{client.away ? 'You are away' : 'You are here'}</span>
+          <button
+            class="small away-toggle"
+            onClick={() => client.send('AWAY', ...(client.away ? [] : ['away']))}
+            aria-pressed={client.away}
+            title={client.away ? 'Tell everyone you are back' : 'Tell everyone you are away'}
+          >
+            {client.away ? "I'm back" : 'Set away'}
           </button>
           <NotifyButton />
           <button class="small" onClick={onQuit}>
@@ -278,11 +337,11 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
           </h2>
           <ul>
             {members.map((m) => (
-              <li key={m.nick} class={m.away ? 'away' : ''}>
-                <button class="member" onClick={() => (client.fold(m.nick) === client.fold(client.nick) ? undefined : (client.openQuery(m.nick), setDrawer('none')))} title={m.away ? `${m.nick} is away` : `Message ${m.nick}`}>
+              <li key={m.nick} class={m.away === true ? 'away' : ''}>
+                <button class="member" onClick={() => (client.isMe(m.nick) ? undefined : (openQuery(client, m.nick), setDrawer('none')))} title={m.away === true ? `${m.nick} is away` : `Message ${m.nick}`}>
                   <span class="prefix">{m.prefix.slice(0, 1)}</span>
-                  <span class={`nick ${nickColourClass(m.nick)}`}>{m.nick}</span>
-                  {m.away && <span class="muted"> away</span>}
+                  <Nick nick={m.nick} />
+                  {m.away === true && <span class="muted"> away</span>}
                 </button>
               </li>
             ))}
@@ -290,8 +349,9 @@ function Chat({ client, onQuit }: { client: ChatClient; onQuit: () => void }) {
         </aside>
       )}
       {drawer !== 'none' && <div class="scrim" onClick={() => setDrawer('none')} />}
-      {client.search !== null && <SearchResults client={client} onGo={go} />}
+      {client.searchResults !== null && <SearchResults client={client} onGo={go} />}
     </div>
+    </Colours.Provider>
   );
 }
 
@@ -326,7 +386,7 @@ function NotifyButton() {
   );
 }
 
-function JoinForm({ client, onDone }: { client: ChatClient; onDone: () => void }) {
+function JoinForm({ client, onDone }: { client: IrcClient; onDone: () => void }) {
   const [room, setRoom] = useState('');
   return (
     <form
@@ -335,7 +395,7 @@ function JoinForm({ client, onDone }: { client: ChatClient; onDone: () => void }
         e.preventDefault();
         const r = room.trim();
         if (r === '') return;
-        client.joinAndFocus(client.isChannel(r) ? r : '#' + r);
+        joinAndFocus(client, client.isChannel(r) ? r : '#' + r);
         setRoom('');
         onDone();
       }}
@@ -352,7 +412,7 @@ function JoinForm({ client, onDone }: { client: ChatClient; onDone: () => void }
 }
 
 /** The server wants a password (464): ask, then connect again with it. */
-function PasswordPrompt({ client }: { client: ChatClient }) {
+function PasswordPrompt({ client }: { client: IrcClient }) {
   const [pw, setPw] = useState('');
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -380,24 +440,25 @@ function PasswordPrompt({ client }: { client: ChatClient }) {
   );
 }
 
-function Banner({ client }: { client: ChatClient }) {
+function Banner({ client }: { client: IrcClient }) {
   const [, setTick] = useState(0);
   const tick = (): void => setTick((v) => v + 1);
+  const waiting = client.state === 'disconnected' && client.retryAt !== null;
   useEffect(() => {
-    if (client.status !== 'waiting') return;
+    if (!waiting) return;
     const t = setInterval(tick, 1000);
     return () => clearInterval(t);
-  }, [client.status]);
-  if (client.status === 'connected') return null;
-  if (client.status === 'password') return <PasswordPrompt client={client} />;
+  }, [waiting]);
+  if (client.state === 'connected') return null;
+  if (client.passwordError !== null && client.state === 'disconnected') return <PasswordPrompt client={client} />;
   let text: string;
-  if (client.status === 'waiting') text = `Disconnected. Reconnecting in ${Math.max(0, Math.ceil((client.retryAt - Date.now()) / 1000))} s…`;
-  else if (client.status === 'idle') text = 'Not connected';
+  if (waiting) text = `Disconnected. Reconnecting in ${Math.max(0, Math.ceil((client.retryAt! - Date.now()) / 1000))} s…`;
+  else if (client.state === 'disconnected' || client.state === 'closed') text = 'Not connected';
   else text = 'Connecting…';
   return (
     <div class="banner" role="status">
       {text}
-      {client.status === 'waiting' && (
+      {waiting && (
         <button class="small" onClick={() => client.reconnectNow()}>
           Retry now
         </button>
@@ -406,58 +467,55 @@ function Banner({ client }: { client: ChatClient }) {
   );
 }
 
-/** Text with clickable links (http/https only; opened in a new tab without referrer). */
+/**
+ * Peer text as shown: formatting and control characters out, bidi controls as visible
+ * marks (so "\u202egnp.exe" cannot pass for "exe.png"), links clickable (http/https
+ * only; a new tab without referrer), isolated (<bdi>) so right-to-left text cannot
+ * reorder what is around it.
+ */
 function Rich({ text }: { text: string }) {
-  const segs = useMemo(() => linkify(text), [text]);
+  const segs = useMemo(() => displaySegments(text), [text]);
   return (
-    <>
+    <bdi>
       {segs.map((s, i) =>
-        s.href !== undefined ? (
-          <a key={i} href={s.href} target="_blank" rel="noopener noreferrer nofollow">
-            {s.text}
-          </a>
+        'bidi' in s ? (
+          <span key={i} class="ctl" title={`hidden direction mark ${s.bidi} removed`}>
+            {s.bidi}
+          </span>
         ) : (
-          s.text
+          linkify(s.text).map((l, j) =>
+            l.href !== undefined ? (
+              <a key={`${i}.${j}`} href={l.href} target="_blank" rel="noopener noreferrer nofollow">
+                {l.text}
+              </a>
+            ) : (
+              l.text
+            ),
+          )
         ),
       )}
-    </>
+    </bdi>
   );
 }
 
-function describe(l: Line): string {
-  switch (l.kind) {
-    case 'join':
-      return l.self ? l.text || 'You joined' : `${l.nick} joined`;
-    case 'part':
-      return `${l.nick} left${l.text ? ` (${l.text})` : ''}`;
-    case 'quit':
-      return `${l.nick} quit${l.text ? ` (${l.text})` : ''}`;
-    case 'kick':
-      return `${l.nick} removed ${l.text}`;
-    case 'nick':
-      return `${l.nick} is now ${l.text}`;
-    case 'topic':
-      return `${l.nick} set the topic: ${l.text}`;
-    case 'mode':
-      return `${l.nick} set mode ${l.text}`;
-    default:
-      return l.text;
-  }
+/** The CSS class of a line's kind (.msg for a message, as before the shared model). */
+function kindClass(l: Line): string {
+  return l.kind === 'message' ? 'msg' : l.kind;
 }
 
 export function LineView({ l, where }: { l: Line; where?: string }) {
-  const t = new Date(l.time);
   const time = (
-    <time dateTime={t.toISOString()} title={t.toLocaleString()}>
-      {timeLabel(l.time)}
+    <time dateTime={l.time.toISOString()} title={l.time.toLocaleString()}>
+      {timeLabel(l.time.getTime())}
     </time>
   );
-  if (l.kind === 'msg' || l.kind === 'notice') {
+  const nick = l.nick ?? '';
+  if (l.kind === 'message' || l.kind === 'notice') {
     return (
-      <div class={`line ${l.kind}${l.mention ? ' mention' : ''}${l.self ? ' self' : ''}`}>
+      <div class={`line ${kindClass(l)}${l.mention ? ' mention' : ''}${l.self ? ' self' : ''}${l.pending ? ' pending' : ''}`}>
         {time}
         {where !== undefined && <span class="where">{where}</span>}
-        <span class={`nick ${nickColourClass(l.nick)}`}>{l.kind === 'notice' ? `-${l.nick}-` : l.nick}</span>
+        <Nick nick={nick} label={l.kind === 'notice' ? `-${nick}-` : nick} />
         <span class="text">
           <Rich text={l.text} />
         </span>
@@ -466,11 +524,11 @@ export function LineView({ l, where }: { l: Line; where?: string }) {
   }
   if (l.kind === 'action') {
     return (
-      <div class={`line action${l.mention ? ' mention' : ''}`}>
+      <div class={`line action${l.mention ? ' mention' : ''}${l.pending ? ' pending' : ''}`}>
         {time}
         {where !== undefined && <span class="where">{where}</span>}
         <span class="text">
-          * <span class={`nick ${nickColourClass(l.nick)}`}>{l.nick}</span> <Rich text={l.text} />
+          * <Nick nick={nick} /> <Rich text={l.text} />
         </span>
       </div>
     );
@@ -479,17 +537,52 @@ export function LineView({ l, where }: { l: Line; where?: string }) {
     <div class={`line event ${l.kind}`}>
       {time}
       <span class="text">
-        <Rich text={describe(l)} />
+        <Rich text={l.text} />
       </span>
     </div>
   );
 }
 
-function Log({ client, buffer }: { client: ChatClient; buffer: Buffer }) {
+/** A run of replayed joins, parts and quits as one line; the names on request. */
+function EventRun({ lines }: { lines: readonly Line[] }) {
+  const [open, setOpen] = useState(false);
+  const first = lines[0]!;
+  if (open) return <>{lines.map((l) => <LineView key={l.id} l={l} />)}</>;
+  return (
+    <div class="line event run">
+      <time dateTime={first.time.toISOString()} title={first.time.toLocaleString()}>
+        {timeLabel(first.time.getTime())}
+      </time>
+      <span class="text">
+        <button class="link" aria-expanded={false} onClick={() => setOpen(true)}>
+          {summarizeRun(lines)}
+        </button>
+      </span>
+    </div>
+  );
+}
+
+function summarizeRun(lines: readonly Line[]): string {
+  const n = (kind: string): number => lines.filter((l) => l.kind === kind).length;
+  const parts: string[] = [];
+  const j = n('join');
+  const p = n('part') + n('kick');
+  const q = n('quit');
+  const k = n('nick');
+  if (j > 0) parts.push(`${j} joined`);
+  if (p > 0) parts.push(`${p} left`);
+  if (q > 0) parts.push(`${q} quit`);
+  if (k > 0) parts.push(`${k} changed nick`);
+  return `${parts.join(', ')} (show)`;
+}
+
+function Log({ client, buffer }: { client: IrcClient; buffer: Buffer }) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const firstId = useRef<{ key: string; id: number; height: number } | null>(null);
-  const lines = buffer.lines;
+  const firstId = useRef<{ key: number; id: number; height: number } | null>(null);
+  // the "--- N earlier messages ---" marker is for line-by-line terminals: paging shows it here
+  const lines = buffer.lines.filter((l) => !l.marker);
+  const key = buffer.id;
 
   // Keep the view pinned to the bottom unless the reader scrolled up; keep the position
   // when older lines are prepended.
@@ -498,23 +591,21 @@ function Log({ client, buffer }: { client: ChatClient; buffer: Buffer }) {
     if (el === null) return;
     const prev = firstId.current;
     const first = lines[0]?.id ?? 0;
-    if (prev !== null && prev.key === buffer.key && prev.id !== first && !atBottom.current) {
+    if (prev !== null && prev.key === key && prev.id !== first && !atBottom.current) {
       el.scrollTop += el.scrollHeight - prev.height;
-    } else if (atBottom.current || prev === null || prev.key !== buffer.key) {
+    } else if (atBottom.current || prev === null || prev.key !== key) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
     }
-    firstId.current = { key: buffer.key, id: first, height: el.scrollHeight };
+    firstId.current = { key, id: first, height: el.scrollHeight };
   });
 
-  // History is fetched on first view of a joined buffer with nothing loaded yet.
+  const canLoad = client.canLoadOlder(buffer);
+  // History is fetched on first view of a window with nothing loaded yet.
   useEffect(() => {
-    if (buffer.kind !== 'server' && client.historyAvailable && buffer.lines.every((l) => l.kind === 'info' || l.kind === 'join' || l.kind === 'error') && !buffer.historyComplete) {
-      client.loadOlder(buffer.key);
-    }
-  }, [buffer.key, client.historyAvailable, client.status]);
+    if (canLoad && !buffer.lines.some((l) => l.nick !== undefined && l.kind !== 'join')) client.loadOlder(buffer);
+  }, [key, canLoad, client.state]);
 
-  const canLoad = client.historyAvailable && buffer.kind !== 'server' && !buffer.historyComplete;
   return (
     <div
       class="log"
@@ -526,27 +617,25 @@ function Log({ client, buffer }: { client: ChatClient; buffer: Buffer }) {
       onScroll={(e) => {
         const el = e.currentTarget;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
-        if (el.scrollTop < 60 && canLoad) client.loadOlder(buffer.key);
+        if (el.scrollTop < 60 && canLoad) client.loadOlder(buffer);
       }}
     >
       {canLoad && (
-        <button class="older small" disabled={buffer.historyLoading} onClick={() => client.loadOlder(buffer.key)}>
-          {buffer.historyLoading ? 'Loading…' : 'Load older messages'}
+        <button class="older small" disabled={buffer.historyLoading > 0} onClick={() => client.loadOlder(buffer)}>
+          {buffer.historyLoading > 0 ? 'Loading…' : 'Load older messages'}
         </button>
       )}
-      {buffer.historyComplete && buffer.kind !== 'server' && <p class="muted start">Start of history</p>}
-      {lines.map((l) => (
-        <LineView key={l.id} l={l} />
-      ))}
+      {buffer.historyComplete && buffer.kind !== 'server' && (buffer.kind === 'channel' || buffer.historySeen) && <p class="muted start">Start of history</p>}
+      {collapseEvents(lines).map((x) => ('run' in x ? <EventRun key={x.run[0]!.id} lines={x.run} /> : <LineView key={x.id} l={x} />))}
     </div>
   );
 }
 
-function Composer({ client, inputRef, onQuit }: { client: ChatClient; inputRef: { current: HTMLInputElement | null }; onQuit: () => void }) {
+function Composer({ client, inputRef, onQuit }: { client: IrcClient; inputRef: { current: HTMLInputElement | null }; onQuit: () => void }) {
   const [text, setText] = useState('');
   const sent = useRef<string[]>([]);
   const recall = useRef(-1);
-  const b = client.activeBuffer;
+  const b = client.active;
   const placeholder = b.kind === 'server' ? 'Type /join #room or /help' : `Message ${b.name}`;
   const submit = (): void => {
     const t = text;
@@ -607,16 +696,16 @@ function Composer({ client, inputRef, onQuit }: { client: ChatClient; inputRef: 
   );
 }
 
-function SearchBox({ client }: { client: ChatClient }) {
+function SearchBox({ client }: { client: IrcClient }) {
   const [q, setQ] = useState('');
-  const b = client.activeBuffer;
+  const b = client.active;
   return (
     <form
       class="search"
       role="search"
       onSubmit={(e) => {
         e.preventDefault();
-        if (q.trim() !== '') client.runSearch(q.trim(), b.kind === 'server' ? undefined : b.name);
+        if (q.trim() !== '') client.search(b.kind === 'channel' ? b.name : null, q.trim());
       }}
     >
       <label class="sr" for="search">
@@ -627,8 +716,8 @@ function SearchBox({ client }: { client: ChatClient }) {
   );
 }
 
-function SearchResults({ client, onGo }: { client: ChatClient; onGo: (key: string) => void }) {
-  const s = client.search!;
+function SearchResults({ client, onGo }: { client: IrcClient; onGo: (b: Buffer) => void }) {
+  const s = client.searchResults!;
   return (
     <section class="results" aria-label="Search results">
       <header>
@@ -646,9 +735,9 @@ function SearchResults({ client, onGo }: { client: ChatClient; onGo: (key: strin
             key={l.id}
             class="result"
             onClick={() => {
-              const key = client.fold(l.where ?? '');
+              const to = client.find(l.where ?? '');
               client.closeSearch();
-              if (client.buffers.has(key)) onGo(key);
+              if (to !== undefined) onGo(to);
             }}
           >
             <LineView l={l} {...(l.where !== undefined ? { where: l.where } : {})} />
@@ -659,4 +748,3 @@ function SearchResults({ client, onGo }: { client: ChatClient; onGo: (key: strin
   );
 }
 
-export { SERVER_KEY };
