@@ -266,3 +266,16 @@ test('reconnect() drops the connection and connects again at once; the old trans
   old.h.onClose(new Error('late'));
   assert.equal(f.c.state, 'registering');
 });
+
+test('the terminal status line says when the password was refused (no reconnect loop there either)', async () => {
+  const { IrcTuiModel } = await import('../../../src/clients/tui/irc-model.js');
+  const f = fake();
+  const tui = new IrcTuiModel(f.c, () => new Date(2024, 0, 1, 12, 0));
+  f.c.connect();
+  f.open();
+  f.recv(':srv 464 * :Password incorrect');
+  f.drop();
+  const status = tui.status().map((s) => s.text).join('');
+  assert.match(status, /password refused/);
+  assert.match(f.c.server.lines.at(-1)!.text, /Not reconnecting: the server wants a password/);
+});
