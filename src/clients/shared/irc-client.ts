@@ -21,89 +21,16 @@ import * as N from '../../protocol/numerics.js';
 import { Emitter } from './emitter.js';
 import { Backoff } from './backoff.js';
 import { ChatBuffer, lineId, type ChatLine, type LineKind } from './buffer.js';
-import { catchUpRef, HistoryRequests, isHistoryLine, olderRef, type HistoryKind } from './history.js';
-import { applyISupport, defaultISupport, type ISupport } from './isupport.js';
+import { catchUpRef, endHistory, HistoryRequests, olderRef, replayedEvent, type HistoryKind } from './history.js';
+import { applyISupport, applyPrefixModes, defaultISupport, type ISupport } from './isupport.js';
+import { CapNegotiation } from './caps.js';
+import { Outbox } from './outbox.js';
+import { DEFAULT_OUTBOX, HISTORY_PAGE, type ClientEvents, type ClientOptions, type ConnState, type LineTransport, type SearchResults } from './client-types.js';
+
+export * from './client-types.js';
+export { WANTED_CAPS } from './caps.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
-
-/** A message-oriented connection: one IRC line per call, without CRLF. */
-export interface LineTransport {
-  send(line: string): void;
-  close(): void;
-}
-export interface TransportHandlers {
-  onOpen(): void;
-  onLine(line: string): void;
-  /** called once, after onOpen or instead of it; err when it failed */
-  onClose(err?: Error): void;
-}
-export type TransportFactory = (h: TransportHandlers) => LineTransport;
-
-export type ConnState = 'connecting' | 'registering' | 'connected' | 'disconnected' | 'closed';
-
-export interface ClientOptions {
-  nick: string;
-  user?: string;
-  realname?: string;
-  /** sent as PASS on every connect (see submitPassword) */
-  password?: string;
-  transport: TransportFactory;
-  /** rooms to join once registered (a remembered list); the first is shown when joined */
-  channels?: readonly string[];
-  /** capabilities asked for besides WANTED_CAPS (the browser adds draft/event-playback) */
-  extraCaps?: readonly string[];
-  /** search results as lines in the window (default) or only in {@link IrcClient.searchResults} */
-  searchLines?: boolean;
-  /** ask WHO on join to learn who is away (replies are not shown) */
-  whoOnJoin?: boolean;
-  /** shown in the status line, e.g. "127.0.0.1:4444" */
-  serverLabel: string;
-  /** false: no reconnect. Default 1 s doubling to 30 s. */
-  reconnect?: { minMs: number; maxMs: number } | false;
-  now?: () => Date;
-  maxLines?: number;
-  /** on joining a room, load this many lines of history when the server offers it (0: off) */
-  historyOnJoin?: number;
-  /** messages typed while disconnected, kept for the reconnect (default 50 messages, 16 KiB) */
-  outbox?: { maxMessages: number; maxBytes: number };
-}
-
-export const DEFAULT_OUTBOX = { maxMessages: 50, maxBytes: 16 * 1024 } as const;
-
-interface Pending {
-  target: string;
-  text: string;
-  action: boolean;
-  /** the placeholder shown in the buffer until it is sent */
-  line: ChatLine;
-  buffer: ChatBuffer;
-  bytes: number;
-}
-
-export interface ClientEvents extends Record<string, unknown[]> {
-  state: [ConnState];
-  /** the server confirmed a nick change of ours (not a fallback at registration) */
-  nick: [string];
-  /** a line was added to a buffer */
-  line: [ChatBuffer, ChatLine];
-  /** anything visible changed (buffers, counters, nick, topic, members) */
-  change: [];
-  /** every wire line, for debugging (/raw shows replies to what you sent) */
-  wire: ['in' | 'out', string];
-}
-
-/** Capabilities the client uses when the server offers them. */
-export const WANTED_CAPS = [
-  'server-time',
-  'echo-message',
-  'batch',
-  'message-tags',
-  'multi-prefix',
-  'cap-notify',
-  'away-notify',
-  'draft/chathistory',
-  'chathistory',
-] as const;
 
 interface Batch {
   type: string;
@@ -116,17 +43,6 @@ interface Batch {
   /** lines that request asked for */
   limit?: number;
 }
-
-/** The results of the last search, for a view that lists them apart. */
-export interface SearchResults {
-  query: string;
-  pending: boolean;
-  /** newest first; `where` names the room or conversation */
-  results: ChatLine[];
-}
-
-/** Lines per history page (scrollback and join). */
-export const HISTORY_PAGE = 50;
 
 /** Most lines one history batch holds back until its end (then they are added directly). */
 const MAX_BATCH_LINES = 2000;
@@ -165,8 +81,7 @@ export class IrcClient extends Emitter<ClientEvents> {
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #wantedNick: string;
   #nickTries = 0;
-  #capLsDone = false;
-  #capPending = 0;
+  readonly #cap: CapNegotiation;
   #names = new Map<string, Map<string, { nick: string; prefix: string; away?: boolean }>>();
   #batches = new Map<string, Batch>();
   #focusOnJoin = new Set<string>();
@@ -181,12 +96,13 @@ export class IrcClient extends Emitter<ClientEvents> {
   /** the chathistory batch the line being handled belongs to */
   #collect: Batch | null = null;
   /** typed while disconnected, oldest first; bounded by opts.outbox */
-  #outbox: Pending[] = [];
-  #outboxBytes = 0;
+  readonly #outbox: Outbox;
 
   constructor(opts: ClientOptions) {
     super();
     this.#opts = opts;
+    this.#cap = new CapNegotiation(this.caps, this.offered, opts.extraCaps);
+    this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
     this.nick = opts.nick;
     this.#wantedNick = opts.nick;
     this.#backoff = opts.reconnect === false ? null : new Backoff(opts.reconnect ?? { minMs: 1000, maxMs: 30000 });
@@ -213,10 +129,7 @@ export class IrcClient extends Emitter<ClientEvents> {
     this.retryAt = null;
     this.#quitting = false;
     this.#setState('connecting');
-    this.#capLsDone = false;
-    this.#capPending = 0;
-    this.caps.clear();
-    this.offered.clear();
+    this.#cap.reset();
     this.#batches.clear();
     this.#historyAsked.clear();
     this.#silentWho.clear();
@@ -430,59 +343,21 @@ export class IrcClient extends Emitter<ClientEvents> {
     this.emit('change');
   }
 
-  /**
-   * The end of a chathistory batch. What /history asked for is shown again at the
-   * bottom, after a marker, so the answer is always visible. An older page (scrollback)
-   * goes in front as a block. Lines loaded on join or on a catch-up go in time order,
-   * after a marker, skipping ones already here (by msgid).
-   */
+  /** The end of a chathistory batch: its lines go where history.ts says. */
   #endHistory(b: Batch): void {
     const target = b.params[0];
     if (!target) return;
-    const buf = this.buffer(target);
-    buf.historyLoading = Math.max(0, buf.historyLoading - 1);
-    const lines = b.lines ?? [];
-    if (lines.length > 0) buf.historySeen = true;
-    const n = lines.length;
-    const marker = (k: number, time: Date): ChatLine => ({
-      id: lineId(),
-      time,
-      kind: 'info',
-      text: `--- ${k} earlier ${k === 1 ? 'message' : 'messages'} from history ---`,
-      self: false,
-      mention: false,
-      history: true,
-      marker: true,
-    });
-    // a page before everything here that came back shorter than asked: nothing older is left
-    const fromStart = b.kind === 'older' || (b.kind === 'join' && !buf.lines.some(isHistoryLine));
-    if (fromStart && b.limit !== undefined && b.count < b.limit) buf.historyComplete = true;
-    if (b.kind === 'explicit') {
-      if (n === 0) return this.info(buf, `No earlier messages in history for ${target}`);
-      const m = { ...marker(n, this.#now()), history: false };
-      buf.append(m);
-      this.#added(buf, m);
-      for (const { b: where, line } of lines) {
-        where.append(line);
-        this.#added(where, line);
-      }
-      return;
-    }
-    if (b.kind === 'older') {
-      const mine = lines.filter((l) => l.b === buf).map((l) => l.line);
-      for (const line of buf.prepend(mine)) this.emit('line', buf, line);
-      this.emit('change');
-      return;
-    }
-    const seen = new Set(buf.lines.map((l) => l.msgid).filter((id) => id !== undefined));
-    const fresh = lines.filter((l) => l.line.msgid === undefined || l.b !== buf || !seen.has(l.line.msgid));
-    if (fresh.length === 0) return this.emit('change');
-    const first = fresh.reduce((t, l) => Math.min(t, l.line.time.getTime()), Infinity);
-    // placed by time like the lines, and before them (add() puts equal times after)
-    const m = marker(fresh.length, new Date(first));
-    buf.add(m);
-    this.#added(buf, m);
-    for (const { b: where, line } of fresh) if (where.add(line)) this.#added(where, line);
+    endHistory(
+      {
+        buffer: (name) => this.buffer(name),
+        added: (where, line) => this.#added(where, line),
+        info: (where, text) => this.info(where, text),
+        changed: () => this.emit('change'),
+        now: () => this.#now(),
+      },
+      this.buffer(target),
+      b,
+    );
   }
 
   info(b: ChatBuffer, text: string, kind: LineKind = 'info'): void {
@@ -508,7 +383,7 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   /** Messages waiting for the connection to come back. */
   get pendingCount(): number {
-    return this.#outbox.length;
+    return this.#outbox.count;
   }
 
   /**
@@ -516,22 +391,17 @@ export class IrcClient extends Emitter<ClientEvents> {
    * registered again. False (nothing kept) when the outbox is full.
    */
   queue(target: string, text: string, action = false): boolean {
-    const max = this.#opts.outbox ?? DEFAULT_OUTBOX;
-    const bytes = utf8Length(target) + utf8Length(text);
-    if (this.#outbox.length >= max.maxMessages || this.#outboxBytes + bytes > max.maxBytes) return false;
+    if (!this.#outbox.fits(target, text)) return false;
     const buffer = this.buffer(target);
     const line = this.addLine(buffer, action ? 'action' : 'message', text, { nick: this.nick, self: true, pending: true });
-    this.#outbox.push({ target, text, action, line, buffer, bytes });
-    this.#outboxBytes += bytes;
+    this.#outbox.add({ target, text, action, line, buffer });
     return true;
   }
 
   /** Sends what was typed while disconnected (after the rejoins, so rooms get it). */
   #flushOutbox(): void {
-    const all = this.#outbox;
+    const all = this.#outbox.takeAll();
     if (all.length === 0) return;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
     for (const p of all) {
       // the placeholder goes; say() shows the message as sent (or echo-message does)
       const i = p.buffer.lines.indexOf(p.line);
@@ -709,7 +579,8 @@ export class IrcClient extends Emitter<ClientEvents> {
         this.send('PONG', ...p);
         return;
       case 'CAP':
-        this.#onCap(p);
+        for (const c of this.#cap.onCap(p, this.state === 'registering')) this.send('CAP', ...c);
+        this.emit('change');
         return;
       case 'BATCH': {
         const ref = p[0] ?? '';
@@ -912,7 +783,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           return;
         }
         const b = this.buffer(target);
-        this.#applyPrefixModes(b, p[1] ?? '', p.slice(2));
+        applyPrefixModes(this.isupport, b.members, (x) => this.fold(x), p[1] ?? '', p.slice(2));
         this.addLine(b, 'mode', `${from} sets mode ${p.slice(1).join(' ')}`, { ...extra, nick: from });
         return;
       }
@@ -988,34 +859,10 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   /** A replayed JOIN/PART/QUIT/...: a line in the buffer it happened in, no state change. */
   #historyEvent(cmd: string, from: string, p: readonly string[], extra: Partial<ChatLine>): void {
-    const why = (s: string | undefined): string => (s ? ` (${s})` : '');
-    const chan = p[0] ?? '';
-    const into = (text: string, kind: LineKind, nick = from): void => {
-      // QUIT and NICK name no channel: the batch's target is where it was seen
-      const where = cmd === 'QUIT' || cmd === 'NICK' ? this.#collectTarget() : chan;
-      if (where !== null && where !== '') this.addLine(this.buffer(where), kind, text, { ...extra, nick });
-    };
-    switch (cmd) {
-      case 'JOIN':
-        return into(`${from} joined ${chan}`, 'join');
-      case 'PART':
-        return into(`${from} left ${chan}${why(p[1])}`, 'part');
-      case 'QUIT':
-        return into(`${from} quit${why(p[0])}`, 'quit');
-      case 'KICK':
-        return into(`${p[1] ?? ''} was kicked from ${chan} by ${from}${why(p[2])}`, 'kick', p[1] ?? '');
-      case 'NICK':
-        return into(`${from} is now known as ${p[0] ?? ''}`, 'nick', p[0] ?? '');
-      case 'TOPIC':
-        return into(`${from} set the topic: ${p[1] ?? ''}`, 'topic');
-      case 'MODE':
-        if (this.isChannel(chan)) into(`${from} sets mode ${p.slice(1).join(' ')}`, 'mode');
-        return;
-    }
-  }
-
-  #collectTarget(): string | null {
-    return this.#collect?.params[0] ?? null;
+    const e = replayedEvent(cmd, from, p, (n) => this.isChannel(n));
+    // QUIT and NICK name no channel: the batch's target is where it was seen
+    const where = e === null ? null : (e.channel ?? this.#collect?.params[0] ?? null);
+    if (e !== null && where) this.addLine(this.buffer(where), e.kind, e.text, { ...extra, nick: e.nick });
   }
 
   #onMessage(cmd: 'PRIVMSG' | 'NOTICE', from: string, fromUser: boolean, target: string, text: string, extra: Partial<ChatLine>): void {
@@ -1046,66 +893,5 @@ export class IrcClient extends Emitter<ClientEvents> {
     else b = this.buffer(self ? targetName : from);
     const mention = !self && (mentions(text, this.nick, (s) => this.fold(s)) || (b.kind === 'query' && cmd === 'PRIVMSG'));
     this.addLine(b, action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message', text, { ...extra, nick: from, self, mention });
-  }
-
-  #onCap(p: string[]): void {
-    const sub = (p[1] ?? '').toUpperCase();
-    const more = p[2] === '*';
-    const list = (more ? p[3] : p[2]) ?? '';
-    if (sub === 'LS' || sub === 'NEW') {
-      for (const tok of list.split(' ')) {
-        if (!tok) continue;
-        const eq = tok.indexOf('=');
-        this.offered.set(eq < 0 ? tok : tok.slice(0, eq), eq < 0 ? '' : tok.slice(eq + 1));
-      }
-      if (more) return;
-      const names = sub === 'LS' ? [...this.offered.keys()] : list.split(' ').map((t) => t.split('=')[0] ?? '');
-      let want = [...WANTED_CAPS, ...(this.#opts.extraCaps ?? [])].filter((c) => names.includes(c) && !this.caps.has(c));
-      if (want.includes('chathistory')) want = want.filter((c) => c !== 'draft/chathistory');
-      if (sub === 'LS') this.#capLsDone = true;
-      if (want.length > 0) {
-        this.#capPending++;
-        this.send('CAP', 'REQ', want.join(' '));
-      } else if (sub === 'LS') this.send('CAP', 'END');
-    } else if (sub === 'ACK' || sub === 'NAK') {
-      if (sub === 'ACK') {
-        for (const c of list.split(' ')) {
-          if (!c) continue;
-          if (c.startsWith('-')) this.caps.delete(c.slice(1));
-          else this.caps.add(c);
-        }
-      }
-      this.#capPending = Math.max(0, this.#capPending - 1);
-      if (this.#capLsDone && this.#capPending === 0 && this.state === 'registering') this.send('CAP', 'END');
-      this.emit('change');
-    } else if (sub === 'DEL') {
-      for (const c of list.split(' ')) this.caps.delete(c);
-      this.emit('change');
-    }
-  }
-
-  #applyPrefixModes(b: ChatBuffer, modes: string, args: string[]): void {
-    let add = true;
-    let ai = 0;
-    for (const ch of modes) {
-      if (ch === '+' || ch === '-') {
-        add = ch === '+';
-        continue;
-      }
-      const pi = this.isupport.prefixModes.indexOf(ch);
-      if (pi >= 0) {
-        const nick = args[ai++] ?? '';
-        const m = b.members.get(this.fold(nick));
-        if (!m) continue;
-        const pc = this.isupport.prefixChars[pi] as string;
-        const set = new Set(m.prefix.split('').filter(Boolean));
-        if (add) set.add(pc);
-        else set.delete(pc);
-        m.prefix = [...this.isupport.prefixChars].filter((c) => set.has(c)).join('');
-      } else if ('klbeIqaohv'.includes(ch) || (add && 'fjL'.includes(ch))) {
-        // modes with an argument (kl only when set; lists always)
-        if (ch !== 'l' || add) ai++;
-      }
-    }
   }
 }
