@@ -7,9 +7,12 @@
  * (on join, catch-up after a reconnect, scrollback paging, msgid de-duplication) and
  * SEARCH.
  *
- * Why one module above 500 lines: it is one state machine over one set of fields
- * (buffers, caps, batches, the transport); the pure parts live beside it (buffer.ts,
- * history.ts, isupport.ts, numeric-text.ts, src/text).
+ * Why one module above 500 lines: what is left here is one state machine over one set
+ * of fields (the transport and its lifecycle, buffers, members, batches), and its
+ * incoming switch reads best as one table; every part that stands alone lives beside
+ * it: buffer.ts (lines, paging), history.ts (requests, merging a batch, replayed
+ * events), caps.ts (negotiation), outbox.ts, isupport.ts (incl. prefix modes),
+ * numeric-text.ts, client-types.ts, and src/text (mentions, splitting).
  *
  * It is not a socket: bytes come and go through a {@link LineTransport}
  * (node-transport.ts for TCP, browser-transport.ts for a WebSocket). No node: imports
@@ -183,7 +186,7 @@ export class IrcClient extends Emitter<ClientEvents> {
       return;
     }
     const delay = this.#backoff.next();
-    this.retryAt = Date.now() + delay;
+    this.retryAt = this.#now().getTime() + delay;
     this.info(this.server, `Disconnected from ${this.label}: ${why}. Reconnecting in ${(delay / 1000).toFixed(1)} s`, 'error');
     if (this.active !== this.server) this.info(this.active, `Disconnected: ${why}. Reconnecting...`, 'error');
     this.#reconnectTimer = setTimeout(() => {
