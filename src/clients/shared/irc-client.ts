@@ -177,7 +177,7 @@ export class IrcClient extends Emitter<ClientEvents> {
     if (this.passwordError !== null) {
       // the same (or no) password would be refused again: wait for submitPassword()
       this.#setState('disconnected');
-      this.info(this.server, `Disconnected from ${this.label}: ${why}. Not reconnecting: the server wants ${this.password === null ? 'a' : 'another'} password`, 'error');
+      this.info(this.server, `Disconnected from ${this.label}: ${why}. It wants ${this.password === null ? 'a' : 'another'} password before it lets you in`, 'error');
       return;
     }
     this.#setState('disconnected');

@@ -277,5 +277,5 @@ test('the terminal status line says when the password was refused (no reconnect 
   f.drop();
   const status = tui.status().map((s) => s.text).join('');
   assert.match(status, /password refused/);
-  assert.match(f.c.server.lines.at(-1)!.text, /Not reconnecting: the server wants a password/);
+  assert.match(f.c.server.lines.at(-1)!.text, /It wants a password before it lets you in/);
 });
