@@ -1,34 +1,31 @@
 /**
  * The client-side IRC model, shared by the terminal client and the browser client:
- * connection and registration (CAP LS 302 / REQ / END, PASS, nick-in-use fallback, a
- * refused password that waits for the user instead of looping), incoming messages
- * turned into readable lines in per-room buffers, NAMES and away state, unread and
- * mention counts, reconnect with capped exponential backoff and rejoin, CHATHISTORY
- * (on join, catch-up after a reconnect, scrollback paging, msgid de-duplication) and
- * SEARCH.
+ * incoming messages turned into readable lines in per-room buffers, NAMES and away
+ * state, unread and mention counts, rejoin after a reconnect, CHATHISTORY (on join,
+ * catch-up after a reconnect, scrollback paging, msgid de-duplication), SEARCH, and
+ * messages kept while disconnected. The connection itself (transport, registration,
+ * backoff, a refused password) is its base class, connection.ts.
  *
  * Why one module above 500 lines: what is left here is one state machine over one set
- * of fields (the transport and its lifecycle, buffers, members, batches), and its
- * incoming switch reads best as one table; every part that stands alone lives beside
- * it: buffer.ts (lines, paging), history.ts (requests, merging a batch, replayed
- * events), caps.ts (negotiation), outbox.ts, isupport.ts (incl. prefix modes),
- * numeric-text.ts, client-types.ts, and src/text (mentions, splitting).
+ * of fields (buffers, members, batches) whose incoming switch reads best as one table;
+ * every part that stands alone lives beside it: connection.ts, buffer.ts (lines,
+ * paging), history.ts (requests, merging a batch, replayed events), caps.ts, outbox.ts,
+ * isupport.ts (incl. prefix modes), numeric-text.ts, client-types.ts, and src/text
+ * (mentions, splitting).
  *
  * It is not a socket: bytes come and go through a {@link LineTransport}
  * (node-transport.ts for TCP, browser-transport.ts for a WebSocket). No node: imports
  * here. It never puts raw protocol into a buffer except for lines the user asked to see
  * (/raw) and unknown replies, which are shown as text.
  */
-import { parse, serializeParts, foldCase, utf8Length, type IrcMessage } from '../../protocol/index.js';
+import { foldCase, utf8Length, type IrcMessage } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
-import { Emitter } from './emitter.js';
-import { Backoff } from './backoff.js';
+import { IrcConnection } from './connection.js';
 import { ChatBuffer, lineId, type ChatLine, type LineKind } from './buffer.js';
 import { catchUpRef, endHistory, HistoryRequests, olderRef, replayedEvent, type HistoryKind } from './history.js';
 import { applyISupport, applyPrefixModes, defaultISupport, type ISupport } from './isupport.js';
-import { CapNegotiation } from './caps.js';
 import { Outbox } from './outbox.js';
-import { DEFAULT_OUTBOX, HISTORY_PAGE, type ClientEvents, type ClientOptions, type ConnState, type LineTransport, type SearchResults } from './client-types.js';
+import { DEFAULT_OUTBOX, HISTORY_PAGE, type ClientOptions, type SearchResults } from './client-types.js';
 
 export * from './client-types.js';
 export { WANTED_CAPS } from './caps.js';
@@ -53,42 +50,22 @@ const MAX_BATCH_LINES = 2000;
 /** Events a chathistory batch may replay (draft/event-playback). */
 const HISTORY_EVENTS = new Set(['JOIN', 'PART', 'QUIT', 'KICK', 'NICK', 'TOPIC', 'MODE']);
 
-export class IrcClient extends Emitter<ClientEvents> {
+export class IrcClient extends IrcConnection {
   readonly buffers: ChatBuffer[] = [];
   readonly server: ChatBuffer;
   active: ChatBuffer;
-  nick: string;
-  state: ConnState = 'disconnected';
   /** name the server gave itself (source of 001) */
   serverName: string | null = null;
   isupport: ISupport = defaultISupport();
-  /** enabled capabilities */
-  readonly caps = new Set<string>();
-  /** offered capabilities (name -> value) */
-  readonly offered = new Map<string, string>();
   away = false;
   /** server software from RPL_MYINFO, e.g. "tincan-0.1.0" */
   serverVersion = '';
-  /** sent as PASS on every connect; null: none */
-  password: string | null;
-  /** the server refused the password (its 464 text): no reconnect until submitPassword() */
-  passwordError: string | null = null;
-  /** while disconnected with a reconnect planned: when (ms since the epoch) */
-  retryAt: number | null = null;
   /** the last search (when the view shows results apart) */
   searchResults: SearchResults | null = null;
 
-  readonly #opts: ClientOptions;
-  readonly #backoff: Backoff | null;
-  #transport: LineTransport | null = null;
-  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  #wantedNick: string;
-  #nickTries = 0;
-  readonly #cap: CapNegotiation;
   #names = new Map<string, Map<string, { nick: string; prefix: string; away?: boolean }>>();
   #batches = new Map<string, Batch>();
   #focusOnJoin = new Set<string>();
-  #quitting = false;
   /** where search results go (the window the search was typed in) */
   #searchBuffer: ChatBuffer | null = null;
   /** history requests not answered yet, per folded target */
@@ -102,14 +79,8 @@ export class IrcClient extends Emitter<ClientEvents> {
   readonly #outbox: Outbox;
 
   constructor(opts: ClientOptions) {
-    super();
-    this.#opts = opts;
-    this.#cap = new CapNegotiation(this.caps, this.offered, opts.extraCaps);
+    super(opts);
     this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
-    this.nick = opts.nick;
-    this.#wantedNick = opts.nick;
-    this.#backoff = opts.reconnect === false ? null : new Backoff(opts.reconnect ?? { minMs: 1000, maxMs: 30000 });
-    this.password = opts.password ?? null;
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
     this.buffers.push(this.server);
     this.active = this.server;
@@ -119,162 +90,25 @@ export class IrcClient extends Emitter<ClientEvents> {
     if (first !== undefined) this.#focusOnJoin.add(this.fold(first));
   }
 
-  get label(): string {
-    return this.#opts.serverLabel;
-  }
-
-  // ---- connection -------------------------------------------------------------------
-
-  connect(): void {
-    if (this.#transport) return;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
-    this.retryAt = null;
-    this.#quitting = false;
-    this.#setState('connecting');
-    this.#cap.reset();
+  protected sessionStarted(): void {
     this.#batches.clear();
     this.#historyAsked.clear();
     this.#silentWho.clear();
     this.#names.clear();
     for (const b of this.buffers) b.historyLoading = 0;
-    this.#nickTries = 0;
-    this.nick = this.#wantedNick;
-    let open = false;
-    // a transport replaced by reconnect() may still report: only the current one counts
-    let t: LineTransport | null = null;
-    const mine = (): boolean => t !== null && this.#transport === t;
-    t = this.#opts.transport({
-      onOpen: () => {
-        if (!mine()) return;
-        open = true;
-        this.#setState('registering');
-        this.#register();
-      },
-      onLine: (line) => {
-        if (mine()) this.#onLine(line);
-      },
-      onClose: (err) => {
-        if (!mine()) return;
-        this.#transport = null;
-        this.#lost(err ? err.message : open ? 'connection closed' : 'could not connect');
-      },
-    });
-    // (transports never call back before the factory returns)
-    this.#transport = t;
   }
 
-  #lost(why: string): void {
+  protected sessionLost(): void {
     // nobody is known to be anywhere while we are not there
     for (const b of this.buffers) {
       b.historyLoading = 0;
       if (b.kind === 'channel') b.members.clear();
     }
-    if (this.#quitting) {
-      this.#setState('closed');
-      return;
-    }
-    if (this.passwordError !== null) {
-      // the same (or no) password would be refused again: wait for submitPassword()
-      this.#setState('disconnected');
-      this.info(this.server, `Disconnected from ${this.label}: ${why}. It wants ${this.password === null ? 'a' : 'another'} password before it lets you in`, 'error');
-      return;
-    }
-    this.#setState('disconnected');
-    if (!this.#backoff) {
-      this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
-      return;
-    }
-    const delay = this.#backoff.next();
-    this.retryAt = this.#now().getTime() + delay;
-    this.info(this.server, `Disconnected from ${this.label}: ${why}. Reconnecting in ${(delay / 1000).toFixed(1)} s`, 'error');
-    if (this.active !== this.server) this.info(this.active, `Disconnected: ${why}. Reconnecting...`, 'error');
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = null;
-      this.connect();
-    }, delay);
-    this.emit('change');
   }
 
-  /** Skips the wait before a planned reconnect (not while a password is wanted). */
-  reconnectNow(): void {
-    if (this.#reconnectTimer === null || this.passwordError !== null) return;
-    this.connect();
-  }
-
-  /** Drops the connection (if any) and connects again at once. */
-  reconnect(): void {
-    const t = this.#transport;
-    if (t !== null) {
-      this.#transport = null;
-      t.close();
-      for (const b of this.buffers) {
-        b.historyLoading = 0;
-        if (b.kind === 'channel') b.members.clear();
-      }
-    }
-    this.connect();
-  }
-
-  /** Connects again with this server password (after the server refused one, or none). */
-  submitPassword(password: string): void {
-    this.password = password;
-    this.passwordError = null;
-    this.#backoff?.reset();
-    if (this.state === 'disconnected') this.connect();
-    else this.emit('change');
-  }
-
-  /** Sends QUIT and stops reconnecting. */
-  quit(message = 'Leaving'): void {
-    this.#quitting = true;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
-    if (this.#transport) {
-      this.send('QUIT', message);
-      const t = this.#transport;
-      setTimeout(() => t.close(), 300);
-    } else {
-      this.#setState('closed');
-    }
-  }
-
-  /** Drops the connection as if the network failed (reconnect follows). For tests and /reconnect. */
-  disconnect(): void {
-    this.#transport?.close();
-  }
-
-  #setState(s: ConnState): void {
-    this.state = s;
-    this.emit('state', s);
-    this.emit('change');
-  }
-
-  /** Sends one IRC command. The last param gets ':' only when needed. False when not connected. */
-  send(command: string, ...params: string[]): boolean {
-    const clean = params.map((p) => p.replace(/[\r\n\0]/g, ' '));
-    return this.sendLine(serializeParts('', null, command, clean));
-  }
-
-  /** Sends a ready-made line (for /raw). Returns false when not connected. */
-  sendLine(line: string): boolean {
-    if (!this.#transport) return false;
-    const l = line.replace(/[\r\n\0]/g, ' ');
-    this.emit('wire', 'out', l);
-    this.#transport.send(l);
-    return true;
-  }
-
-  get connected(): boolean {
-    return this.state === 'connected';
-  }
-
-  #register(): void {
-    this.send('CAP', 'LS', '302');
-    if (this.password !== null) this.send('PASS', this.password);
-    this.send('NICK', this.nick);
-    const user = this.#opts.user ?? (this.#wantedNick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'tincan');
-    this.send('USER', user, '0', '*', this.#opts.realname ?? 'tincan chat');
+  protected note(text: string, kind: LineKind, elsewhere?: string): void {
+    this.info(this.server, text, kind);
+    if (elsewhere !== undefined && this.active !== this.server) this.info(this.active, elsewhere, kind);
   }
 
   // ---- buffers ----------------------------------------------------------------------
@@ -300,7 +134,7 @@ export class IrcClient extends Emitter<ClientEvents> {
   buffer(name: string): ChatBuffer {
     const existing = this.find(name);
     if (existing) return existing;
-    const b = new ChatBuffer(name, this.isChannel(name) ? 'channel' : 'query', this.#opts.maxLines);
+    const b = new ChatBuffer(name, this.isChannel(name) ? 'channel' : 'query', this.opts.maxLines);
     this.buffers.push(b);
     this.emit('change');
     return b;
@@ -325,7 +159,7 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   /** Adds a line to a buffer and updates its counters. */
   addLine(b: ChatBuffer, kind: LineKind, text: string, extra: Partial<ChatLine> = {}): ChatLine {
-    const line: ChatLine = { id: lineId(), time: extra.time ?? this.#now(), kind, text, self: false, mention: false, history: false, ...extra };
+    const line: ChatLine = { id: lineId(), time: extra.time ?? this.now(), kind, text, self: false, mention: false, history: false, ...extra };
     const batch = this.#collect;
     if (line.history && batch?.lines && batch.lines.length < MAX_BATCH_LINES) {
       batch.lines.push({ b, line });
@@ -356,7 +190,7 @@ export class IrcClient extends Emitter<ClientEvents> {
         added: (where, line) => this.#added(where, line),
         info: (where, text) => this.info(where, text),
         changed: () => this.emit('change'),
-        now: () => this.#now(),
+        now: () => this.now(),
       },
       this.buffer(target),
       b,
@@ -365,10 +199,6 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   info(b: ChatBuffer, text: string, kind: LineKind = 'info'): void {
     this.addLine(b, kind, text);
-  }
-
-  #now(): Date {
-    return this.#opts.now ? this.#opts.now() : new Date();
   }
 
   // ---- user actions -----------------------------------------------------------------
@@ -472,7 +302,7 @@ export class IrcClient extends Emitter<ClientEvents> {
   #catchUp(b: ChatBuffer): void {
     if (!this.hasHistory) return;
     const ref = catchUpRef(b);
-    const n = this.#opts.historyOnJoin ?? 0;
+    const n = this.opts.historyOnJoin ?? 0;
     if (ref === null) {
       if (n > 0) this.#askHistory(b.name, 'join', 'LATEST', '*', Math.max(1, Math.min(n, this.isupport.chathistory || n)));
     } else if (n > 0 || b.kind === 'query') {
@@ -493,7 +323,7 @@ export class IrcClient extends Emitter<ClientEvents> {
     if (!this.hasSearch) return `${this.label} does not offer search (it has no SEARCH command)`;
     this.#searchBuffer = this.active;
     this.searchResults = { query: words, pending: true, results: [] };
-    if (this.#opts.searchLines !== false) this.info(this.active, `Searching ${channel ?? 'your rooms'} for "${words}"...`);
+    if (this.opts.searchLines !== false) this.info(this.active, `Searching ${channel ?? 'your rooms'} for "${words}"...`);
     else this.emit('change');
     if (channel) this.send('SEARCH', channel, ...words.split(/\s+/));
     else this.send('SEARCH', ...words.split(/\s+/));
@@ -508,15 +338,9 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   // ---- incoming ---------------------------------------------------------------------
 
-  #onLine(line: string): void {
-    this.emit('wire', 'in', line);
-    const r = parse(line);
-    if (!r.ok) return;
-    this.handle(r.msg);
-  }
-
   /** Handles one parsed message (public for tests). */
   handle(msg: IrcMessage): void {
+    if (this.handleConnection(msg)) return;
     const ref = msg.tags?.get('batch');
     const batch = ref !== undefined ? this.#batches.get(ref) : undefined;
     this.#collect = batch?.lines ? batch : null;
@@ -549,7 +373,7 @@ export class IrcClient extends Emitter<ClientEvents> {
         const id = msg.tags?.get('msgid');
         this.#searchItems.push({
           id: lineId(),
-          time: ok ? d : this.#now(),
+          time: ok ? d : this.now(),
           kind: action ? 'action' : msg.command === 'NOTICE' ? 'notice' : 'message',
           nick: from,
           text,
@@ -560,7 +384,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           ...(id !== undefined ? { msgid: id } : {}),
         });
       }
-      if (this.#opts.searchLines === false) return;
+      if (this.opts.searchLines === false) return;
       const stamp = ok ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
       this.info(this.#searchBuffer ?? this.active, `[${target}${stamp}] ${action ? `* ${from} ${text}` : `<${from}> ${text}`}`);
       return;
@@ -578,13 +402,6 @@ export class IrcClient extends Emitter<ClientEvents> {
     if (history && HISTORY_EVENTS.has(msg.command)) return this.#historyEvent(msg.command, from, p, extra);
 
     switch (msg.command) {
-      case 'PING':
-        this.send('PONG', ...p);
-        return;
-      case 'CAP':
-        for (const c of this.#cap.onCap(p, this.state === 'registering')) this.send('CAP', ...c);
-        this.emit('change');
-        return;
       case 'BATCH': {
         const ref = p[0] ?? '';
         if (ref.startsWith('+')) {
@@ -605,7 +422,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           if (b?.lines) {
             this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {
-            if (this.#opts.searchLines !== false) {
+            if (this.opts.searchLines !== false) {
               this.info(this.#searchBuffer ?? this.active, b.count === 0 ? 'Search: no results' : `Search: ${b.count} ${b.count === 1 ? 'result' : 'results'}`);
             }
             const results = (this.#searchItems ?? []).sort((x, y) => y.time.getTime() - x.time.getTime());
@@ -617,11 +434,8 @@ export class IrcClient extends Emitter<ClientEvents> {
         return;
       }
       case N.RPL_WELCOME: {
-        this.nick = p[0] ?? this.nick;
+        // (the connection took the nick and the state from it)
         this.serverName = msg.source;
-        this.passwordError = null;
-        this.#backoff?.reset();
-        this.#setState('connected');
         this.info(this.server, `Connected to ${this.label} as ${this.nick}`);
         for (const b of this.buffers) {
           if (b.kind === 'channel' && b.joined) {
@@ -642,23 +456,6 @@ export class IrcClient extends Emitter<ClientEvents> {
         // private conversations: what was said while we were away (ISUPPORT is known by now)
         if (this.state === 'connected') for (const b of this.buffers) if (b.kind === 'query' && b.historySeen) this.#catchUp(b);
         break;
-      case N.ERR_PASSWDMISMATCH:
-        this.passwordError = p[p.length - 1] || 'Password required';
-        this.info(this.server, this.password === null ? 'This server needs a password' : 'The server refused the password', 'error');
-        this.emit('change');
-        return;
-      case N.ERR_NICKNAMEINUSE:
-      case N.ERR_ERRONEUSNICKNAME:
-      case N.ERR_NICKCOLLISION:
-        if (this.state === 'registering') {
-          this.#nickTries++;
-          const base = this.#wantedNick.slice(0, 12);
-          this.nick = msg.command === N.ERR_ERRONEUSNICKNAME ? `tincan${Math.floor(Math.random() * 1000)}` : this.#nickTries === 1 ? `${base}_` : `${base}${this.#nickTries}`;
-          this.info(this.server, `Nick ${p[1] ?? this.#wantedNick} is taken or invalid; trying ${this.nick}`);
-          this.send('NICK', this.nick);
-          return;
-        }
-        break;
       case 'ERROR':
         this.info(this.server, `Server closed the connection: ${p[0] ?? ''}`, 'error');
         return;
@@ -671,7 +468,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
           this.info(b, `You joined ${chan}`, 'join');
           this.#catchUp(b);
-          if (this.#opts.whoOnJoin && this.send('WHO', chan)) this.#silentWho.add(this.fold(chan));
+          if (this.opts.whoOnJoin && this.send('WHO', chan)) this.#silentWho.add(this.fold(chan));
         } else {
           b.members.set(this.fold(from), { nick: from, prefix: '', away: false });
           this.addLine(b, 'join', `${from} joined ${chan}`, { ...extra, nick: from });
@@ -718,7 +515,7 @@ export class IrcClient extends Emitter<ClientEvents> {
         const me = this.isMe(from);
         if (me) {
           this.nick = to;
-          this.#wantedNick = to;
+          this.wantedNick = to;
           this.emit('nick', to);
         }
         const f = this.fold(from);
