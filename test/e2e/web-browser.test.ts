@@ -136,6 +136,23 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
       await say(b, 'hi back');
       assert.match(await irc.waitFor(/PRIVMSG ircuser/), /:bob!\S+ PRIVMSG ircuser :hi back$/);
 
+      // a 2,000-character paste goes out in parts split between words, none starting with a space
+      await b.click('.room >> text=#lobby');
+      const paste = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ').slice(0, 2000).trimEnd();
+      const from = irc.lines.length;
+      await say(b, paste);
+      const lastWord = paste.slice(paste.lastIndexOf(' ') + 1);
+      await irc.waitFor(new RegExp(`PRIVMSG #lobby :.* ${lastWord}$`), 5000, from);
+      const parts = irc.lines.slice(from).filter((l) => / PRIVMSG #lobby :/.test(l)).map((l) => l.slice(l.indexOf(' :', l.indexOf('PRIVMSG')) + 2));
+      assert.ok(parts.length > 3, `${parts.length} parts`);
+      assert.ok(parts.every((x) => !x.startsWith(' ')), 'no part starts with a space');
+      assert.equal(parts.join(' '), paste, 'no word was cut');
+      // a target longer than a line: the page sends and stays responsive (it used to spin)
+      await say(b, `/msg ${'n'.repeat(600)} hello`);
+      await b.click('.room >> text=#lobby'); // (/msg opened a conversation with that name)
+      await say(b, 'still here');
+      await irc.waitFor(/PRIVMSG #lobby :still here$/);
+
       // away state shows in the member list
       await b.click('.room >> text=#lobby');
       irc.send('AWAY :lunch');
