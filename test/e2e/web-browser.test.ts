@@ -136,23 +136,6 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
       await say(b, 'hi back');
       assert.match(await irc.waitFor(/PRIVMSG ircuser/), /:bob!\S+ PRIVMSG ircuser :hi back$/);
 
-      // a 2,000-character paste goes out in parts split between words, none starting with a space
-      await b.click('.room >> text=#lobby');
-      const paste = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ').slice(0, 2000).trimEnd();
-      const from = irc.lines.length;
-      await say(b, paste);
-      const lastWord = paste.slice(paste.lastIndexOf(' ') + 1);
-      await irc.waitFor(new RegExp(`PRIVMSG #lobby :.* ${lastWord}$`), 5000, from);
-      const parts = irc.lines.slice(from).filter((l) => / PRIVMSG #lobby :/.test(l)).map((l) => l.slice(l.indexOf(' :', l.indexOf('PRIVMSG')) + 2));
-      assert.ok(parts.length > 3, `${parts.length} parts`);
-      assert.ok(parts.every((x) => !x.startsWith(' ')), 'no part starts with a space');
-      assert.equal(parts.join(' '), paste, 'no word was cut');
-      // a target longer than a line: the page sends and stays responsive (it used to spin)
-      await say(b, `/msg ${'n'.repeat(600)} hello`);
-      await b.click('.room >> text=#lobby'); // (/msg opened a conversation with that name)
-      await say(b, 'still here');
-      await irc.waitFor(/PRIVMSG #lobby :still here$/);
-
       // away state shows in the member list
       await b.click('.room >> text=#lobby');
       irc.send('AWAY :lunch');
@@ -214,7 +197,7 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
     }
   });
 
-  it('shows peer text safely: bidi marked, controls gone, numerics as text, replayed joins folded, a clear away button', async () => {
+  it('shows peer text safely (bidi marked, controls gone, numerics as text, replayed joins folded), splits a paste between words, survives a long target, a clear away button', async () => {
     // three people come and go in #events before the reader arrives: replayed as one line
     const visitors: RawClient[] = [];
     for (const n of ['v1', 'v2', 'v3']) {
@@ -226,6 +209,10 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
     }
     visitors[0]!.send('PRIVMSG #events :\u202egnp.exe and a bell\x07 here');
     for (const v of visitors) v.send('QUIT :bye');
+    const listener = await RawClient.connect(t.port);
+    await listener.register('listener');
+    listener.send('JOIN #lobby');
+    await listener.waitFor(/JOIN #lobby/);
     const ctx = await browser.newContext({ viewport: { width: 1000, height: 700 } });
     const p = await ctx.newPage();
     try {
@@ -248,6 +235,23 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
       await p.click('.log .line.run button');
       await sees(p, 'v2 joined #events');
 
+      await p.click('.room >> text=#lobby');
+      // a 2,000-character paste goes out in parts split between words, none starting with a space
+      const paste = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ').slice(0, 2000).trimEnd();
+      const from = listener.lines.length;
+      await say(p, paste);
+      const lastWord = paste.slice(paste.lastIndexOf(' ') + 1);
+      await listener.waitFor(new RegExp(`PRIVMSG #lobby :.* ${lastWord}$`), 5000, from);
+      const parts = listener.lines.slice(from).filter((l) => / PRIVMSG #lobby :/.test(l)).map((l) => l.slice(l.indexOf(' :', l.indexOf('PRIVMSG')) + 2));
+      assert.ok(parts.length > 3, `${parts.length} parts`);
+      assert.ok(parts.every((x) => !x.startsWith(' ')), 'no part starts with a space');
+      assert.equal(parts.join(' '), paste, 'no word was cut');
+      // a target longer than a line: the page sends and stays responsive (it used to spin)
+      await say(p, `/msg ${'n'.repeat(600)} hello`);
+      await p.click('.room >> text=#lobby'); // (/msg opened a conversation with that name)
+      await say(p, 'still here');
+      await listener.waitFor(/PRIVMSG #lobby :still here$/);
+
       // away: the button says what it does, and the state is spelled out
       assert.equal(await p.locator('.me button.away-toggle').first().textContent(), 'Set away');
       await p.click('.me button.away-toggle');
@@ -255,6 +259,7 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
       assert.equal(await p.locator('.me button.away-toggle').first().textContent(), "I'm back");
     } finally {
       for (const v of visitors) v.end();
+      listener.end();
       await ctx.close();
     }
   });

@@ -466,7 +466,11 @@ export class IrcClient extends IrcConnection {
           b.joined = true;
           b.members.clear();
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
-          this.info(b, `You joined ${chan}`, 'join');
+          // with its msgid, so the same JOIN replayed from history is not shown twice
+          this.addLine(b, 'join', `You joined ${chan}`, {
+            ...(extra.msgid !== undefined ? { msgid: extra.msgid } : {}),
+            ...(extra.time !== undefined ? { time: extra.time } : {}),
+          });
           this.#catchUp(b);
           if (this.opts.whoOnJoin && this.send('WHO', chan)) this.#silentWho.add(this.fold(chan));
         } else {

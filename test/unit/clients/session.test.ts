@@ -279,3 +279,18 @@ test('the terminal status line says when the password was refused (no reconnect 
   assert.match(status, /password refused/);
   assert.match(f.c.server.lines.at(-1)!.text, /It wants a password before it lets you in/);
 });
+
+test('our own join, replayed in the history loaded on join, is shown once (by msgid)', () => {
+  const f = fake({ reconnect: false, historyOnJoin: 50, extraCaps: ['draft/event-playback'] });
+  register(f, HIST_CAPS + ' draft/event-playback');
+  f.recv('@time=2024-01-01T09:05:00.000Z;msgid=j0 :alice!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  f.recv(
+    ':srv BATCH +h chathistory #a',
+    '@batch=h;time=2024-01-01T09:00:00.000Z;msgid=m1 :bob!u@h PRIVMSG #a :earlier',
+    '@batch=h;time=2024-01-01T09:05:00.000Z;msgid=j0 :alice!u@h JOIN #a',
+    ':srv BATCH -h',
+  );
+  assert.deepEqual(a.lines.filter((l) => l.kind === 'join').map((l) => l.text), ['You joined #a']);
+  assert.deepEqual(a.lines.filter((l) => l.kind === 'message').map((l) => l.text), ['earlier']);
+});
