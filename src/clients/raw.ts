@@ -9,7 +9,7 @@
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { ChatBuffer, type ChatLine, type LineKind } from './shared/buffer.js';
+import { ChatBuffer, lineId, type ChatLine, type LineKind } from './shared/buffer.js';
 import { Emitter } from './shared/emitter.js';
 import type { CommandUi } from './shared/commands.js';
 import type { CompletionSource } from './tui/completion.js';
@@ -88,7 +88,7 @@ export class RawSession extends Emitter<RawEvents> {
   }
 
   #add(kind: LineKind, text: string, self = false, nick?: string): void {
-    const l: ChatLine = { time: new Date(), kind, text, self, mention: false, history: false };
+    const l: ChatLine = { id: lineId(), time: new Date(), kind, text, self, mention: false, history: false };
     if (nick !== undefined) l.nick = nick;
     this.buffer.add(l);
     this.emit('line', this.buffer, l);

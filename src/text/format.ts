@@ -50,3 +50,42 @@ export function stripInvisible(s: string): string {
 export function cleanLine(s: string, tab = ' '): string {
   return stripInvisible(stripControls(stripFormatting(s).replace(/\t/g, tab)));
 }
+
+/** Bidi controls that reorder text (embeddings, overrides, isolates), by name; the marks (LRM, RLM, ALM) only nudge and stay. */
+const BIDI_NAMES: Readonly<Record<string, string>> = {
+  '\u202a': 'LRE',
+  '\u202b': 'RLE',
+  '\u202c': 'PDF',
+  '\u202d': 'LRO',
+  '\u202e': 'RLO',
+  '\u2066': 'LRI',
+  '\u2067': 'RLI',
+  '\u2068': 'FSI',
+  '\u2069': 'PDI',
+};
+const REORDERING = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** Display text, or a bidi control shown by name where it was (and no longer acting). */
+export type DisplaySegment = { text: string } | { bidi: string };
+
+/**
+ * Peer text for a screen that renders Unicode itself (the browser): formatting codes
+ * and control characters removed (tabs and line separators become spaces), and every
+ * reordering bidi control taken out of the text and returned as a named marker, so
+ * "\u202egnp.exe" reads "gnp.exe" with an RLO marker, not "exe.png".
+ */
+export function displaySegments(s: string): DisplaySegment[] {
+  const clean = stripControls(stripFormatting(s).replace(/[\t\u2028\u2029]/g, ' '));
+  if (!REORDERING.test(clean)) return clean === '' ? [] : [{ text: clean }];
+  const out: DisplaySegment[] = [];
+  let from = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const name = BIDI_NAMES[clean[i]!];
+    if (name === undefined) continue;
+    if (i > from) out.push({ text: clean.slice(from, i) });
+    out.push({ bidi: name });
+    from = i + 1;
+  }
+  if (from < clean.length) out.push({ text: clean.slice(from) });
+  return out;
+}

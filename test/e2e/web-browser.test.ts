@@ -197,6 +197,73 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
     }
   });
 
+  it('shows peer text safely (bidi marked, controls gone, numerics as text, replayed joins folded), splits a paste between words, survives a long target, a clear away button', async () => {
+    // three people come and go in #events before the reader arrives: replayed as one line
+    const visitors: RawClient[] = [];
+    for (const n of ['v1', 'v2', 'v3']) {
+      const v = await RawClient.connect(t.port);
+      await v.register(n);
+      v.send('JOIN #events');
+      await v.waitFor(/JOIN #events/);
+      visitors.push(v);
+    }
+    visitors[0]!.send('PRIVMSG #events :\u202egnp.exe and a bell\x07 here');
+    for (const v of visitors) v.send('QUIT :bye');
+    const listener = await RawClient.connect(t.port);
+    await listener.register('listener');
+    listener.send('JOIN #lobby');
+    await listener.waitFor(/JOIN #lobby/);
+    const ctx = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const p = await ctx.newPage();
+    try {
+      await login(p, t.url, 'viewer');
+      // the Server window: the LUSERS numeric reads as its text, not "N M Current local users"
+      await p.click('.room >> text=Server');
+      await sees(p, 'Current local users');
+      const lusers = (await p.locator('.log .line:has-text("Current local users")').first().textContent()) ?? '';
+      assert.doesNotMatch(lusers, /\d+ \d+ Current local users/, lusers);
+
+      await say(p, '/join #events');
+      await p.waitForSelector('.room.active >> text=#events');
+      await sees(p, 'gnp.exe');
+      const line = p.locator('.log .line.msg:has-text("gnp.exe")').first();
+      const text = (await line.textContent()) ?? '';
+      assert.ok(!/[\u202e\x07]/.test(text), `no RLO or BEL left in ${JSON.stringify(text)}`);
+      assert.equal(await p.locator('.log .line.msg:has-text("gnp.exe") .ctl:has-text("RLO")').count(), 1, 'the override is shown as a mark');
+      // the joins and quits before the message fold into one line; opening it shows them
+      await p.waitForSelector('.log .line.run >> text=3 joined', { state: 'attached' });
+      await p.click('.log .line.run button');
+      await sees(p, 'v2 joined #events');
+
+      await p.click('.room >> text=#lobby');
+      // a 2,000-character paste goes out in parts split between words, none starting with a space
+      const paste = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ').slice(0, 2000).trimEnd();
+      const from = listener.lines.length;
+      await say(p, paste);
+      const lastWord = paste.slice(paste.lastIndexOf(' ') + 1);
+      await listener.waitFor(new RegExp(`PRIVMSG #lobby :.* ${lastWord}$`), 5000, from);
+      const parts = listener.lines.slice(from).filter((l) => / PRIVMSG #lobby :/.test(l)).map((l) => l.slice(l.indexOf(' :', l.indexOf('PRIVMSG')) + 2));
+      assert.ok(parts.length > 3, `${parts.length} parts`);
+      assert.ok(parts.every((x) => !x.startsWith(' ')), 'no part starts with a space');
+      assert.equal(parts.join(' '), paste, 'no word was cut');
+      // a target longer than a line: the page sends and stays responsive (it used to spin)
+      await say(p, `/msg ${'n'.repeat(600)} hello`);
+      await p.click('.room >> text=#lobby'); // (/msg opened a conversation with that name)
+      await say(p, 'still here');
+      await listener.waitFor(/PRIVMSG #lobby :still here$/);
+
+      // away: the button says what it does, and the state is spelled out
+      assert.equal(await p.locator('.me button.away-toggle').first().textContent(), 'Set away');
+      await p.click('.me button.away-toggle');
+      await p.waitForSelector(".me >> text=You are away");
+      assert.equal(await p.locator('.me button.away-toggle').first().textContent(), "I'm back");
+    } finally {
+      for (const v of visitors) v.end();
+      listener.end();
+      await ctx.close();
+    }
+  });
+
   it('phone layout (360x740): no horizontal scroll, drawers for rooms and people', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     const p = await ctx.newPage();
@@ -240,6 +307,8 @@ describe('browser client reconnect', { skip: chromiumMissing, timeout: 60_000 },
       await sees(p, 'before the restart');
       await t.stop();
       await p.waitForSelector('.banner >> text=Reconnecting', { timeout: 10_000 });
+      // nobody is shown in the room while we are not in it
+      assert.equal(await p.locator('.members li').count(), 0, 'the member list is not left stale');
       t = await startWebTincan({ history: { enabled: true, replayLines: 0 } }, port);
       // someone talks in #lobby before the page is back (fresh server: new history)
       const irc = await RawClient.connect(port);

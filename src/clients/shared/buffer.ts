@@ -21,6 +21,8 @@ export type LineKind =
 
 /** One line in a buffer, already made readable (never a raw protocol line unless /raw asked). */
 export interface ChatLine {
+  /** unique in this page or process: a stable key for views */
+  id: number;
   time: Date;
   kind: LineKind;
   /** who said it (message, action, notice) or who it is about */
@@ -36,15 +38,31 @@ export interface ChatLine {
   msgid?: string;
   /** typed while disconnected: waiting to be sent on reconnect */
   pending?: boolean;
+  /** the "--- N earlier messages from history ---" line (a view with paging may hide it) */
+  marker?: boolean;
+  /** search results: the room or conversation it was said in */
+  where?: string;
+}
+
+let nextLineId = 1;
+/** A fresh line id. */
+export function lineId(): number {
+  return nextLineId++;
 }
 
 export interface Member {
   nick: string;
   /** channel status prefixes, highest first, e.g. '@' or '@+' or '' */
   prefix: string;
+  /** marked away (away-notify or WHO), when known */
+  away?: boolean;
 }
 
+let nextBufferId = 1;
+
 export class ChatBuffer {
+  /** stable for the life of the buffer (a query's name changes with the nick) */
+  readonly id = nextBufferId++;
   lines: ChatLine[] = [];
   /** folded nick -> member */
   members = new Map<string, Member>();
@@ -53,6 +71,12 @@ export class ChatBuffer {
   mentions = 0;
   /** channel: we are in it; query: always true */
   joined: boolean;
+  /** the server said there is nothing older (a page came back short) */
+  historyComplete = false;
+  /** history requests for this buffer not answered yet */
+  historyLoading = 0;
+  /** some line came from the server's history (a private chat on a server that keeps none never has one) */
+  historySeen = false;
 
   constructor(
     public name: string,
@@ -72,14 +96,33 @@ export class ChatBuffer {
     } else {
       this.lines.push(line);
     }
-    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
+    this.#trimOldest();
     return true;
+  }
+
+  #trimOldest(): void {
+    if (this.lines.length <= this.maxLines) return;
+    this.lines.splice(0, this.lines.length - this.maxLines);
+    this.historyComplete = false;
+  }
+
+  /**
+   * Puts an older page of history in front of everything here, as a block (many lines
+   * can share one millisecond, so placing them by time would interleave), skipping
+   * lines already here. When over maxLines the newest go. Returns the lines added.
+   */
+  prepend(page: readonly ChatLine[]): ChatLine[] {
+    const have = new Set(this.lines.map((l) => l.msgid).filter((id) => id !== undefined));
+    const fresh = page.filter((l) => l.msgid === undefined || !have.has(l.msgid));
+    this.lines = [...fresh, ...this.lines];
+    if (this.lines.length > this.maxLines) this.lines.length = this.maxLines;
+    return fresh;
   }
 
   /** Appends a line as it is, even a copy of one already here (history the user asked for again). */
   append(line: ChatLine): void {
     this.lines.push(line);
-    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
+    this.#trimOldest();
   }
 
   /** Member nicks sorted by rank (@ before + before none), then name. */

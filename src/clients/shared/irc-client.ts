@@ -1,89 +1,36 @@
 /**
- * The client-side IRC model, shared by the terminal client and (later) the browser
- * client: connection and registration (CAP LS 302 / REQ / END, nick-in-use fallback),
- * incoming messages turned into readable lines in per-room buffers, NAMES, unread and
- * mention counts, reconnect with capped exponential backoff and rejoin, CHATHISTORY.
+ * The client-side IRC model, shared by the terminal client and the browser client:
+ * incoming messages turned into readable lines in per-room buffers, NAMES and away
+ * state, unread and mention counts, rejoin after a reconnect, CHATHISTORY (on join,
+ * catch-up after a reconnect, scrollback paging, msgid de-duplication), SEARCH, and
+ * messages kept while disconnected. The connection itself (transport, registration,
+ * backoff, a refused password) is its base class, connection.ts.
  *
- * It is not a socket: bytes come and go through a {@link LineTransport} (node-transport.ts
- * for TCP). No node: imports here. It never puts raw protocol into a buffer except for
- * lines the user asked to see (/raw) and unknown replies, which are shown as text.
+ * Why one module above 500 lines: what is left here is one state machine over one set
+ * of fields (buffers, members, batches) whose incoming switch reads best as one table;
+ * every part that stands alone lives beside it: connection.ts, buffer.ts (lines,
+ * paging), history.ts (requests, merging a batch, replayed events), caps.ts, outbox.ts,
+ * isupport.ts (incl. prefix modes), numeric-text.ts, client-types.ts, and src/text
+ * (mentions, splitting).
+ *
+ * It is not a socket: bytes come and go through a {@link LineTransport}
+ * (node-transport.ts for TCP, browser-transport.ts for a WebSocket). No node: imports
+ * here. It never puts raw protocol into a buffer except for lines the user asked to see
+ * (/raw) and unknown replies, which are shown as text.
  */
-import { parse, serializeParts, foldCase, utf8Length, type IrcMessage } from '../../protocol/index.js';
+import { foldCase, utf8Length, type IrcMessage } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
-import { Emitter } from './emitter.js';
-import { Backoff } from './backoff.js';
-import { ChatBuffer, type ChatLine, type LineKind } from './buffer.js';
-import { applyISupport, defaultISupport, type ISupport } from './isupport.js';
+import { IrcConnection } from './connection.js';
+import { ChatBuffer, lineId, type ChatLine, type LineKind } from './buffer.js';
+import { catchUpRef, endHistory, HistoryRequests, olderRef, replayedEvent, type HistoryKind } from './history.js';
+import { applyISupport, applyPrefixModes, defaultISupport, type ISupport } from './isupport.js';
+import { Outbox } from './outbox.js';
+import { DEFAULT_OUTBOX, HISTORY_PAGE, type ClientOptions, type SearchResults } from './client-types.js';
+
+export * from './client-types.js';
+export { WANTED_CAPS } from './caps.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
-
-/** A message-oriented connection: one IRC line per call, without CRLF. */
-export interface LineTransport {
-  send(line: string): void;
-  close(): void;
-}
-export interface TransportHandlers {
-  onOpen(): void;
-  onLine(line: string): void;
-  /** called once, after onOpen or instead of it; err when it failed */
-  onClose(err?: Error): void;
-}
-export type TransportFactory = (h: TransportHandlers) => LineTransport;
-
-export type ConnState = 'connecting' | 'registering' | 'connected' | 'disconnected' | 'closed';
-
-export interface ClientOptions {
-  nick: string;
-  user?: string;
-  realname?: string;
-  password?: string;
-  transport: TransportFactory;
-  /** shown in the status line, e.g. "127.0.0.1:4444" */
-  serverLabel: string;
-  /** false: no reconnect. Default 1 s doubling to 30 s. */
-  reconnect?: { minMs: number; maxMs: number } | false;
-  now?: () => Date;
-  maxLines?: number;
-  /** on joining a room, load this many lines of history when the server offers it (0: off) */
-  historyOnJoin?: number;
-  /** messages typed while disconnected, kept for the reconnect (default 50 messages, 16 KiB) */
-  outbox?: { maxMessages: number; maxBytes: number };
-}
-
-export const DEFAULT_OUTBOX = { maxMessages: 50, maxBytes: 16 * 1024 } as const;
-
-interface Pending {
-  target: string;
-  text: string;
-  action: boolean;
-  /** the placeholder shown in the buffer until it is sent */
-  line: ChatLine;
-  buffer: ChatBuffer;
-  bytes: number;
-}
-
-export interface ClientEvents extends Record<string, unknown[]> {
-  state: [ConnState];
-  /** a line was added to a buffer */
-  line: [ChatBuffer, ChatLine];
-  /** anything visible changed (buffers, counters, nick, topic, members) */
-  change: [];
-  /** every wire line, for debugging (/raw shows replies to what you sent) */
-  wire: ['in' | 'out', string];
-}
-
-/** Capabilities the client uses when the server offers them. */
-export const WANTED_CAPS = [
-  'server-time',
-  'echo-message',
-  'batch',
-  'message-tags',
-  'multi-prefix',
-  'cap-notify',
-  'away-notify',
-  'draft/chathistory',
-  'chathistory',
-] as const;
 
 interface Batch {
   type: string;
@@ -91,169 +38,77 @@ interface Batch {
   count: number;
   /** chathistory: the lines it brought, shown together at its end, after the marker */
   lines?: { b: ChatBuffer; line: ChatLine }[];
-  /** chathistory the user asked for (/history): shown again at the bottom even if seen */
-  explicit?: boolean;
+  /** which request it answers (none asked: lines the server sent by itself, merged like 'join') */
+  kind?: HistoryKind;
+  /** lines that request asked for */
+  limit?: number;
 }
 
 /** Most lines one history batch holds back until its end (then they are added directly). */
 const MAX_BATCH_LINES = 2000;
 
-export class IrcClient extends Emitter<ClientEvents> {
+/** Events a chathistory batch may replay (draft/event-playback). */
+const HISTORY_EVENTS = new Set(['JOIN', 'PART', 'QUIT', 'KICK', 'NICK', 'TOPIC', 'MODE']);
+
+export class IrcClient extends IrcConnection {
   readonly buffers: ChatBuffer[] = [];
   readonly server: ChatBuffer;
   active: ChatBuffer;
-  nick: string;
-  state: ConnState = 'disconnected';
   /** name the server gave itself (source of 001) */
   serverName: string | null = null;
   isupport: ISupport = defaultISupport();
-  /** enabled capabilities */
-  readonly caps = new Set<string>();
-  /** offered capabilities (name -> value) */
-  readonly offered = new Map<string, string>();
   away = false;
   /** server software from RPL_MYINFO, e.g. "tincan-0.1.0" */
   serverVersion = '';
+  /** the last search (when the view shows results apart) */
+  searchResults: SearchResults | null = null;
 
-  readonly #opts: ClientOptions;
-  readonly #backoff: Backoff | null;
-  #transport: LineTransport | null = null;
-  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  #wantedNick: string;
-  #nickTries = 0;
-  #capLsDone = false;
-  #capPending = 0;
-  #names = new Map<string, Map<string, { nick: string; prefix: string }>>();
+  #names = new Map<string, Map<string, { nick: string; prefix: string; away?: boolean }>>();
   #batches = new Map<string, Batch>();
   #focusOnJoin = new Set<string>();
-  #quitting = false;
   /** where search results go (the window the search was typed in) */
   #searchBuffer: ChatBuffer | null = null;
-  /** folded target -> /history requests not answered yet (bounded by the user's typing) */
-  #historyAsked = new Map<string, number>();
+  /** history requests not answered yet, per folded target */
+  readonly #historyAsked = new HistoryRequests();
+  /** folded channels whose WHO we asked for ourselves (replies update away, not shown) */
+  readonly #silentWho = new Set<string>();
+  #searchItems: ChatLine[] | null = null;
   /** the chathistory batch the line being handled belongs to */
   #collect: Batch | null = null;
   /** typed while disconnected, oldest first; bounded by opts.outbox */
-  #outbox: Pending[] = [];
-  #outboxBytes = 0;
+  readonly #outbox: Outbox;
 
   constructor(opts: ClientOptions) {
-    super();
-    this.#opts = opts;
-    this.nick = opts.nick;
-    this.#wantedNick = opts.nick;
-    this.#backoff = opts.reconnect === false ? null : new Backoff(opts.reconnect ?? { minMs: 1000, maxMs: 30000 });
+    super(opts);
+    this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
     this.buffers.push(this.server);
     this.active = this.server;
+    // remembered rooms count as joined (wanted): the welcome joins them
+    for (const c of opts.channels ?? []) this.buffer(c).joined = this.isChannel(c);
+    const first = opts.channels?.find((c) => this.isChannel(c));
+    if (first !== undefined) this.#focusOnJoin.add(this.fold(first));
   }
 
-  get label(): string {
-    return this.#opts.serverLabel;
-  }
-
-  // ---- connection -------------------------------------------------------------------
-
-  connect(): void {
-    if (this.#transport) return;
-    this.#quitting = false;
-    this.#setState('connecting');
-    this.#capLsDone = false;
-    this.#capPending = 0;
-    this.caps.clear();
-    this.offered.clear();
+  protected sessionStarted(): void {
     this.#batches.clear();
     this.#historyAsked.clear();
-    this.#nickTries = 0;
-    this.nick = this.#wantedNick;
-    let open = false;
-    this.#transport = this.#opts.transport({
-      onOpen: () => {
-        open = true;
-        this.#setState('registering');
-        this.#register();
-      },
-      onLine: (line) => this.#onLine(line),
-      onClose: (err) => {
-        this.#transport = null;
-        for (const b of this.buffers) if (b.kind === 'channel') b.members.clear();
-        if (this.#quitting) {
-          this.#setState('closed');
-          return;
-        }
-        const why = err ? err.message : open ? 'connection closed' : 'could not connect';
-        this.#setState('disconnected');
-        // a fatal transport error (a changed TLS certificate): reconnecting would not help
-        if ((err as { fatal?: boolean } | undefined)?.fatal === true) {
-          this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
-          this.#setState('closed');
-          return;
-        }
-        if (!this.#backoff) {
-          this.info(this.server, `Disconnected from ${this.label}: ${why}`, 'error');
-          return;
-        }
-        const delay = this.#backoff.next();
-        this.info(this.server, `Disconnected from ${this.label}: ${why}. Reconnecting in ${(delay / 1000).toFixed(1)} s`, 'error');
-        if (this.active !== this.server) this.info(this.active, `Disconnected: ${why}. Reconnecting...`, 'error');
-        this.#reconnectTimer = setTimeout(() => {
-          this.#reconnectTimer = null;
-          this.connect();
-        }, delay);
-      },
-    });
+    this.#silentWho.clear();
+    this.#names.clear();
+    for (const b of this.buffers) b.historyLoading = 0;
   }
 
-  /** Sends QUIT and stops reconnecting. */
-  quit(message = 'Leaving'): void {
-    this.#quitting = true;
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
-    if (this.#transport) {
-      this.send('QUIT', message);
-      const t = this.#transport;
-      setTimeout(() => t.close(), 300);
-    } else {
-      this.#setState('closed');
+  protected sessionLost(): void {
+    // nobody is known to be anywhere while we are not there
+    for (const b of this.buffers) {
+      b.historyLoading = 0;
+      if (b.kind === 'channel') b.members.clear();
     }
   }
 
-  /** Drops the connection as if the network failed (reconnect follows). For tests and /reconnect. */
-  disconnect(): void {
-    this.#transport?.close();
-  }
-
-  #setState(s: ConnState): void {
-    this.state = s;
-    this.emit('state', s);
-    this.emit('change');
-  }
-
-  /** Sends one IRC command. The last param gets ':' only when needed. */
-  send(command: string, ...params: string[]): void {
-    const clean = params.map((p) => p.replace(/[\r\n\0]/g, ' '));
-    this.sendLine(serializeParts('', null, command, clean));
-  }
-
-  /** Sends a ready-made line (for /raw). Returns false when not connected. */
-  sendLine(line: string): boolean {
-    if (!this.#transport) return false;
-    const l = line.replace(/[\r\n\0]/g, ' ');
-    this.emit('wire', 'out', l);
-    this.#transport.send(l);
-    return true;
-  }
-
-  get connected(): boolean {
-    return this.state === 'connected';
-  }
-
-  #register(): void {
-    this.send('CAP', 'LS', '302');
-    if (this.#opts.password !== undefined) this.send('PASS', this.#opts.password);
-    this.send('NICK', this.nick);
-    const user = this.#opts.user ?? (this.#wantedNick.replace(/[^A-Za-z0-9]/g, '').slice(0, 10) || 'tincan');
-    this.send('USER', user, '0', '*', this.#opts.realname ?? 'tincan chat');
+  protected note(text: string, kind: LineKind, elsewhere?: string): void {
+    this.info(this.server, text, kind);
+    if (elsewhere !== undefined && this.active !== this.server) this.info(this.active, elsewhere, kind);
   }
 
   // ---- buffers ----------------------------------------------------------------------
@@ -279,7 +134,7 @@ export class IrcClient extends Emitter<ClientEvents> {
   buffer(name: string): ChatBuffer {
     const existing = this.find(name);
     if (existing) return existing;
-    const b = new ChatBuffer(name, this.isChannel(name) ? 'channel' : 'query', this.#opts.maxLines);
+    const b = new ChatBuffer(name, this.isChannel(name) ? 'channel' : 'query', this.opts.maxLines);
     this.buffers.push(b);
     this.emit('change');
     return b;
@@ -304,7 +159,7 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   /** Adds a line to a buffer and updates its counters. */
   addLine(b: ChatBuffer, kind: LineKind, text: string, extra: Partial<ChatLine> = {}): ChatLine {
-    const line: ChatLine = { time: extra.time ?? this.#now(), kind, text, self: false, mention: false, history: false, ...extra };
+    const line: ChatLine = { id: lineId(), time: extra.time ?? this.now(), kind, text, self: false, mention: false, history: false, ...extra };
     const batch = this.#collect;
     if (line.history && batch?.lines && batch.lines.length < MAX_BATCH_LINES) {
       batch.lines.push({ b, line });
@@ -325,45 +180,25 @@ export class IrcClient extends Emitter<ClientEvents> {
     this.emit('change');
   }
 
-  /**
-   * The end of a chathistory batch: the marker first, then the lines. Lines loaded on
-   * join go in time order (skipping ones already here); what /history asked for is
-   * shown again at the bottom, so the answer is always visible.
-   */
+  /** The end of a chathistory batch: its lines go where history.ts says. */
   #endHistory(b: Batch): void {
     const target = b.params[0];
     if (!target) return;
-    const buf = this.buffer(target);
-    const lines = b.lines ?? [];
-    const n = lines.length;
-    const marker = `--- ${n} earlier ${n === 1 ? 'message' : 'messages'} from history ---`;
-    if (b.explicit) {
-      if (n === 0) return this.info(buf, `No earlier messages in history for ${target}`);
-      this.info(buf, marker);
-      for (const { b: where, line } of lines) {
-        where.append(line);
-        this.#added(where, line);
-      }
-      return;
-    }
-    const seen = new Set(buf.lines.map((l) => l.msgid).filter((id) => id !== undefined));
-    const fresh = lines.filter((l) => l.line.msgid === undefined || l.b !== buf || !seen.has(l.line.msgid));
-    if (fresh.length === 0) return;
-    const k = fresh.length;
-    const first = fresh.reduce((t, l) => Math.min(t, l.line.time.getTime()), Infinity);
-    const m: ChatLine = { time: new Date(first), kind: 'info', text: `--- ${k} earlier ${k === 1 ? 'message' : 'messages'} from history ---`, self: false, mention: false, history: true };
-    // placed by time like the lines, and before them (add() puts equal times after)
-    buf.add(m);
-    this.#added(buf, m);
-    for (const { b: where, line } of fresh) if (where.add(line)) this.#added(where, line);
+    endHistory(
+      {
+        buffer: (name) => this.buffer(name),
+        added: (where, line) => this.#added(where, line),
+        info: (where, text) => this.info(where, text),
+        changed: () => this.emit('change'),
+        now: () => this.now(),
+      },
+      this.buffer(target),
+      b,
+    );
   }
 
   info(b: ChatBuffer, text: string, kind: LineKind = 'info'): void {
     this.addLine(b, kind, text);
-  }
-
-  #now(): Date {
-    return this.#opts.now ? this.#opts.now() : new Date();
   }
 
   // ---- user actions -----------------------------------------------------------------
@@ -381,7 +216,7 @@ export class IrcClient extends Emitter<ClientEvents> {
 
   /** Messages waiting for the connection to come back. */
   get pendingCount(): number {
-    return this.#outbox.length;
+    return this.#outbox.count;
   }
 
   /**
@@ -389,22 +224,17 @@ export class IrcClient extends Emitter<ClientEvents> {
    * registered again. False (nothing kept) when the outbox is full.
    */
   queue(target: string, text: string, action = false): boolean {
-    const max = this.#opts.outbox ?? DEFAULT_OUTBOX;
-    const bytes = utf8Length(target) + utf8Length(text);
-    if (this.#outbox.length >= max.maxMessages || this.#outboxBytes + bytes > max.maxBytes) return false;
+    if (!this.#outbox.fits(target, text)) return false;
     const buffer = this.buffer(target);
     const line = this.addLine(buffer, action ? 'action' : 'message', text, { nick: this.nick, self: true, pending: true });
-    this.#outbox.push({ target, text, action, line, buffer, bytes });
-    this.#outboxBytes += bytes;
+    this.#outbox.add({ target, text, action, line, buffer });
     return true;
   }
 
   /** Sends what was typed while disconnected (after the rejoins, so rooms get it). */
   #flushOutbox(): void {
-    const all = this.#outbox;
+    const all = this.#outbox.takeAll();
     if (all.length === 0) return;
-    this.#outbox = [];
-    this.#outboxBytes = 0;
     for (const p of all) {
       // the placeholder goes; say() shows the message as sent (or echo-message does)
       const i = p.buffer.lines.indexOf(p.line);
@@ -433,13 +263,51 @@ export class IrcClient extends Emitter<ClientEvents> {
    */
   history(target: string, n: number, explicit = true): string | null {
     if (!this.hasHistory) return `${this.label} does not offer history (no chathistory capability)`;
-    if (explicit) {
-      const k = this.fold(target);
-      this.#historyAsked.set(k, Math.min(100, (this.#historyAsked.get(k) ?? 0) + 1));
-    }
     const max = this.isupport.chathistory > 0 ? this.isupport.chathistory : n;
-    this.send('CHATHISTORY', 'LATEST', target, '*', String(Math.max(1, Math.min(n, max))));
+    this.#askHistory(target, explicit ? 'explicit' : 'join', 'LATEST', '*', Math.max(1, Math.min(n, max)));
     return null;
+  }
+
+  /** History pages the server will send at most. */
+  get #page(): number {
+    return Math.min(HISTORY_PAGE, this.isupport.chathistory || HISTORY_PAGE);
+  }
+
+  #askHistory(target: string, kind: HistoryKind, sub: string, ref: string, limit: number): void {
+    if (!this.send('CHATHISTORY', sub, target, ref, String(limit))) return;
+    this.#historyAsked.push(this.fold(target), { kind, limit });
+    this.buffer(target).historyLoading++;
+    this.emit('change');
+  }
+
+  /**
+   * Can the view offer "load older messages" here? Not in the server window, not when
+   * the server keeps no history or said there is nothing older, and in a private chat
+   * only once the server showed it keeps some (tincan keeps none: docs/history.md).
+   */
+  canLoadOlder(b: ChatBuffer): boolean {
+    if (b.kind === 'server' || !this.hasHistory || b.historyComplete) return false;
+    return b.kind === 'channel' || b.historySeen;
+  }
+
+  /** Scrollback: asks for the page before the oldest line here (or the latest page). */
+  loadOlder(b: ChatBuffer): void {
+    if (b.kind === 'server' || !this.hasHistory || b.historyComplete || b.historyLoading > 0 || !this.connected) return;
+    const ref = olderRef(b);
+    if (ref === null) this.#askHistory(b.name, 'older', 'LATEST', '*', this.#page);
+    else this.#askHistory(b.name, 'older', 'BEFORE', ref, this.#page);
+  }
+
+  /** After (re)joining or reconnecting: the latest page, or what was said since the last line here. */
+  #catchUp(b: ChatBuffer): void {
+    if (!this.hasHistory) return;
+    const ref = catchUpRef(b);
+    const n = this.opts.historyOnJoin ?? 0;
+    if (ref === null) {
+      if (n > 0) this.#askHistory(b.name, 'join', 'LATEST', '*', Math.max(1, Math.min(n, this.isupport.chathistory || n)));
+    } else if (n > 0 || b.kind === 'query') {
+      this.#askHistory(b.name, 'join', 'AFTER', ref, Math.max(this.#page, 100));
+    }
   }
 
   /** True when the server has a SEARCH command (ISUPPORT SEARCH, or tincan with history). */
@@ -454,23 +322,25 @@ export class IrcClient extends Emitter<ClientEvents> {
   search(channel: string | null, words: string): string | null {
     if (!this.hasSearch) return `${this.label} does not offer search (it has no SEARCH command)`;
     this.#searchBuffer = this.active;
-    this.info(this.active, `Searching ${channel ?? 'your rooms'} for "${words}"...`);
+    this.searchResults = { query: words, pending: true, results: [] };
+    if (this.opts.searchLines !== false) this.info(this.active, `Searching ${channel ?? 'your rooms'} for "${words}"...`);
+    else this.emit('change');
     if (channel) this.send('SEARCH', channel, ...words.split(/\s+/));
     else this.send('SEARCH', ...words.split(/\s+/));
     return null;
   }
 
-  // ---- incoming ---------------------------------------------------------------------
-
-  #onLine(line: string): void {
-    this.emit('wire', 'in', line);
-    const r = parse(line);
-    if (!r.ok) return;
-    this.handle(r.msg);
+  /** Forgets the last search results (the view closed them). */
+  closeSearch(): void {
+    this.searchResults = null;
+    this.emit('change');
   }
+
+  // ---- incoming ---------------------------------------------------------------------
 
   /** Handles one parsed message (public for tests). */
   handle(msg: IrcMessage): void {
+    if (this.handleConnection(msg)) return;
     const ref = msg.tags?.get('batch');
     const batch = ref !== undefined ? this.#batches.get(ref) : undefined;
     this.#collect = batch?.lines ? batch : null;
@@ -493,12 +363,33 @@ export class IrcClient extends Emitter<ClientEvents> {
     if (batch !== undefined && /search/i.test(batch.type) && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) {
       const when = msg.tags?.get('time');
       const d = when !== undefined ? new Date(when) : null;
-      const stamp = d && !Number.isNaN(d.getTime()) ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
-      let body = p[1] ?? '';
-      body = body.startsWith('\x01ACTION ') ? `* ${from} ${body.slice(8).replace(/\x01$/, '')}` : `<${from}> ${body}`;
-      this.info(this.#searchBuffer ?? this.active, `[${p[0] ?? ''}${stamp}] ${body}`);
+      const ok = d !== null && !Number.isNaN(d.getTime());
+      const raw = p[1] ?? '';
+      const action = raw.startsWith('\x01ACTION ');
+      const text = action ? raw.slice(8).replace(/\x01$/, '') : raw;
+      const target = p[0] ?? '';
+      if (this.#searchItems !== null && this.#searchItems.length < MAX_BATCH_LINES) {
+        const where = this.isChannel(target) || this.isMe(from) ? target : from;
+        const id = msg.tags?.get('msgid');
+        this.#searchItems.push({
+          id: lineId(),
+          time: ok ? d : this.now(),
+          kind: action ? 'action' : msg.command === 'NOTICE' ? 'notice' : 'message',
+          nick: from,
+          text,
+          self: this.isMe(from),
+          mention: false,
+          history: true,
+          where,
+          ...(id !== undefined ? { msgid: id } : {}),
+        });
+      }
+      if (this.opts.searchLines === false) return;
+      const stamp = ok ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
+      this.info(this.#searchBuffer ?? this.active, `[${target}${stamp}] ${action ? `* ${from} ${text}` : `<${from}> ${text}`}`);
       return;
     }
+
     const extra: Partial<ChatLine> = { history };
     const t = msg.tags?.get('time');
     if (t !== undefined) {
@@ -507,27 +398,22 @@ export class IrcClient extends Emitter<ClientEvents> {
     }
     const id = msg.tags?.get('msgid');
     if (id !== undefined) extra.msgid = id;
+    // replayed events (draft/event-playback) are shown, but change nothing: they are the past
+    if (history && HISTORY_EVENTS.has(msg.command)) return this.#historyEvent(msg.command, from, p, extra);
 
     switch (msg.command) {
-      case 'PING':
-        this.send('PONG', ...p);
-        return;
-      case 'CAP':
-        this.#onCap(p);
-        return;
       case 'BATCH': {
         const ref = p[0] ?? '';
         if (ref.startsWith('+')) {
           const nb: Batch = { type: p[1] ?? '', params: p.slice(2), count: 0 };
           if (/chathistory/i.test(nb.type)) {
             nb.lines = [];
-            const k = this.fold(nb.params[0] ?? '');
-            const asked = this.#historyAsked.get(k) ?? 0;
-            if (asked > 0) {
-              nb.explicit = true;
-              if (asked === 1) this.#historyAsked.delete(k);
-              else this.#historyAsked.set(k, asked - 1);
-            }
+            const req = this.#historyAsked.take(this.fold(nb.params[0] ?? ''));
+            nb.kind = req?.kind ?? 'join';
+            if (req !== null) nb.limit = req.limit;
+            else this.buffer(nb.params[0] ?? '').historyLoading++; // balanced at its end
+          } else if (/search/i.test(nb.type)) {
+            this.#searchItems = [];
           }
           this.#batches.set(ref.slice(1), nb);
         } else if (ref.startsWith('-')) {
@@ -536,16 +422,20 @@ export class IrcClient extends Emitter<ClientEvents> {
           if (b?.lines) {
             this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {
-            this.info(this.#searchBuffer ?? this.active, b.count === 0 ? 'Search: no results' : `Search: ${b.count} ${b.count === 1 ? 'result' : 'results'}`);
+            if (this.opts.searchLines !== false) {
+              this.info(this.#searchBuffer ?? this.active, b.count === 0 ? 'Search: no results' : `Search: ${b.count} ${b.count === 1 ? 'result' : 'results'}`);
+            }
+            const results = (this.#searchItems ?? []).sort((x, y) => y.time.getTime() - x.time.getTime());
+            this.#searchItems = null;
+            this.searchResults = { query: this.searchResults?.query ?? '', pending: false, results };
+            this.emit('change');
           }
         }
         return;
       }
       case N.RPL_WELCOME: {
-        this.nick = p[0] ?? this.nick;
+        // (the connection took the nick and the state from it)
         this.serverName = msg.source;
-        this.#backoff?.reset();
-        this.#setState('connected');
         this.info(this.server, `Connected to ${this.label} as ${this.nick}`);
         for (const b of this.buffers) {
           if (b.kind === 'channel' && b.joined) {
@@ -561,17 +451,10 @@ export class IrcClient extends Emitter<ClientEvents> {
         applyISupport(this.isupport, p.slice(1, -1));
         this.emit('change');
         return;
-      case N.ERR_NICKNAMEINUSE:
-      case N.ERR_ERRONEUSNICKNAME:
-      case N.ERR_NICKCOLLISION:
-        if (this.state === 'registering') {
-          this.#nickTries++;
-          const base = this.#wantedNick.slice(0, 12);
-          this.nick = msg.command === N.ERR_ERRONEUSNICKNAME ? `tincan${Math.floor(Math.random() * 1000)}` : this.#nickTries === 1 ? `${base}_` : `${base}${this.#nickTries}`;
-          this.info(this.server, `Nick ${p[1] ?? this.#wantedNick} is taken or invalid; trying ${this.nick}`);
-          this.send('NICK', this.nick);
-          return;
-        }
+      case N.RPL_ENDOFMOTD:
+      case N.ERR_NOMOTD:
+        // private conversations: what was said while we were away (ISUPPORT is known by now)
+        if (this.state === 'connected') for (const b of this.buffers) if (b.kind === 'query' && b.historySeen) this.#catchUp(b);
         break;
       case 'ERROR':
         this.info(this.server, `Server closed the connection: ${p[0] ?? ''}`, 'error');
@@ -583,11 +466,15 @@ export class IrcClient extends Emitter<ClientEvents> {
           b.joined = true;
           b.members.clear();
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
-          this.info(b, `You joined ${chan}`, 'join');
-          const n = this.#opts.historyOnJoin ?? 0;
-          if (n > 0 && this.hasHistory && !b.lines.some((l) => l.kind === 'message' || l.kind === 'action')) this.history(chan, n, false);
+          // with its msgid, so the same JOIN replayed from history is not shown twice
+          this.addLine(b, 'join', `You joined ${chan}`, {
+            ...(extra.msgid !== undefined ? { msgid: extra.msgid } : {}),
+            ...(extra.time !== undefined ? { time: extra.time } : {}),
+          });
+          this.#catchUp(b);
+          if (this.opts.whoOnJoin && this.send('WHO', chan)) this.#silentWho.add(this.fold(chan));
         } else {
-          b.members.set(this.fold(from), { nick: from, prefix: '' });
+          b.members.set(this.fold(from), { nick: from, prefix: '', away: false });
           this.addLine(b, 'join', `${from} joined ${chan}`, { ...extra, nick: from });
         }
         this.emit('change');
@@ -632,7 +519,8 @@ export class IrcClient extends Emitter<ClientEvents> {
         const me = this.isMe(from);
         if (me) {
           this.nick = to;
-          this.#wantedNick = to;
+          this.wantedNick = to;
+          this.emit('nick', to);
         }
         const f = this.fold(from);
         for (const b of this.buffers) {
@@ -640,7 +528,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           const isQuery = b.kind === 'query' && this.fold(b.name) === f;
           if (m) {
             b.members.delete(f);
-            b.members.set(this.fold(to), { nick: to, prefix: m.prefix });
+            b.members.set(this.fold(to), { ...m, nick: to });
           }
           if (isQuery) b.name = to;
           if (m || isQuery || (me && b === this.server)) this.addLine(b, 'nick', me ? `You are now known as ${to}` : `${from} is now known as ${to}`, { ...extra, nick: to });
@@ -699,7 +587,7 @@ export class IrcClient extends Emitter<ClientEvents> {
           return;
         }
         const b = this.buffer(target);
-        this.#applyPrefixModes(b, p[1] ?? '', p.slice(2));
+        applyPrefixModes(this.isupport, b.members, (x) => this.fold(x), p[1] ?? '', p.slice(2));
         this.addLine(b, 'mode', `${from} sets mode ${p.slice(1).join(' ')}`, { ...extra, nick: from });
         return;
       }
@@ -710,7 +598,26 @@ export class IrcClient extends Emitter<ClientEvents> {
       case 'INVITE':
         this.info(this.active, `${from} invites you to ${p[1] ?? ''} (type /join ${p[1] ?? ''})`);
         return;
-      case 'AWAY':
+      case 'AWAY': {
+        // away-notify: someone went away (a reason) or came back (none)
+        const f = this.fold(from);
+        for (const b of this.buffers) {
+          const m = b.members.get(f);
+          if (m) m.away = p.length > 0 && p[0] !== '';
+        }
+        this.emit('change');
+        return;
+      }
+      case N.RPL_WHOREPLY: {
+        // <me> <channel> <user> <host> <server> <nick> <flags> :<hops> <realname>
+        const m = this.find(p[1] ?? '')?.members.get(this.fold(p[5] ?? ''));
+        if (m) m.away = (p[6] ?? '').startsWith('G');
+        if (this.#silentWho.has(this.fold(p[1] ?? ''))) return this.emit('change');
+        break;
+      }
+      case N.RPL_ENDOFWHO:
+        if (this.#silentWho.delete(this.fold(p[1] ?? ''))) return this.emit('change');
+        break;
       case 'ACCOUNT':
       case 'CHGHOST':
       case 'SETNAME':
@@ -729,6 +636,13 @@ export class IrcClient extends Emitter<ClientEvents> {
       case 'NOTE': {
         const text = p[p.length - 1] ?? '';
         const verb = p[0] ?? '';
+        if (msg.command === 'FAIL' && verb === 'CHATHISTORY') {
+          // FAIL CHATHISTORY <code> <target|*> ...: that request is answered
+          const target = p.length > 3 ? p[2] ?? '' : '';
+          const b = target !== '' ? this.find(target) : undefined;
+          if (b && this.#historyAsked.take(this.fold(b.name)) !== null) b.historyLoading = Math.max(0, b.historyLoading - 1);
+        }
+        if (msg.command === 'FAIL' && verb === 'SEARCH' && this.searchResults !== null) this.searchResults.pending = false;
         const line = verb === 'CHATHISTORY' || verb === 'SEARCH' ? `${verb.toLowerCase()}: ${text}` : text;
         this.info(this.active, line, msg.command === 'NOTE' ? 'info' : 'error');
         return;
@@ -745,6 +659,14 @@ export class IrcClient extends Emitter<ClientEvents> {
     }
     // something we do not know: shown as readable text, not hidden
     this.info(this.server, `${from ? from + ' ' : ''}${msg.command} ${p.join(' ')}`.trim());
+  }
+
+  /** A replayed JOIN/PART/QUIT/...: a line in the buffer it happened in, no state change. */
+  #historyEvent(cmd: string, from: string, p: readonly string[], extra: Partial<ChatLine>): void {
+    const e = replayedEvent(cmd, from, p, (n) => this.isChannel(n));
+    // QUIT and NICK name no channel: the batch's target is where it was seen
+    const where = e === null ? null : (e.channel ?? this.#collect?.params[0] ?? null);
+    if (e !== null && where) this.addLine(this.buffer(where), e.kind, e.text, { ...extra, nick: e.nick });
   }
 
   #onMessage(cmd: 'PRIVMSG' | 'NOTICE', from: string, fromUser: boolean, target: string, text: string, extra: Partial<ChatLine>): void {
@@ -775,66 +697,5 @@ export class IrcClient extends Emitter<ClientEvents> {
     else b = this.buffer(self ? targetName : from);
     const mention = !self && (mentions(text, this.nick, (s) => this.fold(s)) || (b.kind === 'query' && cmd === 'PRIVMSG'));
     this.addLine(b, action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message', text, { ...extra, nick: from, self, mention });
-  }
-
-  #onCap(p: string[]): void {
-    const sub = (p[1] ?? '').toUpperCase();
-    const more = p[2] === '*';
-    const list = (more ? p[3] : p[2]) ?? '';
-    if (sub === 'LS' || sub === 'NEW') {
-      for (const tok of list.split(' ')) {
-        if (!tok) continue;
-        const eq = tok.indexOf('=');
-        this.offered.set(eq < 0 ? tok : tok.slice(0, eq), eq < 0 ? '' : tok.slice(eq + 1));
-      }
-      if (more) return;
-      const names = sub === 'LS' ? [...this.offered.keys()] : list.split(' ').map((t) => t.split('=')[0] ?? '');
-      let want = WANTED_CAPS.filter((c) => names.includes(c) && !this.caps.has(c));
-      if (want.includes('chathistory')) want = want.filter((c) => c !== 'draft/chathistory');
-      if (sub === 'LS') this.#capLsDone = true;
-      if (want.length > 0) {
-        this.#capPending++;
-        this.send('CAP', 'REQ', want.join(' '));
-      } else if (sub === 'LS') this.send('CAP', 'END');
-    } else if (sub === 'ACK' || sub === 'NAK') {
-      if (sub === 'ACK') {
-        for (const c of list.split(' ')) {
-          if (!c) continue;
-          if (c.startsWith('-')) this.caps.delete(c.slice(1));
-          else this.caps.add(c);
-        }
-      }
-      this.#capPending = Math.max(0, this.#capPending - 1);
-      if (this.#capLsDone && this.#capPending === 0 && this.state === 'registering') this.send('CAP', 'END');
-      this.emit('change');
-    } else if (sub === 'DEL') {
-      for (const c of list.split(' ')) this.caps.delete(c);
-      this.emit('change');
-    }
-  }
-
-  #applyPrefixModes(b: ChatBuffer, modes: string, args: string[]): void {
-    let add = true;
-    let ai = 0;
-    for (const ch of modes) {
-      if (ch === '+' || ch === '-') {
-        add = ch === '+';
-        continue;
-      }
-      const pi = this.isupport.prefixModes.indexOf(ch);
-      if (pi >= 0) {
-        const nick = args[ai++] ?? '';
-        const m = b.members.get(this.fold(nick));
-        if (!m) continue;
-        const pc = this.isupport.prefixChars[pi] as string;
-        const set = new Set(m.prefix.split('').filter(Boolean));
-        if (add) set.add(pc);
-        else set.delete(pc);
-        m.prefix = [...this.isupport.prefixChars].filter((c) => set.has(c)).join('');
-      } else if ('klbeIqaohv'.includes(ch) || (add && 'fjL'.includes(ch))) {
-        // modes with an argument (kl only when set; lists always)
-        if (ch !== 'l' || add) ai++;
-      }
-    }
   }
 }

@@ -60,3 +60,39 @@ export function applyISupport(is: ISupport, tokens: readonly string[]): void {
     }
   }
 }
+
+/**
+ * Applies the status part of a channel MODE (+o nick, -v nick ...) to its members:
+ * their prefixes stay in ISUPPORT PREFIX order. Modes taking an argument are skipped
+ * with theirs.
+ */
+export function applyPrefixModes(
+  is: ISupport,
+  members: Map<string, { prefix: string }>,
+  fold: (s: string) => string,
+  modes: string,
+  args: readonly string[],
+): void {
+  let add = true;
+  let ai = 0;
+  for (const ch of modes) {
+    if (ch === '+' || ch === '-') {
+      add = ch === '+';
+      continue;
+    }
+    const pi = is.prefixModes.indexOf(ch);
+    if (pi >= 0) {
+      const nick = args[ai++] ?? '';
+      const m = members.get(fold(nick));
+      if (!m) continue;
+      const pc = is.prefixChars[pi] as string;
+      const set = new Set(m.prefix.split('').filter(Boolean));
+      if (add) set.add(pc);
+      else set.delete(pc);
+      m.prefix = [...is.prefixChars].filter((c) => set.has(c)).join('');
+    } else if ('klbeIqaohv'.includes(ch) || (add && 'fjL'.includes(ch))) {
+      // modes with an argument (kl only when set; lists always)
+      if (ch !== 'l' || add) ai++;
+    }
+  }
+}

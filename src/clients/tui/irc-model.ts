@@ -45,7 +45,15 @@ export class IrcTuiModel implements TuiModel {
     const c = this.client;
     const segs: Segment[] = [{ text: ` ${timestamp(this.now())} ` }];
     const state =
-      c.state === 'connected' ? '' : c.state === 'disconnected' ? ' (disconnected)' : c.state === 'closed' ? ' (closed)' : ' (connecting)';
+      c.state === 'connected'
+        ? ''
+        : c.state === 'disconnected'
+          ? c.passwordError !== null
+            ? ' (password refused: --password)'
+            : ' (disconnected)'
+          : c.state === 'closed'
+            ? ' (closed)'
+            : ' (connecting)';
     segs.push({ text: `[${c.nick}${c.away ? ' away' : ''}@${c.label}${state}] ` });
     const a = c.active;
     const idx = c.buffers.indexOf(a) + 1;

@@ -3,10 +3,12 @@
  * client offers (src/clients/shared/commands.ts: /join /part /msg /query /me /nick
  * /topic /names /who /whois /away /history /search /win /close /raw /reconnect /help
  * /quit), plus a few web conveniences (/back /notice /invite /kick /mode /list /clear).
- * Text without a leading '/' (or starting with '//') is said in the active buffer.
- * DOM-free; unit-tested with a fake transport.
+ * Text without a leading '/' (or starting with '//') is said in the active buffer; while
+ * disconnected it waits in the model's outbox. Runs on the shared client model
+ * (src/clients/shared/irc-client.ts); DOM-free, unit-tested in test/unit/web/.
  */
-import type { ChatClient } from './client.js';
+import type { IrcClient } from '../shared/irc-client.js';
+import type { ChatBuffer, Member } from '../shared/buffer.js';
 
 export interface CommandHelp {
   name: string;
@@ -70,24 +72,74 @@ export interface CommandResult {
   ui?: 'quit' | 'help';
 }
 
+/** Server first, then channels, then private conversations, each alphabetically. */
+export function orderedBuffers(c: IrcClient): ChatBuffer[] {
+  const rank = { server: 0, channel: 1, query: 2 } as const;
+  return [...c.buffers].sort((a, b) => rank[a.kind] - rank[b.kind] || c.fold(a.name).localeCompare(c.fold(b.name)));
+}
+
+/** Members sorted by rank (ops, voiced, others) then nick. */
+export function sortedMembers(c: IrcClient, b: ChatBuffer): Member[] {
+  return b.nicks().map((n) => b.members.get(c.fold(n))!);
+}
+
+/** Channels we are in or want to be in (remembered across reloads). */
+export function wantedChannels(c: IrcClient): string[] {
+  return c.buffers.filter((b) => b.kind === 'channel' && b.joined).map((b) => b.name);
+}
+
+/** Joins a room and shows it (at once when already in it). */
+export function joinAndFocus(c: IrcClient, room: string, key?: string): void {
+  const b = c.find(room);
+  if (b !== undefined && b.joined && c.connected) return c.setActive(b);
+  c.join(room, key);
+}
+
+/** Opens (and shows) a private conversation. */
+export function openQuery(c: IrcClient, nick: string): ChatBuffer {
+  const b = c.buffer(nick);
+  c.setActive(b);
+  return b;
+}
+
+/** Closes a window, leaving the room first. */
+export function closeBuffer(c: IrcClient, b: ChatBuffer): void {
+  if (b.kind === 'server') return;
+  if (b.kind === 'channel' && b.joined && c.connected) c.send('PART', b.name);
+  c.close(b);
+}
+
+function note(c: IrcClient, text: string, kind: 'info' | 'error' = 'info'): void {
+  c.info(c.active, text, kind);
+}
+
+/** A message: sent, or kept for the reconnect while disconnected. */
+function say(c: IrcClient, target: string, text: string, action = false): void {
+  if (c.connected) return c.say(target, text, action);
+  const b = c.buffer(target);
+  if (c.state === 'closed') return c.info(b, 'Not connected: the message was not sent', 'error');
+  if (!c.queue(target, text, action)) return c.info(b, `Not connected, and ${c.pendingCount} messages already wait: this one was not sent`, 'error');
+  if (c.pendingCount === 1) c.info(b, 'Not connected: your message is kept and will be sent when the connection is back');
+}
+
 /** Runs what the user typed in the active buffer. */
-export function runInput(client: ChatClient, input: string): CommandResult {
-  const b = client.activeBuffer;
+export function runInput(client: IrcClient, input: string): CommandResult {
+  const b = client.active;
   if (!input.startsWith('/') || input.startsWith('//')) {
     const text = input.startsWith('//') ? input.slice(1) : input;
     if (text.trim() === '') return {};
     if (b.kind === 'server') {
-      client.note('This is the server window: type /join #room, or /help', 'error');
+      note(client, 'This is the server window: type /join #room, or /help', 'error');
       return {};
     }
-    client.say(b.name, text);
+    say(client, b.name, text);
     return {};
   }
   const [word = '', rest = ''] = words(input.slice(1), 1);
   const name = ALIASES.get(word.toLowerCase());
   const here = b.kind === 'server' ? null : b.name;
   const needHere = (): string | null => {
-    if (here === null) client.note(`/${word} needs a room or conversation: switch to one first`, 'error');
+    if (here === null) note(client, `/${word} needs a room or conversation: switch to one first`, 'error');
     return here;
   };
   switch (name) {
@@ -95,44 +147,51 @@ export function runInput(client: ChatClient, input: string): CommandResult {
       const [chan = '', key = ''] = words(rest, 1);
       if (chan === '') return usage(client, 'join');
       const room = client.isChannel(chan) ? chan : '#' + chan;
-      client.joinAndFocus(room, key.trim() === '' ? undefined : key.trim());
+      if (key.trim() === '') joinAndFocus(client, room);
+      else joinAndFocus(client, room, key.trim());
       return {};
     }
     case 'part': {
       const [first = '', more = ''] = words(rest, 1);
-      if (client.isChannel(first)) client.part(first, more === '' ? undefined : more);
-      else if (here !== null && b.kind === 'channel') client.part(here, rest === '' ? undefined : rest);
-      else if (b.kind === 'query') client.close(b.key);
+      const part = (chan: string, reason: string): void => {
+        const pb = client.find(chan);
+        // a room we are not in (any more): just close its window
+        if (pb !== undefined && !pb.joined) return client.close(pb);
+        if (reason === '') client.send('PART', chan);
+        else client.send('PART', chan, reason);
+      };
+      if (client.isChannel(first)) part(first, more);
+      else if (here !== null && b.kind === 'channel') part(here, rest);
+      else if (b.kind === 'query') client.close(b);
       else return usage(client, 'part');
       return {};
     }
     case 'msg': {
       const [target = '', text = ''] = words(rest, 1);
       if (target === '' || text === '') return usage(client, 'msg');
-      client.say(target, text);
-      if (!client.isChannel(target)) client.openQuery(target);
+      say(client, target, text);
+      if (!client.isChannel(target)) openQuery(client, target);
       return {};
     }
     case 'query': {
       const [target = '', text = ''] = words(rest, 1);
       if (target === '') return usage(client, 'query');
       if (client.isChannel(target)) {
-        client.joinAndFocus(target);
+        joinAndFocus(client, target);
         return {};
       }
-      client.openQuery(target);
-      if (text !== '') client.say(target, text);
+      openQuery(client, target);
+      if (text !== '') say(client, target, text);
       return {};
     }
     case 'me': {
       const t = needHere();
       if (t === null) return {};
-      client.say(t, rest, 'action');
+      say(client, t, rest, true);
       return {};
     }
     case 'nick':
       if (rest.trim() === '') return usage(client, 'nick');
-      client.wantedNick = rest.trim();
       client.send('NICK', rest.trim());
       return {};
     case 'topic': {
@@ -144,7 +203,7 @@ export function runInput(client: ChatClient, input: string): CommandResult {
       }
       const t = needHere();
       if (t === null) return {};
-      if (rest === '') client.note(b.topic === '' ? 'No topic is set' : `Topic: ${b.topic}`);
+      if (rest === '') note(client, b.topic === '' ? 'No topic is set' : `Topic: ${b.topic}`);
       else client.send('TOPIC', t, rest);
       return {};
     }
@@ -157,26 +216,27 @@ export function runInput(client: ChatClient, input: string): CommandResult {
       return {};
     case 'who': {
       const t = rest.trim() || needHere();
-      if (t !== null && client.send('WHO', t)) client.showWho = true;
+      if (t !== null) client.send('WHO', t);
       return {};
     }
     case 'history': {
       if (b.kind === 'server') return usage(client, 'history');
       const n = rest.trim() === '' ? 50 : Number(rest.trim());
       if (!Number.isInteger(n) || n < 1) return usage(client, 'history');
-      client.history(b.key, n);
+      const why = client.history(b.name, n);
+      if (why !== null) note(client, why, 'error');
       return {};
     }
     case 'win': {
       const n = Number(rest.trim());
-      const list = client.orderedBuffers();
+      const list = orderedBuffers(client);
       const to = Number.isInteger(n) ? list[n - 1] : undefined;
       if (to === undefined) return usage(client, 'win');
-      client.setActive(to.key);
+      client.setActive(to);
       return {};
     }
     case 'reconnect':
-      client.note('Reconnecting…');
+      note(client, 'Reconnecting…');
       client.reconnect();
       return {};
     case 'whois':
@@ -186,16 +246,17 @@ export function runInput(client: ChatClient, input: string): CommandResult {
     case 'names': {
       const t = rest.trim() || needHere();
       if (t === null) return {};
-      const tb = client.buffers.get(client.fold(t));
+      const tb = client.find(t);
       if (tb !== undefined && tb.members.size > 0) {
-        client.note(`In ${tb.name}: ${client.sortedMembers(tb).map((m) => m.prefix + m.nick + (m.away ? ' (away)' : '')).join(', ')}`);
+        note(client, `In ${tb.name}: ${sortedMembers(client, tb).map((m) => m.prefix + m.nick + (m.away === true ? ' (away)' : '')).join(', ')}`);
       } else client.send('NAMES', t);
       return {};
     }
     case 'notice': {
       const [target = '', text = ''] = words(rest, 1);
       if (target === '' || text === '') return usage(client, 'notice');
-      client.say(target, text, 'notice');
+      client.send('NOTICE', target, text);
+      client.info(client.find(target) ?? b, `-> -${target}- ${text}`);
       return {};
     }
     case 'invite': {
@@ -225,53 +286,56 @@ export function runInput(client: ChatClient, input: string): CommandResult {
     }
     case 'list':
       client.send('LIST');
-      client.note('The room list appears in the server window');
+      note(client, 'The room list appears in the server window');
       return {};
     case 'search':
       if (rest.trim() === '') return usage(client, 'search');
-      client.runSearch(rest.trim(), b.kind === 'server' ? undefined : b.name);
+      {
+        const why = client.search(b.kind === 'channel' ? b.name : null, rest.trim());
+        if (why !== null) note(client, why, 'error');
+      }
       return {};
     case 'clear':
       b.lines = [];
       b.historyComplete = false;
-      client.note('Cleared');
+      note(client, 'Cleared');
       return {};
     case 'close':
-      if (b.kind === 'server') client.note('The server window stays open', 'error');
-      else client.close(b.key);
+      if (b.kind === 'server') note(client, 'The server window stays open', 'error');
+      else closeBuffer(client, b);
       return {};
     case 'raw':
       if (rest.trim() === '') return usage(client, 'raw');
-      client.sendRawLine(rest.trim());
+      if (!client.sendLine(rest.trim())) note(client, 'Not connected', 'error');
       return {};
     case 'quit':
       return { ui: 'quit' };
     case 'help':
-      for (const c of COMMANDS) client.note(`/${c.name} ${c.args} — ${c.help}`);
+      for (const c of COMMANDS) note(client, `/${c.name} ${c.args} — ${c.help}`);
       return { ui: 'help' };
     default:
-      client.note(`Unknown command /${word}: type /help for the list, or //text to send text starting with /`, 'error');
+      note(client, `Unknown command /${word}: type /help for the list, or //text to send text starting with /`, 'error');
       return {};
   }
 }
 
-function usage(client: ChatClient, name: string): CommandResult {
+function usage(client: IrcClient, name: string): CommandResult {
   const c = COMMANDS.find((x) => x.name === name);
-  client.note(`Usage: /${name} ${c?.args ?? ''}`, 'error');
+  note(client, `Usage: /${name} ${c?.args ?? ''}`, 'error');
   return {};
 }
 
 /** Completes the word before the cursor: a nick from the room, a /command, or a #room. */
-export function complete(client: ChatClient, text: string, cursor: number): { text: string; cursor: number } | null {
+export function complete(client: IrcClient, text: string, cursor: number): { text: string; cursor: number } | null {
   const start = text.lastIndexOf(' ', cursor - 1) + 1;
   const word = text.slice(start, cursor);
   if (word === '') return null;
   let candidates: string[];
   if (word.startsWith('/') && start === 0) candidates = COMMANDS.map((c) => '/' + c.name + ' ');
-  else if (client.isChannel(word)) candidates = [...client.buffers.values()].filter((x) => x.kind === 'channel').map((x) => x.name + ' ');
+  else if (client.isChannel(word)) candidates = client.buffers.filter((x) => x.kind === 'channel').map((x) => x.name + ' ');
   else {
-    const b = client.activeBuffer;
-    candidates = client.sortedMembers(b).map((m) => m.nick + (start === 0 ? ': ' : ' '));
+    const b = client.active;
+    candidates = b.nicks().map((n) => n + (start === 0 ? ': ' : ' '));
     if (b.kind === 'query') candidates.push(b.name + ' ');
   }
   const lw = client.fold(word);

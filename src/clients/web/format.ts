@@ -1,7 +1,9 @@
 /**
- * Text helpers for the web client: link detection, nick colours and time labels
- * (formatting and mentions: src/text/). Pure functions (no DOM), unit-tested in test/unit/web/.
+ * Text helpers for the web client: link detection, nick colours, time labels, runs of
+ * replayed events (formatting, controls and mentions: src/text/). Pure functions (no
+ * DOM), unit-tested in test/unit/web/.
  */
+export { displaySegments, type DisplaySegment } from '../../text/format.js';
 
 export type Segment = { text: string; href?: string };
 
@@ -32,21 +34,46 @@ function count(s: string, ch: string): number {
   return n;
 }
 
-/** A stable hue (0-359) for a nick, so each person keeps their colour everywhere. */
-export function nickHue(nick: string): number {
+/** Number of distinct nick colour classes in styles.css (.n0 ... .n15). */
+export const NICK_COLOURS = 16;
+
+/** A well-mixed 32-bit hash of a nick, case-insensitive (FNV-1a, then murmur3's finalizer: short, similar nicks spread). */
+export function nickHash(nick: string): number {
   let h = 2166136261;
-  for (let i = 0; i < nick.length; i++) {
-    h ^= nick.toLowerCase().charCodeAt(i);
+  const s = nick.toLowerCase();
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
     h = Math.imul(h, 16777619);
   }
-  return (h >>> 0) % 360;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
-/** Number of distinct nick colour classes in styles.css (.n0 ... .n11). */
-export const NICK_COLOURS = 12;
-
+/** The colour class a nick has on its own (the same everywhere). */
 export function nickColourClass(nick: string): string {
-  return 'n' + (Math.floor(nickHue(nick) / 30) % NICK_COLOURS);
+  return 'n' + (nickHash(nick) % NICK_COLOURS);
+}
+
+/**
+ * Colours for the people of one room: each keeps its own colour unless someone before
+ * it (alphabetically) has it, then takes the next free one, so up to NICK_COLOURS
+ * people never share a colour. Keyed by lower-cased nick.
+ */
+export function roomColours(nicks: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<number>();
+  const sorted = [...new Set(nicks.map((n) => n.toLowerCase()))].sort();
+  for (const n of sorted) {
+    let c = nickHash(n) % NICK_COLOURS;
+    if (used.size < NICK_COLOURS) while (used.has(c)) c = (c + 1) % NICK_COLOURS;
+    used.add(c);
+    out.set(n, 'n' + c);
+  }
+  return out;
 }
 
 function pad(n: number): string {
@@ -64,3 +91,29 @@ export function timeLabel(t: number, now: number = Date.now()): string {
   }
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
 }
+
+/**
+ * Replayed joins, parts, quits and nick changes (draft/event-playback) in runs of at
+ * least `min` become one entry, so history reads as the conversation. Live events stay
+ * as they are.
+ */
+export function collapseEvents<L extends { kind: string; history: boolean }>(lines: readonly L[], min = 3): Array<L | { run: L[] }> {
+  const out: Array<L | { run: L[] }> = [];
+  let run: L[] = [];
+  const flush = (): void => {
+    if (run.length >= min) out.push({ run });
+    else out.push(...run);
+    run = [];
+  };
+  for (const l of lines) {
+    if (l.history && EVENT_KINDS.has(l.kind)) run.push(l);
+    else {
+      flush();
+      out.push(l);
+    }
+  }
+  flush();
+  return out;
+}
+
+const EVENT_KINDS = new Set(['join', 'part', 'quit', 'kick', 'nick']);

@@ -40,7 +40,7 @@ test('fit cuts at a column budget without splitting wide characters', () => {
 });
 
 test('renderLine: rows fit the width, continuation rows are indented under the text', () => {
-  const l = { time: new Date(2024, 0, 1, 9, 5), kind: 'message' as const, nick: 'alice', text: 'one two three four five six seven eight', self: false, mention: false, history: false };
+  const l = { id: 1, time: new Date(2024, 0, 1, 9, 5), kind: 'message' as const, nick: 'alice', text: 'one two three four five six seven eight', self: false, mention: false, history: false };
   const rows = renderLine(l, 36);
   const plain = rows.map((r) => r.replace(/\x1b\[[0-9;]*m/g, ''));
   assert.equal(plain[0], '09:05 <alice> one two three four');

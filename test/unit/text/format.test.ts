@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cleanLine, stripControls, stripFormatting, stripInvisible } from '../../../src/text/index.js';
+import { cleanLine, displaySegments, stripControls, stripFormatting, stripInvisible } from '../../../src/text/index.js';
 
 test('stripFormatting removes bold, colours (with numbers), hex colours and resets, keeps the text', () => {
   assert.equal(stripFormatting('\x02bold\x02 \x0304,12red\x03 \x0399x \x04ff0000hex\x0f end'), 'bold red x hex end');
@@ -24,4 +24,22 @@ test('stripControls and stripInvisible remove what a screen shows as boxes or re
   assert.equal(stripControls('a\x00b\x07c\x1bd\x7fe\x85f\tg'), 'abcdef\tg');
   assert.equal(stripInvisible('\u202egnp.exe'), 'gnp.exe');
   assert.equal(cleanLine('\x02a\tb\u2028c\x01', '  '), 'a  bc');
+});
+
+test('displaySegments: controls out, reordering bidi controls become named marks, the rest as is', () => {
+  assert.deepEqual(displaySegments('\u202egnp.exe'), [{ bidi: 'RLO' }, { text: 'gnp.exe' }]);
+  assert.deepEqual(displaySegments('a\u2066b\u2069c'), [{ text: 'a' }, { bidi: 'LRI' }, { text: 'b' }, { bidi: 'PDI' }, { text: 'c' }]);
+  assert.deepEqual(displaySegments('\x02bold\x02 bell\x07 tab\there\u2028next'), [{ text: 'bold bell tab here next' }]);
+  // the marks only nudge neutral characters: they stay, as Hebrew and Arabic text needs them
+  assert.deepEqual(displaySegments('\u05e9\u05dc\u05d5\u05dd\u200f!'), [{ text: '\u05e9\u05dc\u05d5\u05dd\u200f!' }]);
+  assert.deepEqual(displaySegments(''), []);
+});
+
+test('displaySegments never lets a reordering control or a C0/C1 control through (property)', () => {
+  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.constantFrom('\u202e', '\u202d', '\u2067', '\x1b', '\x85', ''), (s, extra) => {
+    for (const seg of displaySegments(extra + s + extra)) {
+      if ('text' in seg) assert.ok(!/[\u202a-\u202e\u2066-\u2069\x00-\x1f\x7f-\x9f]/.test(seg.text), JSON.stringify(seg.text));
+      else assert.match(seg.bidi, /^(LRE|RLE|PDF|LRO|RLO|LRI|RLI|FSI|PDI)$/);
+    }
+  }));
 });

@@ -117,3 +117,12 @@ test('splitLines drops blank lines and splits each line', () => {
   assert.deepEqual(splitLines('one\r\n\n  \ntwo three', 5), ['one', 'two', 'three']);
   assert.deepEqual(splitLines('', 100), []);
 });
+
+test('the plain dialect splits a 2,000-character paste with the same splitter: word boundaries, no leading space', async () => {
+  const { splitText } = await import('../../../src/dialects/plain.js');
+  const paste = Array.from({ length: 300 }, (_, i) => `paste${i}`).join(' ').slice(0, 2000).trimEnd();
+  const parts = splitText(paste, 400);
+  assert.deepEqual(parts, splitMessage(paste, 400));
+  assert.ok(parts.every((p) => !p.startsWith(' ') && utf8Length(p) <= 400));
+  assert.equal(parts.join(' '), paste);
+});

@@ -1,7 +1,7 @@
 /** The browser client's text helpers: safe links, colours, times; and the shared text toolkit as the browser uses it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkify, nickColourClass, timeLabel } from '../../../src/clients/web/format.js';
+import { collapseEvents, linkify, NICK_COLOURS, nickColourClass, roomColours, timeLabel } from '../../../src/clients/web/format.js';
 import { mentions, stripFormatting } from '../../../src/text/index.js';
 import { foldCase } from '../../../src/protocol/index.js';
 
@@ -24,7 +24,7 @@ test('linkify makes only http(s) and www links clickable, trims sentence punctua
 
 test('nick colours are stable and ignore case', () => {
   assert.equal(nickColourClass('Alice'), nickColourClass('alice'));
-  assert.match(nickColourClass('bob'), /^n(\d|1[01])$/);
+  assert.match(nickColourClass('bob'), /^n(\d|1[0-5])$/);
   const classes = new Set(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map(nickColourClass));
   assert.ok(classes.size > 1, 'different people get different colours');
 });
@@ -44,4 +44,28 @@ test('mentions: whole nick only, case-insensitive under the casemapping', () => 
   assert.equal(mentions('ping [bob]_', '[bob]', fold), false, 'underscore is a nick character');
   assert.equal(mentions('ping {bob}', '[BOB]', fold), true, 'rfc1459 folds [ to {');
   assert.equal(mentions('anything', '', fold), false);
+});
+
+test('nick colours: a room of up to 16 people never shares a colour, and each keeps its own when free', () => {
+  const names = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil'];
+  const m = roomColours(names);
+  assert.equal(new Set(m.values()).size, NICK_COLOURS);
+  // alphabetically first always has its own colour; case does not matter
+  assert.equal(m.get('alice'), nickColourClass('Alice'));
+  assert.equal(roomColours(['Bob', 'BOB', 'bob']).size, 1);
+  // the hash spreads similar nicks: guest1..guest40 use most of the palette on their own
+  const own = new Set(Array.from({ length: 40 }, (_, i) => nickColourClass(`guest${i + 1}`)));
+  assert.ok(own.size >= 13, `${own.size} colours for 40 similar nicks`);
+});
+
+test('collapseEvents: runs of 3+ replayed joins/quits become one entry, live events and messages stay', () => {
+  const ev = (kind: string, history = true) => ({ kind, history });
+  const msg = { kind: 'message', history: true };
+  const lines = [ev('join'), ev('quit'), ev('join'), msg, ev('join'), ev('part'), ev('join', false), ev('join', false), ev('join', false)];
+  const out = collapseEvents(lines);
+  assert.equal(out.length, 1 + 1 + 2 + 3);
+  assert.deepEqual(out[0], { run: lines.slice(0, 3) });
+  assert.equal(out[1], msg);
+  assert.equal(out[2], lines[4], 'a run of two stays as it is');
+  assert.ok(out.slice(4).every((x) => !('run' in x)), 'live joins are never folded');
 });

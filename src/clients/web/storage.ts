@@ -1,0 +1,52 @@
+/**
+ * What the browser page remembers: the nick and the rooms (localStorage, across
+ * reloads) and the server password (sessionStorage: this tab only, never localStorage).
+ * Storage that is off (private mode) just remembers nothing.
+ */
+export const NICK_KEY = 'tincan.nick';
+export const ROOMS_KEY = 'tincan.rooms';
+/** the server password: this tab only (sessionStorage), never localStorage */
+export const PASSWORD_KEY = 'tincan.password';
+const DEFAULT_ROOMS = ['#lobby'];
+
+export function load(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+export function save(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    /* private mode: nothing remembered */
+  }
+}
+
+export function loadSession(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+export function saveSession(key: string, value: string | null): void {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
+  } catch {
+    /* storage off: asked again after a reload */
+  }
+}
+
+export function savedRooms(): string[] {
+  try {
+    const v: unknown = JSON.parse(load(ROOMS_KEY) ?? 'null');
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    /* ignore */
+  }
+  return DEFAULT_ROOMS;
+}
