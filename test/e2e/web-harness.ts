@@ -5,7 +5,7 @@
  * (Debian's /usr/bin/chromium; tests skip when it is absent).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { IrcServer } from '../../src/core/server.js';
@@ -31,10 +31,28 @@ export const CHROMIUM_ARGS = [
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let built = false;
-/** Builds dist/web once per test process (esbuild: well under a second). */
+
+/** Newest modification time of any file under `dir` (ms). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const p = dir + '/' + name.name;
+    t = Math.max(t, name.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * Builds dist/web when it is missing or older than src/ (esbuild: well under a second).
+ * Only then: the build empties dist/web first, so rebuilding while another test process
+ * (the runner runs two at once) serves it would make that one find no app. `npm test`
+ * builds before any test starts, so there a test never rebuilds.
+ */
 export function buildWeb(): string {
   if (!built) {
-    execFileSync(process.execPath, ['scripts/build-web.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
+    const index = root + 'dist/web/index.html';
+    const fresh = existsSync(index) && statSync(index).mtimeMs >= newest(root + 'src');
+    if (!fresh) execFileSync(process.execPath, ['scripts/build-web.mjs', '--quiet'], { cwd: root, stdio: 'inherit' });
     built = true;
   }
   return root + 'dist/web';
