@@ -16,6 +16,10 @@
  * halving the batch when it does not fit, so space freed in dribs saves what it can.
  * Retries back off (0.25 s to 30 s) on an injectable timer. The backlog is bounded in
  * events and bytes; beyond that the oldest events are dropped, counted and logged.
+ *
+ * Over 500 lines because the buffer, the outage retry and the channel-state writes share
+ * one ordering (state must commit after the events it follows) and one close(); split,
+ * that ordering would cross module boundaries.
  */
 import type { Logger } from 'pino';
 import type { ChannelState, Cursor, HistoryCommand, NewEvent, RangeQuery, SearchQuery, Storage, StoredEvent } from '../storage/types.js';
