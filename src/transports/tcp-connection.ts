@@ -57,6 +57,8 @@ function sameParts(a: Part[], b: Part[]): boolean {
 export interface TcpConnectionOptions {
   /** bytes already read from the socket (by first-bytes detection), framed first */
   initial?: Buffer;
+  /** the client's address when a trusted proxy's PROXY header gave it (else the socket's) */
+  remoteAddress?: string;
   /** transforms every chunk before line framing (e.g. stripping telnet commands) */
   inputFilter?: (chunk: Buffer) => Buffer;
   /**
@@ -118,7 +120,7 @@ export class TcpConnection implements Connection {
     this.id = nextId++;
     this.socket = socket;
     this.config = config;
-    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    this.remoteAddress = normalizeAddress(opts.remoteAddress ?? socket.remoteAddress ?? '');
     // a TLSSocket (tls.ts) after its handshake
     this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.remotePort = socket.remotePort ?? 0;
