@@ -59,6 +59,8 @@ export interface TcpConnectionOptions {
   initial?: Buffer;
   /** the client's address when a trusted proxy's PROXY header gave it (else the socket's) */
   remoteAddress?: string;
+  /** mark lines that are not valid UTF-8 (IRC: UTF8ONLY; line-reader.ts INVALID_UTF8_MARK) */
+  strictUtf8?: boolean;
   /** transforms every chunk before line framing (e.g. stripping telnet commands) */
   inputFilter?: (chunk: Buffer) => Buffer;
   /**
@@ -127,7 +129,7 @@ export class TcpConnection implements Connection {
     this.reader = new LineReader(config().limits.maxLineBytes, {
       line: (line) => this.receive(line),
       tooLong: () => this.receive(TOO_LONG),
-    });
+    }, { markInvalidUtf8: opts.strictUtf8 === true });
     this.flushAfterMs = opts.flushPartialAfterMs;
     const filter = opts.inputFilter;
     const push = (chunk: Buffer): void => {

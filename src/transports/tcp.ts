@@ -360,7 +360,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
 
     const detectOpts = opts.detect;
     if (detectOpts === undefined && !tlsOnly) {
-      hand(() => new TcpConnection(socket, config, { remoteAddress: ip }), 'irc', false);
+      hand(() => new TcpConnection(socket, config, { remoteAddress: ip, strictUtf8: true }), 'irc', false);
       return;
     }
     /**
@@ -449,7 +449,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
               hangUp(stream, tlsRequiredMessage(listenPort(), localHost(socket)) + '\r\n');
               return;
             }
-            hand(() => new TcpConnection(stream, config, { initial: head, remoteAddress: ip }), 'irc', secure);
+            hand(() => new TcpConnection(stream, config, { initial: head, remoteAddress: ip, strictUtf8: true }), 'irc', secure);
             return;
           case 'plain': {
             if (!secure && t.require && t.requirePlain && tlsOpts !== undefined && t.enabled) {
