@@ -283,11 +283,12 @@ function list(s: Session, msg: { params: string[] }, srv: IrcServer): void {
  */
 function kick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const chans = commaList(msg.params[0]);
-  const nicks = commaList(msg.params[1]).slice(0, srv.config.limits.targetsPerCommand);
+  const nicks = commaList(msg.params[1]);
   if (chans.length === 0 || nicks.length === 0 || (chans.length !== 1 && chans.length !== nicks.length)) {
     s.numeric(N.ERR_NEEDMOREPARAMS, 'KICK', 'Not enough parameters');
     return;
   }
+  nicks.length = Math.min(nicks.length, srv.config.limits.targetsPerCommand);
   const reason = truncateUtf8(msg.params[2] || s.nick, srv.config.limits.kickLength);
   if (chans.length === 1) kickFrom(s, srv, chans[0]!, nicks, reason);
   else for (let i = 0; i < nicks.length; i++) kickFrom(s, srv, chans[i]!, [nicks[i]!], reason);
