@@ -5,8 +5,7 @@
  */
 import type { Connection } from '../transports/connection.js';
 import { TokenBucket } from '../util/token-bucket.js';
-import { parse, escapeTagValue, parseTags, utf8Length, MAX_CLIENT_TAG_BYTES } from '../protocol/index.js';
-import { INVALID_UTF8_MARK } from '../transports/line-reader.js';
+import { parse, escapeTagValue, parseTags, utf8Length, MAX_CLIENT_TAG_BYTES, INVALID_UTF8_MARK } from '../protocol/index.js';
 import * as N from '../protocol/numerics.js';
 import type { IrcMessage } from '../protocol/message.js';
 import type { Logger } from 'pino';

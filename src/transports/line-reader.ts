@@ -13,12 +13,9 @@
  * - Complete lines are decoded straight out of the incoming chunk (no concatenation).
  */
 import { isUtf8 } from 'node:buffer';
+import { INVALID_UTF8_MARK } from '../protocol/limits.js';
 
-/**
- * Put in front of a line that was not valid UTF-8. A lone surrogate: no UTF-8 decoding
- * ever produces one, so a peer cannot forge it.
- */
-export const INVALID_UTF8_MARK = '\udfff';
+export { INVALID_UTF8_MARK };
 
 export interface LineReaderOptions {
   /** mark lines that were not valid UTF-8 (see INVALID_UTF8_MARK) */
