@@ -101,7 +101,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   },
   // generous for people (a burst of 20 lines, then 5/s), stops paste floods
   flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100, maxQueuedBytes: 64 * 1024 },
-  connections: { enabled: true, perIp: 20, ratePerMinute: 60, maxClients: 10000, ipv6Prefix: 64, silentPerIp: 5 },
+  connections: { enabled: true, perIp: 20, ratePerMinute: 60, maxClients: 10000, ipv6Prefix: 64, silentPerIp: 5, trustedProxies: [] },
   timeouts: { registration: 60, pingInterval: 120, pingTimeout: 60, silentIdle: 600 },
   web: { allowedOrigins: [], headTimeout: 10, requestTimeout: 30, keepAliveTimeout: 5 },
   tls: {
@@ -275,6 +275,8 @@ const connections = obj({
   ipv6Prefix: int(1, 128),
   /** connections that never sent a byte (netcat listeners) per address group */
   silentPerIp: int(0, 1000000),
+  /** CIDRs of reverse proxies whose PROXY protocol v1/v2 header gives the client's address */
+  trustedProxies: arr(cidr, 1000),
 });
 
 /** seconds */

@@ -5,7 +5,7 @@
  */
 import type { Connection } from '../transports/connection.js';
 import { TokenBucket } from '../util/token-bucket.js';
-import { parse, escapeTagValue } from '../protocol/index.js';
+import { parse, escapeTagValue, parseTags, utf8Length, MAX_CLIENT_TAG_BYTES, INVALID_UTF8_MARK } from '../protocol/index.js';
 import * as N from '../protocol/numerics.js';
 import type { IrcMessage } from '../protocol/message.js';
 import type { Logger } from 'pino';
@@ -311,7 +311,21 @@ export class Session {
   handleLine(raw: string): void {
     // the first line the peer itself sent: show it to the rooms it has been hearing
     if (this.lurking && this.conn.lurking !== true) this.server.reveal(this);
+    // UTF8ONLY: dropped, never relayed with U+FFFD in it (the reader marks such lines)
+    if (raw.charCodeAt(0) === 0xdfff && raw.startsWith(INVALID_UTF8_MARK)) {
+      this.serverMessage('FAIL', '*', 'INVALID_UTF8', 'Message rejected: it was not valid UTF-8, and this server only accepts UTF-8');
+      return;
+    }
     const line = raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
+    // message-tags: the tags a client sends (client-only or not) are at most 4094 bytes
+    if (line.charCodeAt(0) === 64 /* @ */) {
+      let sp = line.indexOf(' ');
+      if (sp === -1) sp = line.length;
+      if (sp - 1 > MAX_CLIENT_TAG_BYTES / 3 && utf8Length(line.slice(1, sp)) > MAX_CLIENT_TAG_BYTES) {
+        this.numeric(N.ERR_INPUTTOOLONG, 'Input line was too long');
+        return;
+      }
+    }
     const r = parse(line);
     if (!r.ok) {
       switch (r.error) {
@@ -321,9 +335,23 @@ export class Session {
         case 'tags-too-long':
           this.numeric(N.ERR_INPUTTOOLONG, 'Input line was too long');
           return;
-        case 'invalid-command':
-          this.numeric(N.ERR_UNKNOWNCOMMAND, r.command ?? '*', 'Unknown command');
+        case 'invalid-command': {
+          const label = this.has(Cap.labeledResponse) ? rawLabel(line) : undefined;
+          if (label === undefined) {
+            this.numeric(N.ERR_UNKNOWNCOMMAND, r.command ?? '*', 'Unknown command');
+            return;
+          }
+          // the line did not parse as a command, but its tags did: answer it labeled
+          const lines: string[] = [];
+          this.#capture = lines;
+          try {
+            this.numeric(N.ERR_UNKNOWNCOMMAND, r.command ?? '*', 'Unknown command');
+          } finally {
+            this.#capture = null;
+          }
+          this.#flushLabeled(label, lines);
           return;
+        }
         default:
           this.serverMessage('NOTICE', this.nick, `Malformed line ignored (${r.error})`);
           return;
@@ -432,6 +460,13 @@ export class Session {
     this.#queuedCost.length = 0;
     this.#queuedBytes = 0;
   }
+}
+
+/** The `label` tag of a line that did not parse past its tags, if its tag section parses. */
+function rawLabel(line: string): string | undefined {
+  if (line.charCodeAt(0) !== 64 /* @ */) return undefined;
+  const sp = line.indexOf(' ');
+  return parseTags(line.slice(1, sp === -1 ? line.length : sp))?.get('label');
 }
 
 export function safeMiddle(p: string): string {

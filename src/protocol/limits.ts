@@ -7,6 +7,13 @@
 export const MAX_BODY_BYTES = 512;
 /** Max bytes of the tag section including the leading '@' and the trailing space. */
 export const MAX_TAG_BYTES = 8191;
+/**
+ * Put in front of a received line whose bytes were not valid UTF-8 (the IRC line reader
+ * does it; the core answers FAIL INVALID_UTF8). A lone surrogate: no UTF-8 decoding ever
+ * produces one, so a peer cannot forge it.
+ */
+export const INVALID_UTF8_MARK = '\udfff';
+
 /** Max bytes of client-only tags a client may send (IRCv3 message-tags). */
 export const MAX_CLIENT_TAG_BYTES = 4094;
 

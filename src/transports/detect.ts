@@ -8,7 +8,9 @@
  * Rules (in order):
  * - 0x16 0x03 (a TLS ClientHello) is 'tls'.
  * - a telnet command (0xFF), a control byte, a non-ASCII byte or an empty first line
- *   is 'plain': IRC clients and browsers never start like that.
+ *   is 'plain': IRC clients and browsers never start like that; except that a non-ASCII
+ *   byte after an opener's command word (`NICK Işıl`) waits for the line end and is
+ *   judged by the IRC rule below on the UTF-8 text (the core then registers or 432s).
  * - a complete first line shaped like an HTTP request line is 'http': `METHOD target
  *   HTTP/x` with a known method, or any other token (`get`, `FOO`) before an HTTP target
  *   (`/...`, `*`, `scheme://...`, `host:port`). The HTTP side answers 400/405/501; an
@@ -30,8 +32,10 @@ import { parse } from '../protocol/index.js';
 export type Detected = 'irc' | 'http' | 'plain' | 'tls' | 'need-more';
 
 /** Commands an IRC client may open a connection with, and the parameter counts they take. */
-const IRC_OPENERS: ReadonlyMap<string, (params: string[]) => boolean> = new Map<string, (params: string[]) => boolean>([
-  ['CAP', (p) => p.length >= 1 && /^(LS|REQ|END|LIST)$/i.test(p[0]!)],
+const IRC_OPENERS: ReadonlyMap<string, (params: string[], complete: boolean) => boolean> = new Map<string, (params: string[], complete: boolean) => boolean>([
+  // a known subcommand in any case; an unknown one (the core answers 410) only alone, in
+  // upper case, on a complete line, so `cap it`, `CAP IS OFF` or a cut-off `CAP L` stay chat
+  ['CAP', (p, complete) => p.length >= 1 && (/^(LS|REQ|END|LIST|ACK|NAK|NEW|DEL)$/i.test(p[0]!) ? p.length <= 3 : complete && p.length === 1 && /^[A-Z][A-Z0-9_-]*$/.test(p[0]!))],
   ['NICK', (p) => p.length === 1 && p[0] !== '' && !p[0]!.includes(' ')],
   ['USER', (p) => p.length === 4],
   ['PASS', (p) => p.length === 1 && p[0] !== ''],
@@ -85,11 +89,17 @@ export function detect(prefix: Buffer, opts: DetectOptions = {}): Detected {
   let end = -1;
   /** a control or non-ASCII byte in what looks like an HTTP request line */
   let junk = false;
+  /** a non-ASCII byte came after an IRC opener's command word: UTF-8 parameters */
+  let utf8 = false;
   for (let i = 0; i < n; i++) {
     const c = prefix[i]!;
     if (c === CR || c === LF) {
       end = i;
       break;
+    }
+    if (c >= 0x80 && !junk && (utf8 || openerWordDone(prefix.toString('latin1', 0, i)))) {
+      utf8 = true;
+      continue;
     }
     // IRC and HTTP openers are printable ASCII (tags may carry UTF-8, and are
     // checked by the parser once the line is complete); a request line with junk in it
@@ -108,10 +118,27 @@ export function detect(prefix: Buffer, opts: DetectOptions = {}): Detected {
   }
   if (complete || final) {
     if (isHttpRequestLine(line)) return 'http';
-    if (isIrcOpener(complete ? prefix.toString('utf8', 0, end) : line)) return 'irc';
+    if (isIrcOpener(prefix.toString('utf8', 0, complete ? end : n), complete)) return 'irc';
     return 'plain';
   }
-  return couldBecomeOpener(line) ? 'need-more' : 'plain';
+  return utf8 || couldBecomeOpener(line) ? 'need-more' : 'plain';
+}
+
+/** Does this unfinished ASCII line start with an IRC opener's command word and a space (after optional @tags / :source)? */
+function openerWordDone(line: string): boolean {
+  let rest = line;
+  if (rest.startsWith('@')) {
+    const sp = rest.indexOf(' ');
+    if (sp === -1) return false;
+    rest = rest.slice(sp + 1).replace(/^ +/, '');
+  }
+  if (rest.startsWith(':')) {
+    const sp = rest.indexOf(' ');
+    if (sp === -1) return false;
+    rest = rest.slice(sp + 1).replace(/^ +/, '');
+  }
+  const sp = rest.indexOf(' ');
+  return sp > 0 && IRC_OPENERS.has(rest.slice(0, sp).toUpperCase());
 }
 
 /** `METHOD target HTTP/x.y`: a known method with any target, or any token with an HTTP target. */
@@ -131,11 +158,11 @@ function couldBeHttp(line: string): boolean {
   return HTTP_METHODS.includes(line.slice(0, sp)) || HTTP_START.test(line);
 }
 
-function isIrcOpener(line: string): boolean {
+function isIrcOpener(line: string, complete: boolean): boolean {
   const r = parse(line);
   if (!r.ok) return false;
   const shape = IRC_OPENERS.get(r.msg.command);
-  return shape !== undefined && shape(r.msg.params);
+  return shape !== undefined && shape(r.msg.params, complete);
 }
 
 /** Could this unfinished first line still turn into an IRC opener or an HTTP request? */

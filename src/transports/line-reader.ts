@@ -5,10 +5,23 @@
  *   lines are skipped, so CRLF, even split across chunks, yields exactly one line).
  * - A line longer than `maxBytes` (terminator excluded) is discarded up to the next
  *   line end and reported once through `tooLong()`; reading then carries on.
- * - Lines are decoded as UTF-8 with U+FFFD replacement; never throws on input.
+ * - Lines are decoded as UTF-8 with U+FFFD replacement; never throws on input. With
+ *   `markInvalidUtf8` (IRC connections: the server advertises UTF8ONLY), a line whose
+ *   bytes are not valid UTF-8 is delivered with INVALID_UTF8_MARK in front, so the core
+ *   can refuse it; plain users (netcat in a Latin-1 terminal) stay lenient.
  * - At most `maxBytes` of partial line is ever held between chunks.
  * - Complete lines are decoded straight out of the incoming chunk (no concatenation).
  */
+import { isUtf8 } from 'node:buffer';
+import { INVALID_UTF8_MARK } from '../protocol/limits.js';
+
+export { INVALID_UTF8_MARK };
+
+export interface LineReaderOptions {
+  /** mark lines that were not valid UTF-8 (see INVALID_UTF8_MARK) */
+  markInvalidUtf8?: boolean;
+}
+
 export interface LineReaderHandlers {
   line(line: string): void;
   tooLong(): void;
@@ -25,14 +38,23 @@ export class LineReader {
   private partial: Buffer | null = null;
   /** currently skipping the rest of an over-long line */
   private discarding = false;
+  private readonly mark: boolean;
 
-  constructor(maxBytes: number, handlers: LineReaderHandlers) {
+  constructor(maxBytes: number, handlers: LineReaderHandlers, opts: LineReaderOptions = {}) {
     if (!Number.isInteger(maxBytes) || maxBytes < 1) {
       throw new RangeError(`LineReader: maxBytes must be a positive integer, got ${String(maxBytes)}`);
     }
     this.maxBytes = maxBytes;
     this.onLine = handlers.line;
     this.onTooLong = handlers.tooLong;
+    this.mark = opts.markInvalidUtf8 === true;
+  }
+
+  /** Decodes bytes [start, end) of `buf`; the validity check runs only when a U+FFFD came out. */
+  private decode(buf: Buffer, start: number, end: number): string {
+    const s = buf.toString('utf8', start, end);
+    if (!this.mark || !s.includes('\ufffd') || isUtf8(buf.subarray(start, end))) return s;
+    return INVALID_UTF8_MARK + s;
   }
 
   /** Bytes of partial line currently held. */
@@ -73,11 +95,11 @@ export class LineReader {
           this.onTooLong();
         } else if (total > 0) {
           const joined = Buffer.concat([carried, chunk.subarray(pos, end)], total);
-          this.onLine(joined.toString('utf8'));
+          this.onLine(this.decode(joined, 0, total));
         }
       } else if (end > pos) {
         if (end - pos > max) this.onTooLong();
-        else this.onLine(chunk.toString('utf8', pos, end));
+        else this.onLine(this.decode(chunk, pos, end));
       }
       pos = end + 1;
     }
@@ -95,7 +117,7 @@ export class LineReader {
       this.discarding = false;
       return;
     }
-    if (carried !== null && carried.length > 0) this.onLine(carried.toString('utf8'));
+    if (carried !== null && carried.length > 0) this.onLine(this.decode(carried, 0, carried.length));
   }
 
   /** Drops any partial line (e.g. when the connection goes away). */

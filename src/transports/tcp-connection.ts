@@ -57,6 +57,10 @@ function sameParts(a: Part[], b: Part[]): boolean {
 export interface TcpConnectionOptions {
   /** bytes already read from the socket (by first-bytes detection), framed first */
   initial?: Buffer;
+  /** the client's address when a trusted proxy's PROXY header gave it (else the socket's) */
+  remoteAddress?: string;
+  /** mark lines that are not valid UTF-8 (IRC: UTF8ONLY; line-reader.ts INVALID_UTF8_MARK) */
+  strictUtf8?: boolean;
   /** transforms every chunk before line framing (e.g. stripping telnet commands) */
   inputFilter?: (chunk: Buffer) => Buffer;
   /**
@@ -118,14 +122,14 @@ export class TcpConnection implements Connection {
     this.id = nextId++;
     this.socket = socket;
     this.config = config;
-    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '');
+    this.remoteAddress = normalizeAddress(opts.remoteAddress ?? socket.remoteAddress ?? '');
     // a TLSSocket (tls.ts) after its handshake
     this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.remotePort = socket.remotePort ?? 0;
     this.reader = new LineReader(config().limits.maxLineBytes, {
       line: (line) => this.receive(line),
       tooLong: () => this.receive(TOO_LONG),
-    });
+    }, { markInvalidUtf8: opts.strictUtf8 === true });
     this.flushAfterMs = opts.flushPartialAfterMs;
     const filter = opts.inputFilter;
     const push = (chunk: Buffer): void => {

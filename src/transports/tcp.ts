@@ -24,6 +24,7 @@ import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
 import { handleHttp, refusalResponse, type HttpHandler, type Refusal } from './http.js';
 import type { SecureContext } from 'node:tls';
 import { acceptTls } from './tls.js';
+import { isTrustedProxy, looksLikeProxyHeader, PROXY_TIMEOUT_MS, readProxyHeader, untrustedProxyMessage } from './proxy-protocol.js';
 
 export { isPeerAllowed } from '../util/netmask.js';
 
@@ -281,9 +282,10 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
 
   /**
    * One accepted socket: admission, then detection. `tlsOnly` is the dedicated TLS port,
-   * where anything but a ClientHello gets a one-line hint and is closed.
+   * where anything but a ClientHello gets a one-line hint and is closed. `proxied`: the
+   * client address a trusted proxy's PROXY header gave (proxy-protocol.ts).
    */
-  const onSocket = (socket: Socket, tlsOnly: boolean): void => {
+  const onSocket = (socket: Socket, tlsOnly: boolean, proxied?: string): void => {
     socket.setNoDelay(true);
     const raw = socket.remoteAddress;
     if (raw === undefined) {
@@ -292,8 +294,21 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
       socket.destroy();
       return;
     }
-    const ip = normalizeAddress(raw);
+    const ip = proxied ?? normalizeAddress(raw);
     const cfg = config();
+    if (proxied === undefined && isTrustedProxy(ip, cfg.connections.trustedProxies)) {
+      readProxyHeader(socket, PROXY_TIMEOUT_MS, (r) => {
+        if (!r.ok) {
+          logger.info({ ip, port: socket.remotePort, reason: r.reason }, 'bad PROXY header from a trusted proxy');
+          hangUp(socket, `ERROR :Closing link: ${r.reason}\r\n`);
+          return;
+        }
+        if (r.rest.length > 0) socket.unshift(r.rest);
+        onSocket(socket, tlsOnly, r.address ?? ip);
+        socket.resume();
+      });
+      return;
+    }
     const limits = cfg.connections;
     const group = addressGroup(ip, limits.ipv6Prefix);
     const count = perIp.get(group) ?? 0;
@@ -345,7 +360,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
 
     const detectOpts = opts.detect;
     if (detectOpts === undefined && !tlsOnly) {
-      hand(() => new TcpConnection(socket, config), 'irc', false);
+      hand(() => new TcpConnection(socket, config, { remoteAddress: ip, strictUtf8: true }), 'irc', false);
       return;
     }
     /**
@@ -416,6 +431,11 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
     /** First-bytes detection on `stream` (the raw socket, or the decrypted TLS stream). */
     const detectOn = (stream: Socket, secure: boolean): void => {
       sniff(stream, (kind, head, silent) => {
+        if (!secure && looksLikeProxyHeader(head)) {
+          logger.info({ ip, port: socket.remotePort }, 'PROXY header from an address not in connections.trustedProxies refused');
+          hangUp(stream, untrustedProxyMessage(ip) + '\r\n');
+          return;
+        }
         if (tlsOnly && !secure && kind !== 'tls') {
           logger.info({ ip, port: socket.remotePort, kind }, 'plaintext on the TLS-only port refused');
           hangUp(stream, tlsOnlyMessage(kind, listenPort()) + '\r\n');
@@ -429,7 +449,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
               hangUp(stream, tlsRequiredMessage(listenPort(), localHost(socket)) + '\r\n');
               return;
             }
-            hand(() => new TcpConnection(stream, config, { initial: head }), 'irc', secure);
+            hand(() => new TcpConnection(stream, config, { initial: head, remoteAddress: ip, strictUtf8: true }), 'irc', secure);
             return;
           case 'plain': {
             if (!secure && t.require && t.requirePlain && tlsOpts !== undefined && t.enabled) {
@@ -448,7 +468,7 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
             const dialect = detectOpts?.plain;
             hand(
               () => {
-                inner = new TcpConnection(stream, config, { initial: head, ...dialect?.framing() });
+                inner = new TcpConnection(stream, config, { initial: head, remoteAddress: ip, ...dialect?.framing() });
                 return dialect === undefined ? inner : dialect.wrap(inner, { lurking: silent });
               },
               'plain',

@@ -120,8 +120,11 @@ test('random bytes and invalid UTF-8 never crash anything', async () => {
   c.send('JOIN #lobby');
   await c.waitFor(/ 366 utf8 /);
   c.socket.write(Buffer.concat([Buffer.from('PRIVMSG #lobby :bad '), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(' end\r\n')]));
-  const got = await bob.next(/PRIVMSG #lobby :bad .* end$/);
-  assert.match(got, /\uFFFD/, 'invalid bytes are replaced, the message is kept');
+  // UTF8ONLY (issue 16): refused with FAIL and dropped, not replaced and relayed
+  await c.waitFor(/ FAIL \* INVALID_UTF8 /);
+  c.send('PRIVMSG #lobby :good end');
+  await bob.next(/PRIVMSG #lobby :good end$/);
+  assert.equal(bob.lines.filter((l) => l.includes(':bad ')).length, 0, 'the invalid line was not relayed');
   await bystandersOk('random');
   c.end();
 });

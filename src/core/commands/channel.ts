@@ -277,10 +277,27 @@ function list(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   } else s.numeric(N.RPL_LISTEND, 'End of /LIST');
 }
 
+/**
+ * KICK chan nick[,nick...] or KICK chan1,chan2 nick1,nick2 (pairs): RFC 2812 3.2.8 allows
+ * one channel with several users, or as many channels as users; anything else is 461.
+ */
 function kick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
-  const ch = srv.findChannel(msg.params[0]!);
+  const chans = commaList(msg.params[0]);
+  const nicks = commaList(msg.params[1]);
+  if (chans.length === 0 || nicks.length === 0 || (chans.length !== 1 && chans.length !== nicks.length)) {
+    s.numeric(N.ERR_NEEDMOREPARAMS, 'KICK', 'Not enough parameters');
+    return;
+  }
+  nicks.length = Math.min(nicks.length, srv.config.limits.targetsPerCommand);
+  const reason = truncateUtf8(msg.params[2] || s.nick, srv.config.limits.kickLength);
+  if (chans.length === 1) kickFrom(s, srv, chans[0]!, nicks, reason);
+  else for (let i = 0; i < nicks.length; i++) kickFrom(s, srv, chans[i]!, [nicks[i]!], reason);
+}
+
+function kickFrom(s: Session, srv: IrcServer, name: string, targets: string[], reason: string): void {
+  const ch = srv.findChannel(name);
   if (ch === undefined) {
-    s.numeric(N.ERR_NOSUCHCHANNEL, msg.params[0]!, 'No such channel');
+    s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
     return;
   }
   const status = ch.members.get(s);
@@ -292,8 +309,6 @@ function kick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
     return;
   }
-  const reason = truncateUtf8(msg.params[2] || s.nick, srv.config.limits.kickLength);
-  const targets = commaList(msg.params[1]).slice(0, srv.config.limits.targetsPerCommand);
   for (const nick of targets) {
     const t = srv.findNick(nick);
     if (t === undefined) {

@@ -111,7 +111,8 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
       params[0] = t.nick;
       const out = buildOut(s, srv, command, params, rawText, clientTags);
       if (!tagOnly || t.has(Cap.messageTags)) t.send(out.lineFor(t.caps));
-      if (s.has(Cap.echoMessage) && t !== s) s.send(out.lineFor(s.caps));
+      // to yourself: the delivery and then the echo, as for anyone else (irctest, ergo)
+      if (s.has(Cap.echoMessage)) s.send(out.lineFor(s.caps));
       if (command === 'PRIVMSG' && t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
     }
   };

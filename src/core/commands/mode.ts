@@ -101,7 +101,8 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
         if (denied() || ++paramModes > limits.modesPerCommand) continue;
         if (adding) {
           if (!validKey(arg!)) {
-            s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'k', arg!, 'Invalid key');
+            // never echoed: it may be hundreds of bytes (or someone's password typo)
+            s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'k', '*', 'Invalid key');
             continue;
           }
           ch.key = arg!;

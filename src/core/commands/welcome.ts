@@ -34,7 +34,7 @@ export function isupportTokens(srv: IrcServer): string[] {
     'PREFIX=(ov)@+',
     'SAFELIST',
     'STATUSMSG=@+',
-    `TARGMAX=PRIVMSG:${l.targetsPerCommand},NOTICE:${l.targetsPerCommand},TAGMSG:${l.targetsPerCommand},JOIN:,PART:,KICK:${l.targetsPerCommand},NAMES:1,WHOIS:1,LIST:`,
+    `TARGMAX=PRIVMSG:${l.targetsPerCommand},NOTICE:${l.targetsPerCommand},TAGMSG:${l.targetsPerCommand},JOIN:,PART:,KICK:${l.targetsPerCommand},NAMES:,WHOIS:1,LIST:`,
     `TOPICLEN=${l.topicLength}`,
     `USERLEN=${l.userLength}`,
     'UTF8ONLY',

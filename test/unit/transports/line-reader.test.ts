@@ -89,3 +89,21 @@ test('many lines in one chunk (no quadratic rescans)', () => {
 test('rejects a bad maxBytes', () => {
   assert.throws(() => new LineReader(0, { line() {}, tooLong() {} }), /maxBytes/);
 });
+
+test('markInvalidUtf8: a line that is not valid UTF-8 is marked (joined, single-chunk and flushed); valid lines and a real U+FFFD are not', async () => {
+  const { INVALID_UTF8_MARK } = await import('../../../src/transports/line-reader.js');
+  const events: string[] = [];
+  const r = new LineReader(100, { line: (l) => events.push(l), tooLong: () => events.push('TOO_LONG') }, { markInvalidUtf8: true });
+  r.push(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])); // "caf\xe9" in Latin-1
+  r.push(Buffer.from('Işıl \ufffd ok\n', 'utf8'));
+  r.push(Buffer.from([0xc4])); // the first half of 'İ' ... then a line end: truncated sequence
+  r.push(Buffer.from('\n'));
+  r.push(Buffer.from([0xc4]));
+  r.push(Buffer.from([0xb0, 0x0a])); // 'İ' split across chunks is valid
+  r.push(Buffer.from([0xff]));
+  r.flush();
+  assert.deepEqual(events, [INVALID_UTF8_MARK + 'caf\ufffd', 'Işıl \ufffd ok', INVALID_UTF8_MARK + '\ufffd', 'İ', INVALID_UTF8_MARK + '\ufffd']);
+  const plain = collect();
+  plain.r.push(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+  assert.deepEqual(plain.events, ['L:caf\ufffd'], 'without the option (plain users): replaced, not marked');
+});
