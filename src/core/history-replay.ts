@@ -16,6 +16,7 @@ import type { StoredEvent } from '../storage/types.js';
 import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import { Outgoing } from './outgoing.js';
+import { playbackOnJoin } from './commands/history.js';
 import { addTag, type Session } from './session.js';
 import type { IrcServer } from './server.js';
 
@@ -133,6 +134,10 @@ export function sendRecent(
  */
 export function replayOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
   if (s.has(Cap.chathistory)) return;
+  if (s.has(Cap.zncPlayback)) {
+    playbackOnJoin(s, ch, srv);
+    return;
+  }
   // only what was said before the join: lines sent right after it (even in the same
   // packet) reach the joiner live and must not come again inside the replay
   const joinedAt = srv.msgidMark();

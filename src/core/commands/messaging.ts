@@ -11,6 +11,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable, Handler } from './types.js';
 import { commaList } from './channel.js';
+import { playbackCommand } from './history.js';
 
 /** Client-only tags (`+key`) re-serialized for relaying; null if over the size limit. */
 function clientTagsOf(msg: IrcMessage): string | null {
@@ -35,6 +36,11 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
     const rawText = msg.params[1];
     if (!tagOnly && (rawText === undefined || rawText === '')) {
       if (!quiet) s.numeric(N.ERR_NOTEXTTOSEND, 'No text to send');
+      return;
+    }
+    // ZNC's playback module, answered from history (commands/history.ts)
+    if (command === 'PRIVMSG' && targets.length === 1 && srv.history !== undefined && targets[0]!.toLowerCase() === '*playback') {
+      playbackCommand(s, rawText!, srv);
       return;
     }
     const clientTags = clientTagsOf(msg);
