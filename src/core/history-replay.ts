@@ -134,6 +134,8 @@ export function sendRecent(
           }
           // see the header: without batch, server-time alone does not mean the time is shown
           sendEvents(s, srv, events, 'chathistory', [ch.name], !s.has(Cap.serverTime) || (!s.has(Cap.batch) && s.conn.showsServerTime !== true));
+          // without batch the replay also has an end, so live lines are told apart
+          if (!s.has(Cap.batch) && events.length > 0) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: end of replay`);
         }),
       (err: unknown) => {
         s.log.error({ err }, 'history replay failed');

@@ -415,7 +415,11 @@ function play(s: Session, srv: IrcServer, h: History, chans: readonly Channel[],
           const ch = chans[i]!;
           const events = all.filter((e) => !srv.issuedAfter(e.msgid, mark));
           if (events.length === 0 || !ch.members.has(s)) return;
+          // without batch, framed like the JOIN replay (ZNC says "Buffer Playback...")
+          const framed = !s.has(Cap.batch);
+          if (framed) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: playback of ${events.length === 1 ? '1 message' : `${events.length} messages`}`);
           sendEvents(s, srv, events, 'znc.in/playback', [ch.name]);
+          if (framed) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: end of playback`);
         });
       }),
     (err: unknown) => {

@@ -135,6 +135,13 @@ function buildOut(
   // our prefix is longer than the sender's, so the relayed line may need trimming
   const room = maxTrailingBytes(s.source, command, [params[0]!]);
   params[1] = truncateUtf8(rawText!, room);
+  if (params[1].length < rawText!.length) {
+    // not silently: the sender learns where it was cut and gets the lost end back
+    // (at most the prefix's length, so the NOTICE fits in a line)
+    const tail = rawText!.slice(params[1].length);
+    const text = `*** Your message to ${params[0]} was too long for IRC once your address is added: it was cut after ${utf8Length(params[1])} bytes. Not delivered: ${tail}`;
+    s.serverMessage('NOTICE', s.nick, truncateUtf8(text, maxTrailingBytes(srv.config.serverName, 'NOTICE', [s.nick])));
+  }
   return srv.outgoing(s.source, command, params, clientTags);
 }
 
