@@ -17,7 +17,7 @@ import { MAX_ID } from '../storage/types.js';
 import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import { Outgoing } from './outgoing.js';
-import { playbackOnJoin } from './commands/history.js';
+import { playbackOnJoin, setCovered, NotReturning } from './commands/history.js';
 import { addTag, type Session } from './session.js';
 import type { IrcServer } from './server.js';
 
@@ -104,6 +104,8 @@ export function sendRecent(
   mark: number | null = null,
   /** only events after this position (what a returning client missed), null = the last ones */
   after: Promise<Cursor | null> = Promise.resolve(null),
+  /** told what was sent, and whether it was everything after `after` (not cut to `count`) */
+  onSent?: (events: readonly StoredEvent[], since: Cursor | null, complete: boolean) => void,
 ): void {
   const h = srv.history;
   if (h === undefined || count <= 0) return;
@@ -118,7 +120,9 @@ export function sendRecent(
     .then(
       (all) =>
         reply(() => {
-          const events = mark === null ? all : all.filter((e) => !srv.issuedAfter(e.msgid, mark)).slice(-count);
+          const kept = mark === null ? all : all.filter((e) => !srv.issuedAfter(e.msgid, mark));
+          const events = kept.slice(-count);
+          onSent?.(events, since, kept.length <= count && all.length < limit);
           if (!always && (events.length === 0 || !ch.members.has(s))) return;
           if (!s.has(Cap.batch)) {
             const n = events.length;
@@ -138,6 +142,7 @@ export function sendRecent(
           if (!s.has(Cap.batch) && events.length > 0) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: end of replay`);
         }),
       (err: unknown) => {
+        if (err instanceof NotReturning) return; // nothing to replay, by design
         s.log.error({ err }, 'history replay failed');
         reply(() => {
           if (always) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: history is unavailable right now`);
@@ -181,7 +186,22 @@ export async function lastPresent(s: Session, ch: Channel, srv: IrcServer, mark:
 export function replayOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
   if (s.has(Cap.chathistory)) return;
   if (s.has(Cap.zncPlayback)) {
-    playbackOnJoin(s, ch, srv);
+    setCovered(s, ch, null); // a new stay in the room
+    if (playbackOnJoin(s, ch, srv)) return;
+    // no PLAY for this room (The Lounge asks only for rooms new to it): like any
+    // server-time client, what it missed if it is coming back; nothing for a newcomer
+    const mark = srv.msgidMark();
+    const left = lastPresent(s, ch, srv, mark);
+    const after = left.then((c) => {
+      if (c === null) throw new NotReturning();
+      return c;
+    });
+    sendRecent(s, ch, srv, srv.config.history.replayLines, false, s.later(), mark, after, (events, since, complete) => {
+      // everything after this was delivered now or live: a later PLAY must not repeat it
+      const first = events[0];
+      const from = complete || first === undefined ? since : { time: first.time, id: first.id - 1 };
+      if (from !== null) setCovered(s, ch, from);
+    });
     return;
   }
   // only what was said before the join: lines sent right after it (even in the same

@@ -332,7 +332,20 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   ).catch((err: unknown) => s.crashed(err, 'history reply'));
 }
 
+/**
+ * `ZNC *playback <command...>`: ZNC's way of addressing a module, which The Lounge uses
+ * (`ZNC *playback PLAY #chan <since>`); the same as `PRIVMSG *playback :<command...>`.
+ */
+function znc(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (srv.history === undefined || msg.params[0]!.toLowerCase() !== '*playback') {
+    s.numeric(N.ERR_UNKNOWNCOMMAND, 'ZNC', 'Unknown command');
+    return;
+  }
+  playbackCommand(s, msg.params.slice(1).join(' '), srv);
+}
+
 export const historyCommands: CommandTable = {
+  ZNC: { minParams: 1, handler: znc },
   CHATHISTORY: { minParams: 0, handler: chathistory },
   HISTORY: { minParams: 1, handler: history },
   SEARCH: { minParams: 1, handler: search },
@@ -393,6 +406,21 @@ interface PendingPlay {
   match: (folded: string) => boolean;
   w: PlaybackWindow;
 }
+/** Thrown to skip the JOIN replay of a playback client that is new to the room. */
+export class NotReturning extends Error {}
+
+/** Per session and room: it has every line after this position (JOIN replay + live). */
+const coveredFrom = new WeakMap<Session, WeakMap<Channel, Cursor>>();
+export function setCovered(s: Session, ch: Channel, c: Cursor | null): void {
+  let m = coveredFrom.get(s);
+  if (c === null) {
+    m?.delete(ch);
+    return;
+  }
+  if (m === undefined) coveredFrom.set(s, (m = new WeakMap()));
+  m.set(ch, c);
+}
+
 /** PLAY requests that also cover rooms joined later (a client asks before its JOINs). */
 const pendingPlays = new WeakMap<Session, PendingPlay[]>();
 
@@ -413,7 +441,9 @@ function play(s: Session, srv: IrcServer, h: History, chans: readonly Channel[],
       reply(() => {
         lists.forEach((all, i) => {
           const ch = chans[i]!;
-          const events = all.filter((e) => !srv.issuedAfter(e.msgid, mark));
+          const has = coveredFrom.get(s)?.get(ch);
+          // not what it got live or in its JOIN replay already
+          const events = all.filter((e) => !srv.issuedAfter(e.msgid, mark) && (has === undefined || before(e, has)));
           if (events.length === 0 || !ch.members.has(s)) return;
           // without batch, framed like the JOIN replay (ZNC says "Buffer Playback...")
           const framed = !s.has(Cap.batch);
@@ -493,9 +523,10 @@ export function playbackCommand(s: Session, text: string, srv: IrcServer): void 
  * JOIN of `ch` by a znc.in/playback client: like ZNC, no automatic replay; the client
  * asks with PLAY. A PLAY sent before the JOIN that names this room (or `*`) is played now.
  */
-export function playbackOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
+export function playbackOnJoin(s: Session, ch: Channel, srv: IrcServer): boolean {
   const h = srv.history;
   const p = pendingPlays.get(s)?.findLast((x) => x.match(ch.folded));
-  if (h === undefined || p === undefined) return;
+  if (h === undefined || p === undefined) return false;
   play(s, srv, h, [ch], p.w, s.later(), srv.msgidMark());
+  return true;
 }

@@ -170,3 +170,46 @@ test('bad PLAY input gets the usage, not silence; without history *playback is n
     await h.close();
   }
 });
+
+test('ZNC *playback PLAY (how The Lounge asks) is the same as PRIVMSG *playback; other modules are unknown', () =>
+  withRoom({}, async (_h, a, _b, _ids, times) => {
+    const got = await playOf(a, `ZNC *playback PLAY #a ${secs(times[7]!)}`);
+    assert.deepEqual(texts(got), ['m9', 'm10']);
+    a.recv('ZNC *status help');
+    assert.ok(a.take().some((l) => / 421 alice ZNC /.test(l)));
+  }));
+
+test('a playback client that sends no PLAY: nothing as a newcomer, what it missed when back, and a later PLAY does not repeat it', async () => {
+  const h = harness({});
+  try {
+    const bob = h.client('bob');
+    bob.recv('JOIN #a');
+    h.clock.now += 1000;
+    bob.recv('PRIVMSG #a :m1');
+    await settle();
+    let a = h.client('lounge', PB);
+    a.recv('JOIN #a');
+    await settle();
+    assert.deepEqual(texts(a.take().map(parseLine)), [], 'a newcomer asks (PLAY) or gets nothing, as with ZNC');
+    a.hangup();
+    for (const t of ['m2', 'm3']) {
+      h.clock.now += 1000;
+      bob.recv(`PRIVMSG #a :${t}`);
+    }
+    await settle();
+    a = h.client('lounge', PB);
+    a.recv('JOIN #a');
+    await settle();
+    const back = a.take().map(parseLine);
+    assert.deepEqual(texts(back), ['m2', 'm3'], 'coming back (the Lounge reconnecting): only what it missed');
+    assert.ok(back.some((m) => m.command === 'BATCH' && m.params[1] === 'chathistory'));
+    h.clock.now += 1000;
+    bob.recv('PRIVMSG #a :m4');
+    a.take();
+    a.recv('PRIVMSG *playback :PLAY #a 0');
+    await settle();
+    assert.deepEqual(texts(a.take().map(parseLine)), ['m1'], 'only what it has not got: not m2..m4 again');
+  } finally {
+    await h.close();
+  }
+});
