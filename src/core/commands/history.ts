@@ -423,6 +423,8 @@ export function setCovered(s: Session, ch: Channel, c: Cursor | null): void {
 
 /** PLAY requests that also cover rooms joined later (a client asks before its JOINs). */
 const pendingPlays = new WeakMap<Session, PendingPlay[]>();
+/** rooms a pending PLAY was already played for on JOIN, per session */
+const playedOnJoin = new WeakMap<Session, WeakSet<Channel>>();
 
 function fromPlayback(s: Session, srv: IrcServer, text: string): void {
   s.send(serializeParts('', `*playback!playback@${srv.config.serverName}`, 'PRIVMSG', [s.nick, text]));
@@ -527,6 +529,11 @@ export function playbackOnJoin(s: Session, ch: Channel, srv: IrcServer): boolean
   const h = srv.history;
   const p = pendingPlays.get(s)?.findLast((x) => x.match(ch.folded));
   if (h === undefined || p === undefined) return false;
+  // once per room: joining it again in this connection is a return (what it missed)
+  let done = playedOnJoin.get(s);
+  if (done === undefined) playedOnJoin.set(s, (done = new WeakSet()));
+  if (done.has(ch)) return false;
+  done.add(ch);
   play(s, srv, h, [ch], p.w, s.later(), srv.msgidMark());
   return true;
 }

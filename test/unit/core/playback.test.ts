@@ -148,6 +148,15 @@ test('playback clients get no JOIN replay; a PLAY sent before the JOIN is played
     a.recv('JOIN #a');
     await settle();
     assert.deepEqual(texts(a.take().map(parseLine)), ['m2', 'm3']);
+    // leaving and coming back in the same connection: that PLAY is not played again
+    a.recv('PART #a');
+    h.clock.now += 1000;
+    bob.recv('PRIVMSG #a :m4');
+    await settle();
+    a.take();
+    a.recv('JOIN #a');
+    await settle();
+    assert.deepEqual(texts(a.take().map(parseLine)), ['m4']);
   } finally {
     await h.close();
   }
