@@ -19,6 +19,8 @@ export const Cap = {
   chghost: 1 << 13,
   chathistory: 1 << 14,
   eventPlayback: 1 << 15,
+  /** ZNC's playback module: PRIVMSG *playback :PLAY (commands/history.ts) */
+  zncPlayback: 1 << 16,
 } as const;
 
 export interface CapInfo {
@@ -48,6 +50,7 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'server-time', bit: Cap.serverTime },
   { name: 'setname', bit: Cap.setname },
   { name: 'userhost-in-names', bit: Cap.userhostInNames },
+  { name: 'znc.in/playback', bit: Cap.zncPlayback, needsHistory: true },
 ];
 
 const byName = new Map(CAPS.map((c) => [c.name, c]));

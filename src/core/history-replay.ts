@@ -12,10 +12,12 @@
  * says it shows the tag: Connection.showsServerTime.)
  */
 import { maxTrailingBytes, truncateUtf8 } from '../protocol/index.js';
-import type { StoredEvent } from '../storage/types.js';
+import type { Cursor, StoredEvent } from '../storage/types.js';
+import { MAX_ID } from '../storage/types.js';
 import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import { Outgoing } from './outgoing.js';
+import { playbackOnJoin, setCovered, NotReturning } from './commands/history.js';
 import { addTag, type Session } from './session.js';
 import type { IrcServer } from './server.js';
 
@@ -100,30 +102,80 @@ export function sendRecent(
   reply: Reply,
   /** only events issued before this msgid mark (see IrcServer.msgidMark) */
   mark: number | null = null,
+  /** only events after this position (what a returning client missed), null = the last ones */
+  after: Promise<Cursor | null> = Promise.resolve(null),
+  /** told what was sent, and whether it was everything after `after` (not cut to `count`) */
+  onSent?: (events: readonly StoredEvent[], since: Cursor | null, complete: boolean) => void,
 ): void {
   const h = srv.history;
   if (h === undefined || count <= 0) return;
   // with a mark, ask for a few more: lines newer than the mark are dropped below
   const limit = mark === null ? count : count + 50;
-  h.range({ target: ch.folded, after: null, before: null, from: 'newest', limit, kinds: 'messages' }).then(
-    (all) =>
-      reply(() => {
-        const events = mark === null ? all : all.filter((e) => !srv.issuedAfter(e.msgid, mark)).slice(-count);
-        if (!always && (events.length === 0 || !ch.members.has(s))) return;
-        if (!s.has(Cap.batch)) {
-          const what = events.length === 0 ? 'no messages' : events.length === 1 ? 'the last message' : `the last ${events.length} messages`;
-          s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: ${what}`);
-        }
-        // see the header: without batch, server-time alone does not mean the time is shown
-        sendEvents(s, srv, events, 'chathistory', [ch.name], !s.has(Cap.serverTime) || (!s.has(Cap.batch) && s.conn.showsServerTime !== true));
-      }),
-    (err: unknown) => {
-      s.log.error({ err }, 'history replay failed');
-      reply(() => {
-        if (always) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: history is unavailable right now`);
-      });
-    },
-  );
+  let since: Cursor | null = null;
+  after
+    .then((a) => {
+      since = a;
+      return h.range({ target: ch.folded, after: a, before: null, from: 'newest', limit, kinds: 'messages' });
+    })
+    .then(
+      (all) =>
+        reply(() => {
+          const kept = mark === null ? all : all.filter((e) => !srv.issuedAfter(e.msgid, mark));
+          const events = kept.slice(-count);
+          onSent?.(events, since, kept.length <= count && all.length < limit);
+          if (!always && (events.length === 0 || !ch.members.has(s))) return;
+          if (!s.has(Cap.batch)) {
+            const n = events.length;
+            const what =
+              since !== null
+                ? `${n === 1 ? '1 message' : `${n} messages`} since you were last here`
+                : n === 0
+                  ? 'no messages'
+                  : n === 1
+                    ? 'the last message'
+                    : `the last ${n} messages`;
+            s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: ${what}`);
+          }
+          // see the header: without batch, server-time alone does not mean the time is shown
+          sendEvents(s, srv, events, 'chathistory', [ch.name], !s.has(Cap.serverTime) || (!s.has(Cap.batch) && s.conn.showsServerTime !== true));
+          // without batch the replay also has an end, so live lines are told apart
+          if (!s.has(Cap.batch) && events.length > 0) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: end of replay`);
+        }),
+      (err: unknown) => {
+        if (err instanceof NotReturning) return; // nothing to replay, by design
+        s.log.error({ err }, 'history replay failed');
+        reply(() => {
+          if (always) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: history is unavailable right now`);
+        });
+      },
+    )
+    .catch((err: unknown) => s.crashed(err, 'history replay'));
+}
+
+/**
+ * Where `s`'s nick was last present in `ch`, as a store position: everything after it
+ * is what a returning client missed; null = a newcomer (or unknown), who gets the
+ * recent context. From the stored JOIN/PART/QUIT/NICK events of that nick, so it
+ * survives a restart and needs no memory of its own:
+ * - its last PART/QUIT/NICK (left the room, dropped, renamed): what came after that;
+ * - its last JOIN, recorded by an earlier run of the server (it was in the room when
+ *   that run stopped; a shutdown records no QUITs): what this run stored;
+ * - its last JOIN in this run with no departure after it (kicked): unknown, null.
+ */
+export async function lastPresent(s: Session, ch: Channel, srv: IrcServer, mark: number): Promise<Cursor | null> {
+  const h = srv.history;
+  if (h === undefined) return null;
+  const seen = (await h.presence(ch.folded, s.nick, 3)).filter((e) => !srv.issuedAfter(e.msgid, mark));
+  // the newest is this JOIN itself (recorded just before the replay), unless it is a
+  // lurker's, which is not recorded
+  const last = seen.at(-1);
+  if (last?.command === 'JOIN' && srv.issuedAfter(last.msgid, 0) && !s.lurking) seen.pop();
+  const prior = seen.at(-1);
+  if (prior === undefined) return null;
+  if (prior.command !== 'JOIN') return { time: prior.time, id: prior.id };
+  if (srv.issuedAfter(prior.msgid, 0)) return null;
+  const start = srv.startedAt.getTime() - 1;
+  return prior.time > start ? { time: prior.time, id: prior.id } : { time: start, id: MAX_ID };
 }
 
 /**
@@ -133,16 +185,29 @@ export function sendRecent(
  */
 export function replayOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
   if (s.has(Cap.chathistory)) return;
+  if (s.has(Cap.zncPlayback)) {
+    setCovered(s, ch, null); // a new stay in the room
+    if (playbackOnJoin(s, ch, srv)) return;
+    // no PLAY for this room (The Lounge asks only for rooms new to it): like any
+    // server-time client, what it missed if it is coming back; nothing for a newcomer
+    const mark = srv.msgidMark();
+    const left = lastPresent(s, ch, srv, mark);
+    const after = left.then((c) => {
+      if (c === null) throw new NotReturning();
+      return c;
+    });
+    sendRecent(s, ch, srv, srv.config.history.replayLines, false, s.later(), mark, after, (events, since, complete) => {
+      // everything after this was delivered now or live: a later PLAY must not repeat it
+      const first = events[0];
+      const from = complete || first === undefined ? since : { time: first.time, id: first.id - 1 };
+      if (from !== null) setCovered(s, ch, from);
+    });
+    return;
+  }
   // only what was said before the join: lines sent right after it (even in the same
   // packet) reach the joiner live and must not come again inside the replay
   const joinedAt = srv.msgidMark();
-  sendRecent(
-    s,
-    ch,
-    srv,
-    srv.config.history.replayLines,
-    false,
-    s.later(),
-    joinedAt,
-  );
+  // a client with server-time that comes back gets only what it missed (docs/history.md)
+  const after = s.has(Cap.serverTime) ? lastPresent(s, ch, srv, joinedAt) : undefined;
+  sendRecent(s, ch, srv, srv.config.history.replayLines, false, s.later(), joinedAt, after);
 }

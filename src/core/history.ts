@@ -441,6 +441,11 @@ export class History {
     return this.storage.history.range(q);
   }
 
+  async presence(target: string, nick: string, limit: number): Promise<StoredEvent[]> {
+    await this.flushNow();
+    return this.storage.history.presence(target, nick, limit);
+  }
+
   async locate(target: string, msgid: string): Promise<Cursor | null> {
     await this.flushNow();
     return this.storage.history.locate(target, msgid);

@@ -48,6 +48,9 @@ export interface Cursor {
 
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
+/** Commands that mark a nick arriving in or leaving a channel (HistoryStore.presence). */
+export const PRESENCE_COMMANDS: readonly HistoryCommand[] = ['JOIN', 'PART', 'QUIT', 'NICK'];
+
 export interface RangeQuery {
   target: string;
   /** exclusive lower bound, null = from the beginning */
@@ -103,6 +106,12 @@ export interface HistoryStore {
   append(events: readonly NewEvent[]): Promise<void>;
   /** Events of one target within the bounds, always returned in ascending order. */
   range(q: RangeQuery): Promise<StoredEvent[]>;
+  /**
+   * The newest `limit` JOIN/PART/QUIT/NICK events in `target` whose author is the nick
+   * `nick` (source `nick!...`, as written, case included), ascending: when that nick was
+   * last present (the reconnect-aware JOIN replay, src/core/history-replay.ts).
+   */
+  presence(target: string, nick: string, limit: number): Promise<StoredEvent[]>;
   /** Where the event with this msgid sits in `target`, or null if unknown there. */
   locate(target: string, msgid: string): Promise<Cursor | null>;
   /**

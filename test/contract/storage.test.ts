@@ -153,6 +153,23 @@ for (const impl of IMPLS) {
     assert.ok(stats.complete && stats.examined <= DEFAULT_SEARCH_MAX_ROWS);
   });
 
+  it('presence: the newest JOIN/PART/QUIT/NICK by one nick in one target, ascending', async (s) => {
+    await s.history.append([
+      ev(1, { command: 'JOIN', params: ['#A'], source: 'bob!~b@h' }),
+      ev(2, { source: 'bob!~b@h' }), // a message is no presence
+      ev(3, { command: 'JOIN', params: ['#A'], source: 'bobby!~b@h' }), // another nick with bob as prefix
+      ev(4, { command: 'PART', params: ['#A'], source: 'bob!~other@h2' }),
+      ev(5, { command: 'QUIT', params: ['bye'], source: 'bob!~b@h', target: '#b' }),
+      ev(6, { command: 'JOIN', params: ['#A'], source: 'bob!~b@h' }),
+      ev(7, { command: 'NICK', params: ['rob'], source: 'bob!~b@h' }),
+      ev(8, { command: 'JOIN', params: ['#A'], source: 'Bob!~b@h' }), // nicks as written
+    ]);
+    assert.deepEqual(nums(await s.history.presence('#a', 'bob', 10)), [1, 4, 6, 7]);
+    assert.deepEqual(nums(await s.history.presence('#a', 'bob', 2)), [6, 7]);
+    assert.deepEqual(nums(await s.history.presence('#b', 'bob', 10)), [5]);
+    assert.deepEqual(await s.history.presence('#a', 'carol', 10), []);
+  });
+
   it('latestTimes: latest message strictly inside the window, per target', async (s) => {
     await s.history.append([ev(1), ev(2, { target: '#b' }), ev(3), ev(4, { command: 'JOIN', params: ['#A'] })]);
     const m = await s.history.latestTimes(['#a', '#b', '#c'], T0, T0 + 10_000);

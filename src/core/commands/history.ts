@@ -6,7 +6,7 @@
  * only. Direct messages are not stored, so a nick target yields an empty batch.
  * https://ircv3.net/specs/extensions/chathistory
  */
-import { isValidNick } from '../../protocol/index.js';
+import { isValidNick, serializeParts } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import type { Cursor, RangeQuery, StoredEvent } from '../../storage/types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../../storage/types.js';
@@ -17,7 +17,8 @@ import type { Channel } from '../channel.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { History } from '../history.js';
-import { longTime, sendEvents, sendRecent } from '../history-replay.js';
+import { longTime, sendEvents, sendRecent, type Reply } from '../history-replay.js';
+import { commaList } from './channel.js';
 import { addTag } from '../session.js';
 import type { CommandTable } from './types.js';
 
@@ -331,8 +332,208 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   ).catch((err: unknown) => s.crashed(err, 'history reply'));
 }
 
+/**
+ * `ZNC *playback <command...>`: ZNC's way of addressing a module, which The Lounge uses
+ * (`ZNC *playback PLAY #chan <since>`); the same as `PRIVMSG *playback :<command...>`.
+ */
+function znc(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (srv.history === undefined || msg.params[0]!.toLowerCase() !== '*playback') {
+    s.numeric(N.ERR_UNKNOWNCOMMAND, 'ZNC', 'Unknown command');
+    return;
+  }
+  playbackCommand(s, msg.params.slice(1).join(' '), srv);
+}
+
 export const historyCommands: CommandTable = {
+  ZNC: { minParams: 1, handler: znc },
   CHATHISTORY: { minParams: 0, handler: chathistory },
   HISTORY: { minParams: 1, handler: history },
   SEARCH: { minParams: 1, handler: search },
 };
+
+// ---- znc.in/playback --------------------------------------------------------------
+// ZNC's playback module, as clients that keep their own logs use it (The Lounge,
+// Textual, Palaver...): `PRIVMSG *playback :PLAY <buffers> [since] [until]` and `LIST`.
+// https://wiki.znc.in/Playback. Same access rule as CHATHISTORY: rooms the user is in.
+
+/** Most rooms one PLAY or LIST answers for (one bounded store query each). */
+export const PLAYBACK_MAX_TARGETS = 50;
+/** Most PLAY requests a session keeps for rooms it joins later. */
+export const PLAYBACK_MAX_PENDING = 20;
+
+/** A PLAY window as store bounds (both exclusive). */
+export interface PlaybackWindow {
+  after: Cursor | null;
+  before: Cursor | null;
+}
+
+const SECONDS = /^(-?)(\d{1,12})(?:\.(\d{1,9}))?$/;
+
+/** Whole milliseconds at or below `v` seconds ("1700000000.5" -> 1700000000500), or null. */
+function floorMs(v: string): number | null {
+  const m = SECONDS.exec(v);
+  if (m === null) return null;
+  const ms = Number(m[2]) * 1000 + Number((m[3] ?? '').padEnd(3, '0').slice(0, 3));
+  const rest = (m[3] ?? '').length > 3 && /[1-9]/.test(m[3]!.slice(3));
+  return m[1] === '-' ? -ms - (rest ? 1 : 0) : ms;
+}
+
+/**
+ * ZNC's window: a line at time t (seconds, fractional) is played when since < t <= until
+ * (`from < t && to >= t` in its module); no since = 0, no until = up to now.
+ */
+export function playbackWindow(since: string | undefined, until: string | undefined): PlaybackWindow | null {
+  const a = since === undefined ? 0 : floorMs(since);
+  const b = until === undefined ? null : floorMs(until);
+  if (a === null || (until !== undefined && b === null)) return null;
+  // t > a (in ms, t whole): strictly after every line of millisecond a
+  const after = a < 0 ? null : { time: a, id: MAX_ID };
+  // t <= b: strictly before millisecond b + 1
+  const before = b === null ? null : { time: b + 1, id: 0 };
+  return { after, before };
+}
+
+/** A ZNC buffer pattern ("*", "#room", "#r*") as a test on casefolded names. */
+function bufferPattern(srv: IrcServer, p: string): (folded: string) => boolean {
+  if (p === '*') return () => true;
+  const f = srv.fold(p);
+  if (!/[*?]/.test(f)) return (n) => n === f;
+  const re = new RegExp('^' + f.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return (n) => re.test(n);
+}
+
+interface PendingPlay {
+  match: (folded: string) => boolean;
+  w: PlaybackWindow;
+}
+/** Thrown to skip the JOIN replay of a playback client that is new to the room. */
+export class NotReturning extends Error {}
+
+/** Per session and room: it has every line after this position (JOIN replay + live). */
+const coveredFrom = new WeakMap<Session, WeakMap<Channel, Cursor>>();
+export function setCovered(s: Session, ch: Channel, c: Cursor | null): void {
+  let m = coveredFrom.get(s);
+  if (c === null) {
+    m?.delete(ch);
+    return;
+  }
+  if (m === undefined) coveredFrom.set(s, (m = new WeakMap()));
+  m.set(ch, c);
+}
+
+/** PLAY requests that also cover rooms joined later (a client asks before its JOINs). */
+const pendingPlays = new WeakMap<Session, PendingPlay[]>();
+/** rooms a pending PLAY was already played for on JOIN, per session */
+const playedOnJoin = new WeakMap<Session, WeakSet<Channel>>();
+
+function fromPlayback(s: Session, srv: IrcServer, text: string): void {
+  s.send(serializeParts('', `*playback!playback@${srv.config.serverName}`, 'PRIVMSG', [s.nick, text]));
+}
+
+/**
+ * Plays `w` of each of `chans` to `s`: per room a `znc.in/playback` batch (with batch),
+ * original msgid and time; rooms with nothing in the window send nothing, as ZNC does.
+ * Only lines issued before `mark` (so nothing the client got live comes again).
+ */
+function play(s: Session, srv: IrcServer, h: History, chans: readonly Channel[], w: PlaybackWindow, reply: Reply, mark: number): void {
+  const limit = srv.config.history.maxQuery;
+  const kinds = s.has(Cap.eventPlayback) ? 'all' : 'messages';
+  Promise.all(chans.map((ch) => h.range({ target: ch.folded, after: w.after, before: w.before, from: 'newest', limit, kinds }))).then(
+    (lists) =>
+      reply(() => {
+        lists.forEach((all, i) => {
+          const ch = chans[i]!;
+          const has = coveredFrom.get(s)?.get(ch);
+          // not what it got live or in its JOIN replay already
+          const events = all.filter((e) => !srv.issuedAfter(e.msgid, mark) && (has === undefined || before(e, has)));
+          if (events.length === 0 || !ch.members.has(s)) return;
+          // without batch, framed like the JOIN replay (ZNC says "Buffer Playback...")
+          const framed = !s.has(Cap.batch);
+          if (framed) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: playback of ${events.length === 1 ? '1 message' : `${events.length} messages`}`);
+          sendEvents(s, srv, events, 'znc.in/playback', [ch.name]);
+          if (framed) s.serverMessage('NOTICE', s.nick, `*** ${ch.name}: end of playback`);
+        });
+      }),
+    (err: unknown) => {
+      s.log.error({ err }, 'playback query failed');
+      reply(() => fromPlayback(s, srv, 'History is unavailable right now'));
+    },
+  ).catch((err: unknown) => s.crashed(err, 'playback reply'));
+}
+
+/** The rooms `s` is in that match the comma-separated patterns, at most PLAYBACK_MAX_TARGETS. */
+function matching(s: Session, srv: IrcServer, patterns: ((f: string) => boolean)[]): { chans: Channel[]; skipped: number } {
+  const chans: Channel[] = [];
+  let skipped = 0;
+  for (const ch of s.channels) {
+    if (!patterns.some((p) => p(ch.folded))) continue;
+    if (chans.length < PLAYBACK_MAX_TARGETS) chans.push(ch);
+    else skipped++;
+  }
+  return { chans, skipped };
+}
+
+/** `PRIVMSG *playback :<text>`: PLAY, LIST (and a usage answer for anything else). */
+export function playbackCommand(s: Session, text: string, srv: IrcServer): void {
+  const h = srv.history!;
+  const words = text.trim().split(/\s+/);
+  const sub = (words[0] ?? '').toUpperCase();
+  const usage = 'Usage: PLAY <buffer(s)> [since] [until] (unix seconds) | LIST [buffer(s)]';
+  if (sub === 'PLAY') {
+    const w = words[1] === undefined || words.length > 4 ? null : playbackWindow(words[2], words[3]);
+    if (w === null) {
+      fromPlayback(s, srv, usage);
+      return;
+    }
+    const patterns = commaList(words[1]).slice(0, PLAYBACK_MAX_TARGETS).map((p) => bufferPattern(srv, p));
+    const { chans, skipped } = matching(s, srv, patterns);
+    if (skipped > 0) fromPlayback(s, srv, `Playing the first ${PLAYBACK_MAX_TARGETS} matching rooms only; ask for the other ${skipped} by name`);
+    // rooms joined later in this connection are played on their JOIN (replayOnJoin)
+    const list = pendingPlays.get(s) ?? [];
+    for (const match of patterns) list.push({ match, w });
+    pendingPlays.set(s, list.slice(-PLAYBACK_MAX_PENDING));
+    if (chans.length > 0) play(s, srv, h, chans, w, s.defer(), srv.msgidMark());
+    return;
+  }
+  if (sub === 'LIST') {
+    const patterns = commaList(words[1] ?? '*').slice(0, PLAYBACK_MAX_TARGETS).map((p) => bufferPattern(srv, p));
+    const { chans } = matching(s, srv, patterns);
+    const reply = s.defer();
+    const first = (ch: Channel, from: 'oldest' | 'newest') => h.range({ target: ch.folded, after: null, before: null, from, limit: 1, kinds: 'messages' });
+    Promise.all(chans.map(async (ch) => [await first(ch, 'oldest'), await first(ch, 'newest')] as const)).then(
+      (ends) =>
+        reply(() => {
+          ends.forEach(([a, b], i) => {
+            if (a[0] !== undefined && b[0] !== undefined) fromPlayback(s, srv, `${chans[i]!.name} ${a[0].time / 1000} ${b[0].time / 1000}`);
+          });
+        }),
+      (err: unknown) => {
+        s.log.error({ err }, 'playback LIST failed');
+        reply(() => fromPlayback(s, srv, 'History is unavailable right now'));
+      },
+    ).catch((err: unknown) => s.crashed(err, 'playback reply'));
+    return;
+  }
+  if (sub === 'CLEAR') {
+    fromPlayback(s, srv, 'CLEAR is not supported: room history is shared by everyone in the room');
+    return;
+  }
+  fromPlayback(s, srv, usage);
+}
+
+/**
+ * JOIN of `ch` by a znc.in/playback client: like ZNC, no automatic replay; the client
+ * asks with PLAY. A PLAY sent before the JOIN that names this room (or `*`) is played now.
+ */
+export function playbackOnJoin(s: Session, ch: Channel, srv: IrcServer): boolean {
+  const h = srv.history;
+  const p = pendingPlays.get(s)?.findLast((x) => x.match(ch.folded));
+  if (h === undefined || p === undefined) return false;
+  // once per room: joining it again in this connection is a return (what it missed)
+  let done = playedOnJoin.get(s);
+  if (done === undefined) playedOnJoin.set(s, (done = new WeakSet()));
+  if (done.has(ch)) return false;
+  done.add(ch);
+  play(s, srv, h, [ch], p.w, s.later(), srv.msgidMark());
+  return true;
+}

@@ -11,6 +11,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable, Handler } from './types.js';
 import { commaList } from './channel.js';
+import { playbackCommand } from './history.js';
 
 /** Client-only tags (`+key`) re-serialized for relaying; null if over the size limit. */
 function clientTagsOf(msg: IrcMessage): string | null {
@@ -35,6 +36,11 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
     const rawText = msg.params[1];
     if (!tagOnly && (rawText === undefined || rawText === '')) {
       if (!quiet) s.numeric(N.ERR_NOTEXTTOSEND, 'No text to send');
+      return;
+    }
+    // ZNC's playback module, answered from history (commands/history.ts)
+    if (command === 'PRIVMSG' && targets.length === 1 && srv.history !== undefined && targets[0]!.toLowerCase() === '*playback') {
+      playbackCommand(s, rawText!, srv);
       return;
     }
     const clientTags = clientTagsOf(msg);
@@ -130,6 +136,13 @@ function buildOut(
   // our prefix is longer than the sender's, so the relayed line may need trimming
   const room = maxTrailingBytes(s.source, command, [params[0]!]);
   params[1] = truncateUtf8(rawText!, room);
+  if (params[1].length < rawText!.length) {
+    // not silently: the sender learns where it was cut and gets the lost end back
+    // (at most the prefix's length, so the NOTICE fits in a line)
+    const tail = rawText!.slice(params[1].length);
+    const text = `*** Your message to ${params[0]} was too long for IRC once your address is added: it was cut after ${utf8Length(params[1])} bytes. Not delivered: ${tail}`;
+    s.serverMessage('NOTICE', s.nick, truncateUtf8(text, maxTrailingBytes(srv.config.serverName, 'NOTICE', [s.nick])));
+  }
   return srv.outgoing(s.source, command, params, clientTags);
 }
 

@@ -15,7 +15,7 @@ import type {
   Storage,
   StoredEvent,
 } from '../types.js';
-import { DEFAULT_SEARCH_MAX_ROWS } from '../types.js';
+import { DEFAULT_SEARCH_MAX_ROWS, PRESENCE_COMMANDS } from '../types.js';
 import { matchesWords, searchableText, tokenize } from '../search-text.js';
 
 interface Row extends StoredEvent {
@@ -82,6 +82,18 @@ export class MemoryHistoryStore implements HistoryStore {
       out.reverse();
     }
     return out.map(strip);
+  }
+
+  async presence(target: string, nick: string, limit: number): Promise<StoredEvent[]> {
+    this.#check();
+    const rows = this.#byTarget.get(target) ?? [];
+    const prefix = nick + '!';
+    const out: Row[] = [];
+    for (let i = rows.length - 1; i >= 0 && out.length < limit; i--) {
+      const r = rows[i]!;
+      if (PRESENCE_COMMANDS.includes(r.command) && r.source.startsWith(prefix)) out.push(r);
+    }
+    return out.reverse().map(strip);
   }
 
   async locate(target: string, msgid: string): Promise<Cursor | null> {

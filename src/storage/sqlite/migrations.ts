@@ -54,6 +54,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_target_messages ON events (target, time) WHERE command IN ('PRIVMSG', 'NOTICE');
   `,
+  // 4: when a nick was last in a room (HistoryStore.presence): its JOIN/PART/QUIT/NICK
+  // rows by source, so the lookup reads that nick's rows only.
+  `
+  CREATE INDEX events_presence ON events (target, source, time) WHERE command IN ('JOIN', 'PART', 'QUIT', 'NICK');
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

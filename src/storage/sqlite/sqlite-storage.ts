@@ -153,6 +153,7 @@ class SqliteHistoryStore implements HistoryStore {
   readonly #appendTx: (events: readonly NewEvent[]) => number;
   readonly #range: Map<string, Database.Statement>;
   readonly #locate: Database.Statement;
+  readonly #presence: Database.Statement;
   readonly #latest: Database.Statement;
   readonly #targets: Database.Statement;
   readonly #pruneAge: Database.Statement;
@@ -214,6 +215,11 @@ class SqliteHistoryStore implements HistoryStore {
       }
     }
     this.#locate = db.prepare('SELECT time, id FROM events WHERE msgid = ? AND target = ? LIMIT 1');
+    // sources 'nick!...' sort between 'nick!' and 'nick"' ('"' follows '!'): a range of events_presence
+    this.#presence = db.prepare(
+      `SELECT ${COLS} FROM events INDEXED BY events_presence WHERE target = ? AND source >= ? AND source < ?` +
+        ` AND command IN ('JOIN', 'PART', 'QUIT', 'NICK') ORDER BY time DESC, id DESC LIMIT ?`,
+    );
     this.#latest = db.prepare(`SELECT time FROM events WHERE target = ? AND time > ? AND time < ? AND ${MSG} ORDER BY time DESC, id DESC LIMIT 1`);
     // distinct targets by skipping through the (target, time) index
     this.#targets = db.prepare(
@@ -299,6 +305,11 @@ class SqliteHistoryStore implements HistoryStore {
     const rows = this.#range.get(q.from + q.kinds)!.all(q.target, a.time, a.id, b.time, b.id, q.limit) as EventRow[];
     if (q.from === 'newest') rows.reverse();
     return rows.map(toEvent);
+  }
+
+  async presence(target: string, nick: string, limit: number): Promise<StoredEvent[]> {
+    const rows = this.#presence.all(target, nick + '!', nick + '"', limit) as EventRow[];
+    return rows.reverse().map(toEvent);
   }
 
   async locate(target: string, msgid: string): Promise<Cursor | null> {

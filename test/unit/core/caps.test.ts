@@ -5,7 +5,7 @@ import { using, one, none, msgs, oneMsg, parseLine, src, SERVER, inRoom } from '
 
 const ALL = [
   'account-tag', 'away-notify', 'batch', 'cap-notify', 'chghost', 'draft/chathistory', 'draft/event-playback', 'echo-message', 'extended-join',
-  'invite-notify', 'labeled-response', 'message-tags', 'multi-prefix', 'server-time', 'setname', 'userhost-in-names',
+  'invite-notify', 'labeled-response', 'message-tags', 'multi-prefix', 'server-time', 'setname', 'userhost-in-names', 'znc.in/playback',
 ];
 
 // ---- negotiation -------------------------------------------------------------------

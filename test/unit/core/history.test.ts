@@ -175,7 +175,7 @@ test('legacy JOIN replay: last replayLines messages with their times in the text
     await settle();
     const got = carol.take();
     const notice = msgs(got, 'NOTICE').map((x) => x.params[1]);
-    assert.deepEqual(notice, ['*** #a: the last 3 messages']);
+    assert.deepEqual(notice, ['*** #a: the last 3 messages', '*** #a: end of replay']);
     const texts = msgs(got, 'PRIVMSG').map((x) => x.params[1]!);
     assert.equal(texts.length, 3);
     texts.forEach((t, i) => assert.match(t, new RegExp(`^\\[\\d\\d:\\d\\d\\] m${8 + i}$`)));
@@ -227,7 +227,7 @@ test('HISTORY #chan N: the last N messages for anyone; 442 when not a member', (
     carol.recv('HISTORY #a 2');
     await settle();
     const got = carol.take();
-    assert.deepEqual(msgs(got, 'NOTICE').map((x) => x.params[1]), ['*** #a: the last 2 messages']);
+    assert.deepEqual(msgs(got, 'NOTICE').map((x) => x.params[1]), ['*** #a: the last 2 messages', '*** #a: end of replay']);
     assert.deepEqual(msgs(got, 'PRIVMSG').map((x) => x.params[1]!.replace(/^\[[^\]]+\] /, '')), m(9, 10));
     carol.recv('HISTORY #elsewhere');
     assert.equal(msgs(carol.take(), '403').length, 1);
