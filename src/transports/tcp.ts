@@ -11,6 +11,11 @@
  * handshaken (tls.ts) and detection runs again on the decrypted stream, the same code
  * path, so IRC, plain lines, HTTPS and WSS all work over TLS on the one port (and on the
  * optional TLS-only port, `tls.port`).
+ *
+ * Over 500 lines: every per-socket admission decision (peer policy, PROXY header, caps
+ * per address group, silent listeners, TLS handshakes) shares one set of counters and
+ * one close path here; the refusal texts and the TLS/PROXY parsing live elsewhere.
+ * Splitting the counters apart would let a socket be counted in one and not the other.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
