@@ -58,12 +58,7 @@ test('disk full and back: every line clients saw is in history, one "paused" and
   const client = async (nick: string, room: string, caps: string[] = []): Promise<RawClient> => {
     const c = await RawClient.connect(port);
     clients.push(c);
-    if (caps.length > 0) {
-      c.send('CAP LS 302');
-      c.send('CAP REQ :' + caps.join(' '));
-      c.send('CAP END');
-    }
-    await c.register(nick);
+    await c.register(nick, caps);
     c.send('JOIN ' + room);
     await c.waitFor(new RegExp(` 366 ${nick} `));
     return c;

@@ -5,7 +5,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import pino from 'pino';
 import { IrcServer } from '../../src/core/server.js';

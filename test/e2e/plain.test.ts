@@ -12,9 +12,9 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { runServe, type ServeHandle } from '../../src/cli/serve.js';
+import type { ServeHandle } from '../../src/cli/serve.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
 import { closeText } from '../helpers/codes.js';
 
 const T = { timeout: 15_000 };
@@ -31,10 +31,7 @@ afterEach(async () => {
 async function serve(extra: string[] = []): Promise<ServeHandle> {
   // a fresh data directory each time: no chat history carried over between tests
   const data = mkdtempSync(join(tmpdir(), 'tincan-plain-'));
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data, ...extra], {}, {
-    signals: false,
-    logger: pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' }),
-  });
+  const h = await serveInProcess({ data: data, extra });
   handles.push(h);
   return h;
 }

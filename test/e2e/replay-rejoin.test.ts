@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { runServe, type ServeHandle } from '../../src/cli/serve.js';
+import type { ServeHandle } from '../../src/cli/serve.js';
 import { spawnServe } from '../helpers/cli-server.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
 
 const dirs: string[] = [];
 const clients: RawClient[] = [];
@@ -29,10 +29,7 @@ function tmp(): string {
 }
 
 async function serve(data: string): Promise<ServeHandle> {
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data], {}, {
-    signals: false,
-    logger: pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' }),
-  });
+  const h = await serveInProcess({ data: data });
   handles.push(h);
   return h;
 }
@@ -40,12 +37,7 @@ async function serve(data: string): Promise<ServeHandle> {
 async function client(port: number, nick: string, caps: string[] = []): Promise<RawClient> {
   const c = await RawClient.connect(port);
   clients.push(c);
-  if (caps.length > 0) {
-    c.send('CAP LS 302');
-    c.send('CAP REQ :' + caps.join(' '));
-    c.send('CAP END');
-  }
-  await c.register(nick);
+  await c.register(nick, caps);
   return c;
 }
 

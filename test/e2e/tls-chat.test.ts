@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { pino } from 'pino';
-import { runServe, type ServeHandle } from '../../src/cli/serve.js';
+import type { ServeHandle } from '../../src/cli/serve.js';
 import { generateSelfSigned } from '../../src/transports/tls.js';
 import { generate } from 'selfsigned';
 import { RawClient } from '../helpers/raw-client.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
 import { tincanArgv } from './chat-helpers.js';
 import { tcpTransport } from '../../src/clients/shared/node-transport.js';
 import { filePinStore } from '../../src/clients/shared/known-servers.js';
@@ -29,12 +29,7 @@ afterEach(async () => {
 });
 
 async function serve(dir: string, tlsConfig: Record<string, unknown>): Promise<ServeHandle> {
-  const file = join(dir, 'config.json');
-  writeFileSync(file, JSON.stringify({ storage: 'memory', tls: tlsConfig }));
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', dir, '--config', file], {}, {
-    signals: false,
-    logger: pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' }),
-  });
+  const h = await serveInProcess({ data: dir, config: { storage: 'memory', tls: tlsConfig } });
   handles.push(h);
   return h;
 }

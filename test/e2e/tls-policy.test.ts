@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { generate } from 'selfsigned';
 import { runServe, type ServeHandle } from '../../src/cli/serve.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
 
 const T = { timeout: 20_000 };
 const handles: ServeHandle[] = [];
@@ -25,12 +26,7 @@ afterEach(async () => {
 
 async function serve(tlsConfig: Record<string, unknown> = {}): Promise<ServeHandle> {
   const data = mkdtempSync(join(tmpdir(), 'tincan-tlsp-'));
-  const file = join(data, 'config.json');
-  writeFileSync(file, JSON.stringify({ storage: 'memory', tls: tlsConfig }));
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data, '--config', file], {}, {
-    signals: false,
-    logger: pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' }),
-  });
+  const h = await serveInProcess({ data: data, config: { storage: 'memory', tls: tlsConfig } });
   handles.push(h);
   return h;
 }

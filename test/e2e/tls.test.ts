@@ -21,6 +21,7 @@ import { Client } from 'irc-framework';
 import { runServe, type ServeHandle } from '../../src/cli/serve.js';
 import { generateSelfSigned, SELF_SIGNED_KEY_FILE } from '../../src/transports/tls.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
 import { buildWeb } from './web-harness.js';
 import { spawnServe } from '../helpers/cli-server.js';
 
@@ -35,12 +36,7 @@ afterEach(async () => {
 async function serve(tlsConfig: Record<string, unknown> = {}): Promise<ServeHandle & { data: string }> {
   buildWeb(); // the browser app, so https:// serves it and /irc upgrades
   const data = mkdtempSync(join(tmpdir(), 'tincan-tls-'));
-  const file = join(data, 'config.json');
-  writeFileSync(file, JSON.stringify({ storage: 'memory', tls: tlsConfig }));
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data, '--config', file], {}, {
-    signals: false,
-    logger: pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' }),
-  });
+  const h = await serveInProcess({ data: data, config: { storage: 'memory', tls: tlsConfig } });
   handles.push(h);
   return Object.assign(h, { data });
 }

@@ -80,7 +80,13 @@ export class RawClient {
   }
 
   /** Registers with NICK/USER and waits for 001. */
-  async register(nick: string): Promise<void> {
+  /** Registers as `nick`, first requesting `caps` (CAP LS 302 / REQ / END) if any. */
+  async register(nick: string, caps: readonly string[] = []): Promise<void> {
+    if (caps.length > 0) {
+      this.send('CAP LS 302');
+      this.send('CAP REQ :' + caps.join(' '));
+      this.send('CAP END');
+    }
     this.send(`NICK ${nick}`);
     this.send(`USER ${nick} 0 * :${nick}`);
     await this.waitFor(/ 001 /);
