@@ -1,8 +1,6 @@
 // Channel commands: JOIN PART TOPIC NAMES LIST KICK INVITE.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Harness } from '../../helpers/harness.js';
-import type { FakeConnection } from '../../helpers/fake-conn.js';
 import { using, one, none, msgs, oneMsg, src, SERVER, pair } from './util.js';
 
 // ---- JOIN ------------------------------------------------------------------------

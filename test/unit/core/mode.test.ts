@@ -1,8 +1,6 @@
 // MODE for channels (i m n t k l b o v) and users (i, o, w).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Harness } from '../../helpers/harness.js';
-import type { FakeConnection } from '../../helpers/fake-conn.js';
 import { using, one, none, msgs, oneMsg, src, pair } from './util.js';
 
 test('MODE #chan: 324 with the defaults +nt and 329 creation time', () =>

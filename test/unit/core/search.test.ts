@@ -9,7 +9,7 @@ import { MemoryStorage } from '../../../src/storage/memory/memory-storage.js';
 import type { SearchQuery, SearchStats, Storage } from '../../../src/storage/types.js';
 import { SEARCH_MAX_ROWS, SEARCH_ROWS_PER_SECOND } from '../../../src/core/commands/history.js';
 import { harness, type Harness } from '../../helpers/harness.js';
-import { inRoom, msgs, until } from './util.js';
+import { msgs, until } from './util.js';
 
 /** Records every query the store gets, with its stats once answered. */
 function spy(storage: Storage): { queries: SearchQuery[]; stats: SearchStats[] } {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMANDS } from '../../../src/core/commands/index.js';
 import type { CommandSpec } from '../../../src/core/commands/types.js';
-import { using, one, none, msgs, oneMsg, src, sleep, SERVER, inRoom, until } from './util.js';
+import { using, one, none, msgs, oneMsg, src, SERVER, inRoom, until } from './util.js';
 import { closeText, closedBy, closingLine } from '../../helpers/codes.js';
 
 // ---- pre-registration cap ------------------------------------------------------------
