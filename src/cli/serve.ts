@@ -186,9 +186,10 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
     throw new CliError(`cannot open the history database in ${config.dataDir}: ${(e as Error).message}`, 1, 'TINCAN_ERR_HISTORY_OPEN');
   }
   const history = new History({ storage, logger });
-  const server = new IrcServer(config, logger, reloadConfig === undefined ? { history } : { reloadConfig, history });
+  const server = new IrcServer(config, logger, reloadConfig === undefined ? { history, accounts: storage.accounts } : { reloadConfig, history, accounts: storage.accounts });
+  const accounts = await server.accounts.load();
   const restored = await history.restoreChannels(server);
-  logger.info({ storage: storage.kind, channels: restored }, `history: ${storage.kind} store opened, ${restored} channel(s) restored`);
+  logger.info({ storage: storage.kind, channels: restored, accounts }, `history: ${storage.kind} store opened, ${restored} channel(s) restored, ${accounts} account(s)`);
   return server;
 }
 

@@ -128,6 +128,14 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     maxPerChannel: null,
     pruneIntervalSeconds: 600,
   },
+  accounts: {
+    enabled: true,
+    registration: true,
+    minPasswordLength: 8,
+    scramIterations: 4096,
+    nickGraceSeconds: 30,
+    registrationsPerIpPerHour: 5,
+  },
   logLevel: 'info',
 });
 
@@ -341,6 +349,22 @@ const history = obj({
   pruneIntervalSeconds: num(1, 86400 * 7),
 });
 
+/** Registered accounts (docs/accounts.md): SASL, REGISTER, NickServ, nick protection. */
+const accounts = obj({
+  /** offer login (SASL, PASS account:password, NickServ) at all */
+  enabled: bool,
+  /** anyone may register a new account (REGISTER, NickServ REGISTER, /register) */
+  registration: bool,
+  /** characters a new password needs at least */
+  minPasswordLength: int(1, 200),
+  /** PBKDF2 iterations of new SCRAM-SHA-256 verifiers (RFC 7677: at least 4096) */
+  scramIterations: int(4096, 1_000_000),
+  /** a session holding a registered nick without logging in is renamed after this */
+  nickGraceSeconds: num(1, 86400),
+  /** new accounts per address per hour */
+  registrationsPerIpPerHour: int(1, 1_000_000),
+});
+
 export const CONFIG_SCHEMA = obj({
   /** '::' = all interfaces, IPv4 and IPv6 */
   host: str({
@@ -375,6 +399,7 @@ export const CONFIG_SCHEMA = obj({
   /** where history and channel state live: 'sqlite' (<dataDir>/tincan.db) or 'memory' */
   storage: oneOf(['sqlite', 'memory']),
   history,
+  accounts,
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 

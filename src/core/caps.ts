@@ -21,6 +21,9 @@ export const Cap = {
   eventPlayback: 1 << 15,
   /** ZNC's playback module: PRIVMSG *playback :PLAY (commands/history.ts) */
   zncPlayback: 1 << 16,
+  accountNotify: 1 << 17,
+  sasl: 1 << 18,
+  accountRegistration: 1 << 19,
 } as const;
 
 export interface CapInfo {
@@ -30,15 +33,19 @@ export interface CapInfo {
   value?: string;
   /** offered only when the server keeps history (IrcServer.history) */
   needsHistory?: boolean;
+  /** offered only when accounts are enabled (config accounts.enabled) */
+  needsAccounts?: boolean;
 }
 
 /** Offered capabilities in the order CAP LS lists them. */
 export const CAPS: readonly CapInfo[] = [
+  { name: 'account-notify', bit: Cap.accountNotify, needsAccounts: true },
   { name: 'account-tag', bit: Cap.accountTag },
   { name: 'away-notify', bit: Cap.awayNotify },
   { name: 'batch', bit: Cap.batch },
   { name: 'cap-notify', bit: Cap.capNotify },
   { name: 'chghost', bit: Cap.chghost },
+  { name: 'draft/account-registration', bit: Cap.accountRegistration, value: 'before-connect', needsAccounts: true },
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
   { name: 'echo-message', bit: Cap.echoMessage },
@@ -47,6 +54,7 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'labeled-response', bit: Cap.labeledResponse },
   { name: 'message-tags', bit: Cap.messageTags },
   { name: 'multi-prefix', bit: Cap.multiPrefix },
+  { name: 'sasl', bit: Cap.sasl, value: 'PLAIN,SCRAM-SHA-256', needsAccounts: true },
   { name: 'server-time', bit: Cap.serverTime },
   { name: 'setname', bit: Cap.setname },
   { name: 'userhost-in-names', bit: Cap.userhostInNames },
@@ -57,6 +65,11 @@ const byName = new Map(CAPS.map((c) => [c.name, c]));
 
 export function findCap(name: string): CapInfo | undefined {
   return byName.get(name);
+}
+
+/** Whether `srv`'s configuration offers `c` (history kept, accounts on). */
+export function capOffered(c: CapInfo, srv: { history: unknown; config: { accounts: { enabled: boolean } } }): boolean {
+  return (c.needsHistory !== true || srv.history !== undefined) && (c.needsAccounts !== true || srv.config.accounts.enabled);
 }
 
 export function capNames(bits: number): string[] {

@@ -19,6 +19,10 @@ import { welcome } from './commands/welcome.js';
 import { revealLurker } from './commands/channel.js';
 import { WhowasLog } from './whowas.js';
 import type { History } from './history.js';
+import type { AccountStore } from '../storage/types.js';
+import { Accounts } from '../accounts/accounts.js';
+import { MemoryAccountStore } from '../accounts/memory-store.js';
+import { Cap } from './caps.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -29,6 +33,8 @@ export interface ServerOptions {
   tickMs?: number;
   /** channel history and state persistence (src/core/history.ts); absent = none */
   history?: History;
+  /** where accounts are kept (Storage.accounts); absent = in memory, until restart */
+  accounts?: AccountStore;
 }
 
 export { VERSION } from './version.js';
@@ -47,6 +53,8 @@ export class IrcServer {
   readonly now: () => number;
   /** absent when history is off: every hook is `srv.history?.record(...)` */
   readonly history: History | undefined;
+  /** registered accounts (src/accounts/accounts.ts); serve.ts loads them before serving */
+  readonly accounts: Accounts;
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   readonly #reload: (() => Config) | undefined;
@@ -79,6 +87,7 @@ export class IrcServer {
     this.whowas = new WhowasLog(config.limits.whowasSize);
     this.history = opts.history;
     this.history?.attach(this);
+    this.accounts = new Accounts(opts.accounts ?? new MemoryAccountStore(), this.fold);
     this.#tickMs = opts.tickMs ?? 1000;
     this.#lastTick = this.now();
     this.#tick = setInterval(() => this.housekeeping(), this.#tickMs);
@@ -159,6 +168,35 @@ export class IrcServer {
     this.creationQuota.forget(s);
     if (s.folded && this.nicks.get(s.folded) === s) this.nicks.delete(s.folded);
     if (this.logger.isLevelEnabled('debug')) s.log.debug({ reason: quitMessage }, 'disconnected');
+  }
+
+  // ---- accounts -------------------------------------------------------------------
+
+  /**
+   * The one place a session logs in or out (SASL, REGISTER, PASS, NickServ, a dropped
+   * account): sets `s.account`, tells the session (900/901) and, with account-notify,
+   * everyone sharing a channel with it; then runs the accountChanged() hook.
+   */
+  setAccount(s: Session, account: string | null): void {
+    const previous = s.account;
+    if (previous === account || s.closing) return;
+    s.account = account;
+    const mask = `${s.nick}!${s.user || '*'}@${s.host}`;
+    if (account !== null) s.numeric(N.RPL_LOGGEDIN, mask, account, `You are now logged in as ${account}`);
+    else s.numeric(N.RPL_LOGGEDOUT, mask, 'You are now logged out');
+    if (s.registered && !s.lurking) this.sendToPeers(s, this.outgoing(s.source, 'ACCOUNT', [account ?? '*']), false, Cap.accountNotify);
+    this.accountChanged(s, previous);
+  }
+
+  /**
+   * Hook: `s.account` just changed from `previous` (null = was not logged in) to
+   * `s.account` (null = logged out). Runs synchronously inside setAccount, after the
+   * numerics and ACCOUNT lines. Empty here; one account on many sessions (sharing the
+   * nick and channels, delivering what waited offline) plugs in here.
+   */
+  accountChanged(s: Session, previous: string | null): void {
+    void s;
+    void previous;
   }
 
   /** A lurking session spoke: announce it to the rooms it has been hearing. */

@@ -13,6 +13,7 @@ import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import type { IrcServer } from './server.js';
 import { closingLine } from '../errors.js';
+import type { SaslExchange } from '../accounts/sasl.js';
 
 /** At most this many seconds of stalled time are credited to a flood bucket at once. */
 export const STALL_CREDIT_MAX_S = 60;
@@ -36,6 +37,10 @@ export class Session {
   passOk: boolean;
   registered = false;
   away: string | null = null;
+  /** the account logged in to, as registered; null = not logged in. Set only by server.setAccount() */
+  account: string | null = null;
+  /** a SASL exchange in progress (commands/account.ts) */
+  sasl: SaslExchange | null = null;
   readonly channels = new Set<Channel>();
   readonly createdAt: number;
   signonAt = 0;

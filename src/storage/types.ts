@@ -1,6 +1,6 @@
 /**
- * Storage contracts: what the core needs from a history store and a channel store,
- * and nothing about how they keep it. Implementations: memory/ (tests, `storage:
+ * Storage contracts: what the core needs from a history store, a channel store and an
+ * account store, and nothing about how they keep it. Implementations: memory/ (tests, `storage:
  * memory`), sqlite/ (the embedded default). test/contract/ runs one suite against each.
  *
  * Every method returns a Promise so a networked store (PostgreSQL, later) fits the same
@@ -155,10 +155,56 @@ export interface ChannelStore {
   deleteChannel(folded: string): Promise<void>;
 }
 
+/**
+ * An account's password verifiers: nothing here gives the password back. `scrypt` checks
+ * PLAIN, PASS and NickServ logins; `scramSha256` (RFC 5802/7677) lets SCRAM-SHA-256
+ * authenticate without ever seeing the password. Binary values are base64.
+ */
+export interface AccountCredentials {
+  scrypt: { salt: string; hash: string; N: number; r: number; p: number };
+  scramSha256: { salt: string; iterations: number; storedKey: string; serverKey: string };
+}
+
+/** A registered account (src/accounts/, docs/accounts.md). */
+export interface AccountRecord {
+  /** casefolded name (the key; the server's casemapping) */
+  folded: string;
+  /** the name as registered */
+  name: string;
+  createdAt: number;
+  credentials: AccountCredentials;
+  /** e.g. 'admin'; unknown flags are kept as they are */
+  flags: readonly string[];
+  /** per-account settings, JSON-serializable values only */
+  settings: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Accounts by casefolded name. Records come back as copies: changing one changes
+ * nothing stored until saveAccount().
+ *
+ * Deleting an account must also delete everything that belongs to it alone (its private
+ * history, offline messages, read markers): a store that keeps such data deletes it in
+ * deleteAccount(), in the same transaction where it can. (TODO offline messages: the
+ * private-history store hooks in here.)
+ */
+export interface AccountStore {
+  /** Every account (the server keeps them in memory: src/accounts/accounts.ts). */
+  loadAccounts(): Promise<AccountRecord[]>;
+  getAccount(folded: string): Promise<AccountRecord | null>;
+  /** Inserts; false (and nothing changed) when `folded` is taken. */
+  createAccount(rec: AccountRecord): Promise<boolean>;
+  /** Insert or replace by `folded`. */
+  saveAccount(rec: AccountRecord): Promise<void>;
+  /** True when there was one to delete. */
+  deleteAccount(folded: string): Promise<boolean>;
+}
+
 /** One opened backend: its stores and how to close it. */
 export interface Storage {
   readonly kind: string;
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
+  readonly accounts: AccountStore;
   close(): Promise<void>;
 }

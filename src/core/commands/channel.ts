@@ -76,7 +76,7 @@ function announceJoin(s: Session, ch: Channel, srv: IrcServer, to: 'self' | 'roo
   const msgid = srv.nextMsgid();
   const now = srv.now();
   const plain = new Outgoing(s.source, 'JOIN', [ch.name], msgid, now);
-  const ext = new Outgoing(s.source, 'JOIN', [ch.name, '*', s.realname || s.nick], msgid, now);
+  const ext = new Outgoing(s.source, 'JOIN', [ch.name, s.account ?? '*', s.realname || s.nick], msgid, now);
   if (to === 'self') {
     s.send((s.caps & Cap.extendedJoin ? ext : plain).lineFor(s.caps));
     return;

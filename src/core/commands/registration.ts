@@ -5,13 +5,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { isValidNick, truncateUtf8 } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
-import { CAPS, Cap, findCap, capNames } from '../caps.js';
+import { CAPS, Cap, findCap, capNames, capOffered } from '../caps.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
+import { abortSasl } from './account.js';
 
 function capLs(s: Session, srv: IrcServer, version: number): void {
-  const items = CAPS.filter((c) => c.needsHistory !== true || srv.history !== undefined).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
+  const items = CAPS.filter((c) => capOffered(c, srv)).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
   // STS (a value-only cap, never REQ'd): over TLS the policy's duration, in plaintext where to upgrade
   if (srv.sts !== null && version >= 302) items.push(s.conn.secure ? `sts=duration=${srv.sts.duration}` : `sts=port=${srv.sts.port}`);
   const target = s.registered ? s.nick : '*';
@@ -58,7 +59,7 @@ function cap(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         if (tok === '') continue;
         const neg = tok.startsWith('-');
         const info = findCap(neg ? tok.slice(1) : tok);
-        if (info === undefined || (info.needsHistory === true && srv.history === undefined)) {
+        if (info === undefined || !capOffered(info, srv)) {
           ok = false;
           break;
         }
@@ -75,6 +76,7 @@ function cap(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     }
     case 'END':
       if (s.registered) return;
+      abortSasl(s); // registration ends an unfinished SASL exchange (sasl-3.1)
       s.capNegotiating = false;
       srv.tryRegister(s);
       return;

@@ -16,6 +16,7 @@ import type {
   StoredEvent,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, PRESENCE_COMMANDS } from '../types.js';
+import { MemoryAccountStore } from '../../accounts/memory-store.js';
 import { matchesWords, searchableText, tokenize } from '../search-text.js';
 
 interface Row extends StoredEvent {
@@ -195,5 +196,6 @@ export class MemoryStorage implements Storage {
   readonly kind = 'memory';
   readonly history = new MemoryHistoryStore();
   readonly channels = new MemoryChannelStore();
+  readonly accounts = new MemoryAccountStore();
   async close(): Promise<void> {}
 }

@@ -59,6 +59,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_presence ON events (target, source, time) WHERE command IN ('JOIN', 'PART', 'QUIT', 'NICK');
   `,
+  // accounts (src/accounts/): password verifiers, flags and settings as JSON
+  `
+  CREATE TABLE accounts (
+    folded      TEXT PRIMARY KEY,      -- casefolded account name
+    name        TEXT NOT NULL,         -- as registered
+    created_at  INTEGER NOT NULL,      -- ms since epoch
+    credentials TEXT NOT NULL,         -- JSON AccountCredentials (no plaintext)
+    flags       TEXT NOT NULL,         -- JSON array, e.g. ["admin"]
+    settings    TEXT NOT NULL          -- JSON object
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

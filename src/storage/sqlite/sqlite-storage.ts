@@ -18,7 +18,9 @@
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { makeDir } from '../data-dir.js';
+import { SqliteAccountStore } from '../../accounts/sqlite-store.js';
 import type {
+  AccountStore,
   ChannelState,
   ChannelStore,
   Cursor,
@@ -82,6 +84,7 @@ export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
+  readonly accounts: AccountStore;
   readonly #history: SqliteHistoryStore;
   readonly #onClose: (() => void) | undefined;
 
@@ -99,6 +102,7 @@ export class SqliteStorage implements Storage {
     migrate(this.db);
     this.history = this.#history = new SqliteHistoryStore(this.db);
     this.channels = new SqliteChannelStore(this.db);
+    this.accounts = new SqliteAccountStore(this.db);
   }
 
   /**

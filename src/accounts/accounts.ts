@@ -1,0 +1,119 @@
+/**
+ * The running server's accounts: every AccountRecord kept in memory (loaded once at
+ * startup; writes go to the store first, then here), so the synchronous core can ask
+ * "is this nick registered?" on every NICK without a query. Names are folded with the
+ * server's casemapping, like nicks: an account name is a nick.
+ *
+ * Methods that change state reserve or check synchronously before their first await,
+ * so two sessions racing for one name cannot both win (see register()).
+ */
+import type { AccountCredentials, AccountRecord, AccountStore } from '../storage/types.js';
+import { checkPassword, dummyCheck, makeCredentials } from './password.js';
+
+export type RegisterOutcome = { ok: true; record: AccountRecord } | { ok: false; reason: 'exists' | 'unavailable' };
+
+export class Accounts {
+  readonly store: AccountStore;
+  readonly #fold: (s: string) => string;
+  readonly #byFolded = new Map<string, AccountRecord>();
+  /** names being registered right now (hashing or writing): taken for everyone else */
+  readonly #pending = new Set<string>();
+
+  constructor(store: AccountStore, fold: (s: string) => string) {
+    this.store = store;
+    this.#fold = fold;
+  }
+
+  /** Reads every account from the store; returns how many. Call once before serving. */
+  async load(): Promise<number> {
+    const all = await this.store.loadAccounts();
+    this.#byFolded.clear();
+    for (const r of all) this.#byFolded.set(r.folded, r);
+    return all.length;
+  }
+
+  get size(): number {
+    return this.#byFolded.size;
+  }
+
+  /** The account named `name` (any case), if registered. Do not mutate it: use update(). */
+  get(name: string): AccountRecord | undefined {
+    return this.#byFolded.get(this.#fold(name));
+  }
+
+  /** Registered, or being registered right now. */
+  taken(name: string): boolean {
+    const f = this.#fold(name);
+    return this.#byFolded.has(f) || this.#pending.has(f);
+  }
+
+  /**
+   * Creates an account. The name is reserved synchronously (a second register() for it
+   * before this settles gets 'exists'); hashing runs in the thread pool; the record is
+   * visible here only once the store has it. A store failure or a busy hash queue
+   * gives 'unavailable' and frees the name.
+   */
+  register(name: string, password: string, now: number, scramIterations: number): Promise<RegisterOutcome> {
+    const folded = this.#fold(name);
+    if (this.#byFolded.has(folded) || this.#pending.has(folded)) return Promise.resolve({ ok: false, reason: 'exists' });
+    this.#pending.add(folded);
+    return (async (): Promise<RegisterOutcome> => {
+      try {
+        const credentials = await makeCredentials(password, scramIterations);
+        const record: AccountRecord = { folded, name, createdAt: now, credentials, flags: [], settings: {} };
+        if (!(await this.store.createAccount(record))) return { ok: false, reason: 'exists' };
+        this.#byFolded.set(folded, record);
+        return { ok: true, record };
+      } catch {
+        return { ok: false, reason: 'unavailable' };
+      } finally {
+        this.#pending.delete(folded);
+      }
+    })();
+  }
+
+  /**
+   * The account if `password` is its password, else null (an unknown name costs the
+   * same hash, so timing tells nothing). Rejects with HashBusyError when overloaded.
+   */
+  async verify(name: string, password: string): Promise<AccountRecord | null> {
+    const rec = this.get(name);
+    if (rec === undefined) {
+      await dummyCheck(password);
+      return null;
+    }
+    const ok = await checkPassword(password, rec.credentials);
+    // dropped (or re-registered) while hashing: the answer is about a record that is gone
+    return ok && this.#byFolded.get(rec.folded) === rec ? rec : null;
+  }
+
+  /**
+   * Replaces an account's record through `change` (flags, settings, credentials),
+   * store first. Resolves to the new record, or null when the account does not exist.
+   */
+  async update(name: string, change: (r: AccountRecord) => AccountRecord): Promise<AccountRecord | null> {
+    const rec = this.get(name);
+    if (rec === undefined) return null;
+    const next = change(structuredClone(rec));
+    if (next.folded !== rec.folded) throw new Error('Accounts.update: an account keeps its name');
+    await this.store.saveAccount(next);
+    // if it was dropped meanwhile, the drop wins
+    if (this.#byFolded.get(rec.folded) !== rec) return null;
+    this.#byFolded.set(rec.folded, next);
+    return next;
+  }
+
+  /** New verifiers for a new password (the caller checked passwordProblem()). */
+  async setPassword(name: string, password: string, scramIterations: number): Promise<AccountRecord | null> {
+    const credentials: AccountCredentials = await makeCredentials(password, scramIterations);
+    return this.update(name, (r) => ({ ...r, credentials }));
+  }
+
+  /** Deletes the account (gone from memory at once, then from the store). */
+  async drop(name: string): Promise<boolean> {
+    const folded = this.#fold(name);
+    if (!this.#byFolded.delete(folded)) return false;
+    await this.store.deleteAccount(folded);
+    return true;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Accounts over real sockets with the real CLI wiring (SQLite in a data directory):
+ * register with REGISTER from a raw client, then log in with SASL PLAIN from
+ * irc-framework (an independent client) and from a raw client, after a restart too.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'irc-framework';
+import { RawClient } from '../helpers/raw-client.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function dataDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tincan-acct-e2e-'));
+  dirs.push(d);
+  return d;
+}
+const serve = (data: string) => serveInProcess({ data, config: { tls: { enabled: false }, flood: { enabled: false } } });
+
+type Ev = Record<string, unknown>;
+function once(c: Client, events: string[], ms = 8000): Promise<{ event: string; e: Ev }> {
+  return new Promise((resolve, reject) => {
+    const hs = events.map((event) => [event, (e: Ev) => done(event, e)] as const);
+    const t = setTimeout(() => {
+      for (const [ev, h] of hs) c.off(ev, h);
+      reject(new Error(`timed out waiting for ${events.join('/')}`));
+    }, ms);
+    function done(event: string, e: Ev): void {
+      clearTimeout(t);
+      for (const [ev, h] of hs) c.off(ev, h);
+      resolve({ event, e });
+    }
+    for (const [ev, h] of hs) c.on(ev, h);
+  });
+}
+
+async function saslClient(port: number, nick: string, account: string, password: string): Promise<{ c: Client; event: string; e: Ev; raw: string[] }> {
+  const c = new Client({ auto_reconnect: false });
+  const raw: string[] = [];
+  c.on('raw', (e: { line: string; from_server: boolean }) => {
+    if (e.from_server) raw.push(e.line.trim());
+  });
+  const got = once(c, ['loggedin', 'sasl failed']);
+  c.connect({ host: '127.0.0.1', port, nick, username: nick, gecos: nick, auto_reconnect: false, account: { account, password } } as never);
+  const r = await got;
+  return { c, ...r, raw };
+}
+
+test('register with REGISTER, disconnect, log in with SASL PLAIN (irc-framework and raw); wrong password 904; after a restart too', { timeout: 60000 }, async () => {
+  const data = dataDir();
+  let h = await serve(data);
+  try {
+    const reg = await RawClient.connect(h.port);
+    await reg.register('alice');
+    reg.send('REGISTER * * :correct horse battery');
+    await reg.waitFor(/ REGISTER SUCCESS alice /);
+    await reg.waitFor(/ 900 alice alice!~alice@127\.0\.0\.1 alice :You are now logged in as alice/);
+    reg.send('QUIT');
+    await reg.closed;
+
+    const ok = await saslClient(h.port, 'alice', 'alice', 'correct horse battery');
+    assert.equal(ok.event, 'loggedin');
+    assert.equal(ok.e['account'], 'alice');
+    await once(ok.c, ['registered']).catch(() => undefined);
+    assert.ok(ok.raw.some((l) => / 903 alice :SASL authentication successful/.test(l)), ok.raw.join('\n'));
+    ok.c.quit();
+
+    const bad = await saslClient(h.port, 'mallory', 'alice', 'wrong password!');
+    assert.equal(bad.event, 'sasl failed');
+    assert.ok(bad.raw.some((l) => / 904 mallory :SASL authentication failed/.test(l)), bad.raw.join('\n'));
+    bad.c.quit();
+
+    await h.close();
+    h = await serve(data);
+    // a raw client after the restart: the account is on disk
+    const r = await RawClient.connect(h.port);
+    r.send('CAP LS 302');
+    await r.waitFor(/CAP \* LS :.*sasl=PLAIN,SCRAM-SHA-256/);
+    r.send('CAP REQ :sasl');
+    await r.waitFor(/CAP \* ACK :sasl/);
+    r.send('NICK alice');
+    r.send('USER alice 0 * :alice');
+    r.send('AUTHENTICATE PLAIN');
+    await r.waitFor(/^AUTHENTICATE \+$/);
+    r.send('AUTHENTICATE ' + Buffer.from('\0alice\0correct horse battery').toString('base64'));
+    await r.waitFor(/ 900 alice alice!~alice@127\.0\.0\.1 alice :You are now logged in as alice/);
+    await r.waitFor(/ 903 alice :SASL authentication successful/);
+    r.send('CAP END');
+    await r.waitFor(/ 001 alice /);
+    r.end();
+  } finally {
+    await h.close();
+  }
+});

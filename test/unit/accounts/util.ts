@@ -1,0 +1,16 @@
+// Helpers for the account unit tests: wait for a line the core sends after a hash.
+import type { FakeConnection } from '../../helpers/fake-conn.js';
+
+/** Resolves with the first line (from index `from`) matching `re`; polls the event loop, bounded. */
+export async function waitLine(c: FakeConnection, re: RegExp, from = 0, ms = 5000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const hit = c.lines.slice(from).find((l) => re.test(l));
+    if (hit !== undefined) return hit;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${re}; got:\n${c.lines.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+export const b64 = (s: string): string => Buffer.from(s).toString('base64');
+export const plainAuth = (account: string, password: string, authzid = ''): string => b64(`${authzid}\0${account}\0${password}`);
