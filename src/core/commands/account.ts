@@ -156,6 +156,32 @@ function plain(s: Session, x: SaslExchange, data: Buffer, srv: IrcServer): void 
   );
 }
 
+// ---- PASS account:password ------------------------------------------------------------
+
+/**
+ * PASS when the server has no password of its own: `account:password` logs in (for
+ * clients with no SASL). Registration waits for the answer; a wrong password gets a
+ * NOTICE and the connection carries on, not logged in. Anything else is ignored, as
+ * before. With a server password set, PASS is that password only (log in with SASL or
+ * NickServ then).
+ */
+export function passLogin(s: Session, arg: string, srv: IrcServer): void {
+  const i = arg.indexOf(':');
+  if (i <= 0 || !srv.config.accounts.enabled || s.account !== null || s.loginPending) return;
+  const account = arg.slice(0, i);
+  s.loginPending = true;
+  const reply = s.defer();
+  passwordLogin(s, srv, account, arg.slice(i + 1), (r) =>
+    reply(() => {
+      s.loginPending = false;
+      if (r.ok) {
+        if (s.account === null) srv.setAccount(s, r.record.name);
+      } else s.serverMessage('NOTICE', s.nick, '*** Login failed: ' + loginFailureText(r));
+      srv.tryRegister(s);
+    }),
+  );
+}
+
 // ---- draft/account-registration -------------------------------------------------------
 
 function fail(s: Session, cmd: string, code: string, ...rest: string[]): void {

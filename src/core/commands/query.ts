@@ -3,6 +3,7 @@
  * LUSERS, VERSION, TIME, ADMIN, INFO, HELP. Users with +i are visible only to people
  * who share a channel with them.
  */
+import { whoisService } from './nickserv.js';
 import { matchMask } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import { Cap } from '../caps.js';
@@ -84,6 +85,7 @@ function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcSe
 
 function whois(s: Session, nick: string, srv: IrcServer): void {
   const t = srv.findNick(nick);
+  if (t === undefined && whoisService(s, nick, srv)) return;
   if (t === undefined) {
     s.numeric(N.ERR_NOSUCHNICK, nick, 'No such nick/channel');
     s.numeric(N.RPL_ENDOFWHOIS, nick, 'End of /WHOIS list.');
@@ -98,6 +100,7 @@ function whois(s: Session, nick: string, srv: IrcServer): void {
   s.numeric(N.RPL_WHOISSERVER, t.nick, c.serverName, c.description);
   if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
   if (t.oper !== null) s.numeric(N.RPL_WHOISOPERATOR, t.nick, 'is an IRC operator');
+  if (t.account !== null) s.numeric(N.RPL_WHOISACCOUNT, t.nick, t.account, 'is logged in as');
   if (t.conn.secure) s.numeric(N.RPL_WHOISSECURE, t.nick, 'is using a secure connection');
   if (s === t || s.oper !== null) s.numeric(N.RPL_WHOISHOST, t.nick, `is connecting from ${t.user}@${t.host} ${t.ip}`);
   const now = srv.now();
