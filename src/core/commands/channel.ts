@@ -77,6 +77,7 @@ function announceJoin(s: Session, ch: Channel, srv: IrcServer, to: 'self' | 'roo
   const now = srv.now();
   const plain = new Outgoing(s.source, 'JOIN', [ch.name], msgid, now);
   const ext = new Outgoing(s.source, 'JOIN', [ch.name, s.account ?? '*', s.realname || s.nick], msgid, now);
+  plain.account = ext.account = s.account;
   if (to === 'self') {
     s.send((s.caps & Cap.extendedJoin ? ext : plain).lineFor(s.caps));
     return;

@@ -145,6 +145,19 @@ function buildOut(
   rawText: string | undefined,
   clientTags: string,
 ) {
+  const out = buildOutBody(s, srv, command, params, rawText, clientTags);
+  out.account = s.account; // account-tag
+  return out;
+}
+
+function buildOutBody(
+  s: Session,
+  srv: IrcServer,
+  command: string,
+  params: string[],
+  rawText: string | undefined,
+  clientTags: string,
+) {
   if (command === 'TAGMSG') return srv.outgoing(s.source, command, [params[0]!], clientTags);
   // our prefix is longer than the sender's, so the relayed line may need trimming
   const room = maxTrailingBytes(s.source, command, [params[0]!]);
