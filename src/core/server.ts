@@ -24,6 +24,7 @@ import { Accounts } from '../accounts/accounts.js';
 import { MemoryAccountStore } from '../accounts/memory-store.js';
 import { Cap } from './caps.js';
 import { checkNickGuard, nickTaken } from '../accounts/nick-guard.js';
+import { restoreChannelStatus } from '../accounts/founders.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -187,6 +188,7 @@ export class IrcServer {
     else s.numeric(N.RPL_LOGGEDOUT, mask, 'You are now logged out');
     if (s.registered && !s.lurking) this.sendToPeers(s, this.outgoing(s.source, 'ACCOUNT', [account ?? '*']), false, Cap.accountNotify);
     nickTaken(s, this);
+    restoreChannelStatus(s, this);
     this.accountChanged(s, previous);
   }
 
