@@ -37,6 +37,8 @@ export interface ServerOptions {
   history?: History;
   /** where accounts are kept (Storage.accounts); absent = in memory, until restart */
   accounts?: AccountStore;
+  /** runs last in shutdown() (closes a store that no History owns) */
+  onShutdown?: () => Promise<void>;
 }
 
 export { VERSION } from './version.js';
@@ -60,6 +62,7 @@ export class IrcServer {
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   readonly #reload: (() => Config) | undefined;
+  readonly #onShutdown: (() => Promise<void>) | undefined;
   #nextId = 1;
   #msgidPrefix = randomBytes(6).toString('base64url');
   #msgidCounter = 0;
@@ -85,6 +88,7 @@ export class IrcServer {
     this.fold = casefolder(config.casemapping);
     this.now = opts.now ?? Date.now;
     this.#reload = opts.reloadConfig;
+    this.#onShutdown = opts.onShutdown;
     this.startedAt = new Date(this.now());
     this.whowas = new WhowasLog(config.limits.whowasSize);
     this.history = opts.history;
@@ -469,5 +473,6 @@ export class IrcServer {
     }
     await Promise.all(closing);
     await this.history?.close();
+    await this.#onShutdown?.();
   }
 }

@@ -191,3 +191,23 @@ test('a brute force from one address is throttled while another user logs in nor
     await h.close();
   }
 });
+
+test('with history off, accounts are still kept on disk', { timeout: 30000 }, async () => {
+  const data = dataDir();
+  const open = () => serveInProcess({ data, config: { tls: { enabled: false }, history: { enabled: false } } });
+  let h = await open();
+  try {
+    const reg = await RawClient.connect(h.port);
+    await reg.register('keeper');
+    reg.send('REGISTER * * :kept on disk');
+    await reg.waitFor(/ REGISTER SUCCESS keeper /);
+    reg.end();
+    await h.close();
+    h = await open();
+    const ok = await saslClient(h.port, 'keeper', 'keeper', 'kept on disk');
+    assert.equal(ok.event, 'loggedin');
+    ok.c.quit();
+  } finally {
+    await h.close();
+  }
+});
