@@ -53,7 +53,10 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
     }
     // NickServ: answered here, never relayed (it carries passwords)
     if (targets.length === 1 && isNickServTarget(targets[0]!, srv)) {
-      if (command === 'PRIVMSG') nickServ(s, rawText!, srv);
+      if (command !== 'PRIVMSG') return;
+      // echo-message clients show their own line only when it comes back
+      if (s.has(Cap.echoMessage)) s.send(srv.outgoing(s.source, 'PRIVMSG', [targets[0]!, rawText!]).lineFor(s.caps));
+      nickServ(s, rawText!, srv);
       return;
     }
     const clientTags = clientTagsOf(msg);

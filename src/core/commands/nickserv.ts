@@ -159,13 +159,20 @@ function drop(s: Session, args: string[], srv: IrcServer): void {
 }
 
 /**
- * Deletes an account: every session logged in to it is logged out (901) at once, then
- * the store deletes it (AccountStore.deleteAccount: with its private history).
+ * Deletes an account: every session logged in to it is logged out (901) at once, the
+ * rooms it founded or was named an operator of forget it, then the store deletes it
+ * (AccountStore.deleteAccount: with its private history).
  */
 export async function dropAccount(srv: IrcServer, name: string): Promise<void> {
   const folded = srv.fold(name);
   const p = srv.accounts.drop(name);
   for (const x of srv.sessions) if (x.account !== null && srv.fold(x.account) === folded) srv.setAccount(x, null);
+  // whoever registers the name next must not inherit its rooms
+  for (const ch of srv.channels.values()) {
+    const founded = ch.founder !== null && srv.fold(ch.founder) === folded;
+    if (founded) ch.founder = null;
+    if (ch.opAccounts.delete(folded) || founded) srv.history?.channelChanged(ch);
+  }
   srv.logger.info({ account: name }, 'account dropped');
   await p;
 }

@@ -190,3 +190,38 @@ test('nick protection: a squatter is told how to log in and renamed to a guest a
     await h.close();
   }
 });
+
+test('a dropped account\'s rooms forget it: whoever registers the name next is not their founder', async () => {
+  const h = harness();
+  try {
+    const a = await withAccount(h, 'alice');
+    const b = await withAccount(h, 'bob');
+    a.recv('JOIN #mine');
+    b.recv('JOIN #mine');
+    a.recv('MODE #mine +o bob');
+    const ch = h.server.findChannel('#mine')!;
+    assert.deepEqual([ch.founder, [...ch.opAccounts]], ['alice', ['bob']]);
+    b.recv(`PRIVMSG NickServ :DROP ${PW}`);
+    await waitLine(b, /has been deleted/);
+    assert.deepEqual([...ch.opAccounts], []);
+    a.recv(`PRIVMSG NickServ :DROP ${PW}`);
+    await waitLine(a, /has been deleted/);
+    assert.equal(ch.founder, null);
+  } finally {
+    await h.close();
+  }
+});
+
+test('echo-message: a line to NickServ comes back to the sender (and to nobody else)', async () => {
+  const h = harness();
+  try {
+    const c = h.client('echoer', ['echo-message']);
+    const other = h.client('other');
+    c.recv('PRIVMSG NickServ :HELP');
+    const got = c.take();
+    assert.equal(got[0], ':echoer!~echoer@127.0.0.1 PRIVMSG NickServ HELP');
+    assert.deepEqual(other.take(), []);
+  } finally {
+    await h.close();
+  }
+});
