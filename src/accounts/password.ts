@@ -30,19 +30,29 @@ let active = 0;
 const waiting: (() => void)[] = [];
 
 /** Runs `job` when a hashing slot is free; rejects with HashBusyError when the queue is full. */
-function gated<T>(job: () => Promise<T>): Promise<T> {
-  if (active >= HASH_CONCURRENCY && waiting.length >= HASH_QUEUE) return Promise.reject(new HashBusyError());
-  const run = async (): Promise<T> => {
+export function gated<T>(job: () => Promise<T>): Promise<T> {
+  if (active < HASH_CONCURRENCY) {
     active++;
-    try {
-      return await job();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-  if (active < HASH_CONCURRENCY) return run();
-  return new Promise<void>((resolve) => waiting.push(resolve)).then(run);
+    return runSlot(job);
+  }
+  if (waiting.length >= HASH_QUEUE) return Promise.reject(new HashBusyError());
+  // the finishing job hands its slot over: `active` stays counted
+  return new Promise<void>((resolve) => waiting.push(resolve)).then(() => runSlot(job));
+}
+
+async function runSlot<T>(job: () => Promise<T>): Promise<T> {
+  try {
+    return await job();
+  } finally {
+    const next = waiting.shift();
+    if (next !== undefined) next();
+    else active--;
+  }
+}
+
+/** Hashes running and waiting now (tests). */
+export function hashLoad(): { active: number; waiting: number } {
+  return { active, waiting: waiting.length };
 }
 
 /** Why `password` cannot be an account password (a sentence for the user), or null. */

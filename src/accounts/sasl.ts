@@ -16,8 +16,11 @@ export interface SaslExchange {
   mechanism: Mechanism;
   /** base64 of the client message being assembled */
   buf: string;
-  /** 'data': waiting for the client; 'checking': a password check is running */
-  phase: 'data' | 'checking';
+  /**
+   * 'data': waiting for the client; 'checking': a password check is running; 'final':
+   * SCRAM's server-final was sent, the client's empty response completes the login
+   */
+  phase: 'data' | 'checking' | 'final';
   /** SCRAM-SHA-256 state after the client-first message */
   scram: ScramServer | null;
 }

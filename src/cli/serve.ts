@@ -173,7 +173,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 
 async function defaultServerFactory(config: Config, logger: Logger, reloadConfig?: () => Config): Promise<ServerLike> {
   const { IrcServer } = await import('../core/server.js');
-  if (!config.history.enabled) return new IrcServer(config, logger, reloadConfig === undefined ? {} : { reloadConfig });
+  const reload = reloadConfig === undefined ? {} : { reloadConfig };
+  const accountsOnly = !config.history.enabled && config.accounts.enabled && config.storage === 'sqlite';
+  if (!config.history.enabled && !accountsOnly) return new IrcServer(config, logger, reload);
   // history: the store is opened here and closed by the server's shutdown (after the final flush)
   const { openStorage } = await import('../storage/open.js');
   const { History } = await import('../core/history.js');
@@ -184,6 +186,14 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
     // data directory problems (not writable, locked by another server) say it all already
     if (e instanceof Error && e.name === 'DataDirError') throw new CliError(`tincan serve: ${e.message}`, 1, codeOf(e));
     throw new CliError(`cannot open the history database in ${config.dataDir}: ${(e as Error).message}`, 1, 'TINCAN_ERR_HISTORY_OPEN');
+  }
+  if (accountsOnly) {
+    // no history, but accounts are still kept on disk (the same database)
+    const st = storage;
+    const server = new IrcServer(config, logger, { ...reload, accounts: st.accounts, onShutdown: () => st.close() });
+    const n = await server.accounts.load();
+    logger.info({ storage: st.kind, accounts: n }, `accounts: ${n} loaded (history off)`);
+    return server;
   }
   const history = new History({ storage, logger });
   const server = new IrcServer(config, logger, reloadConfig === undefined ? { history, accounts: storage.accounts } : { reloadConfig, history, accounts: storage.accounts });

@@ -24,6 +24,7 @@ export const Cap = {
   accountNotify: 1 << 17,
   sasl: 1 << 18,
   accountRegistration: 1 << 19,
+  standardReplies: 1 << 20,
 } as const;
 
 export interface CapInfo {
@@ -57,6 +58,7 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'sasl', bit: Cap.sasl, value: 'PLAIN,SCRAM-SHA-256', needsAccounts: true },
   { name: 'server-time', bit: Cap.serverTime },
   { name: 'setname', bit: Cap.setname },
+  { name: 'standard-replies', bit: Cap.standardReplies },
   { name: 'userhost-in-names', bit: Cap.userhostInNames },
   { name: 'znc.in/playback', bit: Cap.zncPlayback, needsHistory: true },
 ];

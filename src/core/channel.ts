@@ -32,6 +32,10 @@ export class Channel {
   readonly invited = new Set<string>();
   /** when the last member left (kept empty for its state, history on); null while occupied */
   emptySince: number | null = null;
+  /** founder: the account that created it (logged in at the time), null = none */
+  founder: string | null = null;
+  /** casefolded accounts the founder gave +o: they get it back on joining, also after a restart */
+  readonly opAccounts = new Set<string>();
   /** who created it, for the creation quotas (null: restored from storage, or the default room) */
   creator: { session: number; ip: string } | null = null;
 
@@ -39,6 +43,13 @@ export class Channel {
     this.name = name;
     this.folded = folded;
     this.createdAt = now;
+  }
+
+  /** Status an account gets on joining: founder and named operators get +o. */
+  statusFor(account: string | null, fold: (s: string) => string): number {
+    if (account === null) return 0;
+    const f = fold(account);
+    return (this.founder !== null && fold(this.founder) === f) || this.opAccounts.has(f) ? Member.op : 0;
   }
 
   addBan(mask: string, setBy: string, at: number, fold: (s: string) => string): boolean {

@@ -23,6 +23,8 @@ import type { AccountStore } from '../storage/types.js';
 import { Accounts } from '../accounts/accounts.js';
 import { MemoryAccountStore } from '../accounts/memory-store.js';
 import { Cap } from './caps.js';
+import { checkNickGuard, nickTaken } from '../accounts/nick-guard.js';
+import { restoreChannelStatus } from '../accounts/founders.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -35,6 +37,8 @@ export interface ServerOptions {
   history?: History;
   /** where accounts are kept (Storage.accounts); absent = in memory, until restart */
   accounts?: AccountStore;
+  /** runs last in shutdown() (closes a store that no History owns) */
+  onShutdown?: () => Promise<void>;
 }
 
 export { VERSION } from './version.js';
@@ -58,6 +62,7 @@ export class IrcServer {
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   readonly #reload: (() => Config) | undefined;
+  readonly #onShutdown: (() => Promise<void>) | undefined;
   #nextId = 1;
   #msgidPrefix = randomBytes(6).toString('base64url');
   #msgidCounter = 0;
@@ -83,6 +88,7 @@ export class IrcServer {
     this.fold = casefolder(config.casemapping);
     this.now = opts.now ?? Date.now;
     this.#reload = opts.reloadConfig;
+    this.#onShutdown = opts.onShutdown;
     this.startedAt = new Date(this.now());
     this.whowas = new WhowasLog(config.limits.whowasSize);
     this.history = opts.history;
@@ -185,6 +191,8 @@ export class IrcServer {
     if (account !== null) s.numeric(N.RPL_LOGGEDIN, mask, account, `You are now logged in as ${account}`);
     else s.numeric(N.RPL_LOGGEDOUT, mask, 'You are now logged out');
     if (s.registered && !s.lurking) this.sendToPeers(s, this.outgoing(s.source, 'ACCOUNT', [account ?? '*']), false, Cap.accountNotify);
+    nickTaken(s, this);
+    restoreChannelStatus(s, this);
     this.accountChanged(s, previous);
   }
 
@@ -335,7 +343,7 @@ export class IrcServer {
 
   /** Registers the session once NICK, USER, PASS and CAP negotiation are all done. */
   tryRegister(s: Session): void {
-    if (s.registered || s.capNegotiating || s.folded === '' || s.user === '') return;
+    if (s.registered || s.capNegotiating || s.loginPending || s.folded === '' || s.user === '') return;
     if (!s.passOk) {
       s.numeric(N.ERR_PASSWDMISMATCH, 'Password incorrect');
       this.disconnect(s, 'TINCAN_ERR_BAD_PASSWORD');
@@ -350,6 +358,7 @@ export class IrcServer {
     // same record as s.log.info would write, without creating a child logger per client
     if (this.logger.isLevelEnabled('info')) this.logger.info({ conn: s.id, ip: s.ip, nick: s.nick }, 'registered');
     welcome(s, this);
+    nickTaken(s, this);
   }
 
   userCount(): number {
@@ -407,6 +416,7 @@ export class IrcServer {
       if (now - s.createdAt > t.registration * 1000) this.disconnect(s, 'TINCAN_ERR_REG_TIMEOUT');
       return;
     }
+    if (s.nickGuardSince !== 0) checkNickGuard(s, now, this);
     if (s.pingSentAt !== 0) {
       if (now - s.pingSentAt > t.pingTimeout * 1000) {
         this.disconnect(s, 'TINCAN_ERR_PING_TIMEOUT', String(Math.round((now - s.lastRecv) / 1000)));
@@ -463,5 +473,6 @@ export class IrcServer {
     }
     await Promise.all(closing);
     await this.history?.close();
+    await this.#onShutdown?.();
   }
 }

@@ -39,6 +39,10 @@ export class Session {
   away: string | null = null;
   /** the account logged in to, as registered; null = not logged in. Set only by server.setAccount() */
   account: string | null = null;
+  /** nick protection: since when (server clock) this session holds a registered nick it is not logged in to; 0 = not */
+  nickGuardSince = 0;
+  /** a PASS account:password check is running: registration waits for it */
+  loginPending = false;
   /** a SASL exchange in progress (commands/account.ts) */
   sasl: SaslExchange | null = null;
   readonly channels = new Set<Channel>();

@@ -145,6 +145,10 @@ export interface ChannelState {
   bans: { mask: string; setBy: string; setAt: number }[];
   /** when the last member left, null/absent = occupied when saved (older rows have none) */
   emptySince?: number | null;
+  /** the account that created it (channel founder), null/absent = none */
+  founder?: string | null;
+  /** accounts the founder made operators (casefolded): opped again when they join */
+  ops?: string[];
 }
 
 export interface ChannelStore {

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { Client } from 'irc-framework';
+import { ScramClient } from '../unit/accounts/scram-client.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { serveInProcess } from '../helpers/serve-inprocess.js';
 
@@ -94,6 +96,117 @@ test('register with REGISTER, disconnect, log in with SASL PLAIN (irc-framework 
     r.send('CAP END');
     await r.waitFor(/ 001 alice /);
     r.end();
+  } finally {
+    await h.close();
+  }
+});
+
+function rawFrom(port: number, localAddress: string): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(RawClient.fromSocket(s)));
+    s.once('error', reject);
+  });
+}
+
+async function saslStart(r: RawClient, nick: string, mech: string): Promise<void> {
+  r.send('CAP LS 302');
+  r.send('CAP REQ :sasl');
+  await r.waitFor(/CAP \* ACK :sasl/);
+  r.send(`NICK ${nick}`);
+  r.send(`USER ${nick} 0 * :${nick}`);
+  r.send('AUTHENTICATE ' + mech);
+  await r.next(/^AUTHENTICATE \+$/);
+}
+
+const authData = (l: string): string => Buffer.from(l.slice('AUTHENTICATE '.length), 'base64').toString();
+
+test('SCRAM-SHA-256 over a raw socket with a client written from RFC 5802; the server proves its key', { timeout: 30000 }, async () => {
+  const h = await serve(dataDir());
+  try {
+    const reg = await RawClient.connect(h.port);
+    await reg.register('scrammy');
+    reg.send('REGISTER * * :pencil sharpener');
+    await reg.waitFor(/ 900 scrammy /);
+    reg.send('QUIT');
+    await reg.closed;
+
+    const r = await RawClient.connect(h.port);
+    await saslStart(r, 'scrammy', 'SCRAM-SHA-256');
+    const client = new ScramClient('scrammy', 'pencil sharpener');
+    r.send('AUTHENTICATE ' + Buffer.from(client.first()).toString('base64'));
+    const serverFirst = authData(await r.next(/^AUTHENTICATE (?!\+$)/));
+    r.send('AUTHENTICATE ' + Buffer.from(client.final(serverFirst)).toString('base64'));
+    const serverFinal = authData(await r.next(/^AUTHENTICATE (?!\+$)/));
+    assert.ok(client.verify(serverFinal), 'server-final carries the right ServerSignature');
+    r.send('AUTHENTICATE +');
+    await r.waitFor(/ 900 scrammy scrammy!~scrammy@127\.0\.0\.1 scrammy :You are now logged in as scrammy/);
+    await r.waitFor(/ 903 scrammy /);
+    r.send('CAP END');
+    await r.waitFor(/ 001 scrammy /);
+    r.end();
+  } finally {
+    await h.close();
+  }
+});
+
+test('a brute force from one address is throttled while another user logs in normally at the same time', { timeout: 30000 }, async () => {
+  const h = await serve(dataDir());
+  try {
+    for (const nick of ['victim', 'friend']) {
+      const reg = await RawClient.connect(h.port);
+      await reg.register(nick);
+      reg.send('REGISTER * * :the right password');
+      await reg.waitFor(/ REGISTER SUCCESS /);
+      reg.send('QUIT');
+      await reg.closed;
+    }
+    // registered first: before registration the line cap (limits.preRegistrationLines) ends it sooner
+    const attacker = await rawFrom(h.port, '127.0.0.2');
+    await attacker.register('attacker', ['sasl']);
+    const tries = 20;
+    let throttled = 0;
+    const started = Date.now();
+    const friend = (async () => {
+      const f = await rawFrom(h.port, '127.0.0.3');
+      await saslStart(f, 'friend', 'PLAIN');
+      f.send('AUTHENTICATE ' + Buffer.from('\0friend\0the right password').toString('base64'));
+      await f.waitFor(/ 903 friend /);
+      const ms = Date.now() - started;
+      f.end();
+      return ms;
+    })();
+    for (let i = 0; i < tries; i++) {
+      const from = attacker.lines.length;
+      attacker.send('AUTHENTICATE PLAIN');
+      await attacker.next(/^AUTHENTICATE \+$/);
+      attacker.send('AUTHENTICATE ' + Buffer.from(`\0victim\0guess${i}`).toString('base64'));
+      await attacker.waitFor(/ 904 /, 5000, from);
+      if (attacker.lines.slice(from).some((l) => /Too many failed logins: wait/.test(l))) throttled++;
+    }
+    const friendMs = await friend;
+    assert.ok(throttled >= tries - 1, `all but the first guess are refused unchecked (${throttled}/${tries})`);
+    assert.ok(friendMs < 3000, `the friend logged in while the attack ran (${friendMs} ms)`);
+    attacker.end();
+  } finally {
+    await h.close();
+  }
+});
+
+test('with history off, accounts are still kept on disk', { timeout: 30000 }, async () => {
+  const data = dataDir();
+  const open = () => serveInProcess({ data, config: { tls: { enabled: false }, history: { enabled: false } } });
+  let h = await open();
+  try {
+    const reg = await RawClient.connect(h.port);
+    await reg.register('keeper');
+    reg.send('REGISTER * * :kept on disk');
+    await reg.waitFor(/ REGISTER SUCCESS keeper /);
+    reg.end();
+    await h.close();
+    h = await open();
+    const ok = await saslClient(h.port, 'keeper', 'keeper', 'kept on disk');
+    assert.equal(ok.event, 'loggedin');
+    ok.c.quit();
   } finally {
     await h.close();
   }

@@ -10,8 +10,10 @@ import { Cap } from '../caps.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
-import { addChunk, findMechanism, MECHANISMS, parsePlain, type SaslExchange } from '../../accounts/sasl.js';
-import { HashBusyError, passwordProblem } from '../../accounts/password.js';
+import { addChunk, chunksOf, decodeUtf8, findMechanism, MECHANISMS, parsePlain, type SaslExchange } from '../../accounts/sasl.js';
+import { passwordProblem } from '../../accounts/password.js';
+import { scramFinish, scramStart } from '../../accounts/scram.js';
+import { loginFailureText, loginGate, loginSucceeded, passwordLogin, registrationAllowed, type LoginResult } from '../../accounts/login.js';
 
 // ---- SASL -------------------------------------------------------------------------------
 
@@ -73,8 +75,67 @@ function authenticate(s: Session, msg: { params: string[] }, srv: IrcServer): vo
       return;
     case 'message':
       if (x.mechanism === 'PLAIN') plain(s, x, r.data, srv);
-      else saslFail(s); // SCRAM-SHA-256: after milestone 1
+      else scram(s, x, r.data, srv);
   }
+}
+
+function sendChallenge(s: Session, data: string): void {
+  for (const c of chunksOf(Buffer.from(data))) s.send('AUTHENTICATE ' + c);
+}
+
+/** A wrong password or proof: 904, plus a NOTICE when the throttle or the hash queue said no. */
+function loginFailed(s: Session, r: Exclude<LoginResult, { ok: true }>): void {
+  saslFail(s);
+  if (r.reason !== 'wrong') s.serverMessage('NOTICE', s.nick, '*** ' + loginFailureText(r));
+}
+
+function loggedIn(s: Session, srv: IrcServer, name: string): void {
+  s.sasl = null;
+  if (s.account !== null) {
+    s.numeric(N.ERR_SASLALREADY, 'You have already authenticated using SASL');
+    return;
+  }
+  srv.setAccount(s, name);
+  s.numeric(N.RPL_SASLSUCCESS, 'SASL authentication successful');
+}
+
+function scram(s: Session, x: SaslExchange, data: Buffer, srv: IrcServer): void {
+  const text = decodeUtf8(data);
+  if (text === null) {
+    saslFail(s);
+    return;
+  }
+  if (x.phase === 'final') {
+    // the client accepted our server-final (its empty response): done
+    const st = x.scram!;
+    if (text !== '' || st.record === null) saslFail(s);
+    else loggedIn(s, srv, st.record.name);
+    return;
+  }
+  if (x.scram === null) {
+    const started = scramStart(text, (n) => srv.accounts.get(n), srv.fold);
+    if (started === null) {
+      saslFail(s);
+      return;
+    }
+    const wait = loginGate(s, srv, started.state.name);
+    if (wait > 0) {
+      loginFailed(s, { ok: false, reason: 'wait', seconds: Math.ceil(wait / 1000) });
+      return;
+    }
+    x.scram = started.state;
+    sendChallenge(s, started.serverFirst);
+    return;
+  }
+  const final = scramFinish(x.scram, text);
+  if (final === null) {
+    s.log.info({ account: x.scram.name }, 'failed login');
+    saslFail(s);
+    return;
+  }
+  loginSucceeded(s, srv, x.scram.name);
+  x.phase = 'final';
+  sendChallenge(s, final);
 }
 
 function plain(s: Session, x: SaslExchange, data: Buffer, srv: IrcServer): void {
@@ -86,29 +147,38 @@ function plain(s: Session, x: SaslExchange, data: Buffer, srv: IrcServer): void 
   }
   x.phase = 'checking';
   const reply = s.defer();
-  srv.accounts.verify(p.authcid, p.password).then(
-    (rec) =>
-      reply(() => {
-        if (s.sasl !== x) return; // aborted (CAP END, AUTHENTICATE *) meanwhile
-        s.sasl = null;
-        if (rec === null) {
-          s.numeric(N.ERR_SASLFAIL, 'SASL authentication failed');
-          return;
-        }
-        if (s.account !== null) {
-          s.numeric(N.ERR_SASLALREADY, 'You have already authenticated using SASL');
-          return;
-        }
-        srv.setAccount(s, rec.name);
-        s.numeric(N.RPL_SASLSUCCESS, 'SASL authentication successful');
-      }),
-    (err: unknown) =>
-      reply(() => {
-        if (s.sasl !== x) return;
-        if (!(err instanceof HashBusyError)) throw err;
-        saslFail(s);
-        s.serverMessage('NOTICE', s.nick, '*** The server is busy checking passwords; try again in a moment');
-      }),
+  passwordLogin(s, srv, p.authcid, p.password, (r) =>
+    reply(() => {
+      if (s.sasl !== x) return; // aborted (CAP END, AUTHENTICATE *) meanwhile
+      if (r.ok) loggedIn(s, srv, r.record.name);
+      else loginFailed(s, r);
+    }),
+  );
+}
+
+// ---- PASS account:password ------------------------------------------------------------
+
+/**
+ * PASS when the server has no password of its own: `account:password` logs in (for
+ * clients with no SASL). Registration waits for the answer; a wrong password gets a
+ * NOTICE and the connection carries on, not logged in. Anything else is ignored, as
+ * before. With a server password set, PASS is that password only (log in with SASL or
+ * NickServ then).
+ */
+export function passLogin(s: Session, arg: string, srv: IrcServer): void {
+  const i = arg.indexOf(':');
+  if (i <= 0 || !srv.config.accounts.enabled || s.account !== null || s.loginPending) return;
+  const account = arg.slice(0, i);
+  s.loginPending = true;
+  const reply = s.defer();
+  passwordLogin(s, srv, account, arg.slice(i + 1), (r) =>
+    reply(() => {
+      s.loginPending = false;
+      if (r.ok) {
+        if (s.account === null) srv.setAccount(s, r.record.name);
+      } else s.serverMessage('NOTICE', s.nick, '*** Login failed: ' + loginFailureText(r));
+      srv.tryRegister(s);
+    }),
   );
 }
 
@@ -154,6 +224,10 @@ function register(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const problem = passwordProblem(password, a.minPasswordLength);
   if (problem !== null) {
     fail(s, 'REGISTER', problem.code, name, problem.text);
+    return;
+  }
+  if (!registrationAllowed(s, srv)) {
+    fail(s, 'REGISTER', 'TEMPORARILY_UNAVAILABLE', name, 'Too many new accounts from your address; try again later');
     return;
   }
   const reply = s.defer();

@@ -77,6 +77,7 @@ function announceJoin(s: Session, ch: Channel, srv: IrcServer, to: 'self' | 'roo
   const now = srv.now();
   const plain = new Outgoing(s.source, 'JOIN', [ch.name], msgid, now);
   const ext = new Outgoing(s.source, 'JOIN', [ch.name, s.account ?? '*', s.realname || s.nick], msgid, now);
+  plain.account = ext.account = s.account;
   if (to === 'self') {
     s.send((s.caps & Cap.extendedJoin ? ext : plain).lineFor(s.caps));
     return;
@@ -155,8 +156,14 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       }
     }
     const { ch, created } = srv.getOrCreateChannel(name, s);
-    // a channel kept empty (history: it has a topic, modes or bans) gives op to its first joiner
-    joinChannel(s, ch, srv, created || ch.members.size === 0 ? Member.op : 0);
+    // a logged-in creator founds it (docs/accounts.md)
+    if (created && s.account !== null) ch.founder = s.account;
+    // a founded channel gives op to its founder and the operators they named, not to
+    // whoever comes first; any other channel kept empty (history: it has a topic, modes
+    // or bans) gives op to its first joiner
+    const first = ch.founder === null && (created || ch.members.size === 0);
+    joinChannel(s, ch, srv, first ? Member.op : ch.statusFor(s.account, srv.fold));
+    if (created && ch.founder !== null) srv.history?.channelChanged(ch);
     if (created && srv.history !== undefined && srv.config.history.replayLines > 0) {
       // what a public room reveals (docs/history.md): say it where it matters
       s.serverMessage(

@@ -2,6 +2,7 @@
  * PRIVMSG, NOTICE and TAGMSG to channels (with STATUSMSG prefixes) and nicks.
  * NOTICE never triggers an automatic error reply (RFC 2812 3.3.2).
  */
+import { nickServ } from './nickserv.js';
 import { truncateUtf8, maxTrailingBytes, escapeTagValue, utf8Length, MAX_CLIENT_TAG_BYTES } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import type { IrcMessage } from '../../protocol/message.js';
@@ -24,6 +25,13 @@ function clientTagsOf(msg: IrcMessage): string | null {
   return utf8Length(out) > MAX_CLIENT_TAG_BYTES ? null : out;
 }
 
+/** "NickServ" or "NickServ@<this server>". */
+function isNickServTarget(t: string, srv: IrcServer): boolean {
+  const at = t.indexOf('@');
+  const nick = at === -1 ? t : t.slice(0, at);
+  return srv.fold(nick) === 'nickserv' && (at === -1 || t.slice(at + 1).toLowerCase() === srv.config.serverName.toLowerCase());
+}
+
 function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
   const quiet = command === 'NOTICE';
   const tagOnly = command === 'TAGMSG';
@@ -41,6 +49,14 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
     // ZNC's playback module, answered from history (commands/history.ts)
     if (command === 'PRIVMSG' && targets.length === 1 && srv.history !== undefined && targets[0]!.toLowerCase() === '*playback') {
       playbackCommand(s, rawText!, srv);
+      return;
+    }
+    // NickServ: answered here, never relayed (it carries passwords)
+    if (targets.length === 1 && isNickServTarget(targets[0]!, srv)) {
+      if (command !== 'PRIVMSG') return;
+      // echo-message clients show their own line only when it comes back
+      if (s.has(Cap.echoMessage)) s.send(srv.outgoing(s.source, 'PRIVMSG', [targets[0]!, rawText!]).lineFor(s.caps));
+      nickServ(s, rawText!, srv);
       return;
     }
     const clientTags = clientTagsOf(msg);
@@ -125,6 +141,19 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
 }
 
 function buildOut(
+  s: Session,
+  srv: IrcServer,
+  command: string,
+  params: string[],
+  rawText: string | undefined,
+  clientTags: string,
+) {
+  const out = buildOutBody(s, srv, command, params, rawText, clientTags);
+  out.account = s.account; // account-tag
+  return out;
+}
+
+function buildOutBody(
   s: Session,
   srv: IrcServer,
   command: string,

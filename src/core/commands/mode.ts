@@ -39,6 +39,8 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
   let appliedSign = '';
   const appliedArgs: string[] = [];
   let paramModes = 0;
+  /** the founder changed its list of operators (Channel.opAccounts): persist */
+  let foundersList = false;
   let deniedSent = false;
   const limits = srv.config.limits;
   const record = (sign: string, c: string, arg?: string): void => {
@@ -160,6 +162,15 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
         if (next === st) continue;
         ch.members.set(t, next);
         record(sign, c, t.nick);
+        // the founder naming (or un-naming) an operator: remembered for their account
+        if (c === 'o' && t.account !== null && ch.founder !== null && s.account !== null && srv.fold(ch.founder) === srv.fold(s.account)) {
+          const a = srv.fold(t.account);
+          if (a !== srv.fold(ch.founder) && (adding ? !ch.opAccounts.has(a) : ch.opAccounts.has(a))) {
+            if (adding) ch.opAccounts.add(a);
+            else ch.opAccounts.delete(a);
+            foundersList = true;
+          }
+        }
         continue;
       }
       default:
@@ -171,7 +182,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
     const out = srv.outgoing(s.source, 'MODE', params);
     srv.sendToChannel(ch, out);
     srv.history?.record(ch, s.source, 'MODE', params, out);
-    if (/[^ov+-]/.test(applied)) srv.history?.channelChanged(ch);
+    if (/[^ov+-]/.test(applied) || foundersList) srv.history?.channelChanged(ch);
   }
 }
 

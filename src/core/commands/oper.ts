@@ -8,6 +8,7 @@ import type { IrcServer } from '../server.js';
 import { passwordProblem, SCRYPT } from '../../config/oper-password.js';
 import type { CommandTable } from './types.js';
 import { closeText } from '../../errors.js';
+import { FailureThrottle } from '../../util/failure-throttle.js';
 
 /** Equal-length, non-empty buffers only: an empty secret never matches. */
 function sameSecret(a: Buffer, b: Buffer): boolean {
@@ -42,55 +43,10 @@ const FORGET_MS = 15 * 60_000;
 /** Entries kept at most (oldest dropped first): guessed names cannot grow memory. */
 const MAX_ENTRIES = 10_000;
 
-interface Strikes {
-  failures: number;
-  until: number;
-  last: number;
-}
-
 /** Failed OPER attempts per IP and per operator name, on the server's clock. */
-export class OperThrottle {
-  readonly #m = new Map<string, Strikes>();
-
-  /** Milliseconds to wait before `keys` may try again (0 = now). */
-  wait(keys: readonly string[], now: number): number {
-    let w = 0;
-    for (const k of keys) {
-      const e = this.#get(k, now);
-      if (e !== undefined && e.until > now) w = Math.max(w, e.until - now);
-    }
-    return w;
-  }
-
-  /**
-   * Counts an attempt as failed before it is checked, so concurrent guesses cannot all
-   * slip in while the hashes run; success() takes it back.
-   */
-  charge(keys: readonly string[], now: number): void {
-    for (const k of keys) {
-      const e = this.#get(k, now) ?? { failures: 0, until: 0, last: now };
-      e.failures++;
-      e.last = now;
-      if (e.failures >= OPER_FREE_FAILURES) {
-        e.until = now + Math.min(OPER_MAX_WAIT_MS, OPER_BASE_WAIT_MS * 2 ** (e.failures - OPER_FREE_FAILURES));
-      }
-      this.#m.delete(k);
-      this.#m.set(k, e);
-      if (this.#m.size > MAX_ENTRIES) this.#m.delete(this.#m.keys().next().value!);
-    }
-  }
-
-  success(keys: readonly string[]): void {
-    for (const k of keys) this.#m.delete(k);
-  }
-
-  #get(k: string, now: number): Strikes | undefined {
-    const e = this.#m.get(k);
-    if (e !== undefined && now - e.last > FORGET_MS && e.until <= now) {
-      this.#m.delete(k);
-      return undefined;
-    }
-    return e;
+export class OperThrottle extends FailureThrottle {
+  constructor() {
+    super({ freeFailures: OPER_FREE_FAILURES, baseWaitMs: OPER_BASE_WAIT_MS, maxWaitMs: OPER_MAX_WAIT_MS, forgetMs: FORGET_MS, maxEntries: MAX_ENTRIES });
   }
 }
 

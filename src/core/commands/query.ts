@@ -3,6 +3,7 @@
  * LUSERS, VERSION, TIME, ADMIN, INFO, HELP. Users with +i are visible only to people
  * who share a channel with them.
  */
+import { whoisService } from './nickserv.js';
 import { matchMask } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import { Cap } from '../caps.js';
@@ -24,7 +25,27 @@ function visibleTo(viewer: Session, t: Session): boolean {
   return !t.invisible || viewer === t || viewer.oper !== null || sharesChannel(viewer, t);
 }
 
-function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServer): void {
+/** WHOX (`WHO <mask> %<fields>[,<token>]`): which fields, in 354's fixed order, and the token. */
+interface Whox {
+  fields: string;
+  token: string;
+}
+
+const WHOX_ORDER = 'tcuihsnfdlaor';
+
+function parseWhox(opt: string | undefined): { operOnly: boolean; whox: Whox | null } {
+  if (opt === undefined) return { operOnly: false, whox: null };
+  const pct = opt.indexOf('%');
+  const flags = pct === -1 ? opt : opt.slice(0, pct);
+  if (pct === -1) return { operOnly: flags === 'o', whox: null };
+  const [f = '', token = ''] = opt.slice(pct + 1).split(',', 2);
+  let fields = '';
+  for (const c of WHOX_ORDER) if (f.includes(c)) fields += c;
+  // the token is echoed only when it is 1 to 3 digits (the WHOX convention)
+  return { operOnly: flags.includes('o'), whox: { fields, token: /^\d{1,3}$/.test(token) ? token : '0' } };
+}
+
+function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServer, whox: Whox | null = null): void {
   let flags = t.away !== null ? 'G' : 'H';
   if (t.oper !== null) flags += '*';
   // the channel shown is one the asker may know about (never a private room they are not in)
@@ -37,6 +58,27 @@ function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServe
     }
   }
   if (shown !== undefined) flags += prefixFor(shown.members.get(t) ?? 0, s.has(Cap.multiPrefix));
+  if (whox !== null) {
+    const out: string[] = [];
+    for (const f of whox.fields) {
+      if (f === 't') out.push(whox.token);
+      else if (f === 'c') out.push(shown?.name ?? '*');
+      else if (f === 'u') out.push(t.user);
+      else if (f === 'i') out.push(s === t || s.oper !== null ? t.ip : '255.255.255.255');
+      else if (f === 'h') out.push(t.host);
+      else if (f === 's') out.push(srv.config.serverName);
+      else if (f === 'n') out.push(t.nick);
+      else if (f === 'f') out.push(flags);
+      else if (f === 'd') out.push('0');
+      else if (f === 'l') out.push(String(Math.floor((srv.now() - t.lastSpoke) / 1000)));
+      else if (f === 'a') out.push(t.account ?? '0');
+      else if (f === 'o') out.push('n/a');
+      else if (f === 'r') out.push(t.realname || t.nick);
+    }
+    // numeric() sends the last field as the trailing parameter (the realname may hold spaces)
+    s.numeric(N.RPL_WHOSPCRPL, ...out);
+    return;
+  }
   s.numeric(
     N.RPL_WHOREPLY,
     shown?.name ?? '*',
@@ -49,7 +91,8 @@ function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServe
   );
 }
 
-function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcServer): void {
+function who(s: Session, mask: string | undefined, opt: string | undefined, srv: IrcServer): void {
+  const { operOnly, whox } = parseWhox(opt);
   const m = mask === undefined || mask === '' || mask === '0' ? '*' : mask;
   const include = (t: Session): boolean => !operOnly || t.oper !== null;
   if (m.startsWith('#') || m.startsWith('&')) {
@@ -57,13 +100,13 @@ function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcSe
     if (ch !== undefined && !ch.hiddenFrom(s)) {
       const member = ch.members.has(s);
       for (const t of ch.members.keys()) {
-        if ((member || !t.invisible) && (!t.lurking || t === s) && include(t)) whoReply(s, t, ch, srv);
+        if ((member || !t.invisible) && (!t.lurking || t === s) && include(t)) whoReply(s, t, ch, srv, whox);
       }
     }
   } else {
     const exact = srv.findNick(m);
     if (exact !== undefined) {
-      if (include(exact)) whoReply(s, exact, undefined, srv);
+      if (include(exact)) whoReply(s, exact, undefined, srv, whox);
     } else {
       const fm = srv.fold(m);
       for (const t of srv.sessions) {
@@ -74,7 +117,7 @@ function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcSe
           matchMask(fm, srv.fold(t.realname)) ||
           matchMask(fm, srv.fold(t.user))
         ) {
-          whoReply(s, t, undefined, srv);
+          whoReply(s, t, undefined, srv, whox);
         }
       }
     }
@@ -84,6 +127,7 @@ function who(s: Session, mask: string | undefined, operOnly: boolean, srv: IrcSe
 
 function whois(s: Session, nick: string, srv: IrcServer): void {
   const t = srv.findNick(nick);
+  if (t === undefined && whoisService(s, nick, srv)) return;
   if (t === undefined) {
     s.numeric(N.ERR_NOSUCHNICK, nick, 'No such nick/channel');
     s.numeric(N.RPL_ENDOFWHOIS, nick, 'End of /WHOIS list.');
@@ -98,6 +142,7 @@ function whois(s: Session, nick: string, srv: IrcServer): void {
   s.numeric(N.RPL_WHOISSERVER, t.nick, c.serverName, c.description);
   if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
   if (t.oper !== null) s.numeric(N.RPL_WHOISOPERATOR, t.nick, 'is an IRC operator');
+  if (t.account !== null) s.numeric(N.RPL_WHOISACCOUNT, t.nick, t.account, 'is logged in as');
   if (t.conn.secure) s.numeric(N.RPL_WHOISSECURE, t.nick, 'is using a secure connection');
   if (s === t || s.oper !== null) s.numeric(N.RPL_WHOISHOST, t.nick, `is connecting from ${t.user}@${t.host} ${t.ip}`);
   const now = srv.now();
@@ -112,7 +157,7 @@ function whois(s: Session, nick: string, srv: IrcServer): void {
 }
 
 export const queryCommands: CommandTable = {
-  WHO: { minParams: 0, handler: (s, msg, srv) => who(s, msg.params[0], msg.params[1] === 'o', srv) },
+  WHO: { minParams: 0, handler: (s, msg, srv) => who(s, msg.params[0], msg.params[1], srv) },
   WHOIS: {
     minParams: 1,
     handler: (s, msg, srv) => {

@@ -9,7 +9,9 @@ import { CAPS, Cap, findCap, capNames, capOffered } from '../caps.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
-import { abortSasl } from './account.js';
+import { abortSasl, passLogin } from './account.js';
+import { isServiceNick } from '../../accounts/services.js';
+import { nickTaken } from '../../accounts/nick-guard.js';
 
 function capLs(s: Session, srv: IrcServer, version: number): void {
   const items = CAPS.filter((c) => capOffered(c, srv)).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
@@ -91,7 +93,11 @@ function pass(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     return;
   }
   const want = srv.config.password;
-  if (want === null) return;
+  // no server password: PASS account:password logs in to an account instead (commands/account.ts)
+  if (want === null) {
+    passLogin(s, msg.params[0]!, srv);
+    return;
+  }
   const a = Buffer.from(msg.params[0]!);
   const b = Buffer.from(want);
   s.passOk = a.length === b.length && timingSafeEqual(a, b);
@@ -116,7 +122,7 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   const folded = srv.fold(wanted);
   const holder = srv.nicks.get(folded);
-  if (holder !== undefined && holder !== s) {
+  if ((holder !== undefined && holder !== s) || isServiceNick(folded, srv.fold)) {
     s.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is already in use');
     return;
   }
@@ -130,6 +136,11 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     srv.tryRegister(s);
     return;
   }
+  changeNick(s, wanted, folded, srv);
+}
+
+/** A registered session's nick becomes `wanted` (free, valid): told to peers, recorded. */
+export function changeNick(s: Session, wanted: string, folded: string, srv: IrcServer): void {
   const out = srv.outgoing(s.source, 'NICK', [wanted]);
   srv.sendToPeers(s, out, true);
   for (const ch of s.channels) srv.history?.record(ch, s.source, 'NICK', [wanted], out);
@@ -137,6 +148,7 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   if (s.folded !== folded) srv.nicks.delete(s.folded);
   srv.nicks.set(folded, s);
   s.setNick(wanted, folded);
+  nickTaken(s, srv);
 }
 
 /** Ident is never queried, so usernames carry the conventional '~'. */

@@ -38,6 +38,7 @@ export function isupportTokens(srv: IrcServer): string[] {
     `TOPICLEN=${l.topicLength}`,
     `USERLEN=${l.userLength}`,
     'UTF8ONLY',
+    'WHOX',
   ];
 }
 
