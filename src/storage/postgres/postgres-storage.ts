@@ -284,7 +284,7 @@ class PostgresHistoryStore implements HistoryStore {
         .map(toEvent)
         .sort((a, b) => b.time - a.time || b.id - a.id)
         .slice(0, q.limit);
-    const r = await this.#pool.query<EventRow & { n: string }>(
+    const r = await this.#indexOnly<EventRow & { n: string }>(
       `SELECT ${COLS}, count(*) OVER () AS n FROM (SELECT ${COLS} FROM events WHERE words @@ $1::tsquery LIMIT $2) s` +
         ' ORDER BY time DESC, id DESC LIMIT $3',
       [tsq, first, q.limit],
@@ -325,6 +325,29 @@ class PostgresHistoryStore implements HistoryStore {
       if (looked < size && found < q.limit) stats.complete = false;
     }
     return finish();
+  }
+
+  /**
+   * Runs a GIN query with sequential scans off: the planner multiplies the word's and
+   * the room's frequencies as if independent, so a common word in a busy room can look
+   * common in another busy room where it never occurs, and a sequential scan would read
+   * every row of every room looking for it.
+   */
+  async #indexOnly<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    const c = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      await c.query('SET LOCAL enable_seqscan = off');
+      const r = await c.query<R>(sql, params);
+      await c.query('COMMIT');
+      return r;
+    } catch (e) {
+      broken = e as Error;
+      throw e;
+    } finally {
+      c.release(broken);
+    }
   }
 
   async prune(p: PrunePolicy): Promise<number> {

@@ -139,6 +139,30 @@ test('search: a huge "word" is stored (prefix-searchable), never breaking the ba
   }
 });
 
+test('search: a word common in one busy room, searched in another busy room, never scans the table', { skip, timeout: 60_000 }, async () => {
+  const url = await srv().createDatabase();
+  const a = await PostgresStorage.open({ url });
+  for (const [room, word] of [['#one', 'alpha'], ['#two', 'beta']] as const) {
+    for (let k = 0; k < 10; k++) {
+      await a.history.append(Array.from({ length: 2000 }, (_, i) => ev(k * 2000 + i, { target: room, params: [room, `${word} number ${i}`] })));
+    }
+  }
+  await a.pool.query('ANALYZE events');
+  await a.close(); // its statistics are flushed when its connections end
+  const seqScans = async (): Promise<number> =>
+    withPool(url, async (p) => Number((await p.query("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'events'")).rows[0].seq_scan));
+  const before = await seqScans();
+  const b = await PostgresStorage.open({ url });
+  const stats = { examined: -1, complete: false };
+  try {
+    assert.deepEqual(await b.history.search({ targets: ['#two'], words: ['alpha'], limit: 20, stats }), []);
+    assert.deepEqual(stats, { examined: 0, complete: true });
+  } finally {
+    await b.close();
+  }
+  assert.equal(await seqScans(), before, 'the GIN index answered alone');
+});
+
 test('connection loss: killed connections are replaced; a stopped server rejects calls, a restarted one serves the same store', { skip, timeout: 60_000 }, async () => {
   const url = await srv().createDatabase();
   const idle: Error[] = [];
