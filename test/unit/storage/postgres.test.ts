@@ -212,6 +212,7 @@ test('a server on PostgreSQL keeps delivering while the database is down, tells 
   try {
     const alice = await client('alice');
     const bob = await client('bob');
+    const reader = await client('reader', ['batch', 'server-time', 'message-tags', 'draft/chathistory']);
     const say = async (from: number, to: number): Promise<void> => {
       for (let i = from; i <= to; i++) bob.send(`PRIVMSG #a :line ${i}`);
       await alice.waitFor(new RegExp(`PRIVMSG #a :line ${to}$`));
@@ -221,6 +222,11 @@ test('a server on PostgreSQL keeps delivering while the database is down, tells 
     await say(6, 20);
     await alice.waitFor(/NOTICE alice :\*\*\* History is paused: the server cannot write to its history store/);
     assert.equal(history.failing, true);
+    // reading meanwhile: a clear failure, and the session carries on
+    reader.send('CHATHISTORY LATEST #a * 10');
+    await reader.waitFor(/FAIL CHATHISTORY MESSAGE_ERROR LATEST #a :Messages could not be retrieved/);
+    reader.send('PING :still-here');
+    await reader.waitFor(/PONG \S+ :?still-here/);
     await srv().start();
     await say(21, 25);
     // the retry timer (0.25 s, doubling) finds the database back
