@@ -79,6 +79,11 @@ export interface PgServer {
   halt(mode?: 'fast' | 'immediate'): Promise<void>;
   /** starts it again on the same port and data (after halt) */
   start(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP to the postmaster and every backend): connections stay
+   * open and nothing answers, like a hung host or a silent network. Returns the thaw.
+   */
+  freeze(): () => void;
   /** everything the postmaster printed (for failure messages) */
   log(): string;
   /** stops it and removes its files */
@@ -169,6 +174,21 @@ export async function startPostgres(): Promise<PgServer> {
     },
     async start() {
       await launch();
+    },
+    freeze() {
+      const main = daemon!.proc.pid!;
+      const kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(main)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+      const all = [main, ...kids];
+      for (const pid of all) process.kill(pid, 'SIGSTOP');
+      return () => {
+        for (const pid of all) {
+          try {
+            process.kill(pid, 'SIGCONT');
+          } catch {
+            // gone
+          }
+        }
+      };
     },
     log: () => daemon?.output() ?? '',
     async stop() {

@@ -24,7 +24,8 @@ export const MIGRATIONS: readonly string[] = [
     words   TSVECTOR
   );
   CREATE INDEX events_target_time ON events (target, time, id);
-  CREATE INDEX events_msgid ON events (target, msgid);
+  -- unique: an append retried after a timeout whose first try did commit is not stored twice
+  CREATE UNIQUE INDEX events_msgid ON events (target, msgid);
   CREATE INDEX events_target_messages ON events (target, time, id) WHERE command IN ('PRIVMSG', 'NOTICE');
   CREATE INDEX events_presence ON events (target, source COLLATE "C", time, id) WHERE command IN ('JOIN', 'PART', 'QUIT', 'NICK');
   CREATE INDEX events_words ON events USING GIN (words);

@@ -8,7 +8,8 @@
  * that dies (the server restarted, a network cut) is dropped by the pool and the next
  * call opens a new one: there is no reconnect loop to manage. A rejected append is the
  * core's "history store is failing" outage (src/core/history.ts): buffered, bounded,
- * retried, users told.
+ * retried, users told. A timed-out append may still commit on the server; its retry
+ * then adds nothing ((target, msgid) is unique, msgids are unique per server process).
  *
  * Unlike the embedded stores, append() returns after a network round trip, so a line
  * can reach clients a moment before its row commits; a crash in that window loses it
@@ -197,7 +198,9 @@ class PostgresHistoryStore implements HistoryStore {
       'INSERT INTO events (target, time, msgid, command, source, params, tags, words) ' +
       'SELECT target, time, msgid, command, source, params, tags, words::tsvector FROM unnest(' +
       '$1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]' +
-      ') WITH ORDINALITY AS u(target, time, msgid, command, source, params, tags, words, n) ORDER BY n';
+      ') WITH ORDINALITY AS u(target, time, msgid, command, source, params, tags, words, n) ORDER BY n' +
+      // a retry of a batch whose first try timed out on the client but committed
+      ' ON CONFLICT (target, msgid) DO NOTHING';
     if (events.length <= INSERT_CHUNK) {
       await this.#pool.query(sql, cols(events));
       return;

@@ -163,6 +163,21 @@ test('search: a word common in one busy room, searched in another busy room, nev
   assert.equal(await seqScans(), before, 'the GIN index answered alone');
 });
 
+test('append is idempotent per (target, msgid): a retried batch is stored once, in order', { skip }, async () => {
+  const url = await srv().createDatabase();
+  const s = await PostgresStorage.open({ url });
+  try {
+    await s.history.append([ev(1), ev(2)]);
+    await s.history.append([ev(1), ev(2), ev(3)]);
+    await s.history.append([ev(1, { target: '#b', params: ['#b', 'same msgid, other room'] })]);
+    assert.deepEqual((await all(s)).map((e) => e.msgid), ['m1', 'm2', 'm3']);
+    const b = await s.history.range({ target: '#b', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' });
+    assert.deepEqual(b.map((e) => e.params[1]), ['same msgid, other room']);
+  } finally {
+    await s.close();
+  }
+});
+
 test('connection loss: killed connections are replaced; a stopped server rejects calls, a restarted one serves the same store', { skip, timeout: 60_000 }, async () => {
   const url = await srv().createDatabase();
   const idle: Error[] = [];
@@ -188,6 +203,31 @@ test('connection loss: killed connections are replaced; a stopped server rejects
     await s.history.append([ev(4)]);
     assert.deepEqual((await all(s)).map((e) => e.msgid), ['m1', 'm2', 'm4']);
   } finally {
+    await s.close();
+  }
+});
+
+test('a hung server (nothing answers, connections open): calls reject within the timeouts, and it serves again once thawed', { skip, timeout: 60_000 }, async () => {
+  const url = await srv().createDatabase();
+  const s = await PostgresStorage.open({ url, poolMax: 2, statementTimeoutMs: 300, connectTimeoutMs: 1000 });
+  let thaw: (() => void) | null = null;
+  try {
+    await s.history.append([ev(1)]);
+    thaw = srv().freeze();
+    const t = Date.now();
+    // a pooled connection: the client-side query timeout (statement timeout + 2 s)
+    await assert.rejects(s.history.append([ev(2)]), /timeout/i);
+    // every connection busy or new ones hanging: the connect timeout
+    await Promise.all([1, 2, 3].map(() => assert.rejects(all(s), /timeout/i)));
+    assert.ok(Date.now() - t < 10_000, `rejected in ${Date.now() - t} ms`);
+    thaw();
+    thaw = null;
+    await until(async () => s.history.append([ev(3)]).then(() => true, () => false), 'the thawed server to take appends');
+    // the timed-out append may have committed after the thaw: retried, it adds nothing
+    await s.history.append([ev(2)]);
+    assert.deepEqual((await all(s)).map((e) => e.msgid), ['m1', 'm2', 'm3']);
+  } finally {
+    thaw?.();
     await s.close();
   }
 });
