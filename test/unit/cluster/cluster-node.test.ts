@@ -164,3 +164,38 @@ test('Redis down: calls reject at once (no queue piling up), the lease is lost p
   await a.rejoin();
   assert.equal(await a.claimNick('jack', 's'), true);
 });
+
+test('Redis killed and restarted (append-only file): leases and claims survive a restart shorter than the lease', { skip, timeout: 30_000 }, async () => {
+  const aof = await startRedis({ appendonly: true });
+  const mine: ClusterNode[] = [];
+  try {
+    let lost = 0;
+    const cluster = `aof${++clusterN}`;
+    const a = await ClusterNode.start({ redis: aof.url, cluster, leaseMs: 4000, onLeaseLost: () => lost++ });
+    mine.push(a);
+    assert.equal(await a.claimNick('kate', 's'), true);
+    await aof.halt('kill');
+    await aof.start();
+    await until(async () => a.redis.status === 'ready', 'the reconnect');
+    const b = await ClusterNode.start({ redis: aof.url, cluster, leaseMs: 4000 });
+    mine.push(b);
+    assert.deepEqual(await b.ownerOf('kate'), { node: a.id, session: 's' }, 'the claim came back with Redis');
+    assert.equal(await b.claimNick('kate', 'x'), false);
+    // a's renewals carry on with the same epoch: watch its lease's TTL go back up twice
+    const leaseKey = `tincan:{${cluster}}:lease:${a.id}`;
+    let prev = await b.redis.pttl(leaseKey);
+    let renewals = 0;
+    await until(async () => {
+      const now = await b.redis.pttl(leaseKey);
+      if (now > prev + 200) renewals++;
+      prev = now;
+      return renewals >= 2;
+    }, 'two renewals after the restart');
+    assert.equal(lost, 0);
+    assert.equal(a.leaseHeld, true);
+    assert.equal(await b.claimNick('kate', 'x'), false);
+  } finally {
+    for (const n of mine) await n.stop();
+    await aof.stop();
+  }
+});
