@@ -93,6 +93,7 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string', short: 'p' },
   data: { type: 'string' },
+  postgres: { type: 'string' },
   name: { type: 'string' },
   password: { type: 'string' },
   config: { type: 'string', short: 'c' },
@@ -114,6 +115,8 @@ export function serveUsage(): string {
     `  --host <addr>         address to listen on (default: ${d.host}, all interfaces, IPv4 and IPv6)`,
     `  -p, --port <n>        TCP port (default: ${d.port})`,
     `  --data <dir>          data directory (default: ${d.dataDir})`,
+    '  --postgres <url>      keep history and rooms in PostgreSQL (postgres://user@host/db; the',
+    '                        password is better in PGPASSWORD or the config file) (default: SQLite in the data directory)',
     `  --name <server>       server name shown to clients (default: ${d.serverName})`,
     '  --password <pw>       require this server password (PASS) (default: none)',
     '  -c, --config <file>   JSON or YAML config file; flags override it (default: none)',
@@ -160,6 +163,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     flags.port = Number(p);
   }
   if (values.data !== undefined) flags.dataDir = values.data;
+  if (values.postgres !== undefined) {
+    flags.storage = 'postgres';
+    flags.postgres = { url: values.postgres };
+  }
   if (values.name !== undefined) flags.serverName = values.name;
   if (values.password !== undefined) flags.password = values.password;
   if (values.public === true) flags.public = true;
@@ -181,10 +188,22 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
   const { History } = await import('../core/history.js');
   let storage;
   try {
-    storage = await openStorage(config.storage, config.dataDir);
+    const pg = config.postgres;
+    const postgres =
+      pg.url === null
+        ? undefined
+        : {
+            url: pg.url,
+            poolMax: pg.poolMax,
+            statementTimeoutMs: pg.statementTimeoutMs,
+            connectTimeoutMs: pg.connectTimeoutMs,
+            onIdleError: (err: Error) => logger.warn({ err }, 'a pooled PostgreSQL connection failed; it is replaced on next use'),
+          };
+    storage = await openStorage(config.storage, config.dataDir, postgres === undefined ? {} : { postgres });
   } catch (e) {
     // data directory problems (not writable, locked by another server) say it all already
     if (e instanceof Error && e.name === 'DataDirError') throw new CliError(`tincan serve: ${e.message}`, 1, codeOf(e));
+    if (config.storage === 'postgres') throw new CliError(`cannot open the history database: ${(e as Error).message}`, 1, 'TINCAN_ERR_HISTORY_OPEN');
     throw new CliError(`cannot open the history database in ${config.dataDir}: ${(e as Error).message}`, 1, 'TINCAN_ERR_HISTORY_OPEN');
   }
   if (accountsOnly) {

@@ -119,6 +119,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   allow: [],
   defaultChannel: '#lobby',
   storage: 'sqlite',
+  postgres: { url: null, poolMax: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5000 },
   history: {
     enabled: true,
     replayLines: 20,
@@ -365,6 +366,25 @@ const accounts = obj({
   registrationsPerIpPerHour: int(1, 1_000_000),
 });
 
+/** storage: postgres (docs/scale-out.md); the password may also come from PGPASSWORD */
+const postgres = obj({
+  /** postgres://user:password@host:port/database; null = not configured */
+  url: nullable(
+    str({
+      min: 1,
+      max: 4096,
+      expected: 'a postgres://user:password@host:port/database URL, or null',
+      test: (s) => /^postgres(ql)?:\/\/[^\s]+$/.test(s),
+    }),
+  ),
+  /** most connections one node opens */
+  poolMax: int(1, 1000),
+  /** longest one statement may run, ms */
+  statementTimeoutMs: int(100, 3_600_000),
+  /** longest to wait for a connection (new, or a free one from the pool), ms */
+  connectTimeoutMs: int(100, 600_000),
+});
+
 export const CONFIG_SCHEMA = obj({
   /** '::' = all interfaces, IPv4 and IPv6 */
   host: str({
@@ -396,8 +416,9 @@ export const CONFIG_SCHEMA = obj({
   /** extra CIDRs allowed when public is false */
   allow: arr(cidr, 10000),
   defaultChannel: channelName,
-  /** where history and channel state live: 'sqlite' (<dataDir>/tincan.db) or 'memory' */
-  storage: oneOf(['sqlite', 'memory']),
+  /** where history and channel state live: 'sqlite' (<dataDir>/tincan.db), 'memory', or 'postgres' (postgres.url) */
+  storage: oneOf(['sqlite', 'memory', 'postgres']),
+  postgres,
   history,
   accounts,
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -566,6 +587,9 @@ export function validateConfig(raw: unknown, base: Config = DEFAULT_CONFIG, cont
     problems.push(
       `defaultChannel: expected at most limits.channelLength (${merged.limits.channelLength}) characters, found ${describeValue(merged.defaultChannel)}`,
     );
+  }
+  if (merged.storage === 'postgres' && merged.postgres.url === null) {
+    problems.push('postgres.url: expected a postgres://user:password@host:port/database URL with storage: postgres (or --postgres URL), found null');
   }
   merged.operators.forEach((o, i) => {
     const p = passwordProblem(o.password);

@@ -19,3 +19,4 @@ export type WebConfig = Config['web'];
 export type HistoryConfig = Config['history'];
 export type TlsConfig = Config['tls'];
 export type AccountsConfig = Config['accounts'];
+export type PostgresConfig = Config['postgres'];

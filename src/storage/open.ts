@@ -1,19 +1,27 @@
 /**
  * Opens the configured storage backend: SQLite in `<dataDir>/tincan.db` (creating the
- * directory and locking it for this process, see data-dir.ts), or memory. The caller
- * closes it after the last history flush; closing releases the lock.
+ * directory and locking it for this process, see data-dir.ts), memory, or PostgreSQL
+ * (`opts.postgres`: connected and migrated before this resolves; no data directory lock,
+ * several nodes share it). The caller closes it after the last history flush; closing
+ * releases the lock.
  */
 import { join } from 'node:path';
 import type { Storage } from './types.js';
 import { MemoryStorage } from './memory/memory-storage.js';
 import { DataDirError, ensureDataDir, lockDataDir } from './data-dir.js';
+import type { PostgresOptions } from './postgres/postgres-storage.js';
 
-export type StorageKind = 'sqlite' | 'memory';
+export type StorageKind = 'sqlite' | 'memory' | 'postgres';
 
 export const DB_FILE = 'tincan.db';
 
-export async function openStorage(kind: StorageKind, dataDir: string): Promise<Storage> {
+export async function openStorage(kind: StorageKind, dataDir: string, opts: { postgres?: PostgresOptions } = {}): Promise<Storage> {
   if (kind === 'memory') return new MemoryStorage();
+  if (kind === 'postgres') {
+    if (opts.postgres === undefined) throw new Error('storage postgres needs postgres.url');
+    const { PostgresStorage } = await import('./postgres/postgres-storage.js');
+    return PostgresStorage.open(opts.postgres);
+  }
   const { SqliteStorage } = await import('./sqlite/sqlite-storage.js');
   const dir = ensureDataDir(dataDir);
   const lock = lockDataDir(dir);

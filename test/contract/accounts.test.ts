@@ -1,5 +1,5 @@
 // The AccountStore contract (src/storage/types.ts), run against every implementation.
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,20 +7,40 @@ import { join } from 'node:path';
 import type { AccountRecord, Storage } from '../../src/storage/types.js';
 import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
+import { postgresUnavailable, startPostgres, type PgServer } from '../helpers/postgres.js';
 
 interface Impl {
   name: string;
-  open(): { storage: Storage; reopen?: () => Storage; cleanup(): void };
+  skip?: string | null;
+  open(): Promise<{ storage: Storage; reopen?: () => Promise<Storage>; cleanup(): void }>;
 }
 
+const pgSkip = postgresUnavailable();
+let pg: PgServer | null = null;
+before(async () => {
+  if (pgSkip === null) pg = await startPostgres();
+});
+after(async () => {
+  await pg?.stop();
+});
+
 const IMPLS: Impl[] = [
-  { name: 'memory', open: () => ({ storage: new MemoryStorage(), cleanup() {} }) },
+  { name: 'memory', open: async () => ({ storage: new MemoryStorage(), cleanup() {} }) },
   {
     name: 'sqlite',
-    open() {
+    async open() {
       const dir = mkdtempSync(join(tmpdir(), 'tincan-acct-contract-'));
       const file = join(dir, 'a.db');
-      return { storage: new SqliteStorage(file), reopen: () => new SqliteStorage(file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+      return { storage: new SqliteStorage(file), reopen: async () => new SqliteStorage(file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: pgSkip,
+    async open() {
+      const url = await pg!.createDatabase();
+      return { storage: await PostgresStorage.open({ url, poolMax: 2 }), reopen: () => PostgresStorage.open({ url, poolMax: 2 }), cleanup() {} };
     },
   },
 ];
@@ -41,9 +61,9 @@ function rec(name: string, over: Partial<AccountRecord> = {}): AccountRecord {
 }
 
 for (const impl of IMPLS) {
-  const it = (name: string, fn: (s: Storage, reopen?: () => Storage) => Promise<void>) =>
-    test(`${impl.name}: ${name}`, async () => {
-      const o = impl.open();
+  const it = (name: string, fn: (s: Storage, reopen?: () => Promise<Storage>) => Promise<void>) =>
+    test(`${impl.name}: ${name}`, { skip: impl.skip ?? false }, async () => {
+      const o = await impl.open();
       try {
         await fn(o.storage, o.reopen);
       } finally {
@@ -96,11 +116,11 @@ for (const impl of IMPLS) {
     assert.deepEqual((await s.accounts.loadAccounts()).map((r) => r.name).sort(), ['A1', 'B2', 'C3']);
   });
 
-  if (impl.name === 'sqlite') {
+  if (impl.name !== 'memory') {
     it('accounts survive closing and reopening the database', async (s, reopen) => {
       await s.accounts.createAccount(rec('Alice', { flags: ['admin'] }));
       await s.close();
-      const again = reopen!();
+      const again = await reopen!();
       try {
         assert.deepEqual(await again.accounts.getAccount('alice'), rec('Alice', { flags: ['admin'] }));
       } finally {

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import type { Tmux } from '../helpers/tmux.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,17 +37,8 @@ export function dump(t: Tmux, ...names: string[]): string {
   return names.map((n) => `--- ${n} ---\n${t.alive(n) ? t.screen(n) : '(exited)'}`).join('\n');
 }
 
-/** A free TCP port on 127.0.0.1 (bound and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (bound and released): test/helpers/daemon.ts. */
+export { freePort } from '../helpers/daemon.js';
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
