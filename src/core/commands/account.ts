@@ -12,6 +12,7 @@ import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 import { addChunk, findMechanism, MECHANISMS, parsePlain, type SaslExchange } from '../../accounts/sasl.js';
 import { HashBusyError, passwordProblem } from '../../accounts/password.js';
+import { verifyPasswordOrToken } from '../../accounts/tokens.js';
 
 // ---- SASL -------------------------------------------------------------------------------
 
@@ -86,7 +87,8 @@ function plain(s: Session, x: SaslExchange, data: Buffer, srv: IrcServer): void 
   }
   x.phase = 'checking';
   const reply = s.defer();
-  srv.accounts.verify(p.authcid, p.password).then(
+  // a device token (the browser's) is checked without scrypt: src/accounts/tokens.ts
+  verifyPasswordOrToken(srv.accounts, p.authcid, p.password).then(
     (rec) =>
       reply(() => {
         if (s.sasl !== x) return; // aborted (CAP END, AUTHENTICATE *) meanwhile
