@@ -66,13 +66,15 @@ export interface ClientEvents extends Record<string, unknown[]> {
 
 /** What the server said about logging in or registering. */
 export interface AuthEvent {
-  kind: 'logged-in' | 'logged-out' | 'login-failed' | 'registered' | 'register-failed';
+  kind: 'logged-in' | 'logged-out' | 'login-failed' | 'registered' | 'register-failed' | 'token-created' | 'token-revoked' | 'token-failed';
   /** the account concerned ('' when the server did not say) */
   account: string;
   /** readable text, as shown in the server window */
   text: string;
-  /** FAIL REGISTER's code (ACCOUNT_EXISTS, WEAK_PASSWORD...), for register-failed */
+  /** FAIL REGISTER's or FAIL TOKEN's code (ACCOUNT_EXISTS, WEAK_PASSWORD, NO_SUCH_TOKEN...) */
   code?: string;
+  /** token-created: the device token (shown once by the server) and its id; token-revoked: the id */
+  token?: { id: string; token: string };
 }
 
 /** The results of the last search, for a view that lists them apart. */

@@ -114,7 +114,7 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
       },
       onLine: (line) => {
         if (!mine()) return;
-        this.emit('wire', 'in', line);
+        this.emit('wire', 'in', redact(line));
         const r = parse(line);
         if (r.ok) this.handle(r.msg);
       },
@@ -269,9 +269,12 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
         this.#registered(p[1] ?? this.nick, p[p.length - 1] ?? '');
         return true;
       case 'FAIL':
+        if (p[0] === 'TOKEN') return this.#tokenReply(msg.command, p);
         if ((p[0] ?? '') !== 'REGISTER') return false;
         this.#registerFailed(p);
         return true;
+      case 'NOTE':
+        return p[0] === 'TOKEN' ? this.#tokenReply(msg.command, p) : false;
       case N.RPL_WELCOME:
         this.nick = p[0] ?? this.nick;
         this.passwordError = null;
@@ -327,6 +330,24 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
     if (!this.offered.has('draft/account-registration')) return `${this.label} does not offer account registration`;
     this.#registering = { account: this.nick, password };
     this.send('REGISTER', '*', '*', password);
+    return null;
+  }
+
+  /**
+   * Asks tincan for a device token (TOKEN NEW, src/core/commands/token.ts): answered by
+   * an 'auth' event token-created (never shown as a line) or token-failed. The browser
+   * keeps the token instead of the password. Null when asked.
+   */
+  requestDeviceToken(label: string): string | null {
+    if (!this.connected || this.account === null) return 'Log in first';
+    this.send('TOKEN', 'NEW', label);
+    return null;
+  }
+
+  /** TOKEN REVOKE id: answered by token-revoked or token-failed. */
+  revokeDeviceToken(id: string): string | null {
+    if (!this.connected || this.account === null) return 'Not logged in';
+    this.send('TOKEN', 'REVOKE', id);
     return null;
   }
 
@@ -450,6 +471,27 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
     this.#auth({ kind: 'register-failed', account: p[2] ?? '', text: `Could not register: ${text}`, code });
   }
 
+  /** NOTE/FAIL TOKEN: the token itself goes to the event only, never into a buffer. */
+  #tokenReply(command: string, p: readonly string[]): boolean {
+    const sub = p[1] ?? '';
+    const text = p[p.length - 1] ?? '';
+    if (command === 'NOTE' && sub === 'CREATED' && p.length >= 5) {
+      const e: AuthEvent = { kind: 'token-created', account: this.account ?? '', text: `This device stays logged in as ${this.account ?? '?'} (token ${p[2] ?? ''})`, token: { id: p[2] ?? '', token: p[3] ?? '' } };
+      this.emit('auth', e);
+      this.emit('change');
+      return true;
+    }
+    if (command === 'NOTE' && sub === 'REVOKED') {
+      this.#auth({ kind: 'token-revoked', account: this.account ?? '', text, token: { id: p[2] ?? '', token: '' } });
+      return true;
+    }
+    if (command === 'FAIL') {
+      this.#auth({ kind: 'token-failed', account: this.account ?? '', text, code: sub });
+      return true;
+    }
+    return false; // LIST entries: shown as ordinary NOTE lines
+  }
+
   #auth(e: AuthEvent): void {
     this.note(e.text, e.kind === 'login-failed' || e.kind === 'register-failed' ? 'error' : 'info');
     this.emit('auth', e);
@@ -459,6 +501,8 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
 
 /** A line as shown in 'wire' (/raw, the protocol view): credentials replaced by `***`. */
 export function redact(line: string): string {
+  // in: a device token the server shows once
+  if (line.includes(' TOKEN CREATED ')) return line.replace(/^((?:@\S+ )?(?::\S+ )?NOTE TOKEN CREATED \S+ )\S+/, '$1***');
   const m = /^(AUTHENTICATE|REGISTER|PASS) (.*)$/i.exec(line);
   if (m === null) return line;
   const verb = m[1]!.toUpperCase();
