@@ -130,10 +130,14 @@ test('plain /register: a taken name, a weak password and a missing one get clear
 test('plain /login on a server without accounts says so, and the user can go on talking', T, async () => {
   const { h } = await serve({ accounts: { enabled: false } });
   const a = await plainUser(h.port);
+  a.send('/register whatever-pw');
+  await a.waitFor(/^! Pick your name first: \/nick NAME, then \/register PASSWORD\.$/);
+  a.send('/nick zed');
+  await a.waitFor(/^\* You are now known as zed$/);
   a.send('/login alice whatever-pw');
   await a.waitFor(/^! This server does not offer logins \(accounts are turned off\)\.$/);
   a.send('/register whatever-pw');
-  await a.waitFor(/^! Could not register guest\d+: Registration is disabled on this server$/);
+  await a.waitFor(/^! Could not register zed: Registration is disabled on this server$/);
   // a second login attempt is not stuck behind the first
   a.send('/login alice whatever-pw');
   await a.next(/^! This server does not offer logins/);

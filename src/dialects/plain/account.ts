@@ -43,6 +43,8 @@ export class PlainAccount {
   /** `/register PASSWORD`: the account is named after the current nick. */
   register(password: string): string[] {
     if (this.account !== null) return [`! You are already logged in as ${cleanText(this.account)}.`];
+    // guest names are handed out again to newcomers: not something to own
+    if (/^guest\d+$/i.test(this.#host.state.nick)) return ['! Pick your name first: /nick NAME, then /register PASSWORD.'];
     this.#host.toCore('REGISTER', ['*', '*', password]);
     return [`* Registering the name ${cleanText(this.#host.state.nick)}...`];
   }
