@@ -51,6 +51,8 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
   #nickTries = 0;
   #quitting = false;
   #sasl: SaslRun | null = null;
+  /** SASL was tried while registering this session (once is enough) */
+  #saslTried = false;
   /** the password of a REGISTER in flight: kept as credentials when it succeeds */
   #registering: Credentials | null = null;
 
@@ -98,6 +100,7 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
     this.sessionStarted();
     this.#nickTries = 0;
     this.#endSasl();
+    this.#saslTried = false;
     this.#registering = null;
     this.account = null;
     this.nick = this.wantedNick;
@@ -362,16 +365,19 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
     const more = p[2] === '*';
     const list = (more ? p[3] : p[2]) ?? '';
     for (const c of this.#cap.onCap(p, registering)) {
-      if (c[0] === 'END' && registering && this.credentials !== null && this.#sasl === null) {
+      if (c[0] === 'END' && registering && this.credentials !== null && this.#sasl === null && !this.#saslTried) {
+        this.#saslTried = true;
         if (this.caps.has('sasl') && offersPlain(this.offered.get('sasl') ?? '')) {
           // CAP END waits for the login's answer (SASL 3.2)
           this.#startSasl(this.credentials, true);
           continue;
         }
         this.note(
-          this.offered.has('sasl')
-            ? `${this.label} does not accept PLAIN logins; connecting without logging in`
-            : `${this.label} does not offer logins (no sasl capability); connecting without logging in as ${this.credentials.account}`,
+          !this.offered.has('sasl')
+            ? `${this.label} does not offer logins (no sasl capability); connecting without logging in as ${this.credentials.account}`
+            : this.caps.has('sasl')
+              ? `${this.label} does not accept PLAIN logins; connecting without logging in`
+              : `${this.label} refused the sasl capability; connecting without logging in`,
           'error',
         );
       }
