@@ -13,6 +13,7 @@ import { FailureThrottle } from '../util/failure-throttle.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import { addressGroup } from '../util/netmask.js';
 import { HashBusyError } from './password.js';
+import { verifyPasswordOrToken } from './tokens.js';
 
 export const LOGIN_FREE_FAILURES = 1;
 export const LOGIN_BASE_WAIT_MS = 1000;
@@ -79,7 +80,8 @@ export function passwordLogin(s: Session, srv: IrcServer, account: string, passw
     done({ ok: false, reason: 'wait', seconds: Math.ceil(wait / 1000) });
     return;
   }
-  srv.accounts.verify(account, password).then(
+  // a device token (the browser's) is checked without scrypt: tokens.ts
+  verifyPasswordOrToken(srv.accounts, account, password).then(
     (rec) => {
       if (rec === null) {
         s.log.info({ account }, 'failed login');

@@ -19,6 +19,7 @@ export const DEFAULT_PORT = 4444;
 const OPTIONS = {
   nick: { type: 'string', short: 'n' },
   password: { type: 'string' },
+  'save-login': { type: 'boolean' },
   raw: { type: 'boolean' },
   line: { type: 'boolean' },
   'no-bell': { type: 'boolean' },
@@ -41,6 +42,9 @@ export function chatUsage(): string {
     'Options:',
     '  -n, --nick <name>   your nick (default: your login name)',
     '  --password <pw>     server password (PASS)',
+    '  --save-login        keep the account you /register or /login with for this server',
+    '                      (in $XDG_CONFIG_HOME/tincan/logins.json, mode 0600); a saved',
+    '                      login is used (SASL) on every start, with or without this flag',
     '  --raw               plain lines instead of IRC (same as tcp://)',
     '  --line              line-oriented even on a terminal (automatic in pipes)',
     '  --no-bell           no terminal bell on mentions',
@@ -49,7 +53,7 @@ export function chatUsage(): string {
     'Keys: Enter sends, Tab completes nicks/rooms/commands, Up/Down recall what you typed,',
     'PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows, Ctrl+C quits.',
     'Commands: /join /part /msg /query /me /nick /topic /who /whois /away /history /search',
-    '/win /close /raw /help /quit (type /help inside for details).',
+    '/register /login /win /close /raw /help /quit (type /help inside for details).',
     '',
     'In a pipe, each stdin line is sent (a message or a /command), and each message',
     'is printed as "[HH:MM] #room <nick> text".',
@@ -61,6 +65,7 @@ export interface ChatArgs {
   raw: boolean;
   line: boolean;
   bell: boolean;
+  saveLogin: boolean;
   nick: string;
   password?: string;
   target: { host: string; port: number } | null;
@@ -119,6 +124,7 @@ export function parseChatArgs(argv: string[]): ChatArgs & { scheme: string | nul
     raw: values.raw === true || t?.scheme === 'tcp',
     line: values.line === true,
     bell: values['no-bell'] !== true,
+    saveLogin: values['save-login'] === true,
     nick: values.nick ?? defaultNick(),
     target: t ? { host: t.host, port: t.port } : null,
     scheme: t?.scheme ?? null,
@@ -346,10 +352,22 @@ export async function chatMain(argv: string[]): Promise<number> {
 
   const { IrcClient } = await import('../clients/shared/irc-client.js');
   const { tcpTransport } = await import('../clients/shared/node-transport.js');
-  const { filePinStore } = await import('../clients/shared/known-servers.js');
+  const { filePinStore, serverKey } = await import('../clients/shared/known-servers.js');
+  const logins = await import('../clients/shared/saved-logins.js');
   /** the server's certificate did not match: exit non-zero */
   let refused = false;
   const label = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+  // a saved account (--save-login) logs in with SASL while registering
+  const loginsPath = logins.savedLoginsPath();
+  const loginKey = serverKey(target.host, target.port);
+  let saved: { account: string; password: string } | null = null;
+  let loginNote: string | null = null;
+  try {
+    saved = logins.readSavedLogin(loginsPath, loginKey);
+  } catch (e) {
+    loginNote = (e as Error).message;
+    process.stderr.write(loginNote + '\n');
+  }
   const client = new IrcClient({
     nick: args.nick,
     serverLabel: label,
@@ -364,6 +382,25 @@ export async function chatMain(argv: string[]): Promise<number> {
     }),
     historyOnJoin: 50,
     ...(args.password !== undefined ? { password: args.password } : {}),
+    ...(saved !== null ? { login: saved } : {}),
+  });
+  if (loginNote !== null) client.info(client.server, loginNote, 'error');
+  else if (saved !== null) client.info(client.server, `Logging in as ${saved.account} (saved in ${loginsPath})`);
+  client.on('auth', (e) => {
+    const creds = client.credentials;
+    if (e.kind === 'logged-in' && args.saveLogin && creds !== null && (saved?.account !== creds.account || saved.password !== creds.password)) {
+      try {
+        logins.saveLogin(loginsPath, loginKey, creds);
+        saved = creds;
+        client.info(client.server, `Saved the login for ${creds.account} in ${loginsPath} (only you can read it); it is used on the next start`);
+      } catch (err) {
+        client.info(client.server, `Could not save the login in ${loginsPath}: ${(err as Error).message}`, 'error');
+      }
+    } else if (e.kind === 'logged-in' && !args.saveLogin && saved === null) {
+      client.info(client.server, 'Start with --save-login to be logged in automatically next time');
+    } else if (e.kind === 'login-failed' && saved !== null && e.account === saved.account) {
+      client.info(client.server, `The saved login in ${loginsPath} was refused: /login again${args.saveLogin ? ' (it will replace the saved one)' : ' (with --save-login to replace the saved one)'}`, 'error');
+    }
   });
   if (!tty) {
     const { runLineMode } = await import('../clients/tui/line-mode.js');

@@ -26,6 +26,7 @@ import type { Connection, ConnectionHandlers } from '../transports/connection.js
 import { casefolder, parse, serializeParts } from '../protocol/index.js';
 import { parseCommandLine } from '../shared/command-table.js';
 import { PLAIN_COMMANDS, type PlainCommandContext } from './plain/commands.js';
+import { PlainAccount } from './plain/account.js';
 import { Registration } from './plain/registration.js';
 import { Renderer } from './plain/render.js';
 import { PlainState } from './plain/state.js';
@@ -98,7 +99,8 @@ export class PlainConnection implements Connection {
     const show = (lines: readonly string[]): void => this.#show(lines);
     this.#state = state;
     this.#reg = new Registration({ config: opts.config, guestNick, toCore, later, show, typed: (t) => this.#typed(t) });
-    this.#renderer = new Renderer(state, this.#reg, { now: this.#now, toCore, later });
+    const account = new PlainAccount({ state, toCore, later });
+    this.#renderer = new Renderer(state, this.#reg, { now: this.#now, toCore, later, account });
     this.#commands = {
       state,
       config: opts.config,
@@ -108,6 +110,7 @@ export class PlainConnection implements Connection {
       toCore,
       coreLine: (line) => this.#core?.line(line),
       say: (target, text) => this.#say(target, text),
+      account,
     };
   }
 

@@ -17,6 +17,8 @@ export const WANTED_CAPS = [
 ] as const;
 
 export class CapNegotiation {
+  /** true: ask for `sasl` too (credentials are configured) */
+  sasl: () => boolean = () => false;
   #lsDone = false;
   #pending = 0;
 
@@ -52,7 +54,7 @@ export class CapNegotiation {
       }
       if (more) return out;
       const names = sub === 'LS' ? [...this.offered.keys()] : list.split(' ').map((t) => t.split('=')[0] ?? '');
-      let want = [...WANTED_CAPS, ...this.extra].filter((c) => names.includes(c) && !this.caps.has(c));
+      let want = [...WANTED_CAPS, ...this.extra, ...(this.sasl() ? ['sasl'] : [])].filter((c) => names.includes(c) && !this.caps.has(c));
       if (want.includes('chathistory')) want = want.filter((c) => c !== 'draft/chathistory');
       if (sub === 'LS') this.#lsDone = true;
       if (want.length > 0) {

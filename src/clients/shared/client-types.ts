@@ -25,6 +25,8 @@ export interface ClientOptions {
   realname?: string;
   /** sent as PASS on every connect (see submitPassword) */
   password?: string;
+  /** log in with SASL PLAIN while registering (the password may be a device token) */
+  login?: { account: string; password: string };
   transport: TransportFactory;
   /** rooms to join once registered (a remembered list); the first is shown when joined */
   channels?: readonly string[];
@@ -58,6 +60,21 @@ export interface ClientEvents extends Record<string, unknown[]> {
   change: [];
   /** every wire line, for debugging (/raw shows replies to what you sent) */
   wire: ['in' | 'out', string];
+  /** a login or registration answered (connection.ts: SASL, REGISTER) */
+  auth: [AuthEvent];
+}
+
+/** What the server said about logging in or registering. */
+export interface AuthEvent {
+  kind: 'logged-in' | 'logged-out' | 'login-failed' | 'registered' | 'register-failed' | 'token-created' | 'token-revoked' | 'token-failed';
+  /** the account concerned ('' when the server did not say) */
+  account: string;
+  /** readable text, as shown in the server window */
+  text: string;
+  /** FAIL REGISTER's or FAIL TOKEN's code (ACCOUNT_EXISTS, WEAK_PASSWORD, NO_SUCH_TOKEN...) */
+  code?: string;
+  /** token-created: the device token (shown once by the server) and its id; token-revoked: the id */
+  token?: { id: string; token: string };
 }
 
 /** The results of the last search, for a view that lists them apart. */

@@ -15,6 +15,17 @@ export interface CommandUi {
   switchTo(n: number): void;
   /** leave the program after the client quit */
   exit(): void;
+  /**
+   * Asks for a secret (the password of /register and /login): not shown while typed,
+   * not kept in the input history; `then(null)` when cancelled. Absent: the secret must
+   * be given as an argument.
+   */
+  askSecret?(prompt: string, then: (secret: string | null) => void): void;
+}
+
+/** A typed line carrying a password (/register PW, /login ACCOUNT PW): never kept in the input history. */
+export function hasSecret(line: string): boolean {
+  return /^\/(register\s+\S|(login|identify)\s+\S+\s+\S)/i.test(line.trimStart());
 }
 
 /** What a command handler works on: the client, the window it was typed in, the UI. */
@@ -251,6 +262,53 @@ const SPECS: readonly Spec[] = [
     run({ c, b }) {
       if (b.kind === 'channel' && b.joined && c.connected) c.send('PART', b.name);
       c.close(b);
+    },
+  },
+  // ---- accounts (connection.ts: REGISTER, SASL PLAIN); the password is never shown ----
+  {
+    name: 'register',
+    args: '[PASSWORD]',
+    help: 'keep your nick: make it an account (asks for the password)',
+    run(x, { rest }) {
+      const { c, b, ui } = x;
+      if (!needConn(x)) return;
+      const send = (pw: string): void => {
+        const err = c.register(pw);
+        if (err !== null) c.info(b, err, 'error');
+        else c.info(b, `Registering ${c.nick}...`);
+      };
+      if (rest !== '') return send(rest);
+      if (ui.askSecret === undefined) return usage(x, 'register');
+      ui.askSecret(`Password for ${c.nick} (not shown): `, (pw) => {
+        if (pw === null || pw === '') return c.info(b, 'Registration cancelled');
+        ui.askSecret!('The same password again: ', (again) => {
+          if (again === null) return c.info(b, 'Registration cancelled');
+          if (again !== pw) return c.info(b, 'The two passwords differ: nothing registered (/register to try again)', 'error');
+          send(pw);
+        });
+      });
+    },
+  },
+  {
+    name: 'login',
+    aliases: ['identify'],
+    args: '[ACCOUNT] [PASSWORD]',
+    help: 'log in to your account (default: your nick; asks for the password)',
+    run(x, { args, rest }) {
+      const { c, b, ui } = x;
+      if (!needConn(x)) return;
+      const account = args[0] ?? c.nick;
+      const send = (pw: string): void => {
+        const err = c.login(account, pw);
+        if (err !== null) c.info(b, err, 'error');
+        else c.info(b, `Logging in as ${account}...`);
+      };
+      if (args.length >= 2) return send(rest.slice(account.length).trim());
+      if (ui.askSecret === undefined) return usage(x, 'login');
+      ui.askSecret(`Password for ${account} (not shown): `, (pw) => {
+        if (pw === null || pw === '') c.info(b, 'Login cancelled');
+        else send(pw);
+      });
     },
   },
   {

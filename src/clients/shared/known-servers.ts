@@ -14,9 +14,14 @@ export interface PinStore {
   set(server: string, fingerprint: string): void;
 }
 
-export function knownServersPath(env: NodeJS.ProcessEnv = process.env): string {
+/** `tincan chat`'s config directory: $XDG_CONFIG_HOME/tincan, default ~/.config/tincan. */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env['XDG_CONFIG_HOME'] !== undefined && env['XDG_CONFIG_HOME'] !== '' ? env['XDG_CONFIG_HOME'] : join(homedir(), '.config');
-  return join(base, 'tincan', 'known_servers');
+  return join(base, 'tincan');
+}
+
+export function knownServersPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(configDir(env), 'known_servers');
 }
 
 /** `AB:CD:...` or `abcd...` to `abcd...` */

@@ -10,6 +10,7 @@ import { Completer } from './completion.js';
 import { KeyParser, type Key } from './keys.js';
 import { LineEditor } from './line-editor.js';
 import type { TuiModel } from './model.js';
+import { hasSecret, type CommandUi } from '../shared/commands.js';
 import { layout, Screen } from './screen.js';
 import { renderLine } from './format.js';
 
@@ -18,6 +19,12 @@ export interface TuiOptions {
   stdout: WriteStream;
   /** ring the terminal bell on mentions and private messages (default true) */
   bell?: boolean;
+}
+
+interface SecretPrompt {
+  prompt: string;
+  editor: LineEditor;
+  then: (s: string | null) => void;
 }
 
 const ENTER = '\x1b[?1049h\x1b[?2004h\x1b[?7l\x1b[H\x1b[2J';
@@ -35,6 +42,9 @@ export class TuiApp {
   #done!: () => void;
   readonly finished: Promise<void>;
   #clock: ReturnType<typeof setInterval> | null = null;
+  /** a password being typed (/register, /login): its own editor, drawn as nothing */
+  #secret: SecretPrompt | null = null;
+  static readonly #HIDDEN = { view: () => ({ text: '', cursorCol: 0 }) };
 
   constructor(
     readonly model: TuiModel,
@@ -104,7 +114,14 @@ export class TuiApp {
     const m = this.model;
     const b = m.active;
     const { out, scroll } = this.#screen.frame(
-      { top: m.top(), lines: b.lines, scroll: this.#scroll.get(b) ?? 0, status: this.#statusWithScroll(b), prompt: m.prompt(), editor: this.editor },
+      {
+        top: m.top(),
+        lines: b.lines,
+        scroll: this.#scroll.get(b) ?? 0,
+        status: this.#statusWithScroll(b),
+        prompt: this.#secret?.prompt ?? m.prompt(),
+        editor: this.#secret === null ? this.editor : TuiApp.#HIDDEN,
+      },
       this.cols,
       this.rows,
     );
@@ -157,7 +174,41 @@ export class TuiApp {
     this.#scroll.set(b, Math.max(0, (this.#scroll.get(b) ?? 0) + rows));
   }
 
+  /** What commands may ask of the UI. */
+  #ui(): CommandUi {
+    return {
+      switchTo: (n) => this.#switch(n),
+      exit: () => this.stop(),
+      askSecret: (prompt, then) => {
+        this.#secret = { prompt, editor: new LineEditor(), then };
+        this.render();
+      },
+    };
+  }
+
+  /** Keys while a password is typed: editing, Enter gives it, Esc/Ctrl+C/Ctrl+D cancel. */
+  #onSecretKey(k: Key, s: SecretPrompt): void {
+    const done = (v: string | null): void => {
+      this.#secret = null;
+      s.then(v);
+    };
+    if ((k.ctrl && (k.name === 'c' || k.name === 'd')) || k.name === 'escape') return done(null);
+    if (k.ctrl && k.name === 'u') return s.editor.killStart();
+    if (k.ctrl && k.name === 'h') return s.editor.backspace();
+    switch (k.name) {
+      case 'char':
+      case 'paste':
+        if (k.ch !== undefined) s.editor.insert(k.ch);
+        return;
+      case 'backspace':
+        return s.editor.backspace();
+      case 'enter':
+        return done(s.editor.text);
+    }
+  }
+
   #onKey(k: Key): void {
+    if (this.#secret !== null) return this.#onSecretKey(k, this.#secret);
     const ed = this.editor;
     if (k.name !== 'tab') this.#completer.reset();
     const page = Math.max(1, layout(this.rows).paneRows - 2);
@@ -222,8 +273,10 @@ export class TuiApp {
         return;
       case 'enter': {
         const line = ed.submit();
+        // a password typed as an argument is not recalled by Up
+        if (hasSecret(line) && ed.history[ed.history.length - 1] === line) ed.history.pop();
         this.#scroll.set(this.model.active, 0);
-        this.model.submit(line, { switchTo: (n) => this.#switch(n), exit: () => this.stop() });
+        this.model.submit(line, this.#ui());
         return;
       }
       case 'backspace':

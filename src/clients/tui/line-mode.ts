@@ -30,6 +30,8 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
     let ended = false;
     let busy = false;
     let finished = false;
+    /** /register or /login waiting for its password: the next stdin line */
+    let secret: ((s: string | null) => void) | null = null;
     const finish = (): void => {
       if (finished) return;
       finished = true;
@@ -49,6 +51,12 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
         if (b) client.setActive(b);
       },
       exit: () => setTimeout(finish, 400),
+      askSecret: (prompt: string, then: (s: string | null) => void) => {
+        o.stderr.write(prompt + '\n');
+        if (queue.length > 0) return then(queue.shift() as string);
+        if (ended) return then(null);
+        secret = then;
+      },
     };
     const pump = (): void => {
       if (busy || finished) return;
@@ -79,11 +87,17 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
     };
     const rl = createInterface({ input: o.stdin, terminal: false });
     rl.on('line', (line) => {
-      queue.push(line);
+      const w = secret;
+      secret = null;
+      if (w !== null) w(line);
+      else queue.push(line);
       pump();
     });
     rl.on('close', () => {
       ended = true;
+      const w = secret;
+      secret = null;
+      w?.(null);
       pump();
     });
   });

@@ -23,7 +23,7 @@ export interface FrameView {
   scroll: number;
   status: Segment[];
   prompt: string;
-  editor: LineEditor;
+  editor: Pick<LineEditor, 'view'>;
 }
 
 export interface Layout {

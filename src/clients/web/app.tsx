@@ -19,6 +19,7 @@ import { openQuery, orderedBuffers, sortedMembers, wantedChannels } from './comm
 import { roomColours } from './format.js';
 import { Colours, Log, Nick, plainText, SearchResults } from './log.js';
 import { Banner, Composer, JoinForm, Login, MenuIcon, NotifyButton, PeopleIcon, SearchBox } from './panels.js';
+import { AccountPanel, attachAccount, deviceLoginOptions, loadDevice, logOutDevice } from './account.js';
 import { load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedRooms, saveSession } from './storage.js';
 
 /** Lines kept per window in the page. */
@@ -48,6 +49,7 @@ export function App() {
       transport: webSocketTransport(wsUrl(location)),
       channels: savedRooms(),
       ...(password !== null ? { password } : {}),
+      ...deviceLoginOptions(),
       maxLines: MAX_LINES,
       historyOnJoin: HISTORY_PAGE,
       extraCaps: ['draft/event-playback', 'chghost', 'setname'],
@@ -55,6 +57,7 @@ export function App() {
       whoOnJoin: true,
     });
     c.on('change', rerender);
+    attachAccount(c);
     // a /nick the server accepted: a reload comes back under it
     c.on('nick', (n) => save(NICK_KEY, n));
     c.on('line', (b, line) => {
@@ -66,7 +69,8 @@ export function App() {
 
   useEffect(() => {
     const params = new URLSearchParams(location.search);
-    const nick = params.get('nick') ?? load(NICK_KEY);
+    // a device logged in (account.tsx) comes back under its account's name
+    const nick = params.get('nick') ?? loadDevice()?.account ?? load(NICK_KEY);
     if (nick !== null && isValidNick(nick, 30) && params.get('pick') === null) start(nick);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -75,7 +79,9 @@ export function App() {
   return (
     <Chat
       client={client}
-      onQuit={() => {
+      onQuit={async () => {
+        // "Log out" also logs this device out of its account (the token is revoked)
+        if (loadDevice() !== null) await logOutDevice(client);
         client.quit('Leaving');
         save(NICK_KEY, null);
         saveSession(PASSWORD_KEY, null);
@@ -208,6 +214,7 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
             {client.away ? "I'm back" : 'Set away'}
           </button>
           <NotifyButton />
+          <AccountPanel client={client} onLoggedOut={onQuit} />
           <button class="small" onClick={onQuit}>
             Log out
           </button>

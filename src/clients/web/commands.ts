@@ -42,6 +42,9 @@ export const COMMANDS: readonly CommandHelp[] = [
   { name: 'close', args: '', help: 'close this window (leaves the room)', aliases: ['wc'] },
   { name: 'raw', args: 'LINE', help: 'send an IRC line as is', aliases: ['quote'] },
   { name: 'reconnect', args: '', help: 'drop the connection and connect again' },
+  // accounts (account.tsx has the forms); lines with a password are not recalled by ↑
+  { name: 'register', args: 'PASSWORD', help: 'keep your nick: make it an account ("Keep this name" does it too)' },
+  { name: 'login', args: 'ACCOUNT PASSWORD', help: 'log in to your account ("Log in" does it too)', aliases: ['identify'] },
   { name: 'quit', args: '[message]', help: 'leave (forgets your nick on this device)', aliases: ['exit'] },
   { name: 'help', args: '', help: 'this list', aliases: ['h'] },
 ];
@@ -308,6 +311,19 @@ export function runInput(client: IrcClient, input: string): CommandResult {
       if (rest.trim() === '') return usage(client, 'raw');
       if (!client.sendLine(rest.trim())) note(client, 'Not connected', 'error');
       return {};
+    case 'register': {
+      if (rest.trim() === '') return usage(client, 'register');
+      const why = client.register(rest.trim());
+      note(client, why ?? `Registering ${client.nick}...`, why === null ? 'info' : 'error');
+      return {};
+    }
+    case 'login': {
+      const [account = '', pw = ''] = words(rest, 1);
+      if (account === '' || pw.trim() === '') return usage(client, 'login');
+      const why = client.login(account, pw.trim());
+      note(client, why ?? `Logging in as ${account}...`, why === null ? 'info' : 'error');
+      return {};
+    }
     case 'quit':
       return { ui: 'quit' };
     case 'help':

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { isValidNick } from '../../protocol/index.js';
 import type { IrcClient } from '../shared/irc-client.js';
 import { complete, joinAndFocus, runInput } from './commands.js';
+import { hasSecret } from '../shared/commands.js';
 import { load, NICK_KEY, PASSWORD_KEY, saveSession } from './storage.js';
 
 export function Login({ onStart }: { onStart: (nick: string) => void }) {
@@ -176,7 +177,8 @@ export function Composer({ client, inputRef, onQuit }: { client: IrcClient; inpu
   const submit = (): void => {
     const t = text;
     if (t.trim() === '') return;
-    sent.current.push(t);
+    // a line with a password (/register, /login) is not kept for ↑
+    if (!hasSecret(t)) sent.current.push(t);
     if (sent.current.length > 50) sent.current.shift();
     recall.current = -1;
     setText('');

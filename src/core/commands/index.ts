@@ -13,6 +13,7 @@ import { operCommands } from './oper.js';
 import { historyCommands } from './history.js';
 import { accountCommands } from './account.js';
 import { nickServCommands } from './nickserv.js';
+import { tokenCommands } from './token.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -26,5 +27,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...historyCommands,
     ...accountCommands,
     ...nickServCommands,
+    ...tokenCommands,
   }),
 );

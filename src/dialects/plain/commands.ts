@@ -5,6 +5,7 @@
  */
 import type { Config } from '../../config/types.js';
 import { CommandTable, type CommandSpec } from '../../shared/command-table.js';
+import type { PlainAccount } from './account.js';
 import type { PlainState } from './state.js';
 import { cleanText, isChannel, stamp } from './text.js';
 
@@ -21,6 +22,8 @@ export interface PlainCommandContext {
   coreLine(line: string): void;
   /** PRIVMSG target text, split into protocol-sized parts */
   say(target: string, text: string): void;
+  /** /register and /login (plain/account.ts) */
+  readonly account: PlainAccount;
 }
 
 type Spec = CommandSpec<PlainCommandContext>;
@@ -230,6 +233,32 @@ const SPECS: readonly Spec[] = [
       if (target === null) return;
       if (who === undefined) usage(c, 'invite');
       else c.toCore('INVITE', [who, target]);
+    },
+  },
+  // ---- accounts (plain/account.ts): the password is never shown back ----
+  {
+    name: 'register',
+    args: 'PASSWORD',
+    help: 'keep your current name: only you can use it from now on',
+    run(c, { rest }) {
+      if (rest === '') return usage(c, 'register', ` (for your name, ${c.state.nick})`);
+      const out = c.account.register(rest);
+      if (out[0]?.startsWith('! ') === true) c.error(out[0].slice(2));
+      else c.show(out);
+    },
+  },
+  {
+    name: 'login',
+    aliases: ['identify'],
+    args: '[NAME] PASSWORD',
+    help: 'log in to your registered name',
+    run(c, { args, rest }) {
+      if (args.length === 0) return usage(c, 'login', ' (NAME: your name by default)');
+      // one word: the password of the current name; more: NAME, then the password (spaces and all)
+      const [name, password] = args.length === 1 ? [c.state.nick, rest] : [args[0]!, rest.slice(args[0]!.length).trim()];
+      const out = c.account.login(name, password);
+      if (out[0]?.startsWith('! ') === true) c.error(out[0].slice(2));
+      else c.show(out);
     },
   },
   {

@@ -62,6 +62,14 @@ export const NUMERIC_TEXT: ReadonlyMap<string, NumericRule> = new Map<string, Nu
   [N.ERR_UNKNOWNCOMMAND, '! Unknown command {1}. Type /help for the list.'],
   [N.ERR_NORECIPIENT, '! Nothing to send.'],
   [N.ERR_NOTEXTTOSEND, '! Nothing to send.'],
+  // accounts (/register, /login: plain/account.ts keeps the login state)
+  [N.RPL_LOGGEDIN, '* You are now logged in as {2}.'],
+  [N.RPL_LOGGEDOUT, '* You are now logged out.'],
+  [N.ERR_NICKLOCKED, '! That name belongs to an account: log in first with /login NAME PASSWORD.'],
+  [N.ERR_SASLFAIL, '! Login failed: wrong name or password.'],
+  [N.ERR_SASLTOOLONG, '! That login was too long.'],
+  [N.ERR_SASLABORTED, '! The login was cancelled.'],
+  [N.ERR_SASLALREADY, '! You are already logged in.'],
 ]);
 
 /** Hidden during the registration burst (001-005, LUSERS, MOTD): the welcome says enough. */

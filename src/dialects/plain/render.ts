@@ -12,6 +12,7 @@
 import type { IrcMessage } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import { NUMERIC_TEXT, SILENT, SUPPRESSED_DURING_WELCOME, fillTemplate } from './numerics.js';
+import type { PlainAccount } from './account.js';
 import type { Registration } from './registration.js';
 import type { PlainState } from './state.js';
 import { cleanText, isChannel, nickOf, stamp } from './text.js';
@@ -20,6 +21,8 @@ export interface RenderHost {
   now(): Date;
   toCore(command: string, params: string[]): void;
   later(fn: () => void): void;
+  /** /register and /login state (plain/account.ts) */
+  readonly account: PlainAccount;
 }
 
 const people = (n: number): string => `${n} ${n === 1 ? 'person' : 'people'}`;
@@ -120,6 +123,17 @@ export class Renderer {
       case 'KILL':
       case 'WALLOPS':
         return [`* ${who}: ${cleanText(p[p.length - 1] ?? '')}`];
+      // accounts: the adapter's own CAP REQ sasl, SASL, standard replies (plain/account.ts)
+      case 'CAP':
+        return this.#host.account.cap(p);
+      case 'AUTHENTICATE':
+        return this.#host.account.authenticate(p);
+      case 'FAIL':
+        return this.#errs(this.#host.account.standardReply('FAIL', p));
+      case 'WARN':
+      case 'NOTE':
+      case 'REGISTER':
+        return this.#host.account.standardReply(msg.command, p);
       case 'ERROR': {
         const text = cleanText(p[0] ?? '');
         const m = /^Closing link: \S+ \((.*)\)$/.exec(text);
@@ -138,7 +152,13 @@ export class Renderer {
     return [line];
   }
 
+  /** Lines from elsewhere, each `! ` line counted as an error. */
+  #errs(lines: string[]): string[] {
+    return lines.flatMap((l) => (l.startsWith('! ') ? this.#err(l) : [l]));
+  }
+
   #renderNumeric(code: string, p: string[]): string[] {
+    if (code.startsWith('90') && !this.#host.account.numeric(code, p)) return [];
     const handler = this.#stateful.get(code);
     if (handler !== undefined) return handler(p);
     if (NUMERIC_TEXT.has(code)) return this.#numeric(code, p);
