@@ -19,7 +19,8 @@
  *   caller can resynchronise that peer's rooms from history.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './redis.js';
 
 export interface BusOptions {
   redis: string;
@@ -58,18 +59,6 @@ interface Pending {
 /** entries per XADD pipeline and per XREAD */
 const BATCH = 500;
 
-function connect(url: string, onError: (e: Error) => void): Redis {
-  const r = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-    connectTimeout: 5000,
-  });
-  r.on('error', onError);
-  return r;
-}
-
 export class StreamBus {
   readonly #opts: BusOptions;
   readonly #pub: Redis;
@@ -90,8 +79,8 @@ export class StreamBus {
   private constructor(opts: BusOptions) {
     this.#opts = opts;
     const onError = (e: Error): void => opts.onError?.(e);
-    this.#pub = connect(opts.redis, onError);
-    this.#sub = connect(opts.redis, onError);
+    this.#pub = connectRedis(opts.redis, onError);
+    this.#sub = connectRedis(opts.redis, onError);
     this.#prefix = `tincan:{${opts.cluster}}:out:`;
     this.#maxLen = opts.maxLen ?? 100_000;
     this.#maxPending = opts.maxPending ?? 10_000;

@@ -18,11 +18,11 @@
  * Keys share the hash tag {cluster}; the scripts also read lease keys they compute, so
  * this needs one Redis (or a Sentinel-managed primary), not Redis Cluster.
  *
- * Bounds: no offline queue (a command while Redis is away fails at once instead of
- * piling up), one retry per command, reconnect backoff capped at 2 s.
+ * Bounds: those of ./redis.ts (nothing queued while Redis is away).
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './redis.js';
 
 export interface ClusterNodeOptions {
   /** redis://host:port/db */
@@ -159,14 +159,7 @@ export class ClusterNode {
 
   /** Connects, takes the lease, and starts renewing it. */
   static async start(opts: ClusterNodeOptions): Promise<ClusterNode> {
-    const redis = new Redis(opts.redis, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(times * 100, 2000),
-      connectTimeout: 5000,
-    }) as ScriptedRedis;
-    redis.on('error', (err: Error) => opts.onError?.(err));
+    const redis = connectRedis(opts.redis, (err) => opts.onError?.(err)) as ScriptedRedis;
     redis.defineCommand('tcClaim', { numberOfKeys: 3, lua: CLAIM });
     redis.defineCommand('tcRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('tcOwner', { numberOfKeys: 1, lua: OWNER });

@@ -49,13 +49,19 @@ export const MIGRATIONS: readonly string[] = [
 
 /** Any constant: the advisory lock key that serialises migrations across nodes. */
 const MIGRATE_LOCK = 0x7469_6e63; // "tinc"
+/** the client-side bound on one migration step (or on waiting for another node's) */
+const MIGRATE_TIMEOUT_MS = 3_600_000;
 
 /** Brings the database up to the latest schema; returns the version it was at. */
 export async function migrate(pool: pg.Pool, migrations: readonly string[] = MIGRATIONS): Promise<number> {
   const c = await pool.connect();
-  let broken: Error | undefined;
+  // a migration (an index on a big table) or waiting for another node's may take longer
+  // than the pool's statement timeouts: none on this connection, which is closed after
+  // (pg honours a per-query query_timeout; @types/pg does not list it)
+  const long = (text: string, values: unknown[] = []) => c.query({ text, values, query_timeout: MIGRATE_TIMEOUT_MS } as pg.QueryConfig);
   try {
-    await c.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
+    await c.query('SET statement_timeout = 0');
+    await long('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
     try {
       await c.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
       const r = await c.query<{ version: number }>('SELECT version FROM schema_version');
@@ -68,7 +74,7 @@ export async function migrate(pool: pg.Pool, migrations: readonly string[] = MIG
       for (; from < migrations.length; from++) {
         await c.query('BEGIN');
         try {
-          await c.query(migrations[from]!);
+          await long(migrations[from]!);
           await c.query('UPDATE schema_version SET version = $1', [from + 1]);
           await c.query('COMMIT');
         } catch (e) {
@@ -80,11 +86,8 @@ export async function migrate(pool: pg.Pool, migrations: readonly string[] = MIG
     } finally {
       await c.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK]);
     }
-  } catch (e) {
-    broken = e as Error;
-    throw e;
   } finally {
-    // after a failure the connection is closed, not pooled (that also drops the lock)
-    c.release(broken);
+    // closed, not pooled: it has no statement timeout (closing also drops the lock)
+    c.release(true);
   }
 }

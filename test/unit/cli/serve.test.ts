@@ -153,6 +153,8 @@ test('parseServeArgs maps flags onto config keys', T, () => {
     flags: { host: '::1', port: 6667, dataDir: 'd', serverName: 'x.y', password: 'pw', public: true, logLevel: 'debug' },
   });
   assert.deepEqual(parseServeArgs([]), { help: false, flags: {} });
+  // --postgres URL is storage: postgres with postgres.url, over whatever the file says
+  assert.deepEqual(parseServeArgs(['--postgres', 'postgres://u@h/db']).flags, { storage: 'postgres', postgres: { url: 'postgres://u@h/db' } });
 });
 
 test('unknown flags and bad ports are usage errors (exit 2)', T, () => {

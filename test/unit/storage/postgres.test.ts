@@ -95,6 +95,21 @@ test('migrations: a newer schema is refused, a failing migration rolls back whol
   await assert.rejects(PostgresStorage.open({ url }), /schema version 99 is newer than this tincan understands/);
 });
 
+test('migrations: a step longer than the pool\'s statement timeouts still completes', { skip }, async () => {
+  const url = await srv().createDatabase();
+  const p = new pg.Pool({ connectionString: url, max: 2, statement_timeout: 100, query_timeout: 300 });
+  try {
+    await assert.rejects(p.query('SELECT pg_sleep(0.6)'), /timeout/i, 'the pool itself cuts it off');
+    assert.equal(await migrate(p, ['SELECT pg_sleep(0.6)', 'CREATE TABLE after_sleep (x INT)']), 0);
+    const v = await p.query<{ version: number }>('SELECT version FROM schema_version');
+    assert.deepEqual(v.rows, [{ version: 2 }]);
+    const st = await p.query<{ statement_timeout: string }>('SHOW statement_timeout');
+    assert.equal(st.rows[0]!.statement_timeout, '100ms', 'pooled connections keep their timeout');
+  } finally {
+    await p.end();
+  }
+});
+
 test('open: an unreachable server is a clear error naming it, without the password', { skip }, async () => {
   const url = `postgres://tincan:secret@127.0.0.1:${srv().port}/no_such_db`;
   await assert.rejects(PostgresStorage.open({ url, connectTimeoutMs: 2000 }), (e: Error) => {
