@@ -86,6 +86,11 @@ test('a plain user registers, reconnects and logs in; a wrong password gets a cl
   b.send('/login alice not-the-password');
   await b.waitFor(/^\* Logging in as alice\.\.\.$/);
   await b.waitFor(/^! Login failed: wrong name or password\.$/);
+  // straight after a wrong password the brute-force brake says how long to wait; wait that long, as a user would
+  const from = b.lines.length;
+  b.send(`/login alice ${secret}`);
+  const brake = await b.waitFor(/Too many failed logins: wait (\d+) seconds?/, 5000, from);
+  await new Promise((r) => setTimeout(r, Number(/wait (\d+)/.exec(brake)![1]) * 1000 + 100));
   b.send(`/login alice ${secret}`);
   await b.waitFor(/^\* You are now logged in as alice\.$/);
   // the name comes with the account

@@ -171,25 +171,6 @@ const SPECS: readonly Spec[] = [
     },
   },
   {
-    name: 'register',
-    args: 'PASSWORD',
-    help: 'keep your name: register it as an account (then /login PASSWORD next time)',
-    run(c, { rest }) {
-      if (rest === '') return usage(c, 'register');
-      c.toCore('NS', ['REGISTER', rest]);
-    },
-  },
-  {
-    name: 'login',
-    aliases: ['identify'],
-    args: '[ACCOUNT] PASSWORD',
-    help: 'log in to your account',
-    run(c, { rest }) {
-      if (rest === '') return usage(c, 'login');
-      c.toCore('NS', ['IDENTIFY', rest]);
-    },
-  },
-  {
     name: 'history',
     args: '[N]',
     help: 'the last N messages of this room',
