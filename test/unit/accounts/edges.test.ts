@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness } from '../../helpers/harness.js';
-import { waitLine, plainAuth } from './util.js';
+import { waitLine, plainAuth, saslConnection } from './util.js';
 import { hashLoad } from '../../../src/accounts/password.js';
 
 test('a store that fails: FAIL REGISTER TEMPORARILY_UNAVAILABLE, the name is free again', async () => {
@@ -31,11 +31,7 @@ test('CAP END while a PLAIN check runs: 906, and the late answer logs nobody in'
     r.recv('REGISTER * * :correct horse');
     await waitLine(r, / REGISTER SUCCESS /);
     r.recv('QUIT');
-    const c = h.connect();
-    c.recv('CAP LS 302');
-    c.recv('CAP REQ :sasl');
-    c.recv('NICK alice');
-    c.recv('USER alice 0 * :A');
+    const c = saslConnection(h, 'alice');
     c.recv('AUTHENTICATE PLAIN');
     c.recv('AUTHENTICATE ' + plainAuth('alice', 'correct horse'));
     c.recv('CAP END');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, hasNumeric } from '../../helpers/harness.js';
-import { waitLine, plainAuth } from './util.js';
+import { waitLine, plainAuth, saslConnection } from './util.js';
 
 const PW = 'correct horse';
 
@@ -14,11 +14,7 @@ async function registered(h: ReturnType<typeof harness>, nick: string, pw = PW) 
 }
 
 function saslStart(h: ReturnType<typeof harness>, nick: string) {
-  const c = h.connect();
-  c.recv('CAP LS 302');
-  c.recv('CAP REQ :sasl');
-  c.recv(`NICK ${nick}`);
-  c.recv(`USER ${nick} 0 * :R`);
+  const c = saslConnection(h, nick);
   c.recv('AUTHENTICATE PLAIN');
   return c;
 }
