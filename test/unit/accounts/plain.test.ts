@@ -30,6 +30,10 @@ test('plain: /register PASSWORD, then /login PASSWORD from a new connection', as
     assert.equal(b.session().account, 'amy');
     b.inner.recv('/register');
     await waitLine(b.inner, /Usage: \/register PASSWORD/);
+    // a plain user still on a guest name is told to pick one first
+    const g = await plainUser(h, 'guest4711');
+    g.inner.recv('/register a good password');
+    await waitLine(g.inner, /-NickServ- guest4711 cannot be registered: guest and service names are/);
   } finally {
     await h.close();
   }

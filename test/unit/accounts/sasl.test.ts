@@ -73,6 +73,9 @@ test('REGISTER failures: taken, weak, too long, wrong name, no nick, already log
     assert.match(b.take().join('\n'), /FAIL REGISTER WEAK_PASSWORD Alice2 :Password too short: use at least 8 characters/);
     b.recv(`REGISTER * * :${'x'.repeat(301)}`);
     assert.match(b.take().join('\n'), /FAIL REGISTER UNACCEPTABLE_PASSWORD Alice2 :Password too long/);
+    const g = h.client('guest1234');
+    g.recv(`REGISTER * * :${PW}`);
+    assert.match(g.take().join('\n'), /FAIL REGISTER BAD_ACCOUNT_NAME guest1234 :Guest and service names cannot be registered/);
     b.recv(`REGISTER bob * :${PW}`);
     assert.match(b.take().join('\n'), /FAIL REGISTER ACCOUNT_NAME_MUST_BE_NICK bob /);
     // someone holding the nick "ALICE" while alice is offline cannot register it again
