@@ -1,7 +1,7 @@
 // SASL PLAIN and draft/account-registration against the core (harness, fake connections).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, hasNumeric } from '../../helpers/harness.js';
+import { harness, hasNumeric, makeConfig } from '../../helpers/harness.js';
 import { waitLine, plainAuth, saslConnection } from './util.js';
 
 const PW = 'correct horse';
@@ -194,6 +194,24 @@ test('account-notify and extended-join carry the account', async () => {
     alice.recv('PART #room');
     alice.recv('JOIN #room');
     await waitLine(bob, /:alice!~alice@127\.0\.0\.1 JOIN #room alice :alice Realname/);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a reload turning accounts off and on: cap-notify clients get CAP DEL and CAP NEW with the mechanisms', async () => {
+  let next = { accounts: { enabled: false } };
+  const h = harness({}, () => makeConfig(next));
+  try {
+    const c = h.client('watcher', ['cap-notify', 'sasl']);
+    assert.equal(h.server.rehash(), null);
+    const del = c.take().join('\n');
+    assert.match(del, /CAP watcher DEL :account-notify draft\/account-registration sasl/);
+    c.recv('CAP LIST');
+    assert.doesNotMatch(c.take().join('\n'), /sasl/);
+    next = { accounts: { enabled: true } };
+    assert.equal(h.server.rehash(), null);
+    assert.match(c.take().join('\n'), /CAP watcher NEW :account-notify draft\/account-registration=before-connect sasl=PLAIN,SCRAM-SHA-256/);
   } finally {
     await h.close();
   }
