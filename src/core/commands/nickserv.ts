@@ -10,11 +10,10 @@ import { isValidNick } from '../../protocol/index.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
-import { isReservedAccountName, isServiceNick, nickServSource } from '../../accounts/services.js';
+import { isReservedAccountName, nickServSource } from '../../accounts/services.js';
 import { passwordProblem } from '../../accounts/password.js';
 import { loginFailureText, passwordLogin, registrationAllowed } from '../../accounts/login.js';
 
-export { isServiceNick };
 
 function say(s: Session, srv: IrcServer, text: string): void {
   s.send(`:${nickServSource(srv.config.serverName)} NOTICE ${s.nick} :${text}`);
