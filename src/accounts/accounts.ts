@@ -41,6 +41,11 @@ export class Accounts {
     return this.#byFolded.get(this.#fold(name));
   }
 
+  /** Whether the account `name` carries `flag` (e.g. 'admin'). */
+  hasFlag(name: string, flag: string): boolean {
+    return this.get(name)?.flags.includes(flag) === true;
+  }
+
   /** Registered, or being registered right now. */
   taken(name: string): boolean {
     const f = this.#fold(name);

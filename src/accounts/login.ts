@@ -46,7 +46,8 @@ export function loginThrottle(srv: IrcServer): FailureThrottle {
 }
 
 function keys(s: Session, srv: IrcServer, account: string): string[] {
-  return ['ip ' + addressGroup(s.ip, srv.config.connections.ipv6Prefix), 'account ' + srv.fold(account)];
+  // a made-up name can be long (SASL allows ~1 KiB): the key is bounded like the map
+  return ['ip ' + addressGroup(s.ip, srv.config.connections.ipv6Prefix), 'account ' + srv.fold(account).slice(0, 64)];
 }
 
 export type LoginResult = { ok: true; record: AccountRecord } | { ok: false; reason: 'wrong' | 'busy' } | { ok: false; reason: 'wait'; seconds: number };

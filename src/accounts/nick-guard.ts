@@ -29,7 +29,7 @@ export function nickTaken(s: Session, srv: IrcServer): void {
   const secs = srv.config.accounts.nickGraceSeconds;
   const from = nickServSource(srv.config.serverName);
   const say = (text: string): void => s.send(`:${from} NOTICE ${s.nick} :${text}`);
-  say(`The nick ${s.nick} is registered. If it is yours, log in within ${secs} seconds: /msg NickServ IDENTIFY <password>`);
+  say(`The nick ${s.nick} is registered. If it is yours, log in within ${secs} seconds: /msg NickServ IDENTIFY <password> (or /login <password>)`);
   say(`(IRC clients can also log in with SASL, or send PASS ${s.nick}:<password> when connecting.) Otherwise pick another nick with /nick, or you will be renamed to a guest nick.`);
 }
 

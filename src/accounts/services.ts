@@ -17,3 +17,11 @@ export function isServiceNick(nick: string, fold: (s: string) => string): boolea
 export function nickServSource(serverName: string): string {
   return `NickServ!services@${serverName}`;
 }
+
+/**
+ * Names nobody can register: the service nicks, and guest nicks (`Guest1234`, the plain
+ * dialect's `guest1234`), which the server hands out and must never belong to anyone.
+ */
+export function isReservedAccountName(name: string, fold: (s: string) => string): boolean {
+  return isServiceNick(name, fold) || /^guest\d*$/i.test(name);
+}

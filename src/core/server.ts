@@ -25,6 +25,7 @@ import { MemoryAccountStore } from '../accounts/memory-store.js';
 import { Cap } from './caps.js';
 import { checkNickGuard, nickTaken } from '../accounts/nick-guard.js';
 import { restoreChannelStatus } from '../accounts/founders.js';
+import { announceAccountCaps } from './commands/registration.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -433,7 +434,9 @@ export class IrcServer {
       config = { ...config, casemapping: this.config.casemapping };
     }
     const floodChanged = JSON.stringify(config.flood) !== JSON.stringify(this.config.flood);
+    const accountsToggled = config.accounts.enabled !== this.config.accounts.enabled;
     this.config = config;
+    if (accountsToggled) announceAccountCaps(this, config.accounts.enabled);
     this.whowas.resize(config.limits.whowasSize);
     if (floodChanged) for (const s of this.sessions) s.applyFloodConfig();
     this.logger.info('configuration reloaded');

@@ -12,6 +12,7 @@ import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 import { addChunk, chunksOf, decodeUtf8, findMechanism, MECHANISMS, parsePlain, type SaslExchange } from '../../accounts/sasl.js';
 import { passwordProblem } from '../../accounts/password.js';
+import { isReservedAccountName } from '../../accounts/services.js';
 import { scramFinish, scramStart } from '../../accounts/scram.js';
 import { loginFailureText, loginGate, loginSucceeded, passwordLogin, registrationAllowed, type LoginResult } from '../../accounts/login.js';
 
@@ -215,6 +216,10 @@ function register(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   if (!isValidNick(name, srv.config.limits.nickLength)) {
     fail(s, 'REGISTER', 'BAD_ACCOUNT_NAME', name, 'That is not a valid account name');
+    return;
+  }
+  if (isReservedAccountName(name, srv.fold)) {
+    fail(s, 'REGISTER', 'BAD_ACCOUNT_NAME', name, 'Guest and service names cannot be registered: pick a nick of your own first (/nick NAME)');
     return;
   }
   if (srv.accounts.taken(name)) {

@@ -10,6 +10,7 @@ import { Cap } from '../caps.js';
 import { Member } from '../channel.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
+import type { Outgoing } from '../outgoing.js';
 import type { CommandTable, Handler } from './types.js';
 import { commaList } from './channel.js';
 import { playbackCommand } from './history.js';
@@ -148,20 +149,7 @@ function buildOut(
   rawText: string | undefined,
   clientTags: string,
 ) {
-  const out = buildOutBody(s, srv, command, params, rawText, clientTags);
-  out.account = s.account; // account-tag
-  return out;
-}
-
-function buildOutBody(
-  s: Session,
-  srv: IrcServer,
-  command: string,
-  params: string[],
-  rawText: string | undefined,
-  clientTags: string,
-) {
-  if (command === 'TAGMSG') return srv.outgoing(s.source, command, [params[0]!], clientTags);
+  if (command === 'TAGMSG') return fromSender(s, srv.outgoing(s.source, command, [params[0]!], clientTags));
   // our prefix is longer than the sender's, so the relayed line may need trimming
   const room = maxTrailingBytes(s.source, command, [params[0]!]);
   params[1] = truncateUtf8(rawText!, room);
@@ -172,7 +160,13 @@ function buildOutBody(
     const text = `*** Your message to ${params[0]} was too long for IRC once your address is added: it was cut after ${utf8Length(params[1])} bytes. Not delivered: ${tail}`;
     s.serverMessage('NOTICE', s.nick, truncateUtf8(text, maxTrailingBytes(srv.config.serverName, 'NOTICE', [s.nick])));
   }
-  return srv.outgoing(s.source, command, params, clientTags);
+  return fromSender(s, srv.outgoing(s.source, command, params, clientTags));
+}
+
+/** The sender's account on a message it sends (account-tag). */
+function fromSender(s: Session, out: Outgoing): Outgoing {
+  out.account = s.account;
+  return out;
 }
 
 export const messagingCommands: CommandTable = {

@@ -10,11 +10,10 @@ import { isValidNick } from '../../protocol/index.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
-import { isServiceNick, nickServSource } from '../../accounts/services.js';
+import { isReservedAccountName, nickServSource } from '../../accounts/services.js';
 import { passwordProblem } from '../../accounts/password.js';
 import { loginFailureText, passwordLogin, registrationAllowed } from '../../accounts/login.js';
 
-export { isServiceNick };
 
 function say(s: Session, srv: IrcServer, text: string): void {
   s.send(`:${nickServSource(srv.config.serverName)} NOTICE ${s.nick} :${text}`);
@@ -80,7 +79,7 @@ function register(s: Session, args: string[], srv: IrcServer): void {
   if (!a.registration) return say(s, srv, 'Registration is disabled on this server.');
   if (s.account !== null) return say(s, srv, `You are already logged in as ${s.account}.`);
   if (srv.accounts.taken(s.nick)) return say(s, srv, `${s.nick} is already registered. If it is yours: IDENTIFY <password>`);
-  if (isServiceNick(s.nick, srv.fold) || !isValidNick(s.nick, srv.config.limits.nickLength)) return say(s, srv, `${s.nick} cannot be registered.`);
+  if (isReservedAccountName(s.nick, srv.fold) || !isValidNick(s.nick, srv.config.limits.nickLength)) return say(s, srv, `${s.nick} cannot be registered: guest and service names are not for keeping. Pick a nick of your own first (/nick NAME).`);
   // REGISTER <password> [email]: a trailing e-mail (Anope/Atheme habit) is ignored
   const password = args.length >= 2 && args[args.length - 1]!.includes('@') ? args.slice(0, -1).join(' ') : args.join(' ');
   const problem = passwordProblem(password, a.minPasswordLength);

@@ -36,6 +36,24 @@ function capLs(s: Session, srv: IrcServer, version: number): void {
   });
 }
 
+/**
+ * accounts.enabled changed on a reload: cap-notify clients hear CAP NEW (sasl with its
+ * mechanisms, account-notify, draft/account-registration) or CAP DEL (and lose them).
+ */
+export function announceAccountCaps(srv: IrcServer, enabled: boolean): void {
+  const infos = CAPS.filter((c) => c.needsAccounts === true);
+  const bits = infos.reduce((b, c) => b | c.bit, 0);
+  for (const s of srv.sessions) {
+    if (!s.has(Cap.capNotify) || s.closing) continue;
+    const items = infos.map((c) => (enabled && s.capVersion >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
+    s.send(`:${srv.config.serverName} CAP ${s.registered ? s.nick : '*'} ${enabled ? 'NEW' : 'DEL'} :${items.join(' ')}`);
+    if (!enabled) {
+      s.caps &= ~bits;
+      s.sasl = null;
+    }
+  }
+}
+
 function cap(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const sub = msg.params[0]!.toUpperCase();
   const target = s.registered ? s.nick : '*';

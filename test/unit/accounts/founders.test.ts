@@ -3,21 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness } from '../../helpers/harness.js';
-import { waitLine } from './util.js';
+import { registeredClient, waitLine } from './util.js';
 
-async function loggedIn(h: ReturnType<typeof harness>, nick: string) {
-  const c = h.client(nick);
-  c.recv('REGISTER * * :correct horse');
-  await waitLine(c, / REGISTER SUCCESS /);
-  c.take();
-  return c;
-}
 
 test('founder and the operators the founder names get op back on rejoin; the first comer does not', async () => {
   const h = harness();
   try {
-    const alice = await loggedIn(h, 'alice');
-    const bob = await loggedIn(h, 'bob');
+    const alice = await registeredClient(h, 'alice');
+    const bob = await registeredClient(h, 'bob');
     alice.recv('JOIN #mine');
     const ch = h.server.findChannel('#mine')!;
     assert.equal(ch.founder, 'alice');
@@ -50,7 +43,7 @@ test('founder and the operators the founder names get op back on rejoin; the fir
 test('logging in while already in a founded channel gives +o from the server', async () => {
   const h = harness();
   try {
-    const alice = await loggedIn(h, 'alice');
+    const alice = await registeredClient(h, 'alice');
     alice.recv('JOIN #mine');
     alice.recv('QUIT');
     const other = h.client('other');

@@ -2,20 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness } from '../../helpers/harness.js';
-import { waitLine } from './util.js';
+import { registeredClient, waitLine } from './util.js';
 
-async function loggedIn(h: ReturnType<typeof harness>, nick: string, caps: string[] = []) {
-  const c = h.client(nick, caps);
-  c.recv('REGISTER * * :correct horse');
-  await waitLine(c, / REGISTER SUCCESS /);
-  c.take();
-  return c;
-}
 
 test('account-tag: messages from a logged-in user carry account= to those with the cap, only them', async () => {
   const h = harness();
   try {
-    const alice = await loggedIn(h, 'alice');
+    const alice = await registeredClient(h, 'alice');
     const tagged = h.client('bob', ['account-tag']);
     const both = h.client('carol', ['account-tag', 'server-time']);
     const plain = h.client('dave');

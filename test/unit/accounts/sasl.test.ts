@@ -1,8 +1,8 @@
 // SASL PLAIN and draft/account-registration against the core (harness, fake connections).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, hasNumeric } from '../../helpers/harness.js';
-import { waitLine, plainAuth } from './util.js';
+import { harness, hasNumeric, makeConfig } from '../../helpers/harness.js';
+import { waitLine, plainAuth, saslConnection } from './util.js';
 
 const PW = 'correct horse';
 
@@ -14,11 +14,7 @@ async function registered(h: ReturnType<typeof harness>, nick: string, pw = PW) 
 }
 
 function saslStart(h: ReturnType<typeof harness>, nick: string) {
-  const c = h.connect();
-  c.recv('CAP LS 302');
-  c.recv('CAP REQ :sasl');
-  c.recv(`NICK ${nick}`);
-  c.recv(`USER ${nick} 0 * :R`);
+  const c = saslConnection(h, nick);
   c.recv('AUTHENTICATE PLAIN');
   return c;
 }
@@ -77,6 +73,9 @@ test('REGISTER failures: taken, weak, too long, wrong name, no nick, already log
     assert.match(b.take().join('\n'), /FAIL REGISTER WEAK_PASSWORD Alice2 :Password too short: use at least 8 characters/);
     b.recv(`REGISTER * * :${'x'.repeat(301)}`);
     assert.match(b.take().join('\n'), /FAIL REGISTER UNACCEPTABLE_PASSWORD Alice2 :Password too long/);
+    const g = h.client('guest1234');
+    g.recv(`REGISTER * * :${PW}`);
+    assert.match(g.take().join('\n'), /FAIL REGISTER BAD_ACCOUNT_NAME guest1234 :Guest and service names cannot be registered/);
     b.recv(`REGISTER bob * :${PW}`);
     assert.match(b.take().join('\n'), /FAIL REGISTER ACCOUNT_NAME_MUST_BE_NICK bob /);
     // someone holding the nick "ALICE" while alice is offline cannot register it again
@@ -195,6 +194,24 @@ test('account-notify and extended-join carry the account', async () => {
     alice.recv('PART #room');
     alice.recv('JOIN #room');
     await waitLine(bob, /:alice!~alice@127\.0\.0\.1 JOIN #room alice :alice Realname/);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a reload turning accounts off and on: cap-notify clients get CAP DEL and CAP NEW with the mechanisms', async () => {
+  let next = { accounts: { enabled: false } };
+  const h = harness({}, () => makeConfig(next));
+  try {
+    const c = h.client('watcher', ['cap-notify', 'sasl']);
+    assert.equal(h.server.rehash(), null);
+    const del = c.take().join('\n');
+    assert.match(del, /CAP watcher DEL :account-notify draft\/account-registration sasl/);
+    c.recv('CAP LIST');
+    assert.doesNotMatch(c.take().join('\n'), /sasl/);
+    next = { accounts: { enabled: true } };
+    assert.equal(h.server.rehash(), null);
+    assert.match(c.take().join('\n'), /CAP watcher NEW :account-notify draft\/account-registration=before-connect sasl=PLAIN,SCRAM-SHA-256/);
   } finally {
     await h.close();
   }

@@ -6,7 +6,7 @@ import { scramFinish, scramStart } from '../../../src/accounts/scram.js';
 import type { AccountRecord } from '../../../src/storage/types.js';
 import { harness } from '../../helpers/harness.js';
 import { ScramClient } from './scram-client.js';
-import { b64, waitLine } from './util.js';
+import { b64, saslConnection, waitLine } from './util.js';
 
 test('RFC 7677 test vector: our verifiers check its ClientProof and produce its ServerSignature', async () => {
   const salt = Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64');
@@ -50,11 +50,7 @@ test('AUTHENTICATE SCRAM-SHA-256 end to end: server-first, proof, server-final v
     await waitLine(reg, / REGISTER SUCCESS /);
     reg.recv('QUIT');
 
-    const c = h.connect();
-    c.recv('CAP LS 302');
-    c.recv('CAP REQ :sasl');
-    c.recv('NICK alice');
-    c.recv('USER alice 0 * :A');
+    const c = saslConnection(h, 'alice');
     c.recv('AUTHENTICATE SCRAM-SHA-256');
     assert.ok(c.take().includes('AUTHENTICATE +'));
     const client = new ScramClient('alice', 'correct horse');
@@ -70,11 +66,7 @@ test('AUTHENTICATE SCRAM-SHA-256 end to end: server-first, proof, server-final v
     assert.match(done, / 900 alice alice!~alice@127\.0\.0\.1 alice :You are now logged in as alice/);
     assert.match(done, / 903 alice :SASL authentication successful/);
 
-    const w = h.connect('10.0.0.9');
-    w.recv('CAP LS 302');
-    w.recv('CAP REQ :sasl');
-    w.recv('NICK eve');
-    w.recv('USER eve 0 * :E');
+    const w = saslConnection(h, 'eve', '10.0.0.9');
     w.recv('AUTHENTICATE SCRAM-SHA-256');
     const bad = new ScramClient('alice', 'wrong password');
     w.recv('AUTHENTICATE ' + b64(bad.first()));

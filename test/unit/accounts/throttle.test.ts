@@ -4,20 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness } from '../../helpers/harness.js';
 import { LOGIN_BASE_WAIT_MS, LOGIN_MAX_ENTRIES, loginThrottle } from '../../../src/accounts/login.js';
-import { waitLine, plainAuth } from './util.js';
+import { waitLine, plainAuth, saslConnection } from './util.js';
 
 const PW = 'correct horse';
 
-function sasl(h: ReturnType<typeof harness>, nick: string, ip: string) {
-  const c = h.connect(ip);
-  c.recv('CAP LS 302');
-  c.recv('CAP REQ :sasl');
-  c.recv(`NICK ${nick}`);
-  c.recv(`USER ${nick} 0 * :R`);
-  return c;
-}
+const sasl = saslConnection;
 
-async function attempt(c: ReturnType<typeof sasl>, account: string, pw: string): Promise<string> {
+async function attempt(c: ReturnType<typeof saslConnection>, account: string, pw: string): Promise<string> {
   const from = c.lines.length;
   c.recv('AUTHENTICATE PLAIN');
   c.recv('AUTHENTICATE ' + plainAuth(account, pw));

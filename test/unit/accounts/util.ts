@@ -14,3 +14,24 @@ export async function waitLine(c: FakeConnection, re: RegExp, from = 0, ms = 500
 
 export const b64 = (s: string): string => Buffer.from(s).toString('base64');
 export const plainAuth = (account: string, password: string, authzid = ''): string => b64(`${authzid}\0${account}\0${password}`);
+
+type H = ReturnType<typeof import('../../helpers/harness.js').harness>;
+
+/** A registered client `nick` logged in to its new account (REGISTER); its lines cleared. */
+export async function registeredClient(h: H, nick: string, password = 'correct horse', caps: string[] = []): Promise<FakeConnection> {
+  const c = h.client(nick, caps);
+  c.recv(`REGISTER * * :${password}`);
+  await waitLine(c, / REGISTER SUCCESS | FAIL REGISTER /);
+  c.take();
+  return c;
+}
+
+/** A connection from `ip` that has asked for `sasl` and sent NICK/USER (registration waits for CAP END). */
+export function saslConnection(h: H, nick: string, ip = '127.0.0.1'): FakeConnection {
+  const c = h.connect(ip);
+  c.recv('CAP LS 302');
+  c.recv('CAP REQ :sasl');
+  c.recv(`NICK ${nick}`);
+  c.recv(`USER ${nick} 0 * :R`);
+  return c;
+}
