@@ -19,7 +19,8 @@ export async function openStorage(kind: StorageKind, dataDir: string): Promise<S
   const lock = lockDataDir(dir);
   const file = join(dir, DB_FILE);
   try {
-    return new SqliteStorage(file, { onClose: () => lock.release() });
+    // writes in a worker thread: a slow disk must not stall delivery (sqlite-storage.ts)
+    return new SqliteStorage(file, { onClose: () => lock.release(), writer: 'thread' });
   } catch (e) {
     lock.release();
     const code = (e as { code?: string }).code;

@@ -26,6 +26,10 @@ export const SENDQ_GRACE_MS = 500;
 
 let nextId = 1;
 
+/** Bytes read from all TCP connections (one add per chunk; src/util/loop-probe.ts reads it). */
+let readBytes = 0;
+export const totalReadBytes = (): number => readBytes;
+
 // ---- shared per-tick flush ---------------------------------------------------------
 let dirty: TcpConnection[] = [];
 let flushScheduled = false;
@@ -134,6 +138,7 @@ export class TcpConnection implements Connection {
     const filter = opts.inputFilter;
     const push = (chunk: Buffer): void => {
       if (this.isClosed) return;
+      readBytes += chunk.length;
       this.reader.push(filter === undefined ? chunk : filter(chunk));
       if (this.flushAfterMs !== undefined) this.armPartialFlush();
     };

@@ -1,0 +1,33 @@
+/**
+ * The history database's write thread (see writer.ts and SqliteStorage): owns the one
+ * write connection, runs requests strictly in arrival order, and answers each only after
+ * it committed (or failed, with SQLite's error code, e.g. SQLITE_FULL).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { SqliteWriter, runOp, type WriteReply, type WriteRequest, type WriterTestHooks } from './writer.js';
+
+const { file, hooks } = workerData as { file: string; hooks: WriterTestHooks };
+const db = new Database(file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 5000');
+const writer = new SqliteWriter(db, hooks);
+const port = parentPort!;
+
+port.on('message', (r: WriteRequest) => {
+  let reply: WriteReply;
+  try {
+    reply = { id: r.id, ok: true, value: runOp(writer, r) };
+  } catch (e) {
+    const err = e as { message?: string; code?: unknown };
+    reply = { id: r.id, ok: false, message: String(err.message ?? e), code: typeof err.code === 'string' ? err.code : undefined };
+  }
+  if (r.op === 'close') {
+    db.close();
+    port.postMessage(reply);
+    port.close();
+    return;
+  }
+  port.postMessage(reply);
+});
