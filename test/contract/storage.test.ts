@@ -25,6 +25,16 @@ const IMPLS: Impl[] = [
       return { storage: new SqliteStorage(file), reopen: () => new SqliteStorage(file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
+  {
+    // what `tincan serve` uses (open.ts): writes in a worker thread, reads here
+    name: 'sqlite (writer thread)',
+    open() {
+      const dir = mkdtempSync(join(tmpdir(), 'tincan-contract-'));
+      const file = join(dir, 'h.db');
+      const mk = (): Storage => new SqliteStorage(file, { writer: 'thread' });
+      return { storage: mk(), reopen: mk, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
 ];
 
 const T0 = 1_700_000_000_000;

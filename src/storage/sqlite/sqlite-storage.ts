@@ -145,6 +145,8 @@ class ThreadWrites implements WriteSide {
   readonly #hooks: WriterTestHooks;
   #worker: Worker | null = null;
   #nextId = 1;
+  /** settles when the current thread has opened the database (or failed to) */
+  #started: Promise<void> = Promise.resolve();
   readonly #pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
   #closed = false;
 
@@ -166,10 +168,22 @@ class ThreadWrites implements WriteSide {
     const w = ts
       ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData })
       : new Worker(url, { workerData });
+    let started!: () => void;
+    let failed!: (e: Error) => void;
+    this.#started = new Promise<void>((res, rej) => {
+      started = res;
+      failed = rej;
+    });
+    this.#started.catch(() => {}); // reported through the writes, when nobody waits here
     w.on('message', (r: WriteReply) => {
+      if (r.id === 0) {
+        if (this.#pending.size === 0) w.unref();
+        return started();
+      }
       const p = this.#pending.get(r.id);
       if (p === undefined) return;
       this.#pending.delete(r.id);
+      if (this.#pending.size === 0) w.unref();
       if (r.ok) p.resolve(r.value);
       else p.reject(writeError(r.message, r.code));
     });
@@ -178,11 +192,13 @@ class ThreadWrites implements WriteSide {
       this.#worker = null;
       // nothing of these was acknowledged: the callers keep and retry them
       const err = writeError(`the history write thread stopped (${why})`, 'TINCAN_ERR_HISTORY_WRITER');
+      failed(err);
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();
     };
     w.on('error', (e) => dead(e.message));
     w.on('exit', (code) => dead(`exit code ${code}`));
+    // an idle writer does not keep the process alive; one starting or with work in flight does
     this.#worker = w;
     return w;
   }
@@ -192,9 +208,16 @@ class ThreadWrites implements WriteSide {
     const w = this.#worker ?? this.#spawn();
     const id = this.#nextId++;
     return new Promise<number>((resolve, reject) => {
+      if (this.#pending.size === 0) w.ref();
       this.#pending.set(id, { resolve, reject });
       w.postMessage({ ...op, id });
     });
+  }
+
+  /** Starts the thread now and resolves once it has the database open. */
+  ready(): Promise<void> {
+    if (this.#worker === null && !this.#closed) this.#spawn();
+    return this.#started;
   }
 
   /** Test only: kills the write thread as a crash would. */
@@ -212,6 +235,7 @@ class ThreadWrites implements WriteSide {
       } catch {
         // a dead thread has nothing left to close
       }
+      w.ref(); // until it has exited
       await exited;
     }
     this.#closed = true;
@@ -278,6 +302,14 @@ export class SqliteStorage implements Storage {
   /** Pages the database uses now (for the disk-full tests). */
   pageCount(): number {
     return this.db.pragma('page_count', { simple: true }) as number;
+  }
+
+  /**
+   * Resolves once writes can start at once (the write thread, if any, has the database
+   * open), so the first messages after startup do not wait for the thread to boot.
+   */
+  async ready(): Promise<void> {
+    if (this.#writes instanceof ThreadWrites) await this.#writes.ready();
   }
 
   /** Test only: kills the write thread as a crash would (no-op inline). */

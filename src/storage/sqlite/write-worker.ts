@@ -14,6 +14,8 @@ db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 const writer = new SqliteWriter(db, hooks);
 const port = parentPort!;
+// id 0: open and ready (SqliteStorage.ready())
+port.postMessage({ id: 0, ok: true, value: 0 } satisfies WriteReply);
 
 port.on('message', (r: WriteRequest) => {
   let reply: WriteReply;
