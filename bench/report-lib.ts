@@ -50,6 +50,8 @@ export interface Segment {
   end: number;
   readBytes: number;
   eld: { max: number; p99: number; p50: number; mean: number; samples: number };
+  /** absent in probe files written before it was added */
+  gc?: { n: number; totalMs: number; maxMs: number; major: number };
   rss: number;
   heapUsed: number;
 }
@@ -72,6 +74,9 @@ export interface StepView {
   /** tincan only, when the probe's segments matched the steps */
   eld: Eld | null;
   rssBytes: number | null;
+  /** longest GC pause in the step (ms) and how many were major, when the probe recorded it */
+  gcMaxMs: number | null;
+  gcMajor: number | null;
   half: boolean;
 }
 
@@ -122,6 +127,8 @@ function stepView(s: RawStep, half: boolean): StepView {
     latencyOnly: !pass && lost === 0 && (num(s.send_dropped) ?? 0) === 0 && fraction !== null && fraction >= 0.999,
     eld: null,
     rssBytes: null,
+    gcMaxMs: null,
+    gcMajor: null,
     half,
   };
 }
@@ -198,6 +205,8 @@ export function runView(round: number, scenario: string, server: string, d: RawR
       v.steps.forEach((s, i) => {
         s.eld = { max: tail[i]!.eld.max, p99: tail[i]!.eld.p99 };
         s.rssBytes = tail[i]!.rss;
+        s.gcMaxMs = tail[i]!.gc?.maxMs ?? null;
+        s.gcMajor = tail[i]!.gc?.major ?? null;
       });
       v.eldMatched = true;
       if (v.kind === 'sweep') {
@@ -365,12 +374,12 @@ export function formatSteps(runs: RunView[], server = 'tincan'): string {
   const lines: string[] = [];
   for (const r of runs.filter((x) => x.server === server && x.steps.length > 0)) {
     lines.push('', `${r.scenario} round ${r.round} (${server}) steps${r.eldMatched ? '' : ' (loop delay: segments did not match)'}`);
-    lines.push('| msgs/s | result | p99 ms | deliveries/s | loop delay max ms | loop delay p99 ms | RSS MiB |');
-    lines.push('|---|---|---|---|---|---|---|');
+    lines.push('| msgs/s | result | p99 ms | deliveries/s | loop delay max ms | loop delay p99 ms | longest GC ms (major GCs) | RSS MiB |');
+    lines.push('|---|---|---|---|---|---|---|---|');
     for (const s of r.steps) {
       const res = s.pass ? 'pass' : `FAIL: ${s.reason}`;
       lines.push(
-        `| ${fmt(s.rate)}${s.half ? ' (half)' : ''} | ${res} | ${fmt(s.p99)} | ${fmt(s.deliveriesPerS)} | ${fmt(s.eld?.max)} | ${fmt(s.eld?.p99)} | ${s.rssBytes === null ? '-' : (s.rssBytes / 1048576).toFixed(0)} |`,
+        `| ${fmt(s.rate)}${s.half ? ' (half)' : ''} | ${res} | ${fmt(s.p99)} | ${fmt(s.deliveriesPerS)} | ${fmt(s.eld?.max)} | ${fmt(s.eld?.p99)} | ${s.gcMaxMs === null ? '-' : `${fmt(s.gcMaxMs)} (${s.gcMajor})`} | ${s.rssBytes === null ? '-' : (s.rssBytes / 1048576).toFixed(0)} |`,
       );
     }
   }

@@ -18,6 +18,7 @@
 #   SWEEP_CONC=8 CONN_CONC=8   setup concurrency for EVERY server in the run (ngIRCd
 #                              listens with a backlog of 10; see compare.sh)
 #   TINCAN_ARGS=""             extra tincan flags, appended after --config bench/bench.json --quiet --no-mdns
+#   TINCAN_NODE_ARGS=""        node flags for tincan, for profiling: "--cpu-prof --cpu-prof-dir=/tmp/prof"
 #   BENCH_OUT=bench/out/<time> where the JSON results go
 #   BENCH_SKIP_BUILD=1         use the existing dist/ (no `npm run build`)
 #   BENCH_NICE=-19             scheduling priority of the whole run
@@ -92,7 +93,7 @@ export SCENARIOS="${sc# }"
 export ROUNDS="${ROUNDS:-3}"
 export SWEEP_CONC="${SWEEP_CONC:-8}" CONN_CONC="${CONN_CONC:-8}"
 export TINCAN_DIR="$ROOT"
-export TINCAN_CMD="node $ROOT/dist/cli/main.js"
+export TINCAN_CMD="node ${TINCAN_NODE_ARGS:-} $ROOT/dist/cli/main.js"
 # tincan writes its event-loop delay per load step here (src/util/loop-probe.ts); the
 # report matches them to ircbench's steps by server PID
 export TINCAN_BENCH_PROBE="$OUT/probe"

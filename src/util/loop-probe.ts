@@ -15,7 +15,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 
 export const TICK_MS = 100;
 export const QUIET_MS = 1000;
@@ -32,6 +32,8 @@ export interface ProbeSegment {
   end: number;
   readBytes: number;
   eld: { max: number; p99: number; p50: number; mean: number; samples: number };
+  /** garbage collections during the segment: count, total and longest pause (ms), major (mark-sweep) count */
+  gc: { n: number; totalMs: number; maxMs: number; major: number };
   rss: number;
   heapUsed: number;
 }
@@ -48,6 +50,20 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
   const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   h.enable();
   let seg = 0;
+  // GC pauses, to tell a collection from other stalls (the loop delay alone cannot)
+  const gc = { n: 0, totalMs: 0, maxMs: 0, major: 0 };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.n++;
+      gc.totalMs += e.duration;
+      if (e.duration > gc.maxMs) gc.maxMs = e.duration;
+      if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  const resetGc = (): void => {
+    gc.n = gc.totalMs = gc.maxMs = gc.major = 0;
+  };
   let open: { start: number; bytes0: number; lastActive: number } | null = null;
   let lastReads = reads();
   let expected = t0 + TICK_MS;
@@ -61,12 +77,14 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
       end,
       readBytes: lastReads - open.bytes0,
       eld: { max: ms(h.max), p99: ms(h.percentile(99)), p50: ms(h.percentile(50)), mean: ms(h.mean), samples: h.count },
+      gc: { n: gc.n, totalMs: Math.round(gc.totalMs * 100) / 100, maxMs: Math.round(gc.maxMs * 100) / 100, major: gc.major },
       rss: m.rss,
       heapUsed: m.heapUsed,
     };
     appendFileSync(file, JSON.stringify(rec) + '\n');
     open = null;
     h.reset();
+    resetGc();
   };
 
   const timer = setInterval(() => {
@@ -78,7 +96,10 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     if (open === null) {
       // keep only this tick's samples while idle: a segment starts with them
       if (active) open = { start: t - TICK_MS - Math.max(0, late), bytes0: lastReads, lastActive: t };
-      else h.reset();
+      else {
+        h.reset();
+        resetGc();
+      }
     } else if (active) {
       open.lastActive = t;
     } else if (t - open.lastActive >= QUIET_MS) {
@@ -94,5 +115,6 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     process.removeListener('exit', onExit);
     close(now());
     h.disable();
+    obs.disconnect();
   };
 }
