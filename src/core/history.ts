@@ -233,11 +233,14 @@ export class History {
     // during an outage the retry timer drains the backlog (in batches, oldest first)
     if (this.#scheduled || this.#failing) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    const run = (): void => {
       this.#scheduled = false;
       // a commit in flight reschedules when it settles: no promise chain per tick
       if (this.#inFlight === null) void this.flushNow();
-    });
+    };
+    const window = this.storage.commitWindowMs ?? 0;
+    if (window > 0) setTimeout(run, window).unref();
+    else queueMicrotask(run);
   }
 
   /** Drops the oldest buffered events beyond the count and byte bounds (counted, logged). */

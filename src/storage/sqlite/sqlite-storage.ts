@@ -56,6 +56,13 @@ interface EventRow {
   tags: string;
 }
 
+/**
+ * With the writer thread, History sends the lines of this many ms as one request: a
+ * postMessage and its reply cost ~10-20 us of the event loop each, paid per request
+ * (profiled at ~6 % of lat500's busy time when it was one per turn). It is also how
+ * much more kill -9 may lose (docs/history.md).
+ */
+const COMMIT_WINDOW_MS = 5;
 /** FTS matches fetched per page when a search walks the index. */
 const SEARCH_PAGE = 500;
 
@@ -265,6 +272,11 @@ export class SqliteStorage implements Storage {
     this.#writes = thread ? new ThreadWrites(file, opts.testHooks ?? {}) : new InlineWrites(new SqliteWriter(this.db, opts.testHooks ?? {}));
     this.history = new SqliteHistoryStore(this.db, this.#writes);
     this.channels = new SqliteChannelStore(this.db, this.#writes);
+  }
+
+  /** with the writer thread: one request per 5 ms of lines, not per turn (types.ts) */
+  get commitWindowMs(): number {
+    return this.#writes instanceof ThreadWrites ? COMMIT_WINDOW_MS : 0;
   }
 
   /** 'thread' when writes run in a worker thread. */
