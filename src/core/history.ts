@@ -291,6 +291,11 @@ export class History {
     this.#inFlight = work.then(
       () => {
         this.#inFlight = null;
+        // a slow writer dropped lines (not an outage): log again after the next such stall
+        if (!this.#failing && this.#outageDropped > 0 && this.#buf.length === 0) {
+          this.#log.warn({ dropped: this.#outageDropped }, 'history writer caught up; the oldest unsaved events were dropped while it was slow');
+          this.#outageDropped = 0;
+        }
         if (this.#buf.length > 0 || this.#chans.size > 0) this.#schedule();
       },
       (err: unknown) => {

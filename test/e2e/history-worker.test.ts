@@ -47,12 +47,12 @@ const CH_CAPS = ['batch', 'server-time', 'message-tags', 'draft/chathistory'];
 const lineNums = (c: RawClient, room: string): number[] =>
   c.lines.filter((l) => new RegExp(` PRIVMSG ${room} :line \\d+$`).test(l)).map((l) => Number(/line (\d+)$/.exec(l)![1]));
 
-async function inProcess(hooks: { commitGate: Int32Array }) {
+async function inProcess(hooks: { commitGate: Int32Array }, maxBufferedBytes?: number) {
   const dir = mkdtempSync(join(tmpdir(), 'tincan-hworker-'));
   const logger = pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' });
   const storage = new SqliteStorage(join(dir, 'tincan.db'), { writer: 'thread', testHooks: hooks });
   const timers = new ManualTimers();
-  const history = new History({ storage, logger, timers });
+  const history = new History({ storage, logger, timers, ...(maxBufferedBytes === undefined ? {} : { maxBufferedBytes }) });
   const server = new IrcServer(makeConfig({ history: { maxQuery: 1000 } }), logger, { tickMs: 200, history });
   const listener = await startTcpListener({ host: '127.0.0.1', port: 0, config: () => server.config, logger, onConnection: (c) => server.accept(c) });
   const port = listener.address().port;
@@ -115,6 +115,41 @@ test('a commit that does not finish stalls no delivery: lines arrive while it is
       late.lines.filter((l) => /batch=/.test(l) && /PRIVMSG #a :line \d+$/.test(l)).map((l) => Number(/line (\d+)$/.exec(l)![1])),
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
+  } finally {
+    Atomics.store(gate, 0, 0);
+    Atomics.notify(gate, 0);
+    await t.done();
+  }
+});
+
+test('while the writer is stuck, the lines waiting for it are bounded in bytes: the oldest unsaved go, delivery goes on', { timeout: 30000 }, async () => {
+  const gate = new Int32Array(new SharedArrayBuffer(4));
+  const t = await inProcess({ commitGate: gate }, 8192);
+  try {
+    const alice = await t.join('alice', '#a');
+    const bob = await t.join('bob', '#a');
+    await until(() => !t.history.committing && t.history.pending === 0, 'the joins to be committed');
+    Atomics.store(gate, 0, 1);
+    alice.send('PRIVMSG #a :line 1');
+    await until(() => t.storage.writesInFlight > 0, 'line 1 in the writer');
+    const pad = 'z'.repeat(200);
+    for (let i = 2; i <= 100; i += 11) {
+      let burst = '';
+      for (let j = i; j < i + 11 && j <= 100; j++) burst += `PRIVMSG #a :line ${j} ${pad}\r\n`;
+      alice.socket.write(burst);
+      await bob.waitFor(new RegExp(`PRIVMSG #a :line ${Math.min(i + 10, 100)} `));
+    }
+    assert.equal(bob.lines.filter((l) => / PRIVMSG #a :line \d+/.test(l)).length, 100, 'every line delivered');
+    assert.ok(t.history.pendingBytes <= 8192, `waiting lines bounded: ${t.history.pendingBytes} bytes`);
+    assert.ok(t.history.dropped > 0, 'the oldest unsaved were dropped, and counted');
+    Atomics.store(gate, 0, 0);
+    Atomics.notify(gate, 0);
+    await until(() => !t.history.committing && t.history.pending === 0, 'the rest to be committed');
+    const kept = t.storage.db.prepare("SELECT params FROM events WHERE command = 'PRIVMSG' ORDER BY id").pluck().all() as string[];
+    const nums = kept.map((p) => Number(/line (\d+)/.exec((JSON.parse(p) as string[])[1]!)![1]));
+    assert.equal(nums[0], 1, 'the commit in flight was kept');
+    assert.equal(nums.length, 100 - t.history.dropped);
+    assert.deepEqual(nums.slice(1), Array.from({ length: nums.length - 1 }, (_, i) => 100 - (nums.length - 2) + i), 'then the newest, in order');
   } finally {
     Atomics.store(gate, 0, 0);
     Atomics.notify(gate, 0);

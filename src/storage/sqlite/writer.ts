@@ -20,6 +20,9 @@ export const INDEX_DELAY_MS = 200;
 /** Rows indexed per background transaction (more continue in the next macrotask). */
 export const INDEX_BATCH = 5000;
 
+/** How much nicer (lower priority) the write thread is than the event loop (write-worker.ts). */
+export const WRITER_NICE_OFFSET = 5;
+
 /** Test-only: make commits slow, to show that a slow disk stalls nobody. */
 export interface WriterTestHooks {
   /** every append transaction takes at least this long before its COMMIT */
