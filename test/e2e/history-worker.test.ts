@@ -12,28 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { IrcServer } from '../../src/core/server.js';
-import { History, type RetryTimers } from '../../src/core/history.js';
+import { History } from '../../src/core/history.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { startTcpListener } from '../../src/transports/tcp.js';
 import { makeConfig } from '../helpers/harness.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { ManualTimers } from '../helpers/manual-timers.js';
 import { spawnServe } from '../helpers/cli-server.js';
-
-class ManualTimers implements RetryTimers {
-  armed: (() => void) | null = null;
-  setTimeout(fn: () => void): unknown {
-    this.armed = fn;
-    return fn;
-  }
-  clearTimeout(h: unknown): void {
-    if (h === this.armed) this.armed = null;
-  }
-  fire(): void {
-    const fn = this.armed!;
-    this.armed = null;
-    fn();
-  }
-}
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const end = Date.now() + 10000;

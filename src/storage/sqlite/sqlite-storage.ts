@@ -43,7 +43,7 @@ import type {
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../types.js';
 import { matchesWords, tokenize } from '../search-text.js';
 import { migrate } from './migrations.js';
-import { INDEX_BATCH, SqliteWriter, type WriteOp, type WriteReply, type WriterTestHooks } from './writer.js';
+import { INDEX_BATCH, SqliteWriter, runOp, type WriteOp, type WriteReply, type WriterTestHooks } from './writer.js';
 
 interface EventRow {
   id: number;
@@ -109,27 +109,7 @@ class InlineWrites implements WriteSide {
   constructor(readonly writer: SqliteWriter) {}
   run(op: WriteOp): Promise<number> {
     try {
-      switch (op.op) {
-        case 'append':
-          this.writer.append(op.events);
-          return Promise.resolve(0);
-        case 'index':
-          this.writer.indexPending(Infinity);
-          return Promise.resolve(0);
-        case 'prune':
-          return Promise.resolve(this.writer.prune(op.policy));
-        case 'saveChannel':
-          this.writer.saveChannel(op.state);
-          return Promise.resolve(0);
-        case 'deleteChannel':
-          this.writer.deleteChannel(op.folded);
-          return Promise.resolve(0);
-        case 'limitPages':
-          return Promise.resolve(this.writer.limitPages(op.pages));
-        case 'close':
-          this.writer.finish();
-          return Promise.resolve(0);
-      }
+      return Promise.resolve(runOp(this.writer, op));
     } catch (e) {
       return Promise.reject(e as Error);
     }
