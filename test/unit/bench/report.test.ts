@@ -110,6 +110,14 @@ test('targets are judged in every round: PASS only when every round passes', () 
   assert.equal(one.ok, t.rounds[1]!.ok === true);
   const both = lat(tweak(2, 1000).map((r) => (r.scenario === 'lat500' && r.server === 'relay' && r.round === 1 ? { ...r, second: 1000 } : r)));
   assert.equal(both.ok, true);
+  // the loop-delay target: per round, over the message scenarios only
+  const eld = checkTargets(runs).find((x) => x.name.startsWith('event-loop'))!;
+  for (const r of eld.rounds) {
+    const worstHalf = Math.max(find('fanout500', 'tincan', r.round).eldHalf!.max, find('lat500', 'tincan', r.round).eldHalf!.max);
+    assert.equal(r.ok, worstHalf <= 20);
+  }
+  const asOptIn = runs.map((r) => (r.scenario === 'fanout500' || r.scenario === 'lat500' ? { ...r, scenario: 'fanout2000' } : r));
+  assert.equal(checkTargets(asOptIn).find((x) => x.name.startsWith('event-loop'))!.ok, null, 'fanout2000 alone is not judged');
   // a scenario that did not run is n/a, not a pass
   assert.equal(checkTargets(runs).find((x) => x.name.startsWith('dm500'))!.ok, null);
 });
