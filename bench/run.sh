@@ -10,11 +10,15 @@
 # Environment (all optional; everything else is passed through to compare.sh):
 #   IRCBENCH_DIR=../shared/ircbench   where ircbench.c / compare.sh live
 #   SERVERS="tincan ngircd inspircd relay noderelay"
-#   SCENARIOS="fanout500 lat500 dm500 conn10k"
-#   ROUNDS=3
+#   SCENARIOS="fanout500 lat500 dm500 conn10k"   opt-in: fanout2000 (2,000 clients in one
+#                              room), soak (bench/soak.sh: 500 clients, SOAK_MINUTES=10
+#                              one-minute steps at SOAK_RATE=1000 msgs/s; tincan only)
+#   ROUNDS=3                   every scenario this many times (servers interleaved);
+#                              the report gives median [min-max] and checks targets per round
 #   SWEEP_CONC=8 CONN_CONC=8   setup concurrency for EVERY server in the run (ngIRCd
 #                              listens with a backlog of 10; see compare.sh)
 #   TINCAN_ARGS=""             extra tincan flags, appended after --config bench/bench.json --quiet --no-mdns
+#   TINCAN_NODE_ARGS=""        node flags for tincan, for profiling: "--cpu-prof --cpu-prof-dir=/tmp/prof"
 #   BENCH_OUT=bench/out/<time> where the JSON results go
 #   BENCH_SKIP_BUILD=1         use the existing dist/ (no `npm run build`)
 #   BENCH_NICE=-19             scheduling priority of the whole run
@@ -24,7 +28,11 @@ cd "$ROOT"
 
 die() { echo "npm run bench: $*" >&2; exit 1; }
 
-IRCBENCH_DIR="${IRCBENCH_DIR:-$ROOT/../shared/ircbench}"
+if [ -z "${IRCBENCH_DIR:-}" ]; then
+    # a checkout next to shared/, or a git worktree one level further down
+    IRCBENCH_DIR="$ROOT/../shared/ircbench"
+    [ -f "$IRCBENCH_DIR/compare.sh" ] || [ ! -f "$ROOT/../../shared/ircbench/compare.sh" ] || IRCBENCH_DIR="$ROOT/../../shared/ircbench"
+fi
 [ -f "$IRCBENCH_DIR/compare.sh" ] && [ -f "$IRCBENCH_DIR/ircbench.c" ] ||
     die "ircbench not found at $IRCBENCH_DIR (set IRCBENCH_DIR to the folder holding ircbench.c and compare.sh)"
 IRCBENCH_DIR="$(cd "$IRCBENCH_DIR" && pwd)"
@@ -77,11 +85,18 @@ fi
 OUT="${BENCH_OUT:-$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 export SERVERS
-export SCENARIOS="${SCENARIOS:-fanout500 lat500 dm500 conn10k}"
+SCENARIOS="${SCENARIOS:-fanout500 lat500 dm500 conn10k}"
+SOAK=0
+sc=""
+for s in $SCENARIOS; do if [ "$s" = soak ]; then SOAK=1; else sc="$sc $s"; fi; done
+export SCENARIOS="${sc# }"
 export ROUNDS="${ROUNDS:-3}"
 export SWEEP_CONC="${SWEEP_CONC:-8}" CONN_CONC="${CONN_CONC:-8}"
 export TINCAN_DIR="$ROOT"
-export TINCAN_CMD="node $ROOT/dist/cli/main.js"
+export TINCAN_CMD="node ${TINCAN_NODE_ARGS:-} $ROOT/dist/cli/main.js"
+# tincan writes its event-loop delay per load step here (src/util/loop-probe.ts); the
+# report matches them to ircbench's steps by server PID
+export TINCAN_BENCH_PROBE="$OUT/probe"
 # --quiet: no join card; --no-mdns: no LAN advertisement (the reference servers do neither)
 export TINCAN_ARGS="--config $ROOT/bench/bench.json --quiet --no-mdns ${TINCAN_ARGS:-}"
 {
@@ -104,6 +119,14 @@ export TINCAN_ARGS="--config $ROOT/bench/bench.json --quiet --no-mdns ${TINCAN_A
 # (Linux default) nice only counts within a session, so the run gets its own session
 # (setsid) and that session's autogroup gets the same nice value.
 NICE="${BENCH_NICE:--19}"
-setsid -w bash -c '[ -w /proc/self/autogroup ] && echo "$1" > /proc/self/autogroup 2>/dev/null; exec nice -n "$1" "$2" "$3"' \
-    bench-run "$NICE" "$BENCH_DIR/compare.sh" "$OUT" | tee "$OUT/table.md"
-node "$ROOT/bench/targets.mjs" "$OUT" | tee "$OUT/targets.md"
+run_nice() { setsid -w bash -c '[ -w /proc/self/autogroup ] && echo "$1" > /proc/self/autogroup 2>/dev/null; shift; exec nice -n "$0" "$@"' "$NICE" "$NICE" "$@"; }
+if [ -n "$SCENARIOS" ]; then
+    run_nice "$BENCH_DIR/compare.sh" "$OUT" > "$OUT/table.md"   # compare.sh's own table (medians only)
+    node --import tsx "$ROOT/bench/report.ts" "$OUT" | tee "$OUT/report.md"
+    node "$ROOT/bench/targets.mjs" "$OUT" > "$OUT/targets.md"
+fi
+if [ "$SOAK" = 1 ]; then
+    mkdir -p "$OUT/soak"
+    TINCAN_BENCH_PROBE="$OUT/soak/probe" BENCH_DIR="$BENCH_DIR" run_nice "$ROOT/bench/soak.sh" "$OUT/soak"
+    node --import tsx "$ROOT/bench/report.ts" "$OUT/soak" | tee "$OUT/soak/report.md"
+fi

@@ -294,6 +294,13 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     throw new CliError(`cannot listen on ${formatHostPort(config.host, config.port)}: ${err.message}`, 1, 'TINCAN_ERR_LISTEN');
   }
 
+  // bench only (bench/run.sh): event-loop delay per load step, see src/util/loop-probe.ts
+  const probeDir = env['TINCAN_BENCH_PROBE'];
+  if (probeDir !== undefined && probeDir !== '') {
+    const [{ startLoopProbe }, { totalReadBytes }] = await Promise.all([import('../util/loop-probe.js'), import('../transports/tcp-connection.js')]);
+    startLoopProbe(probeDir, totalReadBytes);
+  }
+
   const addr = listener.address();
   logger.info(
     { host: addr.host, port: addr.port, public: config.public, serverName: config.serverName },

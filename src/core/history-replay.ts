@@ -17,7 +17,7 @@ import { MAX_ID } from '../storage/types.js';
 import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import { Outgoing } from './outgoing.js';
-import { playbackOnJoin, setCovered, NotReturning } from './commands/history.js';
+import { playbackOnJoin, setCovered, setReplaying, NotReturning } from './commands/history.js';
 import { addTag, type Session } from './session.js';
 import type { IrcServer } from './server.js';
 
@@ -106,13 +106,14 @@ export function sendRecent(
   after: Promise<Cursor | null> = Promise.resolve(null),
   /** told what was sent, and whether it was everything after `after` (not cut to `count`) */
   onSent?: (events: readonly StoredEvent[], since: Cursor | null, complete: boolean) => void,
-): void {
+): Promise<void> {
   const h = srv.history;
-  if (h === undefined || count <= 0) return;
+  if (h === undefined || count <= 0) return Promise.resolve();
   // with a mark, ask for a few more: lines newer than the mark are dropped below
   const limit = mark === null ? count : count + 50;
   let since: Cursor | null = null;
-  after
+  // settles once the reply was sent (or given up)
+  return after
     .then((a) => {
       since = a;
       return h.range({ target: ch.folded, after: a, before: null, from: 'newest', limit, kinds: 'messages' });
@@ -196,12 +197,15 @@ export function replayOnJoin(s: Session, ch: Channel, srv: IrcServer): void {
       if (c === null) throw new NotReturning();
       return c;
     });
-    sendRecent(s, ch, srv, srv.config.history.replayLines, false, s.later(), mark, after, (events, since, complete) => {
+    const sent = sendRecent(s, ch, srv, srv.config.history.replayLines, false, s.later(), mark, after, (events, since, complete) => {
       // everything after this was delivered now or live: a later PLAY must not repeat it
       const first = events[0];
       const from = complete || first === undefined ? since : { time: first.time, id: first.id - 1 };
       if (from !== null) setCovered(s, ch, from);
     });
+    // a PLAY that arrives while this replay's reads are still out answers after it
+    // (with a store that commits asynchronously the reads take a while)
+    setReplaying(s, ch, sent);
     return;
   }
   // only what was said before the join: lines sent right after it (even in the same

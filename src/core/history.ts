@@ -3,11 +3,20 @@
  * state persistence (topic, modes, key, limit, bans) and retention.
  *
  * Durability without stalling delivery: record() only pushes onto an array. The first
- * record of a tick schedules ONE flush in a microtask, which commits everything the
- * tick recorded in one transaction. Socket writes happen later, in the transport's
- * shared setImmediate (src/transports/tcp-connection.ts), so by the time any client can
- * have received a line, the embedded stores have committed it (they commit inside the
- * append() call). See docs/history.md for what survives kill -9 vs. power loss.
+ * record of a tick schedules ONE flush in a microtask, which hands everything the tick
+ * recorded to the store as one transaction; one commit is in flight at a time, and what
+ * is recorded meanwhile goes in the next one. What that guarantees depends on the store
+ * (docs/history.md):
+ * - a store that commits inside append() (memory, SQLite with the inline writer): the
+ *   commit is done before the transport's shared setImmediate writes the sockets
+ *   (src/transports/tcp-connection.ts), so a line any client received is committed;
+ * - SQLite with its writer thread (`tincan serve`) and networked stores: delivery does not
+ *   wait for the commit (a slow disk stalls nobody). A line may reach clients before its
+ *   commit is acknowledged; kill -9 loses at most the lines recorded since the last
+ *   acknowledged commit (the one batch in flight plus what was recorded meanwhile, bounded
+ *   by maxBufferedBytes), never one from before it. Every read (CHATHISTORY, search)
+ *   waits for the commits pending when it was asked, so whatever a client was ever
+ *   answered about is committed.
  *
  * A failing store never takes the server down (an outage): the batch goes back to the
  * buffer, the error is logged, operators get a NOTICE, the members of the affected
@@ -112,6 +121,8 @@ export class History {
   #chans = new Map<string, ChannelState | null>();
   #scheduled = false;
   #inFlight: Promise<void> | null = null;
+  /** the flush that starts when #inFlight settles, shared by everyone waiting for it */
+  #next: Promise<void> | null = null;
   #retryTimer: unknown = null;
   #retryMs = RETRY_MIN_MS;
   /** events per retry transaction: halved when a batch does not fit, doubled when one does */
@@ -151,6 +162,11 @@ export class History {
   /** True while the store is failing (writes are being retried). */
   get failing(): boolean {
     return this.#failing;
+  }
+
+  /** True while a commit is in flight (handed to the store, not yet acknowledged). */
+  get committing(): boolean {
+    return this.#inFlight !== null;
   }
 
   /** Events waiting for the next commit. */
@@ -219,10 +235,14 @@ export class History {
     // during an outage the retry timer drains the backlog (in batches, oldest first)
     if (this.#scheduled || this.#failing) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    const run = (): void => {
       this.#scheduled = false;
-      this.flushNow();
-    });
+      // a commit in flight reschedules when it settles: no promise chain per tick
+      if (this.#inFlight === null) void this.flushNow();
+    };
+    const window = this.storage.commitWindowMs ?? 0;
+    if (window > 0) setTimeout(run, window).unref();
+    else queueMicrotask(run);
   }
 
   /** Drops the oldest buffered events beyond the count and byte bounds (counted, logged). */
@@ -249,7 +269,13 @@ export class History {
    */
   flushNow(): Promise<void> {
     // one commit at a time; whatever was recorded meanwhile goes in the next one
-    if (this.#inFlight !== null) return this.#inFlight.then(() => this.flushNow());
+    if (this.#inFlight !== null) {
+      this.#next ??= this.#inFlight.then(() => {
+        this.#next = null;
+        return this.flushNow();
+      });
+      return this.#next;
+    }
     if (this.#failing) return Promise.resolve();
     if (this.#buf.length === 0 && this.#chans.size === 0) return Promise.resolve();
     const batch = this.#buf;
@@ -267,6 +293,11 @@ export class History {
     this.#inFlight = work.then(
       () => {
         this.#inFlight = null;
+        // a slow writer dropped lines (not an outage): log again after the next such stall
+        if (!this.#failing && this.#outageDropped > 0 && this.#buf.length === 0) {
+          this.#log.warn({ dropped: this.#outageDropped }, 'history writer caught up; the oldest unsaved events were dropped while it was slow');
+          this.#outageDropped = 0;
+        }
         if (this.#buf.length > 0 || this.#chans.size > 0) this.#schedule();
       },
       (err: unknown) => {

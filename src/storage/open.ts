@@ -23,17 +23,31 @@ export async function openStorage(kind: StorageKind, dataDir: string, opts: { po
     return PostgresStorage.open(opts.postgres);
   }
   const { SqliteStorage } = await import('./sqlite/sqlite-storage.js');
+  type SqliteStorage = InstanceType<typeof SqliteStorage>;
   const dir = ensureDataDir(dataDir);
   const lock = lockDataDir(dir);
   const file = join(dir, DB_FILE);
+  let storage: SqliteStorage;
   try {
-    return new SqliteStorage(file, { onClose: () => lock.release() });
+    // writes in a worker thread: a slow disk must not stall delivery (sqlite-storage.ts)
+    storage = new SqliteStorage(file, { onClose: () => lock.release(), writer: 'thread' });
   } catch (e) {
     lock.release();
-    const code = (e as { code?: string }).code;
-    if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-      throw new DataDirError(`the history database ${file} cannot be written (${code}): check its permissions, or choose another directory with --data DIR`, 'TINCAN_ERR_DATA_DIR_DB_READONLY', code);
-    }
-    throw e;
+    throw openError(e, file);
   }
+  try {
+    await storage.ready();
+  } catch (e) {
+    await storage.close().catch(() => {});
+    throw openError(e, file);
+  }
+  return storage;
+}
+
+function openError(e: unknown, file: string): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new DataDirError(`the history database ${file} cannot be written (${code}): check its permissions, or choose another directory with --data DIR`, 'TINCAN_ERR_DATA_DIR_DB_READONLY', code);
+  }
+  return e;
 }

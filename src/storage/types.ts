@@ -207,6 +207,12 @@ export interface AccountStore {
 /** One opened backend: its stores and how to close it. */
 export interface Storage {
   readonly kind: string;
+  /**
+   * For stores that commit asynchronously (off this thread, over a network): History
+   * gathers this many ms of recorded lines into one commit instead of one per event-loop
+   * turn (each request has a fixed cost on the event loop). Absent/0: one per turn.
+   */
+  readonly commitWindowMs?: number;
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
   readonly accounts: AccountStore;

@@ -32,8 +32,8 @@ const CR = 13;
 
 export class LineReader {
   readonly maxBytes: number;
-  private readonly onLine: (line: string) => void;
-  private readonly onTooLong: () => void;
+  /** called as methods (the handler may be an object with state, e.g. the connection: no closures) */
+  private readonly handlers: LineReaderHandlers;
   /** bytes of an unfinished line carried over from earlier chunks (always <= maxBytes) */
   private partial: Buffer | null = null;
   /** currently skipping the rest of an over-long line */
@@ -45,8 +45,7 @@ export class LineReader {
       throw new RangeError(`LineReader: maxBytes must be a positive integer, got ${String(maxBytes)}`);
     }
     this.maxBytes = maxBytes;
-    this.onLine = handlers.line;
-    this.onTooLong = handlers.tooLong;
+    this.handlers = handlers;
     this.mark = opts.markInvalidUtf8 === true;
   }
 
@@ -92,14 +91,14 @@ export class LineReader {
         this.partial = null;
         const total = carried.length + (end - pos);
         if (total > max) {
-          this.onTooLong();
+          this.handlers.tooLong();
         } else if (total > 0) {
           const joined = Buffer.concat([carried, chunk.subarray(pos, end)], total);
-          this.onLine(this.decode(joined, 0, total));
+          this.handlers.line(this.decode(joined, 0, total));
         }
       } else if (end > pos) {
-        if (end - pos > max) this.onTooLong();
-        else this.onLine(this.decode(chunk, pos, end));
+        if (end - pos > max) this.handlers.tooLong();
+        else this.handlers.line(this.decode(chunk, pos, end));
       }
       pos = end + 1;
     }
@@ -117,7 +116,7 @@ export class LineReader {
       this.discarding = false;
       return;
     }
-    if (carried !== null && carried.length > 0) this.onLine(this.decode(carried, 0, carried.length));
+    if (carried !== null && carried.length > 0) this.handlers.line(this.decode(carried, 0, carried.length));
   }
 
   /** Drops any partial line (e.g. when the connection goes away). */
@@ -134,7 +133,7 @@ export class LineReader {
       // over the limit without a line end yet: report now, skip to the next line end
       this.partial = null;
       this.discarding = true;
-      this.onTooLong();
+      this.handlers.tooLong();
       return;
     }
     // copy, so a small tail never pins a large socket chunk in memory

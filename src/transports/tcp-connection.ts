@@ -26,6 +26,10 @@ export const SENDQ_GRACE_MS = 500;
 
 let nextId = 1;
 
+/** Bytes read from all TCP connections (one add per chunk; src/util/loop-probe.ts reads it). */
+let readBytes = 0;
+export const totalReadBytes = (): number => readBytes;
+
 // ---- shared per-tick flush ---------------------------------------------------------
 let dirty: TcpConnection[] = [];
 let flushScheduled = false;
@@ -81,6 +85,22 @@ let memoBuf: Buffer | null = null;
 let memoParts: Part[] | null = null;
 let memoJoined: Buffer = Buffer.alloc(0);
 
+// ---- shared socket listeners (Node calls them with `this` = the socket) ----------------
+const OWNER = Symbol('tincan.connection');
+type OwnedSocket = Socket & { [OWNER]: TcpConnection };
+function onSocketData(this: Socket, chunk: Buffer): void {
+  (this as OwnedSocket)[OWNER].onData(chunk);
+}
+function onSocketEnd(this: Socket): void {
+  (this as OwnedSocket)[OWNER].onEnd();
+}
+function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
+  (this as OwnedSocket)[OWNER].onError(err);
+}
+function onSocketClose(this: Socket): void {
+  (this as OwnedSocket)[OWNER].onClose();
+}
+
 /** A held "line too long" event among held lines. */
 const TOO_LONG = null;
 type Held = string | typeof TOO_LONG;
@@ -116,6 +136,7 @@ export class TcpConnection implements Connection {
   private closedDelivered = false;
   private destroyTimer: NodeJS.Timeout | null = null;
   private readonly flushAfterMs: number | undefined;
+  private readonly filter: ((chunk: Buffer) => Buffer) | undefined;
   private partialTimer: NodeJS.Timeout | null = null;
 
   constructor(socket: Socket, config: () => Config, opts: TcpConnectionOptions = {}) {
@@ -126,30 +147,62 @@ export class TcpConnection implements Connection {
     // a TLSSocket (tls.ts) after its handshake
     this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.remotePort = socket.remotePort ?? 0;
-    this.reader = new LineReader(config().limits.maxLineBytes, {
-      line: (line) => this.receive(line),
-      tooLong: () => this.receive(TOO_LONG),
-    }, { markInvalidUtf8: opts.strictUtf8 === true });
+    // the connection is the reader's handler and the socket's listeners are shared
+    // functions (below): no closures per connection (conn10k, docs/performance.md)
+    this.reader = new LineReader(config().limits.maxLineBytes, this, { markInvalidUtf8: opts.strictUtf8 === true });
     this.flushAfterMs = opts.flushPartialAfterMs;
-    const filter = opts.inputFilter;
-    const push = (chunk: Buffer): void => {
-      if (this.isClosed) return;
-      this.reader.push(filter === undefined ? chunk : filter(chunk));
-      if (this.flushAfterMs !== undefined) this.armPartialFlush();
-    };
-    socket.on('data', push);
-    socket.on('end', () => {
-      this.flushPartial();
-      this.setReason('Connection closed');
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code ?? err.message;
-      this.setReason(code === 'EPIPE' ? `Write error: ${code}` : `Read error: ${code}`);
-    });
-    socket.on('close', () => this.onSocketClose());
+    this.filter = opts.inputFilter;
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     // after the caller has handed us on (accept/attach done), before any later socket data
     const initial = opts.initial;
-    if (initial !== undefined && initial.length > 0) queueMicrotask(() => push(initial));
+    if (initial !== undefined && initial.length > 0) queueMicrotask(() => this.onData(initial));
+  }
+
+  /** @internal socket 'data' (onSocketData) */
+  onData(chunk: Buffer): void {
+    if (this.isClosed) return;
+    readBytes += chunk.length;
+    this.reader.push(this.filter === undefined ? chunk : this.filter(chunk));
+    if (this.flushAfterMs !== undefined) this.armPartialFlush();
+  }
+
+  /** @internal socket 'end' */
+  onEnd(): void {
+    this.flushPartial();
+    this.setReason('Connection closed');
+  }
+
+  /** @internal socket 'error' */
+  onError(err: NodeJS.ErrnoException): void {
+    const code = err.code ?? err.message;
+    this.setReason(code === 'EPIPE' ? `Write error: ${code}` : `Read error: ${code}`);
+  }
+
+  /** @internal LineReaderHandlers: a complete line */
+  line(line: string): void {
+    this.receive(line);
+  }
+
+  /** @internal LineReaderHandlers: an over-long line was dropped */
+  tooLong(): void {
+    this.receive(TOO_LONG);
+  }
+
+  /**
+   * @internal What this connection holds beyond its fixed fields (perf-idle test): an
+   * idle connection should hold none of these.
+   */
+  idleFootprint(): string[] {
+    const out: string[] = [];
+    if (this.held !== null) out.push('held lines');
+    if (this.pending !== null) out.push('pending writes');
+    if (this.reader.bufferedBytes > 0) out.push('partial line');
+    if (this.partialTimer !== null || this.destroyTimer !== null) out.push('timer');
+    return out;
   }
 
   /** (Re)starts the silence timer while an unterminated line is held. */
@@ -355,7 +408,8 @@ export class TcpConnection implements Connection {
     this.destroyTimer.unref();
   }
 
-  private onSocketClose(): void {
+  /** @internal socket 'close' */
+  onClose(): void {
     if (this.isClosed) return;
     // an unterminated line is still a message (e.g. the peer reset without FIN)
     if (!this.closing) this.flushPartial();

@@ -22,6 +22,17 @@ storageContract({
   },
 });
 
+storageContract({
+  // what `tincan serve` uses (open.ts): writes in a worker thread, reads here
+  name: 'sqlite (writer thread)',
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'tincan-contract-'));
+    const file = join(dir, 'h.db');
+    const mk = async () => new SqliteStorage(file, { writer: 'thread' });
+    return { storage: await mk(), reopen: mk, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  },
+});
+
 const pgSkip = postgresUnavailable();
 let pg: PgServer | null = null;
 before(async () => {

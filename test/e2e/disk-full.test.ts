@@ -12,28 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { IrcServer } from '../../src/core/server.js';
-import { History, type RetryTimers } from '../../src/core/history.js';
+import { History } from '../../src/core/history.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { startTcpListener } from '../../src/transports/tcp.js';
 import { makeConfig } from '../helpers/harness.js';
 import { RawClient } from '../helpers/raw-client.js';
-
-class ManualTimers implements RetryTimers {
-  armed: (() => void) | null = null;
-  setTimeout(fn: () => void): unknown {
-    this.armed = fn;
-    return fn;
-  }
-  clearTimeout(h: unknown): void {
-    if (h === this.armed) this.armed = null;
-  }
-  fire(): void {
-    const fn = this.armed!;
-    this.armed = null;
-    fn();
-  }
-}
+import { ManualTimers } from '../helpers/manual-timers.js';
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const end = Date.now() + 10000;
@@ -67,7 +52,7 @@ test('disk full and back: every line clients saw is in history, one "paused" and
     const alice = await client('alice', '#a');
     const bob = await client('bob', '#a');
     const carol = await client('carol', '#c');
-    storage.limitPages(1);
+    await storage.limitPages(1);
 
     const N = 150;
     const pad = 'y'.repeat(300);
@@ -85,7 +70,7 @@ test('disk full and back: every line clients saw is in history, one "paused" and
     // a little room: part of the backlog goes in, oldest first, and no new notice
     const stored = (): number => storage.db.prepare("SELECT COUNT(*) FROM events WHERE target = '#a' AND command = 'PRIVMSG'").pluck().get() as number;
     const before = stored();
-    storage.limitPages(storage.pageCount() + 6);
+    await storage.limitPages(storage.pageCount() + 6);
     timers.fire();
     await until(() => timers.armed !== null, 'the next retry');
     const partial = stored();
@@ -93,7 +78,7 @@ test('disk full and back: every line clients saw is in history, one "paused" and
     assert.equal(history.failing, true);
 
     // all the room back: the rest goes in and the members hear it once
-    storage.limitPages(null);
+    await storage.limitPages(null);
     timers.fire();
     await alice.waitFor(/NOTICE alice :\*\*\* History resumed/);
     await bob.waitFor(/NOTICE bob :\*\*\* History resumed/);

@@ -421,6 +421,14 @@ export function setCovered(s: Session, ch: Channel, c: Cursor | null): void {
   m.set(ch, c);
 }
 
+/** Per session and room: the JOIN replay still being answered (PLAY waits for it: coveredFrom). */
+const replaying = new WeakMap<Session, WeakMap<Channel, Promise<void>>>();
+export function setReplaying(s: Session, ch: Channel, done: Promise<void>): void {
+  let m = replaying.get(s);
+  if (m === undefined) replaying.set(s, (m = new WeakMap()));
+  m.set(ch, done);
+}
+
 /** PLAY requests that also cover rooms joined later (a client asks before its JOINs). */
 const pendingPlays = new WeakMap<Session, PendingPlay[]>();
 /** rooms a pending PLAY was already played for on JOIN, per session */
@@ -438,7 +446,8 @@ function fromPlayback(s: Session, srv: IrcServer, text: string): void {
 function play(s: Session, srv: IrcServer, h: History, chans: readonly Channel[], w: PlaybackWindow, reply: Reply, mark: number): void {
   const limit = srv.config.history.maxQuery;
   const kinds = s.has(Cap.eventPlayback) ? 'all' : 'messages';
-  Promise.all(chans.map((ch) => h.range({ target: ch.folded, after: w.after, before: w.before, from: 'newest', limit, kinds }))).then(
+  const replayed = (ch: Channel): Promise<void> => replaying.get(s)?.get(ch) ?? Promise.resolve();
+  Promise.all(chans.map((ch) => replayed(ch).then(() => h.range({ target: ch.folded, after: w.after, before: w.before, from: 'newest', limit, kinds })))).then(
     (lists) =>
       reply(() => {
         lists.forEach((all, i) => {

@@ -1,22 +1,30 @@
 /**
  * The embedded default store: one SQLite file (better-sqlite3) in the data directory,
- * WAL mode with synchronous=NORMAL. A committed transaction is in the WAL file (the
- * OS page cache) before append() returns, so it survives the process being killed
- * (kill -9, a crash); only an OS crash or power loss can lose the last commits, never
- * corrupt the database. Full-text search is an FTS5 external-content table. Deletes
- * reach it by trigger; new rows are indexed OFF the append transaction, in background
- * batches (every INDEX_DELAY_MS, at most INDEX_BATCH rows per transaction), because
- * FTS5 tokenizing and segment writes were most of the cost of an append and append runs
- * in the same event-loop turn as message delivery. `fts_progress.indexed` is the highest
- * events.id in the index, so a restart indexes whatever a previous process did not.
- * search() and prune() first index everything pending, so they see exactly what was
- * appended; only an external reader of the file can see the index lag (by at most about
- * INDEX_DELAY_MS while the server runs).
+ * WAL mode with synchronous=NORMAL. Full-text search is an FTS5 external-content table,
+ * indexed in background batches off the append transaction (writer.ts).
  *
- * All calls are synchronous inside (better-sqlite3); the Promise shape is the contract's.
+ * Writes (appends, indexing, pruning, channel state) go through ONE write connection,
+ * either on this thread (`writer: 'inline'`, the default for direct construction: tools,
+ * tests) or in a worker thread (`writer: 'thread'`, what open.ts and so `tincan serve`
+ * use): then a slow commit, a WAL checkpoint or an indexing batch blocks that thread, not
+ * the event loop that delivers messages. Every write's Promise resolves once the worker
+ * has committed it (append() still means "committed"). A commit is in the WAL file (the
+ * OS page cache) when it resolves, so it survives kill -9; only an OS crash or power loss
+ * can lose the last commits, never corrupt the database.
+ *
+ * Reads (CHATHISTORY, search, channel loading) stay on a read connection on the main
+ * thread: WAL lets it read while the worker writes, reads are bounded (LIMIT, maxRows) and
+ * usually served from the page cache, and answering them synchronously keeps their code
+ * simple; the core asks for them through Session.defer(). Read-your-writes holds because
+ * History awaits its pending append() before every read (src/core/history.ts).
+ *
+ * A dead write thread (crashed, killed) fails the writes in flight (code
+ * TINCAN_ERR_HISTORY_WRITER: nothing was acknowledged for them, History keeps and
+ * retries them) and the next write starts a new thread.
  */
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { makeDir } from '../data-dir.js';
 import { SqliteAccountStore } from '../../accounts/sqlite-store.js';
 import type {
@@ -35,8 +43,9 @@ import type {
   StoredEvent,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../types.js';
-import { matchesWords, searchableText, tokenize } from '../search-text.js';
+import { matchesWords, tokenize } from '../search-text.js';
 import { migrate } from './migrations.js';
+import { INDEX_BATCH, SqliteWriter, runOp, type WriteOp, type WriteReply, type WriterTestHooks } from './writer.js';
 
 interface EventRow {
   id: number;
@@ -49,12 +58,15 @@ interface EventRow {
   tags: string;
 }
 
-/** How long appended rows may wait before they are indexed for search. */
-const INDEX_DELAY_MS = 200;
+/**
+ * With the writer thread, History sends the lines of this many ms as one request: a
+ * postMessage and its reply cost ~10-20 us of the event loop each, paid per request
+ * (profiled at ~6 % of lat500's busy time when it was one per turn). It is also how
+ * much more kill -9 may lose (docs/history.md).
+ */
+const COMMIT_WINDOW_MS = 5;
 /** FTS matches fetched per page when a search walks the index. */
 const SEARCH_PAGE = 500;
-/** Rows indexed per background transaction (more continue in the next macrotask). */
-const INDEX_BATCH = 5000;
 
 const COLS = 'id, target, time, msgid, command, source, params, tags';
 const MSG = "command IN ('PRIVMSG', 'NOTICE')";
@@ -79,20 +91,158 @@ function ftsQuery(words: readonly string[]): string {
   return words.map((w) => (w.endsWith('*') ? `"${w.slice(0, -1).replaceAll('"', '""')}"*` : `"${w.replaceAll('"', '""')}"`)).join(' ');
 }
 
+export interface SqliteStorageOptions {
+  /** runs after the database is closed (open.ts releases the data directory lock there) */
+  onClose?: () => void;
+  /** where writes run: 'inline' (this thread, the default) or 'thread' (a worker thread) */
+  writer?: 'inline' | 'thread';
+  /** test only: slow commits (writer.ts) */
+  testHooks?: WriterTestHooks;
+}
+
+/** The write side as the stores see it: every call resolves once committed. */
+interface WriteSide {
+  run(op: WriteOp): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Writes on this thread: the work is done inside run(), before its Promise is returned. */
+class InlineWrites implements WriteSide {
+  constructor(readonly writer: SqliteWriter) {}
+  run(op: WriteOp): Promise<number> {
+    try {
+      return Promise.resolve(runOp(this.writer, op));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+  async close(): Promise<void> {
+    this.writer.finish();
+  }
+}
+
+/** An Error with SQLite's code, rebuilt from the worker's reply (isStorageFull reads the code). */
+function writeError(message: string, code: string | undefined): Error {
+  const e = new Error(message) as Error & { code?: string };
+  if (code !== undefined) e.code = code;
+  return e;
+}
+
+/** Writes in a worker thread (write-worker.ts), one request at a time, answered after commit. */
+class ThreadWrites implements WriteSide {
+  readonly #file: string;
+  readonly #hooks: WriterTestHooks;
+  #worker: Worker | null = null;
+  #nextId = 1;
+  /** settles when the current thread has opened the database (or failed to) */
+  #started: Promise<void> = Promise.resolve();
+  readonly #pending = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
+  #closed = false;
+
+  constructor(file: string, hooks: WriterTestHooks) {
+    this.#file = file;
+    this.#hooks = hooks;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  #spawn(): Worker {
+    // under tsx (tests, `npm run dev`) this module is the .ts source
+    const ts = import.meta.url.endsWith('.ts');
+    const url = new URL(ts ? './write-worker.ts' : './write-worker.js', import.meta.url);
+    const workerData = { file: this.#file, hooks: this.#hooks };
+    const w = ts
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData })
+      : new Worker(url, { workerData });
+    let started!: () => void;
+    let failed!: (e: Error) => void;
+    this.#started = new Promise<void>((res, rej) => {
+      started = res;
+      failed = rej;
+    });
+    this.#started.catch(() => {}); // reported through the writes, when nobody waits here
+    w.on('message', (r: WriteReply) => {
+      if (r.id === 0) {
+        if (this.#pending.size === 0) w.unref();
+        return started();
+      }
+      const p = this.#pending.get(r.id);
+      if (p === undefined) return;
+      this.#pending.delete(r.id);
+      if (this.#pending.size === 0) w.unref();
+      if (r.ok) p.resolve(r.value);
+      else p.reject(writeError(r.message, r.code));
+    });
+    const dead = (why: string): void => {
+      if (this.#worker !== w) return;
+      this.#worker = null;
+      // nothing of these was acknowledged: the callers keep and retry them
+      const err = writeError(`the history write thread stopped (${why})`, 'TINCAN_ERR_HISTORY_WRITER');
+      failed(err);
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    w.on('error', (e) => dead(e.message));
+    w.on('exit', (code) => dead(`exit code ${code}`));
+    // an idle writer does not keep the process alive; one starting or with work in flight does
+    this.#worker = w;
+    return w;
+  }
+
+  run(op: WriteOp): Promise<number> {
+    if (this.#closed) return Promise.reject(writeError('the history store is closed', 'TINCAN_ERR_HISTORY_WRITER'));
+    const w = this.#worker ?? this.#spawn();
+    const id = this.#nextId++;
+    return new Promise<number>((resolve, reject) => {
+      if (this.#pending.size === 0) w.ref();
+      this.#pending.set(id, { resolve, reject });
+      w.postMessage({ ...op, id });
+    });
+  }
+
+  /** Starts the thread now and resolves once it has the database open. */
+  ready(): Promise<void> {
+    if (this.#worker === null && !this.#closed) this.#spawn();
+    return this.#started;
+  }
+
+  /** Test only: kills the write thread as a crash would. */
+  async kill(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const w = this.#worker;
+    if (w !== null) {
+      const exited = new Promise<void>((r) => w.once('exit', () => r()));
+      try {
+        await this.run({ op: 'close' });
+      } catch {
+        // a dead thread has nothing left to close
+      }
+      w.ref(); // until it has exited
+      await exited;
+    }
+    this.#closed = true;
+  }
+}
+
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite';
+  /** the main thread's connection: reads (and the writes, with writer 'inline') */
   readonly db: Database.Database;
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
   readonly accounts: AccountStore;
-  readonly #history: SqliteHistoryStore;
+  readonly #writes: InlineWrites | ThreadWrites;
   readonly #onClose: (() => void) | undefined;
 
-  /**
-   * Opens (creating if needed) the database file and migrates it. `onClose` runs after
-   * the database is closed (open.ts releases the data directory lock there).
-   */
-  constructor(file: string, opts: { onClose?: () => void } = {}) {
+  /** Opens (creating if needed) the database file and migrates it. */
+  constructor(file: string, opts: SqliteStorageOptions = {}) {
     if (file !== ':memory:') makeDir(dirname(file));
     this.#onClose = opts.onClose;
     this.db = new Database(file);
@@ -100,29 +250,50 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 2000');
     migrate(this.db);
-    this.history = this.#history = new SqliteHistoryStore(this.db);
-    this.channels = new SqliteChannelStore(this.db);
+    // an in-memory database exists on its connection only: it cannot be written elsewhere
+    const thread = opts.writer === 'thread' && file !== ':memory:';
+    this.#writes = thread ? new ThreadWrites(file, opts.testHooks ?? {}) : new InlineWrites(new SqliteWriter(this.db, opts.testHooks ?? {}));
+    this.history = new SqliteHistoryStore(this.db, this.#writes);
+    this.channels = new SqliteChannelStore(this.db, this.#writes);
+    // rare writes (register, password, tokens): on this connection, not the writer thread
     this.accounts = new SqliteAccountStore(this.db);
+  }
+
+  /** with the writer thread: one request per 5 ms of lines, not per turn (types.ts) */
+  get commitWindowMs(): number {
+    return this.#writes instanceof ThreadWrites ? COMMIT_WINDOW_MS : 0;
+  }
+
+  /** 'thread' when writes run in a worker thread. */
+  get writer(): 'inline' | 'thread' {
+    return this.#writes instanceof ThreadWrites ? 'thread' : 'inline';
+  }
+
+  /** Write requests sent to the thread and not yet committed (0 inline). */
+  get writesInFlight(): number {
+    return this.#writes instanceof ThreadWrites ? this.#writes.inFlight : 0;
   }
 
   /**
    * Indexes appended rows for search now, in transactions of at most `batch` rows (as
-   * the background does); returns how many transactions it took. For benchmarks/tools.
+   * the background does); returns how many transactions it took. For benchmarks/tools
+   * (inline writer only).
    */
   indexSearchNow(batch = INDEX_BATCH): number {
+    if (!(this.#writes instanceof InlineWrites)) throw new Error('indexSearchNow needs the inline writer');
     let n = 0;
-    while (this.#history.indexPending(batch)) n++;
+    while (this.#writes.writer.indexPending(batch)) n++;
     return n + 1;
   }
 
   /**
    * Test hook for "disk full": caps the database at `pages` pages (PRAGMA
-   * max_page_count, which SQLite never sets below the current size), so writes that need
-   * a new page fail with SQLITE_FULL exactly as on a full disk; null lifts the cap.
-   * Returns the cap in effect.
+   * max_page_count, which SQLite never sets below the current size) on the write
+   * connection, so writes that need a new page fail with SQLITE_FULL exactly as on a
+   * full disk; null lifts the cap. Resolves with the cap in effect.
    */
-  limitPages(pages: number | null): number {
-    return this.db.pragma(`max_page_count = ${pages === null ? 4294967294 : Math.max(1, Math.floor(pages))}`, { simple: true }) as number;
+  limitPages(pages: number | null): Promise<number> {
+    return this.#writes.run({ op: 'limitPages', pages });
   }
 
   /** Pages the database uses now (for the disk-full tests). */
@@ -130,16 +301,22 @@ export class SqliteStorage implements Storage {
     return this.db.pragma('page_count', { simple: true }) as number;
   }
 
+  /**
+   * Resolves once writes can start at once (the write thread, if any, has the database
+   * open), so the first messages after startup do not wait for the thread to boot.
+   */
+  async ready(): Promise<void> {
+    if (this.#writes instanceof ThreadWrites) await this.#writes.ready();
+  }
+
+  /** Test only: kills the write thread as a crash would (no-op inline). */
+  async killWriter(): Promise<void> {
+    if (this.#writes instanceof ThreadWrites) await this.#writes.kill();
+  }
+
   async close(): Promise<void> {
-    this.#history.stopIndexing();
-    if (this.db.open) {
-      try {
-        this.#history.indexPending(Infinity);
-      } catch {
-        // indexed at the next open
-      }
-      this.db.close();
-    }
+    await this.#writes.close();
+    if (this.db.open) this.db.close();
     this.#onClose?.();
   }
 }
@@ -153,57 +330,15 @@ interface SearchStatements {
 
 class SqliteHistoryStore implements HistoryStore {
   readonly #db: Database.Database;
-  readonly #insert: Database.Statement;
-  readonly #appendTx: (events: readonly NewEvent[]) => number;
+  readonly #writes: WriteSide;
   readonly #range: Map<string, Database.Statement>;
   readonly #locate: Database.Statement;
   readonly #presence: Database.Statement;
   readonly #latest: Database.Statement;
-  readonly #targets: Database.Statement;
-  readonly #pruneAge: Database.Statement;
-  readonly #nth: Database.Statement;
-  readonly #pruneUpTo: Database.Statement;
-  readonly #nthAfter: Database.Statement;
-  readonly #indexRange: Database.Statement;
-  readonly #setIndexed: Database.Statement;
-  readonly #maxId: Database.Statement;
-  readonly #indexTx: (upTo: number) => void;
-  /** highest events.id in events_fts (mirrors fts_progress.indexed) */
-  #indexed: number;
-  /** highest events.id appended */
-  #last: number;
-  #indexTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
-  #stopped = false;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, writes: WriteSide) {
     this.#db = db;
-    this.#insert = db.prepare(
-      'INSERT INTO events (target, time, msgid, command, source, params, tags, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.#appendTx = db.transaction((events: readonly NewEvent[]) => {
-      let id = 0;
-      for (const e of events) {
-        id = this.#insert.run(e.target, e.time, e.msgid, e.command, e.source, JSON.stringify(e.params), e.tags, searchableText(e.command, e.params))
-          .lastInsertRowid as number;
-      }
-      return id;
-    });
-    this.#nthAfter = db.prepare('SELECT id FROM events WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?').pluck();
-    this.#indexRange = db.prepare('INSERT INTO events_fts (rowid, body) SELECT id, body FROM events WHERE id > ? AND id <= ? AND body IS NOT NULL');
-    this.#setIndexed = db.prepare('UPDATE fts_progress SET indexed = ? WHERE k = 0');
-    this.#maxId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM events').pluck();
-    this.#indexTx = db.transaction((upTo: number) => {
-      this.#indexRange.run(this.#indexed, upTo);
-      this.#setIndexed.run(upTo);
-    });
-    this.#indexed = db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
-    this.#last = this.#maxId.get() as number;
-    if (this.#last < this.#indexed) {
-      // rows above the mark were deleted by something other than prune(): nothing to index
-      this.#setIndexed.run(this.#last);
-      this.#indexed = this.#last;
-    }
-    this.#scheduleIndex();
+    this.#writes = writes;
     this.#range = new Map();
     for (const from of ['oldest', 'newest'] as const) {
       for (const kinds of ['messages', 'all'] as const) {
@@ -225,82 +360,15 @@ class SqliteHistoryStore implements HistoryStore {
         ` AND command IN ('JOIN', 'PART', 'QUIT', 'NICK') ORDER BY time DESC, id DESC LIMIT ?`,
     );
     this.#latest = db.prepare(`SELECT time FROM events WHERE target = ? AND time > ? AND time < ? AND ${MSG} ORDER BY time DESC, id DESC LIMIT 1`);
-    // distinct targets by skipping through the (target, time) index
-    this.#targets = db.prepare(
-      `WITH RECURSIVE t(target) AS (
-         SELECT MIN(target) FROM events
-         UNION ALL SELECT (SELECT MIN(target) FROM events WHERE target > t.target) FROM t WHERE t.target IS NOT NULL
-       ) SELECT target FROM t WHERE target IS NOT NULL`,
-    );
-    this.#pruneAge = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE target = ? AND time < ? ORDER BY time, id LIMIT ?)');
-    this.#nth = db.prepare('SELECT time, id FROM events WHERE target = ? ORDER BY time DESC, id DESC LIMIT 1 OFFSET ?');
-    this.#pruneUpTo = db.prepare(
-      'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE target = ? AND (time, id) <= (?, ?) ORDER BY time, id LIMIT ?)',
-    );
   }
 
   async append(events: readonly NewEvent[]): Promise<void> {
-    if (events.length > 0) {
-      // the mark moves only once COMMIT succeeded: a failed one (SQLITE_FULL writing the
-      // WAL) rolls back ids that the next rows reuse, and those must still be indexed
-      const id = this.#appendTx(events);
-      if (id > this.#last) this.#last = id;
-      this.#scheduleIndex();
-    }
+    if (events.length > 0) await this.#writes.run({ op: 'append', events });
   }
 
-  /**
-   * Indexes up to `max` appended rows that are not in events_fts yet, in one
-   * transaction; returns true when rows remain.
-   */
-  indexPending(max: number): boolean {
-    if (this.#indexed >= this.#last) return false;
-    let upTo = this.#last;
-    if (Number.isFinite(max)) {
-      const nth = this.#nthAfter.get(this.#indexed, max - 1) as number | undefined;
-      if (nth !== undefined && nth < upTo) upTo = nth;
-    }
-    this.#indexTx(upTo);
-    this.#indexed = upTo;
-    return this.#indexed < this.#last;
-  }
-
+  /** Tests: stops background indexing as a killed process would (inline writer only). */
   stopIndexing(): void {
-    this.#stopped = true;
-    if (this.#indexTimer !== null) {
-      clearTimeout(this.#indexTimer as NodeJS.Timeout);
-      clearImmediate(this.#indexTimer as NodeJS.Immediate);
-      this.#indexTimer = null;
-    }
-  }
-
-  #scheduleIndex(): void {
-    if (this.#indexTimer !== null || this.#stopped || this.#indexed >= this.#last) return;
-    const t = setTimeout(() => this.#indexStep(), INDEX_DELAY_MS);
-    t.unref();
-    this.#indexTimer = t;
-  }
-
-  #indexStep(): void {
-    this.#indexTimer = null;
-    if (this.#stopped || !this.#db.open) return;
-    let more: boolean;
-    try {
-      more = this.indexPending(INDEX_BATCH);
-    } catch {
-      // busy or failing database: retried after the next delay (search() indexes first)
-      more = false;
-      const t = setTimeout(() => this.#indexStep(), INDEX_DELAY_MS * 5);
-      t.unref();
-      this.#indexTimer = t;
-      return;
-    }
-    if (more) {
-      // the rest in later macrotasks, so delivery turns run in between
-      const im = setImmediate(() => this.#indexStep());
-      im.unref();
-      this.#indexTimer = im;
-    }
+    if (this.#writes instanceof InlineWrites) this.#writes.writer.stopIndexing();
   }
 
   async range(q: RangeQuery): Promise<StoredEvent[]> {
@@ -346,7 +414,7 @@ class SqliteHistoryStore implements HistoryStore {
     const targets = [...new Set(q.targets)];
     if (q.words.length === 0 || targets.length === 0) return [];
     const max = q.maxRows ?? DEFAULT_SEARCH_MAX_ROWS;
-    this.indexPending(Infinity); // what was appended is searchable (normally < 200 ms of rows)
+    await this.#writes.run({ op: 'index' }); // what was appended is searchable (normally < 200 ms of rows)
     const st = (this.#searchStmts ??= this.#prepareSearch());
     const sizes: [string, number][] = [];
     let total = 0;
@@ -434,48 +502,18 @@ class SqliteHistoryStore implements HistoryStore {
     };
   }
 
-  async prune(p: PrunePolicy): Promise<number> {
-    let budget = p.maxRows;
-    const run = this.#db.transaction(() => {
-      // the delete trigger removes rows from events_fts: only indexed rows may be deleted
-      this.indexPending(Infinity);
-      for (const { target } of this.#targets.all() as { target: string }[]) {
-        if (budget <= 0) break;
-        if (p.olderThan !== null) budget -= this.#pruneAge.run(target, p.olderThan, budget).changes;
-        if (p.maxPerTarget !== null && budget > 0) {
-          const cut = this.#nth.get(target, p.maxPerTarget) as { time: number; id: number } | undefined;
-          if (cut !== undefined) budget -= this.#pruneUpTo.run(target, cut.time, cut.id, budget).changes;
-        }
-      }
-      // ids are reused when the newest rows go (INTEGER PRIMARY KEY, no AUTOINCREMENT):
-      // everything left is indexed, so the mark is the highest id left
-      const left = this.#maxId.get() as number;
-      if (left < this.#indexed) {
-        this.#setIndexed.run(left);
-        this.#indexed = left;
-        this.#last = left;
-      }
-    });
-    try {
-      run();
-    } catch (err) {
-      // rolled back: the in-memory mark may be ahead of the database's
-      this.#indexed = this.#db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
-      throw err;
-    }
-    return p.maxRows - budget;
+  prune(p: PrunePolicy): Promise<number> {
+    return this.#writes.run({ op: 'prune', policy: p });
   }
 }
 
 class SqliteChannelStore implements ChannelStore {
   readonly #all: Database.Statement;
-  readonly #save: Database.Statement;
-  readonly #delete: Database.Statement;
+  readonly #writes: WriteSide;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, writes: WriteSide) {
     this.#all = db.prepare('SELECT state FROM channels ORDER BY folded');
-    this.#save = db.prepare('INSERT OR REPLACE INTO channels (folded, state) VALUES (?, ?)');
-    this.#delete = db.prepare('DELETE FROM channels WHERE folded = ?');
+    this.#writes = writes;
   }
 
   async loadChannels(): Promise<ChannelState[]> {
@@ -483,10 +521,10 @@ class SqliteChannelStore implements ChannelStore {
   }
 
   async saveChannel(state: ChannelState): Promise<void> {
-    this.#save.run(state.folded, JSON.stringify(state));
+    await this.#writes.run({ op: 'saveChannel', state });
   }
 
   async deleteChannel(folded: string): Promise<void> {
-    this.#delete.run(folded);
+    await this.#writes.run({ op: 'deleteChannel', folded });
   }
 }

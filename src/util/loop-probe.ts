@@ -1,0 +1,120 @@
+/**
+ * Bench-only event-loop probe (`TINCAN_BENCH_PROBE=DIR`, off otherwise: nothing runs
+ * and nothing is allocated unless that variable is set).
+ *
+ * The load generator (ircbench) runs its steps back to back with a quiet drain of at
+ * least 1.7 s between them and tells the server nothing, so the probe finds the steps
+ * itself: a *segment* starts at the first 100 ms tick in which clients sent bytes and
+ * ends once no bytes arrived for QUIET_MS (a tick that ran late by more than
+ * STALL_MS counts as busy: a stalled loop reads nothing, yet it is the thing measured).
+ * For each segment it writes one JSON line to DIR/tincan-<pid>-<start>.jsonl with the
+ * event-loop delay (`perf_hooks.monitorEventLoopDelay`, sampled every 10 ms; the sampling
+ * period itself is subtracted, so an idle loop reads ~0) max, p99,
+ * p50 and mean in ms, and the RSS / heap at its end. bench/report.mjs matches the
+ * segments to ircbench's steps (the last N segments of a run are its N steps).
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
+
+export const TICK_MS = 100;
+export const QUIET_MS = 1000;
+export const STALL_MS = 50;
+/** monitorEventLoopDelay's sampling period; its samples are the whole period, so it is subtracted */
+export const RESOLUTION_MS = 10;
+
+/** What the probe needs to know: total bytes read from clients so far. */
+export type ReadCounter = () => number;
+
+export interface ProbeSegment {
+  seg: number;
+  start: number;
+  end: number;
+  readBytes: number;
+  eld: { max: number; p99: number; p50: number; mean: number; samples: number };
+  /** garbage collections during the segment: count, total and longest pause (ms), major (mark-sweep) count */
+  gc: { n: number; totalMs: number; maxMs: number; major: number };
+  rss: number;
+  heapUsed: number;
+}
+
+/** A histogram value (ns, one sampling period plus the delay) as the delay in ms. */
+const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
+
+/** Starts the probe; returns a stop function (writes the open segment). */
+export function startLoopProbe(dir: string, reads: ReadCounter, now: () => number = Date.now): () => void {
+  mkdirSync(dir, { recursive: true });
+  const t0 = now();
+  const file = join(dir, `tincan-${process.pid}-${t0}.jsonl`);
+  appendFileSync(file, JSON.stringify({ probe: 1, pid: process.pid, start: t0, tickMs: TICK_MS, quietMs: QUIET_MS }) + '\n');
+  const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  h.enable();
+  let seg = 0;
+  // GC pauses, to tell a collection from other stalls (the loop delay alone cannot)
+  const gc = { n: 0, totalMs: 0, maxMs: 0, major: 0 };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.n++;
+      gc.totalMs += e.duration;
+      if (e.duration > gc.maxMs) gc.maxMs = e.duration;
+      if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  const resetGc = (): void => {
+    gc.n = gc.totalMs = gc.maxMs = gc.major = 0;
+  };
+  let open: { start: number; bytes0: number; lastActive: number } | null = null;
+  let lastReads = reads();
+  let expected = t0 + TICK_MS;
+
+  const close = (end: number): void => {
+    if (open === null) return;
+    const m = process.memoryUsage();
+    const rec: ProbeSegment = {
+      seg: seg++,
+      start: open.start,
+      end,
+      readBytes: lastReads - open.bytes0,
+      eld: { max: ms(h.max), p99: ms(h.percentile(99)), p50: ms(h.percentile(50)), mean: ms(h.mean), samples: h.count },
+      gc: { n: gc.n, totalMs: Math.round(gc.totalMs * 100) / 100, maxMs: Math.round(gc.maxMs * 100) / 100, major: gc.major },
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+    };
+    appendFileSync(file, JSON.stringify(rec) + '\n');
+    open = null;
+    h.reset();
+    resetGc();
+  };
+
+  const timer = setInterval(() => {
+    const t = now();
+    const late = t - expected;
+    expected = t + TICK_MS;
+    const r = reads();
+    const active = r !== lastReads || late > STALL_MS;
+    if (open === null) {
+      // keep only this tick's samples while idle: a segment starts with them
+      if (active) open = { start: t - TICK_MS - Math.max(0, late), bytes0: lastReads, lastActive: t };
+      else {
+        h.reset();
+        resetGc();
+      }
+    } else if (active) {
+      open.lastActive = t;
+    } else if (t - open.lastActive >= QUIET_MS) {
+      close(open.lastActive);
+    }
+    lastReads = r;
+  }, TICK_MS);
+  timer.unref();
+  const onExit = (): void => close(now());
+  process.once('exit', onExit);
+  return () => {
+    clearInterval(timer);
+    process.removeListener('exit', onExit);
+    close(now());
+    h.disable();
+    obs.disconnect();
+  };
+}
