@@ -18,6 +18,8 @@ export class Accounts {
   readonly #byFolded = new Map<string, AccountRecord>();
   /** names being registered right now (hashing or writing): taken for everyone else */
   readonly #pending = new Set<string>();
+  /** per account: the tail of its queued store writes (update, drop) */
+  readonly #writes = new Map<string, Promise<unknown>>();
 
   constructor(store: AccountStore, fold: (s: string) => string) {
     this.store = store;
@@ -66,7 +68,8 @@ export class Accounts {
       try {
         const credentials = await makeCredentials(password, scramIterations);
         const record: AccountRecord = { folded, name, createdAt: now, credentials, flags: [], settings: {} };
-        if (!(await this.store.createAccount(record))) return { ok: false, reason: 'exists' };
+        // behind a drop of the same name still being written, so its delete cannot follow this insert
+        if (!(await this.#serial(folded, () => this.store.createAccount(record)))) return { ok: false, reason: 'exists' };
         this.#byFolded.set(folded, record);
         return { ok: true, record };
       } catch {
@@ -96,16 +99,36 @@ export class Accounts {
    * Replaces an account's record through `change` (flags, settings, credentials),
    * store first. Resolves to the new record, or null when the account does not exist.
    */
-  async update(name: string, change: (r: AccountRecord) => AccountRecord): Promise<AccountRecord | null> {
-    const rec = this.get(name);
-    if (rec === undefined) return null;
-    const next = change(structuredClone(rec));
-    if (next.folded !== rec.folded) throw new Error('Accounts.update: an account keeps its name');
-    await this.store.saveAccount(next);
-    // if it was dropped meanwhile, the drop wins
-    if (this.#byFolded.get(rec.folded) !== rec) return null;
-    this.#byFolded.set(rec.folded, next);
-    return next;
+  update(name: string, change: (r: AccountRecord) => AccountRecord): Promise<AccountRecord | null> {
+    const folded = this.#fold(name);
+    // one write at a time per account, each applied to the record the previous one left:
+    // two features changing settings at once (tokens, read markers) both keep their change
+    return this.#serial(folded, async () => {
+      const rec = this.#byFolded.get(folded);
+      if (rec === undefined) return null;
+      const next = change(structuredClone(rec));
+      if (next.folded !== rec.folded) throw new Error('Accounts.update: an account keeps its name');
+      await this.store.saveAccount(next);
+      // dropped meanwhile: drop() queued its delete behind this save, so the row goes too
+      if (this.#byFolded.get(folded) !== rec) return null;
+      this.#byFolded.set(folded, next);
+      return next;
+    });
+  }
+
+  /** Runs `job` after every earlier write of account `folded` has settled. */
+  #serial<T>(folded: string, job: () => Promise<T>): Promise<T> {
+    const prev = this.#writes.get(folded) ?? Promise.resolve();
+    const run = prev.then(job);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#writes.set(folded, tail);
+    void tail.then(() => {
+      if (this.#writes.get(folded) === tail) this.#writes.delete(folded);
+    });
+    return run;
   }
 
   /** New verifiers for a new password (the caller checked passwordProblem()). */
@@ -118,7 +141,8 @@ export class Accounts {
   async drop(name: string): Promise<boolean> {
     const folded = this.#fold(name);
     if (!this.#byFolded.delete(folded)) return false;
-    await this.store.deleteAccount(folded);
+    // after any save in flight, so a concurrent update() cannot write the row back
+    await this.#serial(folded, () => this.store.deleteAccount(folded));
     return true;
   }
 }
