@@ -11,7 +11,7 @@ import { loadConfig, type ConfigFlags } from '../config/load.js';
 import { createLogger, type LoggerOptions } from '../log.js';
 import { startTcpListener, type TcpListener } from '../transports/tcp.js';
 import { handleHttp } from '../transports/http.js';
-import { createWebServer, webHttpHandler } from '../transports/web-server.js';
+import { createWebServer, webHttpHandler, type HttpRoutes } from '../transports/web-server.js';
 import { joinCard, lanAddresses } from '../discovery/join-card.js';
 import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
@@ -233,8 +233,15 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   let tlsReload: Promise<boolean> = Promise.resolve(true);
 
+  // shared files (/u/ and /f/ on the HTTP side), with the default server only
+  let files: { close(): void; handle: HttpRoutes['handle'] } | null = null;
+  if (config.files.enabled && opts.createServer === undefined) {
+    const { startFileSharing } = await import('../files/index.js');
+    const { IrcServer } = await import('../core/server.js');
+    if (server instanceof IrcServer) files = await startFileSharing(server, () => config, logger);
+  }
   // the browser client and IRC-over-WebSocket, on the same port (first bytes decide)
-  const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c) });
+  const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c), ...(files === null ? {} : { routes: files }) });
   let listener: TcpListener;
   try {
     listener = await startTcpListener({
@@ -374,6 +381,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         logger.error({ err: e }, 'error during shutdown');
       }
       web.close();
+      files?.close();
       await listener.close();
       logger.info('tincan stopped');
     })();

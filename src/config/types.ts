@@ -18,3 +18,4 @@ export type TimeoutsConfig = Config['timeouts'];
 export type WebConfig = Config['web'];
 export type HistoryConfig = Config['history'];
 export type TlsConfig = Config['tls'];
+export type FilesConfig = Config['files'];

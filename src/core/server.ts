@@ -19,6 +19,7 @@ import { welcome } from './commands/welcome.js';
 import { revealLurker } from './commands/channel.js';
 import { WhowasLog } from './whowas.js';
 import type { History } from './history.js';
+import type { FileSharing } from './commands/upload.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -49,6 +50,8 @@ export class IrcServer {
   readonly history: History | undefined;
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
+  /** shared files (UPLOAD), set by serve.ts; null = off */
+  files: FileSharing | null = null;
   readonly #reload: (() => Config) | undefined;
   #nextId = 1;
   #msgidPrefix = randomBytes(6).toString('base64url');

@@ -69,6 +69,7 @@ export class PlainConnection implements Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  readonly localHost: string | undefined;
   /** the renderer shows the time tag as `[12:03]` */
   readonly showsServerTime = true;
   #lurking: boolean;
@@ -88,6 +89,7 @@ export class PlainConnection implements Connection {
     this.remoteAddress = inner.remoteAddress;
     this.remotePort = inner.remotePort;
     this.secure = inner.secure;
+    this.localHost = inner.localHost;
     this.#config = opts.config;
     this.#now = opts.now ?? (() => new Date());
     this.#lurking = opts.lurking === true;

@@ -11,6 +11,7 @@ import { userCommands } from './user.js';
 import { queryCommands } from './query.js';
 import { operCommands } from './oper.js';
 import { historyCommands } from './history.js';
+import { uploadCommands } from './upload.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -22,5 +23,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...queryCommands,
     ...operCommands,
     ...historyCommands,
+    ...uploadCommands,
   }),
 );

@@ -214,6 +214,16 @@ const SPECS: readonly Spec[] = [
     },
   },
   {
+    name: 'upload',
+    aliases: ['share'],
+    args: '[#room|nick]',
+    help: 'get a curl command that shares a file with the room',
+    run(c, { args: [to] }) {
+      const target = to ?? needRoom(c, 'You are not in a room. /join #room first, or /upload NICK to share with one person.');
+      if (target !== null) c.toCore('UPLOAD', [target]);
+    },
+  },
+  {
     name: 'quote',
     aliases: ['raw'],
     args: 'IRC LINE',

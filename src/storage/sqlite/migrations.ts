@@ -59,6 +59,20 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_presence ON events (target, source, time) WHERE command IN ('JOIN', 'PART', 'QUIT', 'NICK');
   `,
+  // shared files' metadata (src/files/); the bytes are in <dataDir>/files/<id>
+  `
+  CREATE TABLE files (
+    id         TEXT PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    type       TEXT    NOT NULL,
+    size       INTEGER NOT NULL,
+    owner      TEXT    NOT NULL,
+    nick       TEXT    NOT NULL,
+    target     TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX files_created ON files (created_at, id);
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

@@ -22,6 +22,7 @@ import type {
   ChannelState,
   ChannelStore,
   Cursor,
+  FileStore,
   HistoryCommand,
   HistoryStore,
   NewEvent,
@@ -31,6 +32,7 @@ import type {
   SearchStats,
   Storage,
   StoredEvent,
+  StoredFile,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../types.js';
 import { matchesWords, searchableText, tokenize } from '../search-text.js';
@@ -82,6 +84,7 @@ export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
+  readonly files: FileStore;
   readonly #history: SqliteHistoryStore;
   readonly #onClose: (() => void) | undefined;
 
@@ -99,6 +102,7 @@ export class SqliteStorage implements Storage {
     migrate(this.db);
     this.history = this.#history = new SqliteHistoryStore(this.db);
     this.channels = new SqliteChannelStore(this.db);
+    this.files = new SqliteFileStore(this.db);
   }
 
   /**
@@ -484,5 +488,49 @@ class SqliteChannelStore implements ChannelStore {
 
   async deleteChannel(folded: string): Promise<void> {
     this.#delete.run(folded);
+  }
+}
+
+interface FileRow {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  owner: string;
+  nick: string;
+  target: string;
+  created_at: number;
+}
+
+const fileOf = (r: FileRow): StoredFile => ({ id: r.id, name: r.name, type: r.type, size: r.size, owner: r.owner, nick: r.nick, target: r.target, createdAt: r.created_at });
+
+class SqliteFileStore implements FileStore {
+  readonly #add: Database.Statement;
+  readonly #get: Database.Statement;
+  readonly #delete: Database.Statement;
+  readonly #all: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#add = db.prepare('INSERT INTO files (id, name, type, size, owner, nick, target, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#get = db.prepare('SELECT * FROM files WHERE id = ?');
+    this.#delete = db.prepare('DELETE FROM files WHERE id = ?');
+    this.#all = db.prepare('SELECT * FROM files ORDER BY created_at, id');
+  }
+
+  async addFile(f: StoredFile): Promise<void> {
+    this.#add.run(f.id, f.name, f.type, f.size, f.owner, f.nick, f.target, f.createdAt);
+  }
+
+  async getFile(id: string): Promise<StoredFile | null> {
+    const r = this.#get.get(id) as FileRow | undefined;
+    return r === undefined ? null : fileOf(r);
+  }
+
+  async deleteFile(id: string): Promise<void> {
+    this.#delete.run(id);
+  }
+
+  async listFiles(): Promise<StoredFile[]> {
+    return (this.#all.all() as FileRow[]).map(fileOf);
   }
 }
