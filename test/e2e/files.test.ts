@@ -74,7 +74,7 @@ interface Got {
 }
 function get(url: string, headers: Record<string, string> = {}): Promise<Got> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
+    const req = request(url, { headers, agent: false }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
@@ -86,7 +86,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Got> {
 
 function put(url: string, body: Buffer, headers: Record<string, string> = {}): Promise<Got> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'PUT', headers: { 'Content-Length': String(body.length), ...headers } }, (res) => {
+    const req = request(url, { method: 'PUT', agent: false, headers: { 'Content-Length': String(body.length), ...headers } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
@@ -208,7 +208,7 @@ test('over the size cap: 413 before reading, a line in chat, nothing kept; also 
   await alice.waitFor(/NOTICE alice :\*\*\* Upload of big\.bin to #lobby: the file is 4\.8 KB; files may be at most 1000 bytes/);
   // chunked: no length announced, cut at the bound
   const chunked = await new Promise<Got>((resolve, reject) => {
-    const req = request(url + 'stream.bin', { method: 'PUT' }, (res) => {
+    const req = request(url + 'stream.bin', { method: 'PUT', agent: false }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
