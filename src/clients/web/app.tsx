@@ -19,6 +19,8 @@ import { openQuery, orderedBuffers, sortedMembers, wantedChannels } from './comm
 import { roomColours } from './format.js';
 import { Colours, Log, Nick, plainText, SearchResults } from './log.js';
 import { Banner, Composer, JoinForm, Login, MenuIcon, NotifyButton, PeopleIcon, SearchBox } from './panels.js';
+import { ProtocolPanel, wireLog } from './protocol.js';
+import { Uploads } from './upload.js';
 import { load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedRooms, saveSession } from './storage.js';
 
 /** Lines kept per window in the page. */
@@ -55,6 +57,7 @@ export function App() {
       whoOnJoin: true,
     });
     c.on('change', rerender);
+    wireLog(c); // "Show protocol" has everything from the first line
     // a /nick the server accepted: a reload comes back under it
     c.on('nick', (n) => save(NICK_KEY, n));
     c.on('line', (b, line) => {
@@ -102,6 +105,7 @@ type Drawer = 'none' | 'rooms' | 'members';
 
 function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
   const [drawer, setDrawer] = useState<Drawer>('none');
+  const [protocol, setProtocol] = useState(false);
   const b = client.active;
   const buffers = orderedBuffers(client);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -208,6 +212,9 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
             {client.away ? "I'm back" : 'Set away'}
           </button>
           <NotifyButton />
+          <button class="small show-protocol" aria-pressed={protocol} onClick={() => setProtocol(!protocol)}>
+            {protocol ? 'Hide protocol' : 'Show protocol'}
+          </button>
           <button class="small" onClick={onQuit}>
             Log out
           </button>
@@ -217,6 +224,8 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
       <main class="chat">
         <Banner client={client} />
         <Log client={client} buffer={b} />
+        {protocol && <ProtocolPanel client={client} onClose={() => setProtocol(false)} />}
+        <Uploads client={client} />
         <Composer client={client} inputRef={inputRef} onQuit={onQuit} />
       </main>
 
