@@ -22,6 +22,7 @@ const OPTIONS = {
   raw: { type: 'boolean' },
   line: { type: 'boolean' },
   'no-bell': { type: 'boolean' },
+  'show-bytes': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,6 +45,8 @@ export function chatUsage(): string {
     '  --raw               plain lines instead of IRC (same as tcp://)',
     '  --line              line-oriented even on a terminal (automatic in pipes)',
     '  --no-bell           no terminal bell on mentions',
+    '  --show-bytes        print every IRC line sent (>>) and received (<<) between the',
+    '                      chat lines (line mode: the protocol as it flows)',
     '  -h, --help          show this help',
     '',
     'Keys: Enter sends, Tab completes nicks/rooms/commands, Up/Down recall what you typed,',
@@ -61,6 +64,8 @@ export interface ChatArgs {
   raw: boolean;
   line: boolean;
   bell: boolean;
+  /** --show-bytes: the wire lines interleaved (implies line mode) */
+  showBytes: boolean;
   nick: string;
   password?: string;
   target: { host: string; port: number } | null;
@@ -119,6 +124,7 @@ export function parseChatArgs(argv: string[]): ChatArgs & { scheme: string | nul
     raw: values.raw === true || t?.scheme === 'tcp',
     line: values.line === true,
     bell: values['no-bell'] !== true,
+    showBytes: values['show-bytes'] === true,
     nick: values.nick ?? defaultNick(),
     target: t ? { host: t.host, port: t.port } : null,
     scheme: t?.scheme ?? null,
@@ -329,7 +335,8 @@ export async function chatMain(argv: string[]): Promise<number> {
     process.stdout.write(chatUsage() + '\n');
     return 0;
   }
-  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !args.line;
+  // --show-bytes interleaves the protocol with the chat, which is what line mode prints
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !args.line && !args.showBytes;
   const target: { host: string; port: number; fingerprint?: string; notes?: string[] } | null = args.target ?? (await discover(tty));
   if (!target) return 1;
 
@@ -350,6 +357,9 @@ export async function chatMain(argv: string[]): Promise<number> {
   /** the server's certificate did not match: exit non-zero */
   let refused = false;
   const label = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+  const pins = filePinStore();
+  const { uploadFile } = await import('../clients/tui/upload.js');
+  const uploadTarget = { host: target.host, port: target.port, pins, ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }) };
   const client = new IrcClient({
     nick: args.nick,
     serverLabel: label,
@@ -357,7 +367,7 @@ export async function chatMain(argv: string[]): Promise<number> {
       host: target.host,
       port: target.port,
       tls: args.scheme === 'ircs' ? true : 'auto',
-      pins: filePinStore(),
+      pins,
       notify: (text) => client.info(client.server, text),
       onFatal: () => (refused = true),
       ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }),
@@ -367,14 +377,24 @@ export async function chatMain(argv: string[]): Promise<number> {
   });
   if (!tty) {
     const { runLineMode } = await import('../clients/tui/line-mode.js');
-    const done = runLineMode(client, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    const done = runLineMode(client, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      showBytes: args.showBytes,
+      upload: (path, to) => uploadFile(client, uploadTarget, path, to, (text, kind) => process.stderr.write(`${kind === 'error' ? 'error: ' : ''}${text}\n`)),
+    });
     client.connect();
     await done;
     return refused ? 1 : 0;
   }
   const { TuiApp } = await import('../clients/tui/app.js');
   const { IrcTuiModel } = await import('../clients/tui/irc-model.js');
-  const app = new TuiApp(new IrcTuiModel(client), { stdin: process.stdin as ReadStream, stdout: process.stdout as WriteStream, bell: args.bell });
+  const upload = (path: string, to: string): void => {
+    const where = client.find(to) ?? client.active;
+    void uploadFile(client, uploadTarget, path, to, (text, kind) => client.info(where, text, kind === 'error' ? 'error' : 'info'));
+  };
+  const app = new TuiApp(new IrcTuiModel(client, undefined, upload), { stdin: process.stdin as ReadStream, stdout: process.stdout as WriteStream, bell: args.bell });
   app.start();
   client.connect();
   // what the full screen would hide: where a server started just now listens and keeps its data

@@ -15,6 +15,8 @@ export class IrcTuiModel implements TuiModel {
   constructor(
     readonly client: IrcClient,
     readonly now: () => Date = () => new Date(),
+    /** /upload (chat.ts: tui/upload.ts) */
+    readonly upload?: (path: string, to: string) => void,
   ) {}
 
   get buffers(): readonly ChatBuffer[] {
@@ -79,7 +81,7 @@ export class IrcTuiModel implements TuiModel {
   }
 
   submit(text: string, ui: CommandUi): void {
-    runInput(this.client, text, ui);
+    runInput(this.client, text, this.upload === undefined ? ui : { ...ui, upload: this.upload });
   }
 
   completion(): CompletionSource {

@@ -17,10 +17,19 @@ export interface LineModeOptions {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
+  /** /upload (chat.ts: tui/upload.ts) */
+  upload?: (path: string, to: string) => Promise<unknown>;
+  /** --show-bytes: every IRC line sent (>>) and received (<<), interleaved on stdout */
+  showBytes?: boolean;
 }
 
 export function formatPlain(b: ChatBuffer, l: ChatLine): string {
   return `[${timestamp(l.time)}] ${b.kind === 'server' ? '*' : b.name} ${plainLine(l)}`;
+}
+
+/** A wire line for the screen: the password of PASS/AUTHENTICATE hidden. */
+export function maskSecret(dir: 'in' | 'out', line: string): string {
+  return dir === 'out' && /^(PASS|AUTHENTICATE) /i.test(line) ? line.replace(/ .*/, ' ******') : line;
 }
 
 /** Runs until the user quits or stdin ends; resolves when done. */
@@ -43,12 +52,25 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
       if (s === 'connected') pump();
       if (s === 'closed') finish();
     });
+    if (o.showBytes === true) client.on('wire', (dir, line) => o.stdout.write(`${dir === 'out' ? '>>' : '<<'} ${maskSecret(dir, line)}\n`));
     const ui = {
       switchTo: (n: number) => {
         const b = client.buffers[n - 1];
         if (b) client.setActive(b);
       },
       exit: () => setTimeout(finish, 400),
+      ...(o.upload === undefined
+        ? {}
+        : {
+            // the next line waits for the upload (a script's "/upload f" then "done" keeps its order)
+            upload: (path: string, to: string) => {
+              busy = true;
+              void o.upload!(path, to).finally(() => {
+                busy = false;
+                setTimeout(pump, 0);
+              });
+            },
+          }),
     };
     const pump = (): void => {
       if (busy || finished) return;
@@ -56,6 +78,7 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
         const line = queue.shift() as string;
         const m = /^\/(?:join|j)\s+(\S+)/i.exec(line);
         runInput(client, line, ui);
+        if (busy) return;
         if (m && m[1]) {
           const want = client.isChannel(m[1]) ? m[1] : `#${m[1]}`;
           busy = true;
