@@ -100,6 +100,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   'no-mdns': { type: 'boolean' },
+  teach: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -121,6 +122,8 @@ export function serveUsage(): string {
     `  --log-level <level>   fatal, error, warn, info, debug, trace or silent (default: ${d.logLevel})`,
     '  -q, --quiet           do not print the join card on start (logs stay) (default: print it)',
     '  --no-mdns             do not advertise on the local network with mDNS/DNS-SD (default: advertise)',
+    '  --teach               log the first bytes of every connection and how they were recognised',
+    '                        (IRC, plain text, HTTP or TLS): for learning what crosses the wire',
     '  -h, --help            show this help',
     '',
     'TLS is spoken on the same port: a self-signed certificate is made in the data directory on',
@@ -140,6 +143,8 @@ export interface ServeArgs {
   quiet?: true;
   /** --no-mdns: no mDNS advertisement */
   noMdns?: true;
+  /** --teach: log first bytes and detection */
+  teach?: true;
 }
 
 /** Parses serve's flags (strict). Throws CliError(exit code 2) on bad usage. */
@@ -168,6 +173,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (values.config !== undefined) out.file = values.config;
   if (values.quiet === true) out.quiet = true;
   if (values['no-mdns'] === true) out.noMdns = true;
+  if (values.teach === true) out.teach = true;
   return out;
 }
 
@@ -253,6 +259,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         server.accept(c);
       },
       detect: { http: webHttpHandler(web, handleHttp), plain: plainDialect(() => config) },
+      ...(args.teach === true ? { teach: true } : {}),
       ...(tlsStore === null ? {} : { tls: { context: () => tlsStore.context(), port: config.tls.port } }),
     });
   } catch (e) {
