@@ -309,3 +309,40 @@ test('a private share: the link goes to that nick only', T, async () => {
   await alice.waitFor(/NOTICE alice :\*\*\* You shared secret\.txt \(7 bytes\) \S+ with bob/);
   assert.equal(carol.lines.filter((l) => l.includes('secret')).length, 0);
 });
+
+test('curl with Expect: 100-continue (files over 1 MB): accepted files get the 100, refused ones are answered before the body', T, async () => {
+  const { h, data } = await serve({ maxFileBytes: 3 * 1024 * 1024 });
+  const alice = await ircUser(h.port, 'alice');
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-up-'));
+  const big = join(dir, 'big.bin');
+  writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 9));
+  const ok = await curl(['-T', big, await uploadLink(alice)]);
+  assert.equal(ok.code, 201, ok.out);
+  const huge = join(dir, 'huge.bin');
+  writeFileSync(huge, Buffer.alloc(4 * 1024 * 1024, 9));
+  // -v shows whether curl was told 100 Continue; a refusal must come instead of it
+  const r = await new Promise<{ code: string; err: string }>((resolve) => {
+    void uploadLink(alice).then((url) =>
+      execFile('curl', ['-sS', '-v', '-o', '/dev/null', '-w', '%{http_code}', '--expect100-timeout', '10', '-T', huge, url], { timeout: 15_000 }, (_e, so, se) => resolve({ code: so, err: se })),
+    );
+  });
+  assert.equal(r.code, '413');
+  assert.doesNotMatch(r.err, /< HTTP\/1\.1 100 Continue/);
+  assert.equal(filesIn(data).length, 1);
+});
+
+test('a moderated room: no link for someone who may not speak, and a link issued before +m posts nothing and keeps nothing', T, async () => {
+  const { h, data } = await serve();
+  const op = await ircUser(h.port, 'op'); // first in: channel operator
+  const alice = await ircUser(h.port, 'alice');
+  const url = await uploadLink(alice);
+  op.send('MODE #lobby +m');
+  await alice.waitFor(/MODE #lobby \+m/);
+  alice.send('UPLOAD #lobby');
+  await alice.waitFor(/NOTICE alice :\*\*\* You cannot speak in #lobby \(moderated, or banned\)/);
+  const r = await put(url + 'late.txt', Buffer.from('too late'));
+  assert.equal(r.status, 410);
+  assert.match(r.body.toString(), /not shared .*cannot speak in #lobby.*nothing was kept/);
+  await until(() => filesIn(data).length === 0, 'nothing kept');
+  assert.equal(op.lines.filter((l) => l.includes('late.txt')).length, 0);
+});

@@ -6,7 +6,7 @@ import { truncateUtf8, maxTrailingBytes, escapeTagValue, utf8Length, MAX_CLIENT_
 import * as N from '../../protocol/numerics.js';
 import type { IrcMessage } from '../../protocol/message.js';
 import { Cap } from '../caps.js';
-import { Member } from '../channel.js';
+import { Member, type Channel } from '../channel.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable, Handler } from './types.js';
@@ -22,6 +22,13 @@ function clientTagsOf(msg: IrcMessage): string | null {
     out += (out === '' ? '' : ';') + (v === '' ? k : k + '=' + escapeTagValue(v));
   }
   return utf8Length(out) > MAX_CLIENT_TAG_BYTES ? null : out;
+}
+
+/** True when `s` may not speak in `ch` (+n and not a member, +m and not voiced, banned). */
+export function cannotSend(s: Session, ch: Channel, srv: IrcServer): boolean {
+  const st = ch.members.get(s);
+  const privileged = st !== undefined && (st & (Member.op | Member.voice)) !== 0;
+  return (st === undefined && ch.flags.has('n')) || (ch.flags.has('m') && !privileged) || (!privileged && ch.bans.length > 0 && ch.isBanned(srv.fold(s.source)));
 }
 
 function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
@@ -71,13 +78,7 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
           if (!quiet) s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
           continue;
         }
-        const st = ch.members.get(s);
-        const privileged = st !== undefined && (st & (Member.op | Member.voice)) !== 0;
-        const blocked =
-          (st === undefined && ch.flags.has('n')) ||
-          (ch.flags.has('m') && !privileged) ||
-          (!privileged && ch.bans.length > 0 && ch.isBanned(srv.fold(s.source)));
-        if (blocked) {
+        if (cannotSend(s, ch, srv)) {
           if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send to channel');
           continue;
         }

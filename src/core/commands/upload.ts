@@ -10,6 +10,7 @@ import { Cap } from '../caps.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
+import { cannotSend } from './messaging.js';
 
 /** What the core needs from the file service (serve.ts sets `server.files`). */
 export interface FileSharing {
@@ -27,6 +28,7 @@ export function shareTarget(s: Session, target: string, srv: IrcServer): { name:
   if (isChannel(target)) {
     const ch = srv.findChannel(target);
     if (ch === undefined || !ch.members.has(s)) return { error: `You are not in ${target}: join it first to share a file there.` };
+    if (cannotSend(s, ch, srv)) return { error: `You cannot speak in ${ch.name} (moderated, or banned), so you cannot share a file there.` };
     return { name: ch.name };
   }
   const t = srv.findNick(target);
