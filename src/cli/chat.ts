@@ -45,8 +45,9 @@ export function chatUsage(): string {
     '  --raw               plain lines instead of IRC (same as tcp://)',
     '  --line              line-oriented even on a terminal (automatic in pipes)',
     '  --no-bell           no terminal bell on mentions',
-    '  --show-bytes        print every IRC line sent (>>) and received (<<) between the',
-    '                      chat lines (line mode: the protocol as it flows)',
+    '  --show-bytes        show every IRC line sent (>>) and received (<<): in a pane on',
+    '                      the right (terminals 70+ columns wide), between the chat lines',
+    '                      in line mode',
     '  -h, --help          show this help',
     '',
     'Keys: Enter sends, Tab completes nicks/rooms/commands, Up/Down recall what you typed,',
@@ -335,8 +336,7 @@ export async function chatMain(argv: string[]): Promise<number> {
     process.stdout.write(chatUsage() + '\n');
     return 0;
   }
-  // --show-bytes interleaves the protocol with the chat, which is what line mode prints
-  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !args.line && !args.showBytes;
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !args.line;
   const target: { host: string; port: number; fingerprint?: string; notes?: string[] } | null = args.target ?? (await discover(tty));
   if (!target) return 1;
 
@@ -394,7 +394,7 @@ export async function chatMain(argv: string[]): Promise<number> {
     const where = client.find(to) ?? client.active;
     void uploadFile(client, uploadTarget, path, to, (text, kind) => client.info(where, text, kind === 'error' ? 'error' : 'info'));
   };
-  const app = new TuiApp(new IrcTuiModel(client, undefined, upload), { stdin: process.stdin as ReadStream, stdout: process.stdout as WriteStream, bell: args.bell });
+  const app = new TuiApp(new IrcTuiModel(client, undefined, upload, args.showBytes), { stdin: process.stdin as ReadStream, stdout: process.stdout as WriteStream, bell: args.bell });
   app.start();
   client.connect();
   // what the full screen would hide: where a server started just now listens and keeps its data

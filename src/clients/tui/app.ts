@@ -104,7 +104,7 @@ export class TuiApp {
     const m = this.model;
     const b = m.active;
     const { out, scroll } = this.#screen.frame(
-      { top: m.top(), lines: b.lines, scroll: this.#scroll.get(b) ?? 0, status: this.#statusWithScroll(b), prompt: m.prompt(), editor: this.editor },
+      { top: m.top(), lines: b.lines, scroll: this.#scroll.get(b) ?? 0, status: this.#statusWithScroll(b), prompt: m.prompt(), editor: this.editor, ...(m.side === undefined ? {} : { side: m.side() }) },
       this.cols,
       this.rows,
     );

@@ -11,7 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { IrcClient } from '../shared/irc-client.js';
 import type { ChatBuffer, ChatLine } from '../shared/buffer.js';
 import { runInput } from '../shared/commands.js';
-import { plainLine, timestamp } from './format.js';
+import { plainLine, timestamp, wireText } from './format.js';
 
 export interface LineModeOptions {
   stdin: Readable;
@@ -25,11 +25,6 @@ export interface LineModeOptions {
 
 export function formatPlain(b: ChatBuffer, l: ChatLine): string {
   return `[${timestamp(l.time)}] ${b.kind === 'server' ? '*' : b.name} ${plainLine(l)}`;
-}
-
-/** A wire line for the screen: the password of PASS/AUTHENTICATE hidden. */
-export function maskSecret(dir: 'in' | 'out', line: string): string {
-  return dir === 'out' && /^(PASS|AUTHENTICATE) /i.test(line) ? line.replace(/ .*/, ' ******') : line;
 }
 
 /** Runs until the user quits or stdin ends; resolves when done. */
@@ -52,7 +47,7 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
       if (s === 'connected') pump();
       if (s === 'closed') finish();
     });
-    if (o.showBytes === true) client.on('wire', (dir, line) => o.stdout.write(`${dir === 'out' ? '>>' : '<<'} ${maskSecret(dir, line)}\n`));
+    if (o.showBytes === true) client.on('wire', (dir, line) => o.stdout.write(wireText(dir, line) + '\n'));
     const ui = {
       switchTo: (n: number) => {
         const b = client.buffers[n - 1];
