@@ -158,7 +158,16 @@ export class FileService<S> {
 
   close(): void {
     clearInterval(this.#sweepTimer);
-    for (const t of this.#temps) rmSync(t, { force: true });
+    for (const t of [...this.#temps]) this.#removeTemp(t);
+  }
+
+  #removeTemp(path: string): void {
+    this.#temps.delete(path);
+    try {
+      rmSync(path, { force: true });
+    } catch (err) {
+      this.#o.logger.error({ err, path }, 'could not remove a temporary upload file');
+    }
   }
 
   #cfg(): Config['files'] {
@@ -387,8 +396,7 @@ export class FileService<S> {
     let finished = false;
     const cleanup = (): void => {
       ws.destroy();
-      rmSync(tmp, { force: true });
-      this.#temps.delete(tmp);
+      this.#removeTemp(tmp);
     };
     const fail = (status: number, text: string): void => {
       if (failed !== null || finished) return;

@@ -273,7 +273,17 @@ export function createWebServer(opts: WebServerOptions): WebServer {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const expectsContinue = continued.has(req);
     continued.delete(req);
-    if (opts.routes?.handle(req, res, { clearDeadline: () => dl?.clear(), expectsContinue }) === true) return;
+    if (opts.routes !== undefined) {
+      try {
+        if (opts.routes.handle(req, res, { clearDeadline: () => dl?.clear(), expectsContinue })) return;
+      } catch (err) {
+        // a bug in a route costs that request only
+        log.error({ err, url: req.url }, 'HTTP route failed');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+        res.end('internal error\n');
+        return;
+      }
+    }
     const method = req.method ?? 'GET';
     if (hasBody(req)) {
       // Refuse without reading: stop the socket so the body is never consumed (a 20 GB
