@@ -23,25 +23,32 @@ export const MAX_TOKENS = 10000;
 export const TOKENS_PER_SESSION = 8;
 
 export class UploadTokens<S> {
+  /** in issue order, which is expiry order while files.tokenSeconds stays the same */
   readonly #grants = new Map<string, UploadGrant<S>>();
-  constructor(readonly now: () => number) {}
+  readonly #bySession = new Map<S, string[]>();
+  constructor(
+    readonly now: () => number,
+    /** the token maker (tests make cheap ones, to measure the bookkeeping alone) */
+    readonly random: () => string = () => randomBytes(24).toString('base64url'),
+  ) {}
 
   issue(session: S, target: string, seconds: number): UploadGrant<S> {
     this.#sweep();
-    let mine = 0;
-    let oldest: string | null = null;
-    for (const g of this.#grants.values()) {
-      if (g.session !== session || g.busy) continue;
-      mine++;
-      oldest ??= g.token;
+    const mine = this.#bySession.get(session) ?? [];
+    // past the per-session cap its oldest idle token goes
+    if (mine.length >= TOKENS_PER_SESSION) {
+      const idle = mine.find((t) => this.#grants.get(t)?.busy !== true);
+      if (idle !== undefined) this.#delete(idle);
     }
-    if (mine >= TOKENS_PER_SESSION && oldest !== null) this.#grants.delete(oldest);
     if (this.#grants.size >= MAX_TOKENS) {
       const first = this.#grants.keys().next();
-      if (first.done !== true) this.#grants.delete(first.value);
+      if (first.done !== true) this.#delete(first.value);
     }
-    const g: UploadGrant<S> = { token: randomBytes(24).toString('base64url'), session, target, expires: this.now() + seconds * 1000, busy: false };
+    const g: UploadGrant<S> = { token: this.random(), session, target, expires: this.now() + seconds * 1000, busy: false };
     this.#grants.set(g.token, g);
+    const list = this.#bySession.get(session);
+    if (list === undefined) this.#bySession.set(session, [g.token]);
+    else list.push(g.token);
     return g;
   }
 
@@ -50,7 +57,7 @@ export class UploadTokens<S> {
     const g = this.#grants.get(token);
     if (g === undefined) return null;
     if (g.expires <= this.now() && !g.busy) {
-      this.#grants.delete(token);
+      this.#delete(token);
       return null;
     }
     return g;
@@ -58,20 +65,35 @@ export class UploadTokens<S> {
 
   /** The upload with it succeeded: the token is spent. */
   spend(token: string): void {
-    this.#grants.delete(token);
+    this.#delete(token);
   }
 
   /** Every token of a session that went away. */
   forget(session: S): void {
-    for (const [t, g] of this.#grants) if (g.session === session) this.#grants.delete(t);
+    for (const t of [...(this.#bySession.get(session) ?? [])]) this.#delete(t);
   }
 
   get size(): number {
     return this.#grants.size;
   }
 
+  #delete(token: string): void {
+    const g = this.#grants.get(token);
+    if (g === undefined) return;
+    this.#grants.delete(token);
+    const list = this.#bySession.get(g.session);
+    if (list === undefined) return;
+    const i = list.indexOf(token);
+    if (i !== -1) list.splice(i, 1);
+    if (list.length === 0) this.#bySession.delete(g.session);
+  }
+
+  /** Expired tokens from the front (the oldest): stops at the first live one, so it costs what it removes. */
   #sweep(): void {
     const now = this.now();
-    for (const [t, g] of this.#grants) if (g.expires <= now && !g.busy) this.#grants.delete(t);
+    for (const [t, g] of this.#grants) {
+      if (g.expires > now) break;
+      if (!g.busy) this.#delete(t);
+    }
   }
 }
