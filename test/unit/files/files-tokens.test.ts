@@ -32,7 +32,8 @@ test('a busy token outlives its expiry until the upload ends; spend and forget r
 });
 
 test('at most TOKENS_PER_SESSION per session (the oldest idle goes) and MAX_TOKENS in all', () => {
-  const t = new UploadTokens<string>(() => 0);
+  let n = 0;
+  const t = new UploadTokens<string>(() => 0, () => 't' + n++);
   const first = t.issue('a', '#r', 60);
   for (let i = 1; i < TOKENS_PER_SESSION; i++) t.issue('a', '#r', 60);
   assert.equal(t.size, TOKENS_PER_SESSION);
