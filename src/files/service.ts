@@ -312,7 +312,9 @@ export class FileService<S> {
     // a big file to a slow reader takes longer than the request deadline: idle time counts instead
     ctl.clearDeadline();
     const socket = req.socket;
-    socket.setTimeout(this.#cfg().idleTimeout * 1000, () => socket.destroy());
+    // (a 'timeout' listener on the response: without one Node destroys the socket itself)
+    const idle = (): void => void socket.destroy();
+    res.setTimeout(this.#cfg().idleTimeout * 1000, idle);
     res.once('close', () => socket.setTimeout(0));
     const rs = createReadStream(join(this.dir, f.id));
     rs.on('error', (err) => {
@@ -414,8 +416,18 @@ export class FileService<S> {
       if (!res.headersSent) refuse(res, status, text);
       else socket.destroy();
     };
-    socket.setTimeout(c.idleTimeout * 1000, () => fail(408, `no data for ${c.idleTimeout} s: the upload was cut off and nothing was kept.`));
-    res.once('close', () => socket.setTimeout(0));
+    const idle = (): void => fail(408, `no data for ${c.idleTimeout} s: the upload was cut off and nothing was kept.`);
+    const closed = (): void => {
+      if (!finished) fail(0, 'cut off');
+    };
+    // (a 'timeout' listener on the response: without one Node destroys the socket itself)
+    res.setTimeout(c.idleTimeout * 1000, idle);
+    socket.once('close', closed);
+    // a kept-alive connection may carry more requests: nothing of this one stays on it
+    res.once('close', () => {
+      socket.setTimeout(0);
+      socket.off('close', closed);
+    });
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
@@ -432,9 +444,6 @@ export class FileService<S> {
     // the peer went away before the end (a cut socket): nothing is kept
     req.once('aborted', () => fail(0, 'cut off'));
     req.once('error', () => fail(0, 'cut off'));
-    socket.once('close', () => {
-      if (!finished) fail(0, 'cut off');
-    });
     ws.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOSPC' || err.code === 'EDQUOT') fail(507, "the server's disk is full; nothing was kept. Tell whoever runs the server.");
       else {

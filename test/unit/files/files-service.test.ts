@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, writeFileSync, 
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createWebServer } from '../../../src/transports/web-server.js';
 import { FileService, type FileSessions } from '../../../src/files/service.js';
@@ -70,6 +70,7 @@ async function setup(files: Record<string, unknown> = {}, more: { createWriteStr
   return {
     svc,
     data,
+    port,
     alice,
     put,
     upload,
@@ -182,6 +183,29 @@ test('a full disk (ENOSPC while writing) is a 507 saying so, and the temporary f
     assert.match(t.alice.told.at(-1)!, /disk is full/);
     assert.deepEqual(names(t.svc, t.data), { disk: [], count: 0 });
     assert.equal(t.svc.reservedBytes, 0);
+  } finally {
+    t.close();
+  }
+});
+
+test('an upload that stops sending is cut off after files.idleTimeout (408) and leaves nothing; the connection carries nothing over', async () => {
+  const t = await setup({ idleTimeout: 0.3 });
+  try {
+    const link = t.svc.issue(t.alice, '#room') as { url: string };
+    const { port } = t;
+    const s = net.connect(port, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    let got = '';
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => (got += d));
+    s.write(`PUT ${new URL(link.url).pathname}slow.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n`);
+    s.write(Buffer.alloc(100, 1));
+    await new Promise((r) => s.once('close', r));
+    assert.match(got, /^HTTP\/1\.1 408 /);
+    assert.match(got, /no data for 0\.3 s/);
+    assert.deepEqual(names(t.svc, t.data), { disk: [], count: 0 });
+    assert.equal(t.svc.reservedBytes, 0);
+    assert.match(t.alice.told.at(-1)!, /no data for 0\.3 s/);
   } finally {
     t.close();
   }
