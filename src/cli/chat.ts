@@ -53,7 +53,7 @@ export function chatUsage(): string {
     'Keys: Enter sends, Tab completes nicks/rooms/commands, Up/Down recall what you typed,',
     'PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows, Ctrl+C quits.',
     'Commands: /join /part /msg /query /me /nick /topic /who /whois /away /history /search',
-    '/win /close /raw /help /quit (type /help inside for details).',
+    '/upload /win /close /raw /help /quit (type /help inside for details).',
     '',
     'In a pipe, each stdin line is sent (a message or a /command), and each message',
     'is printed as "[HH:MM] #room <nick> text".',
