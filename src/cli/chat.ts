@@ -23,6 +23,7 @@ const OPTIONS = {
   raw: { type: 'boolean' },
   line: { type: 'boolean' },
   'no-bell': { type: 'boolean' },
+  'show-bytes': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,12 +49,15 @@ export function chatUsage(): string {
     '  --raw               plain lines instead of IRC (same as tcp://)',
     '  --line              line-oriented even on a terminal (automatic in pipes)',
     '  --no-bell           no terminal bell on mentions',
+    '  --show-bytes        show every IRC line sent (>>) and received (<<): in a pane on',
+    '                      the right (terminals 70+ columns wide), between the chat lines',
+    '                      in line mode',
     '  -h, --help          show this help',
     '',
     'Keys: Enter sends, Tab completes nicks/rooms/commands, Up/Down recall what you typed,',
     'PgUp/PgDn scroll, Alt+1..9 or Ctrl+N/Ctrl+P switch windows, Ctrl+C quits.',
     'Commands: /join /part /msg /query /me /nick /topic /who /whois /away /history /search',
-    '/register /login /win /close /raw /help /quit (type /help inside for details).',
+    '/register /login /upload /win /close /raw /help /quit (type /help inside for details).',
     '',
     'In a pipe, each stdin line is sent (a message or a /command), and each message',
     'is printed as "[HH:MM] #room <nick> text".',
@@ -66,6 +70,8 @@ export interface ChatArgs {
   line: boolean;
   bell: boolean;
   saveLogin: boolean;
+  /** --show-bytes: the wire lines interleaved (implies line mode) */
+  showBytes: boolean;
   nick: string;
   password?: string;
   target: { host: string; port: number } | null;
@@ -125,6 +131,7 @@ export function parseChatArgs(argv: string[]): ChatArgs & { scheme: string | nul
     line: values.line === true,
     bell: values['no-bell'] !== true,
     saveLogin: values['save-login'] === true,
+    showBytes: values['show-bytes'] === true,
     nick: values.nick ?? defaultNick(),
     target: t ? { host: t.host, port: t.port } : null,
     scheme: t?.scheme ?? null,
@@ -368,6 +375,9 @@ export async function chatMain(argv: string[]): Promise<number> {
     loginNote = (e as Error).message;
     process.stderr.write(loginNote + '\n');
   }
+  const pins = filePinStore();
+  const { uploadFile } = await import('../clients/tui/upload.js');
+  const uploadTarget = { host: target.host, port: target.port, pins, ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }) };
   const client = new IrcClient({
     nick: args.nick,
     serverLabel: label,
@@ -375,7 +385,7 @@ export async function chatMain(argv: string[]): Promise<number> {
       host: target.host,
       port: target.port,
       tls: args.scheme === 'ircs' ? true : 'auto',
-      pins: filePinStore(),
+      pins,
       notify: (text) => client.info(client.server, text),
       onFatal: () => (refused = true),
       ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }),
@@ -404,14 +414,24 @@ export async function chatMain(argv: string[]): Promise<number> {
   });
   if (!tty) {
     const { runLineMode } = await import('../clients/tui/line-mode.js');
-    const done = runLineMode(client, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    const done = runLineMode(client, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      showBytes: args.showBytes,
+      upload: (path, to) => uploadFile(client, uploadTarget, path, to, (text, kind) => process.stderr.write(`${kind === 'error' ? 'error: ' : ''}${text}\n`)),
+    });
     client.connect();
     await done;
     return refused ? 1 : 0;
   }
   const { TuiApp } = await import('../clients/tui/app.js');
   const { IrcTuiModel } = await import('../clients/tui/irc-model.js');
-  const app = new TuiApp(new IrcTuiModel(client), { stdin: process.stdin as ReadStream, stdout: process.stdout as WriteStream, bell: args.bell });
+  const upload = (path: string, to: string): void => {
+    const where = client.find(to) ?? client.active;
+    void uploadFile(client, uploadTarget, path, to, (text, kind) => client.info(where, text, kind === 'error' ? 'error' : 'info'));
+  };
+  const app = new TuiApp(new IrcTuiModel(client, undefined, upload, args.showBytes), { stdin: process.stdin as ReadStream, stdout: process.stdout as WriteStream, bell: args.bell });
   app.start();
   client.connect();
   // what the full screen would hide: where a server started just now listens and keeps its data

@@ -11,7 +11,7 @@ import { loadConfig, type ConfigFlags } from '../config/load.js';
 import { createLogger, type LoggerOptions } from '../log.js';
 import { startTcpListener, type TcpListener } from '../transports/tcp.js';
 import { handleHttp } from '../transports/http.js';
-import { createWebServer, webHttpHandler } from '../transports/web-server.js';
+import { createWebServer, webHttpHandler, type HttpRoutes } from '../transports/web-server.js';
 import { joinCard, lanAddresses } from '../discovery/join-card.js';
 import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
@@ -101,6 +101,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   'no-mdns': { type: 'boolean' },
+  teach: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -124,6 +125,8 @@ export function serveUsage(): string {
     `  --log-level <level>   fatal, error, warn, info, debug, trace or silent (default: ${d.logLevel})`,
     '  -q, --quiet           do not print the join card on start (logs stay) (default: print it)',
     '  --no-mdns             do not advertise on the local network with mDNS/DNS-SD (default: advertise)',
+    '  --teach               log the first bytes of every connection and how they were recognised',
+    '                        (IRC, plain text, HTTP or TLS): for learning what crosses the wire',
     '  -h, --help            show this help',
     '',
     'TLS is spoken on the same port: a self-signed certificate is made in the data directory on',
@@ -143,6 +146,8 @@ export interface ServeArgs {
   quiet?: true;
   /** --no-mdns: no mDNS advertisement */
   noMdns?: true;
+  /** --teach: log first bytes and detection */
+  teach?: true;
 }
 
 /** Parses serve's flags (strict). Throws CliError(exit code 2) on bad usage. */
@@ -175,6 +180,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (values.config !== undefined) out.file = values.config;
   if (values.quiet === true) out.quiet = true;
   if (values['no-mdns'] === true) out.noMdns = true;
+  if (values.teach === true) out.teach = true;
   return out;
 }
 
@@ -263,8 +269,15 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   let tlsReload: Promise<boolean> = Promise.resolve(true);
 
+  // shared files (/u/ and /f/ on the HTTP side), with the default server only
+  let files: { close(): void; handle: HttpRoutes['handle'] } | null = null;
+  if (config.files.enabled && opts.createServer === undefined) {
+    const { startFileSharing } = await import('../files/index.js');
+    const { IrcServer } = await import('../core/server.js');
+    if (server instanceof IrcServer) files = await startFileSharing(server, () => config, logger);
+  }
   // the browser client and IRC-over-WebSocket, on the same port (first bytes decide)
-  const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c) });
+  const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c), ...(files === null ? {} : { routes: files }) });
   let listener: TcpListener;
   try {
     listener = await startTcpListener({
@@ -276,6 +289,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         server.accept(c);
       },
       detect: { http: webHttpHandler(web, handleHttp), plain: plainDialect(() => config) },
+      ...(args.teach === true ? { teach: true } : {}),
       ...(tlsStore === null ? {} : { tls: { context: () => tlsStore.context(), port: config.tls.port } }),
     });
   } catch (e) {
@@ -411,6 +425,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         logger.error({ err: e }, 'error during shutdown');
       }
       web.close();
+      files?.close();
       await listener.close();
       logger.info('tincan stopped');
     })();

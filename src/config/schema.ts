@@ -137,6 +137,18 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     nickGraceSeconds: 30,
     registrationsPerIpPerHour: 5,
   },
+  files: {
+    enabled: true,
+    maxFileBytes: 25 * 1024 * 1024,
+    quotaBytes: 200 * 1024 * 1024,
+    budgetBytes: 2 * 1024 * 1024 * 1024,
+    minKeepSeconds: 3600,
+    maxAgeDays: 30,
+    uploadsPerMinute: 10,
+    tokenSeconds: 600,
+    idleTimeout: 30,
+    publicUrl: null,
+  },
   logLevel: 'info',
 });
 
@@ -385,6 +397,30 @@ const postgres = obj({
   connectTimeoutMs: int(100, 600_000),
 });
 
+/** Shared files (src/files/, docs/limits.md "Files"). Sizes in bytes, times in seconds. */
+const files = obj({
+  /** accept uploads on the HTTP side of the port */
+  enabled: bool,
+  /** largest single file */
+  maxFileBytes: int(1, 1024 ** 4),
+  /** what one uploader (by address) may have stored at once */
+  quotaBytes: int(1, 1024 ** 4),
+  /** all files together; past it the oldest (older than minKeepSeconds) expire first */
+  budgetBytes: int(1, 1024 ** 5),
+  /** a file this young is never expired to make room: the upload is refused instead */
+  minKeepSeconds: num(0, 86400 * 3650),
+  /** files older than this are deleted (null = kept until the budget needs the room) */
+  maxAgeDays: nullable(num(0.001, 365000)),
+  /** uploads one address may start per minute */
+  uploadsPerMinute: int(1, 100000),
+  /** how long an upload link from /upload stays valid */
+  tokenSeconds: num(1, 86400),
+  /** an upload that sends no bytes for this long is cut off (and removed) */
+  idleTimeout: num(0.01, 3600),
+  /** base of the links posted in chat, e.g. "https://chat.example.org"; null = the Host the uploader used */
+  publicUrl: nullable(str({ min: 1, max: 500, expected: 'a URL like "http://192.168.1.5:4444" (scheme, host, optional port; no path), or null', test: (v) => /^https?:\/\/[^/\s]+$/.test(v) })),
+});
+
 export const CONFIG_SCHEMA = obj({
   /** '::' = all interfaces, IPv4 and IPv6 */
   host: str({
@@ -421,6 +457,7 @@ export const CONFIG_SCHEMA = obj({
   postgres,
   history,
   accounts,
+  files,
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 

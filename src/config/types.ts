@@ -20,3 +20,4 @@ export type HistoryConfig = Config['history'];
 export type TlsConfig = Config['tls'];
 export type AccountsConfig = Config['accounts'];
 export type PostgresConfig = Config['postgres'];
+export type FilesConfig = Config['files'];

@@ -26,6 +26,7 @@ import { Cap } from './caps.js';
 import { checkNickGuard, nickTaken } from '../accounts/nick-guard.js';
 import { restoreChannelStatus } from '../accounts/founders.js';
 import { announceAccountCaps } from './commands/registration.js';
+import type { FileSharing } from './commands/upload.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -62,6 +63,8 @@ export class IrcServer {
   readonly accounts: Accounts;
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
+  /** shared files (UPLOAD), set by serve.ts; null = off */
+  files: FileSharing | null = null;
   readonly #reload: (() => Config) | undefined;
   readonly #onShutdown: (() => Promise<void>) | undefined;
   #nextId = 1;

@@ -65,11 +65,15 @@ function parseShared(line: string): ReturnType<typeof parse> {
 }
 
 /** A Connection that turns plain text into IRC for the core, and IRC into plain text. */
+/** /bytes shows at most this much of one IRC line. */
+const WIRE_CHARS = 400;
+
 export class PlainConnection implements Connection {
   readonly id: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  readonly localHost: string | undefined;
   /** the renderer shows the time tag as `[12:03]` */
   readonly showsServerTime = true;
   #lurking: boolean;
@@ -89,6 +93,7 @@ export class PlainConnection implements Connection {
     this.remoteAddress = inner.remoteAddress;
     this.remotePort = inner.remotePort;
     this.secure = inner.secure;
+    this.localHost = inner.localHost;
     this.#config = opts.config;
     this.#now = opts.now ?? (() => new Date());
     this.#lurking = opts.lurking === true;
@@ -108,7 +113,10 @@ export class PlainConnection implements Connection {
       show,
       error: (text) => this.#error(text),
       toCore,
-      coreLine: (line) => this.#core?.line(line),
+      coreLine: (line) => {
+        if (this.#state.bytes) this.#showWire('>>', line);
+        this.#core?.line(line);
+      },
       say: (target, text) => this.#say(target, text),
       account,
     };
@@ -168,6 +176,7 @@ export class PlainConnection implements Connection {
     if (this.#reg.state === 'closed') return false;
     const r = parseShared(line);
     if (!r.ok) return true;
+    if (this.#state.bytes) this.#showWire('<<', line);
     const out = this.#renderer.render(r.msg);
     for (const l of out) for (const row of wrapRows(l)) if (!this.#inner.write(row)) return false;
     return true;
@@ -185,7 +194,17 @@ export class PlainConnection implements Connection {
 
   #toCore(command: string, params: string[]): void {
     if (this.#core === null || this.#reg.state === 'closed') return;
-    this.#core.line(serializeParts('', null, command, params));
+    const line = serializeParts('', null, command, params);
+    if (this.#state.bytes) this.#showWire('>>', line);
+    this.#core.line(line);
+  }
+
+  /** One IRC line for /bytes: controls made visible (\x01 for CTCP), cut at WIRE_CHARS. */
+  #showWire(dir: '>>' | '<<', line: string): void {
+    // eslint-disable-next-line no-control-regex
+    let text = line.replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+    if (text.length > WIRE_CHARS) text = text.slice(0, WIRE_CHARS) + '…';
+    this.#show([`${dir} ${text}`]);
   }
 
   /** Runs `fn` after the core has finished what it is doing now. */

@@ -216,5 +216,39 @@ export interface Storage {
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
   readonly accounts: AccountStore;
+  /** shared files' metadata; absent = the file service keeps it in memory */
+  readonly files?: FileStore;
   close(): Promise<void>;
+}
+
+/**
+ * A shared file's metadata (src/files/). The bytes are in `<dataDir>/files/<id>`; the
+ * id is the random, unguessable part of the download URL.
+ */
+export interface StoredFile {
+  /** 16 base64url characters (96 random bits): the file's name on disk and in its URL */
+  id: string;
+  /** the name the uploader gave (cleaned: no path, no controls, at most 100 characters) */
+  name: string;
+  /** the served Content-Type: one of the inline image types, or application/octet-stream */
+  type: string;
+  size: number;
+  /** whose quota it counts against: the uploader's address */
+  owner: string;
+  /** nick of the uploader when it was shared */
+  nick: string;
+  /** where it was shared: a channel or nick, as written */
+  target: string;
+  /** ms since the epoch */
+  createdAt: number;
+}
+
+export interface FileStore {
+  /** insert (an id is never reused) */
+  addFile(f: StoredFile): Promise<void>;
+  getFile(id: string): Promise<StoredFile | null>;
+  /** no-op when absent */
+  deleteFile(id: string): Promise<void>;
+  /** every file, oldest first (createdAt, then id): the service's index at start */
+  listFiles(): Promise<StoredFile[]>;
 }

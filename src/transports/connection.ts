@@ -18,6 +18,8 @@ export interface Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  /** "host:port" this peer reached (the socket's local end): links it can open, e.g. upload URLs */
+  readonly localHost?: string | undefined;
   /** it shows the server-time tag itself (the plain dialect): replays need no time in the text */
   readonly showsServerTime?: boolean;
   /**

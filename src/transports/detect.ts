@@ -179,3 +179,35 @@ function couldBecomeOpener(line: string): boolean {
   }
   return IRC_OPENERS.has(upper) || HTTP_METHODS.includes(word) || HTTP_START.test(line);
 }
+
+/** The first bytes of a connection for a log line: at most `max`, escaped (\r \n \xNN), never raw. */
+export function describeFirstBytes(head: Buffer, max = 120): string {
+  let s = '';
+  for (const c of head.subarray(0, max)) {
+    if (c === 13) s += '\\r';
+    else if (c === 10) s += '\\n';
+    else if (c === 9) s += '\\t';
+    else if (c === 0x5c) s += '\\\\';
+    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
+    else s += '\\x' + c.toString(16).padStart(2, '0');
+  }
+  return head.length > max ? s + `… (${head.length} bytes)` : s;
+}
+
+/** Why detect() said `kind` about these first bytes, in a learner's words (`tincan serve --teach`). */
+export function whyDetected(kind: Exclude<Detected, 'need-more'>, head: Buffer, silent: boolean): string {
+  if (silent) return 'plain: it sent nothing for a second, so it is someone listening with nc or telnet';
+  switch (kind) {
+    case 'tls':
+      return 'TLS: it starts with 0x16 0x03, a TLS ClientHello; after the handshake detection runs again on the decrypted bytes';
+    case 'http':
+      return 'HTTP: its first line is an HTTP request line (METHOD /path HTTP/1.1): a browser, curl or the web app';
+    case 'irc': {
+      const word = /^(?:@\S+ +)?(?::\S+ +)?([A-Za-z]+)/.exec(head.toString('latin1'))?.[1]?.toUpperCase() ?? '?';
+      return `IRC: its first line starts with the IRC command ${word}, so it is an IRC client`;
+    }
+    case 'plain':
+      if (head[0] === IAC) return 'plain: it starts with 0xFF, telnet option negotiation';
+      return 'plain: text that is neither an IRC command nor an HTTP request, so a person typing (nc, telnet, a lesson script)';
+  }
+}

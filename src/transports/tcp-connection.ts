@@ -17,7 +17,7 @@ import type { Config } from '../config/types.js';
 import { closeText } from '../errors.js';
 import type { Connection, ConnectionHandlers } from './connection.js';
 import { LineReader } from './line-reader.js';
-import { normalizeAddress } from '../util/netmask.js';
+import { hostPort, normalizeAddress } from '../util/netmask.js';
 
 /** How long close() waits for the peer to close before destroying the socket. */
 export const CLOSE_GRACE_MS = 2000;
@@ -110,6 +110,7 @@ export class TcpConnection implements Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  readonly localHost: string;
 
   private readonly socket: Socket;
   private readonly config: () => Config;
@@ -147,6 +148,7 @@ export class TcpConnection implements Connection {
     // a TLSSocket (tls.ts) after its handshake
     this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.remotePort = socket.remotePort ?? 0;
+    this.localHost = hostPort(normalizeAddress(socket.localAddress ?? '127.0.0.1'), socket.localPort ?? 0);
     // the connection is the reader's handler and the socket's listeners are shared
     // functions (below): no closures per connection (conn10k, docs/performance.md)
     this.reader = new LineReader(config().limits.maxLineBytes, this, { markInvalidUtf8: opts.strictUtf8 === true });

@@ -25,7 +25,7 @@ import { closeText, closingLine, type CloseCode } from '../errors.js';
 import { addressGroup, isPeerAllowed, normalizeAddress } from '../util/netmask.js';
 import { TcpConnection, type TcpConnectionOptions } from './tcp-connection.js';
 import { TokenBucket } from '../util/token-bucket.js';
-import { detect, DETECT_MAX_BYTES, type Detected } from './detect.js';
+import { describeFirstBytes, detect, DETECT_MAX_BYTES, whyDetected, type Detected } from './detect.js';
 import { handleHttp, refusalResponse, type HttpHandler, type Refusal } from './http.js';
 import type { SecureContext } from 'node:tls';
 import { acceptTls } from './tls.js';
@@ -49,6 +49,8 @@ export interface TcpListenerOptions {
    * optional TLS-only port. Absent: a ClientHello gets a handshake_failure alert.
    */
   tls?: { context: () => SecureContext; port?: number | null };
+  /** `tincan serve --teach`: log each connection's first bytes (escaped, bounded) and how detection classified them */
+  teach?: boolean;
 }
 
 /**
@@ -445,6 +447,9 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
     /** First-bytes detection on `stream` (the raw socket, or the decrypted TLS stream). */
     const detectOn = (stream: Socket, secure: boolean): void => {
       sniff(stream, (kind, head, silent) => {
+        if (opts.teach === true) {
+          logger.info({ ip, port: socket.remotePort, secure, kind, bytes: head.length, first: describeFirstBytes(head) }, `teach: ${ip}${secure ? ' (inside TLS)' : ''} sent "${describeFirstBytes(head, 60)}": ${whyDetected(kind, head, silent)}`);
+        }
         if (!secure && looksLikeProxyHeader(head)) {
           logger.info({ ip, port: socket.remotePort }, 'PROXY header from an address not in connections.trustedProxies refused');
           hangUp(stream, untrustedProxyMessage(ip) + '\r\n');

@@ -120,6 +120,13 @@ export interface WebServerOptions {
   onConnection: (conn: Connection) => void;
   /** directory of the built client; default: {@link findWebRoot}. null serves a fallback page. */
   root?: string | null;
+  /** more routes, asked first (the shared files, src/files/service.ts); they may take a body */
+  routes?: HttpRoutes;
+}
+
+/** Routes outside the app: `handle` answers and returns true, or returns false to pass. */
+export interface HttpRoutes {
+  handle(req: IncomingMessage, res: ServerResponse, ctl: { clearDeadline(): void; expectsContinue: boolean }): boolean;
 }
 
 export interface WebServer {
@@ -127,6 +134,8 @@ export interface WebServer {
   readonly http: Server;
   /** true when the built client was found */
   readonly hasApp: boolean;
+  /** true when it has more routes than the app (then it answers HTTP even without the app) */
+  readonly hasRoutes: boolean;
   /** Adopts a socket whose first bytes (`firstChunk`, already read) look like HTTP. */
   handleSocket(socket: Socket, firstChunk?: Buffer): void;
   /** Closes open WebSocket and HTTP connections. */
@@ -250,6 +259,8 @@ export function createWebServer(opts: WebServerOptions): WebServer {
   const log = opts.logger;
 
   const deadlines = new WeakMap<Socket, HttpDeadlines>();
+  /** requests that sent `Expect: 100-continue` (a route that takes the body answers 100 itself) */
+  const continued = new WeakSet<IncomingMessage>();
 
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const dl = deadlines.get(req.socket);
@@ -260,6 +271,19 @@ export function createWebServer(opts: WebServerOptions): WebServer {
       });
     }
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const expectsContinue = continued.has(req);
+    continued.delete(req);
+    if (opts.routes !== undefined) {
+      try {
+        if (opts.routes.handle(req, res, { clearDeadline: () => dl?.clear(), expectsContinue })) return;
+      } catch (err) {
+        // a bug in a route costs that request only
+        log.error({ err, url: req.url }, 'HTTP route failed');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+        res.end('internal error\n');
+        return;
+      }
+    }
     const method = req.method ?? 'GET';
     if (hasBody(req)) {
       // Refuse without reading: stop the socket so the body is never consumed (a 20 GB
@@ -323,6 +347,11 @@ export function createWebServer(opts: WebServerOptions): WebServer {
 
   // timeouts are HttpDeadlines' (this server never listens, so Node's would never run)
   const http = createServer({ requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 }, serve);
+  // without this Node answers 100 Continue to everyone, inviting bodies that will be refused
+  http.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    continued.add(req);
+    serve(req, res);
+  });
   http.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
@@ -389,6 +418,7 @@ export function createWebServer(opts: WebServerOptions): WebServer {
   return {
     http,
     hasApp,
+    hasRoutes: opts.routes !== undefined,
     handleSocket(socket, firstChunk) {
       if (firstChunk !== undefined && firstChunk.length > 0) socket.unshift(firstChunk);
       const dl = new HttpDeadlines(socket, opts.config);
@@ -414,7 +444,7 @@ export function createWebServer(opts: WebServerOptions): WebServer {
  */
 export function webHttpHandler<C>(web: WebServer, fallback: (socket: Socket, head: Buffer, ctx: C) => void): (socket: Socket, head: Buffer, ctx: C) => void {
   return (socket, head, ctx) => {
-    if (web.hasApp) web.handleSocket(socket, head);
+    if (web.hasApp || web.hasRoutes) web.handleSocket(socket, head);
     else fallback(socket, head, ctx);
   };
 }

@@ -23,7 +23,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { Config } from '../config/types.js';
 import { closeText } from '../errors.js';
 import type { Connection, ConnectionHandlers } from './connection.js';
-import { normalizeAddress } from '../util/netmask.js';
+import { hostPort, normalizeAddress } from '../util/netmask.js';
 
 /** The two IRCv3 WebSocket subprotocols. */
 export const TEXT_PROTOCOL = 'text.ircv3.net';
@@ -62,6 +62,7 @@ export class WsConnection implements Connection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
+  readonly localHost: string;
   readonly binary: boolean;
 
   readonly #ws: WebSocket;
@@ -87,6 +88,7 @@ export class WsConnection implements Connection {
     this.secure = opts.secure ?? false;
     this.remoteAddress = normalizeAddress(opts.socket.remoteAddress ?? '');
     this.remotePort = opts.socket.remotePort ?? 0;
+    this.localHost = hostPort(normalizeAddress(opts.socket.localAddress ?? '127.0.0.1'), opts.socket.localPort ?? 0);
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data) => this.#onMessage(toBuffer(data)));
     ws.on('error', (err: NodeJS.ErrnoException) => {

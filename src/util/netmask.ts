@@ -218,3 +218,8 @@ export function isOnLinkAddress(ip: string): boolean {
   }
   return onLinkCache.match(ip);
 }
+
+/** "host:port", an IPv6 address in brackets ("[::1]:4444"). */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -15,6 +15,8 @@ export interface CommandUi {
   switchTo(n: number): void;
   /** leave the program after the client quit */
   exit(): void;
+  /** /upload: share the file at `path` with `to` (absent: this client cannot) */
+  upload?(path: string, to: string): void;
   /**
    * Asks for a secret (the password of /register and /login): not shown while typed,
    * not kept in the input history; `then(null)` when cancelled. Absent: the secret must
@@ -348,6 +350,20 @@ const SPECS: readonly Spec[] = [
       c.info(b, 'Commands:');
       for (const r of COMMANDS.helpRows('  ', 27)) c.info(b, r);
       c.info(b, 'Keys: Alt+1..9 or Ctrl+N/P switch windows, PgUp/PgDn scroll, Up/Down history, Tab completes, Ctrl+C quits');
+    },
+  },
+  {
+    name: 'upload',
+    aliases: ['share'],
+    args: 'PATH',
+    help: 'share a file with this room or conversation (the server gives it a link)',
+    run(x, { rest }) {
+      const path = rest.trim().replace(/^(["'])(.*)\1$/, '$2');
+      if (path === '') return usage(x, 'upload');
+      if (x.here === null) return x.c.info(x.b, 'Open a room or a conversation first: the file goes to the window you are in', 'error');
+      if (x.ui.upload === undefined) return x.c.info(x.b, 'This client cannot upload files', 'error');
+      if (!needConn(x)) return;
+      x.ui.upload(path, x.here);
     },
   },
   {

@@ -121,6 +121,7 @@ export class TuiApp {
         status: this.#statusWithScroll(b),
         prompt: this.#secret?.prompt ?? m.prompt(),
         editor: this.#secret === null ? this.editor : TuiApp.#HIDDEN,
+        ...(m.side === undefined ? {} : { side: m.side() }),
       },
       this.cols,
       this.rows,

@@ -96,3 +96,19 @@ export function renderLine(l: ChatLine, cols: number): string[] {
   const rows = wrap(body, Math.max(1, cols - prefixW), Math.max(1, cols - indent));
   return rows.map((r, i) => (i === 0 ? prefix : ' '.repeat(indent)) + (bodyStyle ? bodyStyle + r + SGR.reset : r));
 }
+
+/** Longest wire line shown by --show-bytes. */
+export const WIRE_CHARS = 600;
+
+/**
+ * One IRC line for --show-bytes: ">> " sent or "<< " received, the password of
+ * PASS/AUTHENTICATE hidden, control characters shown as \xNN (a peer's text must never
+ * reach the terminal as escape sequences), cut at WIRE_CHARS.
+ */
+export function wireText(dir: 'in' | 'out', line: string): string {
+  const l = dir === 'out' && /^(PASS|AUTHENTICATE) /i.test(line) ? line.replace(/ .*/, ' ******') : line;
+  // eslint-disable-next-line no-control-regex
+  let t = l.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+  if (t.length > WIRE_CHARS) t = t.slice(0, WIRE_CHARS) + '…';
+  return `${dir === 'out' ? '>>' : '<<'} ${t}`;
+}

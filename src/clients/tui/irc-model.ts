@@ -8,14 +8,32 @@ import { COMMAND_NAMES, runInput, type CommandUi } from '../shared/commands.js';
 import type { CompletionSource } from './completion.js';
 import type { TuiModel } from './model.js';
 import type { Segment } from './screen.js';
-import { SGR, timestamp } from './format.js';
+import { SGR, timestamp, wireText } from './format.js';
 import { sanitize } from './width.js';
 
+/** Protocol lines kept for the --show-bytes pane. */
+export const SIDE_LINES = 200;
+
 export class IrcTuiModel implements TuiModel {
+  readonly #wire: string[] = [];
+  readonly side?: () => readonly string[];
+
   constructor(
     readonly client: IrcClient,
     readonly now: () => Date = () => new Date(),
-  ) {}
+    /** /upload (chat.ts: tui/upload.ts) */
+    readonly upload?: (path: string, to: string) => void,
+    /** --show-bytes: a pane with the IRC lines sent (>>) and received (<<) */
+    showBytes = false,
+  ) {
+    if (showBytes) {
+      client.on('wire', (dir, line) => {
+        this.#wire.push(wireText(dir, line));
+        if (this.#wire.length > SIDE_LINES) this.#wire.splice(0, this.#wire.length - SIDE_LINES);
+      });
+      this.side = () => this.#wire;
+    }
+  }
 
   get buffers(): readonly ChatBuffer[] {
     return this.client.buffers;
@@ -27,7 +45,14 @@ export class IrcTuiModel implements TuiModel {
     this.client.setActive(b);
   }
   onChange(fn: () => void): () => void {
-    return this.client.on('change', fn);
+    const off = this.client.on('change', fn);
+    if (this.side === undefined) return off;
+    // the pane changes with every wire line (a PONG changes nothing else); render() batches per tick
+    const offWire = this.client.on('wire', () => fn());
+    return () => {
+      off();
+      offWire();
+    };
   }
   onLine(fn: (b: ChatBuffer, l: ChatLine) => void): () => void {
     return this.client.on('line', fn);
@@ -79,7 +104,7 @@ export class IrcTuiModel implements TuiModel {
   }
 
   submit(text: string, ui: CommandUi): void {
-    runInput(this.client, text, ui);
+    runInput(this.client, text, this.upload === undefined ? ui : { ...ui, upload: this.upload });
   }
 
   completion(): CompletionSource {

@@ -11,12 +11,16 @@ import type { Readable, Writable } from 'node:stream';
 import type { IrcClient } from '../shared/irc-client.js';
 import type { ChatBuffer, ChatLine } from '../shared/buffer.js';
 import { runInput } from '../shared/commands.js';
-import { plainLine, timestamp } from './format.js';
+import { plainLine, timestamp, wireText } from './format.js';
 
 export interface LineModeOptions {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
+  /** /upload (chat.ts: tui/upload.ts) */
+  upload?: (path: string, to: string) => Promise<unknown>;
+  /** --show-bytes: every IRC line sent (>>) and received (<<), interleaved on stdout */
+  showBytes?: boolean;
 }
 
 export function formatPlain(b: ChatBuffer, l: ChatLine): string {
@@ -45,6 +49,7 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
       if (s === 'connected') pump();
       if (s === 'closed') finish();
     });
+    if (o.showBytes === true) client.on('wire', (dir, line) => o.stdout.write(wireText(dir, line) + '\n'));
     const ui = {
       switchTo: (n: number) => {
         const b = client.buffers[n - 1];
@@ -57,6 +62,18 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
         if (ended) return then(null);
         secret = then;
       },
+      ...(o.upload === undefined
+        ? {}
+        : {
+            // the next line waits for the upload (a script's "/upload f" then "done" keeps its order)
+            upload: (path: string, to: string) => {
+              busy = true;
+              void o.upload!(path, to).finally(() => {
+                busy = false;
+                setTimeout(pump, 0);
+              });
+            },
+          }),
     };
     const pump = (): void => {
       if (busy || finished) return;
@@ -64,6 +81,7 @@ export function runLineMode(client: IrcClient, o: LineModeOptions): Promise<void
         const line = queue.shift() as string;
         const m = /^\/(?:join|j)\s+(\S+)/i.exec(line);
         runInput(client, line, ui);
+        if (busy) return;
         if (m && m[1]) {
           const want = client.isChannel(m[1]) ? m[1] : `#${m[1]}`;
           busy = true;

@@ -23,4 +23,6 @@ export interface TuiModel {
   completion(): CompletionSource;
   /** the user asked to leave (Ctrl+C) */
   quit(): void;
+  /** --show-bytes: the protocol pane's lines (absent: no pane) */
+  side?(): readonly string[];
 }

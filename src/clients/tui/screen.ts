@@ -8,7 +8,7 @@
 import type { ChatLine } from '../shared/buffer.js';
 import { renderLine, SGR } from './format.js';
 import type { LineEditor } from './line-editor.js';
-import { fit } from './width.js';
+import { fit, wrap } from './width.js';
 
 /** A piece of styled text for the bars (style is an SGR sequence or ''). */
 export interface Segment {
@@ -24,7 +24,12 @@ export interface FrameView {
   status: Segment[];
   prompt: string;
   editor: Pick<LineEditor, 'view'>;
+  /** --show-bytes: lines for a pane on the right (the newest last), already sanitized */
+  side?: readonly string[];
 }
+
+/** The side pane appears only when the terminal is at least this wide. */
+export const SIDE_MIN_COLS = 70;
 
 export interface Layout {
   paneRows: number;
@@ -86,7 +91,26 @@ export class Screen {
   /** Builds the escape sequence for one frame. Returns the clamped scroll too. */
   frame(v: FrameView, cols: number, rows: number): { out: string; scroll: number } {
     const { paneRows } = layout(rows);
-    const pane = this.paneRows(v.lines, cols, paneRows, v.scroll);
+    const side = v.side !== undefined && cols >= SIDE_MIN_COLS ? v.side : null;
+    // with the protocol pane: two fifths of the width on the right, after a rule
+    const sideCols = side === null ? 0 : Math.floor((cols * 2) / 5);
+    const leftCols = cols - (side === null ? 0 : sideCols + 1);
+    const pane = this.paneRows(v.lines, leftCols, paneRows, v.scroll);
+    if (side !== null) {
+      // wrapped (a tagged line is long), newest at the bottom; only as many lines as fill the pane
+      const shown: string[] = [];
+      for (let i = side.length - 1; i >= 0 && shown.length < paneRows; i--) {
+        const w = wrap(side[i]!, sideCols - 1, sideCols - 4).map((r, j) => (j === 0 ? r : '   ' + r));
+        shown.unshift(...w);
+      }
+      shown.splice(0, Math.max(0, shown.length - paneRows));
+      const pad = paneRows - shown.length;
+      pane.rows = pane.rows.map((r, i) => {
+        const s = i < pad ? '' : fit(shown[i - pad]!, sideCols - 1).text;
+        // the left row, the rest of the line cleared, then the pane at its column
+        return `${r}${SGR.reset}\x1b[K\x1b[${i + 2};${leftCols + 1}H${SGR.dim}│${SGR.reset}${s}`;
+      });
+    }
     const promptFit = fit(v.prompt, Math.max(0, cols - 10));
     const ed = v.editor.view(Math.max(1, cols - promptFit.width));
     const next: string[] = [

@@ -20,6 +20,8 @@ import { roomColours } from './format.js';
 import { Colours, Log, Nick, plainText, SearchResults } from './log.js';
 import { Banner, Composer, JoinForm, Login, MenuIcon, NotifyButton, PeopleIcon, SearchBox } from './panels.js';
 import { AccountPanel, attachAccount, deviceLoginOptions, loadDevice, logOutDevice } from './account.js';
+import { ProtocolPanel, wireLog } from './protocol.js';
+import { Uploads } from './upload.js';
 import { load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedRooms, saveSession } from './storage.js';
 
 /** Lines kept per window in the page. */
@@ -58,6 +60,7 @@ export function App() {
     });
     c.on('change', rerender);
     attachAccount(c);
+    wireLog(c); // "Show protocol" has everything from the first line
     // a /nick the server accepted: a reload comes back under it
     c.on('nick', (n) => save(NICK_KEY, n));
     c.on('line', (b, line) => {
@@ -108,6 +111,7 @@ type Drawer = 'none' | 'rooms' | 'members';
 
 function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
   const [drawer, setDrawer] = useState<Drawer>('none');
+  const [protocol, setProtocol] = useState(false);
   const b = client.active;
   const buffers = orderedBuffers(client);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -215,6 +219,9 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
           </button>
           <NotifyButton />
           <AccountPanel client={client} onLoggedOut={onQuit} />
+          <button class="small show-protocol" aria-pressed={protocol} onClick={() => setProtocol(!protocol)}>
+            {protocol ? 'Hide protocol' : 'Show protocol'}
+          </button>
           <button class="small" onClick={onQuit}>
             Log out
           </button>
@@ -224,6 +231,8 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
       <main class="chat">
         <Banner client={client} />
         <Log client={client} buffer={b} />
+        {protocol && <ProtocolPanel client={client} onClose={() => setProtocol(false)} />}
+        <Uploads client={client} />
         <Composer client={client} inputRef={inputRef} onQuit={onQuit} />
       </main>
 

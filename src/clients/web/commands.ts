@@ -40,6 +40,7 @@ export const COMMANDS: readonly CommandHelp[] = [
   { name: 'win', args: 'N', help: 'switch to window N (also Alt+1..9)', aliases: ['w', 'window'] },
   { name: 'clear', args: '', help: 'clear this window' },
   { name: 'close', args: '', help: 'close this window (leaves the room)', aliases: ['wc'] },
+  { name: 'upload', args: '', help: 'share a file with this room (or drop one on the page, or paste an image)', aliases: ['share'] },
   { name: 'raw', args: 'LINE', help: 'send an IRC line as is', aliases: ['quote'] },
   { name: 'reconnect', args: '', help: 'drop the connection and connect again' },
   // accounts (account.tsx has the forms); lines with a password are not recalled by ↑
@@ -72,7 +73,7 @@ function words(s: string, n: number): string[] {
 
 export interface CommandResult {
   /** the UI should do this (only the UI can) */
-  ui?: 'quit' | 'help';
+  ui?: 'quit' | 'help' | 'upload';
 }
 
 /** Server first, then channels, then private conversations, each alphabetically. */
@@ -324,6 +325,12 @@ export function runInput(client: IrcClient, input: string): CommandResult {
       note(client, why ?? `Logging in as ${account}...`, why === null ? 'info' : 'error');
       return {};
     }
+    case 'upload':
+      if (b.kind === 'server') {
+        note(client, 'Open a room or a conversation first: the file goes to the window you are in', 'error');
+        return {};
+      }
+      return { ui: 'upload' };
     case 'quit':
       return { ui: 'quit' };
     case 'help':

@@ -9,6 +9,7 @@ import { useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } fro
 import type { IrcClient } from '../shared/irc-client.js';
 import type { ChatBuffer as Buffer, ChatLine as Line } from '../shared/buffer.js';
 import { collapseEvents, displaySegments, linkify, nickColourClass, timeLabel } from './format.js';
+import { SharedFile } from './files.js';
 
 /** The colours of the people in the window on screen (see roomColours). */
 export const Colours = createContext<Map<string, string>>(new Map());
@@ -93,6 +94,7 @@ export function LineView({ l, where }: { l: Line; where?: string }) {
         <span class="text">
           * <Nick nick={nick} /> <Rich text={l.text} />
         </span>
+        <SharedFile text={l.text} />
       </div>
     );
   }

@@ -184,6 +184,8 @@ export function Composer({ client, inputRef, onQuit }: { client: IrcClient; inpu
     setText('');
     const r = runInput(client, t);
     if (r.ui === 'quit') onQuit();
+    // the file picker of the Share button (upload.tsx)
+    if (r.ui === 'upload') document.getElementById('upload-file')?.click();
   };
   return (
     <form

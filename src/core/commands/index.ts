@@ -14,6 +14,7 @@ import { historyCommands } from './history.js';
 import { accountCommands } from './account.js';
 import { nickServCommands } from './nickserv.js';
 import { tokenCommands } from './token.js';
+import { uploadCommands } from './upload.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -28,5 +29,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...accountCommands,
     ...nickServCommands,
     ...tokenCommands,
+    ...uploadCommands,
   }),
 );

@@ -7,7 +7,7 @@ import { truncateUtf8, maxTrailingBytes, escapeTagValue, utf8Length, MAX_CLIENT_
 import * as N from '../../protocol/numerics.js';
 import type { IrcMessage } from '../../protocol/message.js';
 import { Cap } from '../caps.js';
-import { Member } from '../channel.js';
+import { Member, type Channel } from '../channel.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { Outgoing } from '../outgoing.js';
@@ -31,6 +31,13 @@ function isNickServTarget(t: string, srv: IrcServer): boolean {
   const at = t.indexOf('@');
   const nick = at === -1 ? t : t.slice(0, at);
   return srv.fold(nick) === 'nickserv' && (at === -1 || t.slice(at + 1).toLowerCase() === srv.config.serverName.toLowerCase());
+}
+
+/** True when `s` may not speak in `ch` (+n and not a member, +m and not voiced, banned). */
+export function cannotSend(s: Session, ch: Channel, srv: IrcServer): boolean {
+  const st = ch.members.get(s);
+  const privileged = st !== undefined && (st & (Member.op | Member.voice)) !== 0;
+  return (st === undefined && ch.flags.has('n')) || (ch.flags.has('m') && !privileged) || (!privileged && ch.bans.length > 0 && ch.isBanned(srv.fold(s.source)));
 }
 
 function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
@@ -88,13 +95,7 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
           if (!quiet) s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
           continue;
         }
-        const st = ch.members.get(s);
-        const privileged = st !== undefined && (st & (Member.op | Member.voice)) !== 0;
-        const blocked =
-          (st === undefined && ch.flags.has('n')) ||
-          (ch.flags.has('m') && !privileged) ||
-          (!privileged && ch.bans.length > 0 && ch.isBanned(srv.fold(s.source)));
-        if (blocked) {
+        if (cannotSend(s, ch, srv)) {
           if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send to channel');
           continue;
         }

@@ -243,6 +243,31 @@ const SPECS: readonly Spec[] = [
     },
   },
   {
+    name: 'bytes',
+    args: 'on|off',
+    help: 'show the IRC lines your actions send (>>) and receive (<<)',
+    run(c, { args: [how] }) {
+      const on = how === undefined ? !c.state.bytes : /^(on|yes|1)$/i.test(how) ? true : /^(off|no|0)$/i.test(how) ? false : null;
+      if (on === null) return usage(c, 'bytes');
+      c.state.bytes = on;
+      c.show(
+        on
+          ? ['* Showing the protocol: >> is the IRC line your typing became, << a line the server sent you. /bytes off stops.']
+          : ['* No longer showing the protocol.'],
+      );
+    },
+  },
+  {
+    name: 'upload',
+    aliases: ['share'],
+    args: '[#room|nick]',
+    help: 'get a curl command that shares a file with the room',
+    run(c, { args: [to] }) {
+      const target = to ?? needRoom(c, 'You are not in a room. /join #room first, or /upload NICK to share with one person.');
+      if (target !== null) c.toCore('UPLOAD', [target]);
+    },
+  },
+  {
     name: 'quote',
     aliases: ['raw'],
     args: 'IRC LINE',

@@ -282,7 +282,12 @@ export class Renderer {
     const [target = '', raw = ''] = msg.params;
     const from = nickOf(msg.source);
     // from the server itself (or no source): a server notice
-    if (msg.source === null || !msg.source.includes('!')) return [`* ${cleanText(raw).replace(/^\*\*\* /, '')}`];
+    if (msg.source === null || !msg.source.includes('!')) {
+      // the upload link (core/commands/upload.ts): the command on a line of its own, to copy
+      const up = /^\*\*\* Upload to (\S+): (curl -T FILE \S+)$/.exec(raw);
+      if (up !== null) return [`* To share a file with ${cleanText(up[1]!)}, run this in a terminal (FILE = the file's path):`, cleanText(up[2]!)];
+      return [`* ${cleanText(raw).replace(/^\*\*\* /, '')}`];
+    }
     const who = cleanText(from);
     const now = this.#host.now();
     const tagged = msg.tags?.get('time');

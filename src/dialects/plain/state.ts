@@ -13,6 +13,8 @@ export class PlainState {
   /** where typed lines go */
   room: string | null = null;
   away = false;
+  /** /bytes on: show the IRC lines this user's actions send (>>) and receive (<<) */
+  bytes = false;
   /** bumped for every error shown, to tell whether a command failed synchronously */
   errors = 0;
   readonly fold: (s: string) => string;

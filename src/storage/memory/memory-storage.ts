@@ -7,6 +7,7 @@ import type {
   ChannelState,
   ChannelStore,
   Cursor,
+  FileStore,
   HistoryStore,
   NewEvent,
   PrunePolicy,
@@ -14,6 +15,7 @@ import type {
   SearchQuery,
   Storage,
   StoredEvent,
+  StoredFile,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, PRESENCE_COMMANDS } from '../types.js';
 import { MemoryAccountStore } from '../../accounts/memory-store.js';
@@ -192,10 +194,29 @@ export class MemoryChannelStore implements ChannelStore {
   }
 }
 
+export class MemoryFileStore implements FileStore {
+  readonly #files = new Map<string, StoredFile>();
+  async addFile(f: StoredFile): Promise<void> {
+    if (this.#files.has(f.id)) throw new Error(`file ${f.id} exists`);
+    this.#files.set(f.id, { ...f });
+  }
+  async getFile(id: string): Promise<StoredFile | null> {
+    const f = this.#files.get(id);
+    return f === undefined ? null : { ...f };
+  }
+  async deleteFile(id: string): Promise<void> {
+    this.#files.delete(id);
+  }
+  async listFiles(): Promise<StoredFile[]> {
+    return [...this.#files.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((f) => ({ ...f }));
+  }
+}
+
 export class MemoryStorage implements Storage {
   readonly kind = 'memory';
   readonly history = new MemoryHistoryStore();
   readonly channels = new MemoryChannelStore();
   readonly accounts = new MemoryAccountStore();
+  readonly files = new MemoryFileStore();
   async close(): Promise<void> {}
 }

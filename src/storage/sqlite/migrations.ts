@@ -70,6 +70,20 @@ export const MIGRATIONS: readonly string[] = [
     settings    TEXT NOT NULL          -- JSON object
   ) WITHOUT ROWID;
   `,
+  // shared files' metadata (src/files/); the bytes are in <dataDir>/files/<id>
+  `
+  CREATE TABLE files (
+    id         TEXT PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    type       TEXT    NOT NULL,
+    size       INTEGER NOT NULL,
+    owner      TEXT    NOT NULL,
+    nick       TEXT    NOT NULL,
+    target     TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX files_created ON files (created_at, id);
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

@@ -32,6 +32,7 @@ import type {
   ChannelState,
   ChannelStore,
   Cursor,
+  FileStore,
   HistoryCommand,
   HistoryStore,
   NewEvent,
@@ -41,6 +42,7 @@ import type {
   SearchStats,
   Storage,
   StoredEvent,
+  StoredFile,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../types.js';
 import { matchesWords, tokenize } from '../search-text.js';
@@ -238,6 +240,7 @@ export class SqliteStorage implements Storage {
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
   readonly accounts: AccountStore;
+  readonly files: FileStore;
   readonly #writes: InlineWrites | ThreadWrites;
   readonly #onClose: (() => void) | undefined;
 
@@ -257,6 +260,7 @@ export class SqliteStorage implements Storage {
     this.channels = new SqliteChannelStore(this.db, this.#writes);
     // rare writes (register, password, tokens): on this connection, not the writer thread
     this.accounts = new SqliteAccountStore(this.db);
+    this.files = new SqliteFileStore(this.db);
   }
 
   /** with the writer thread: one request per 5 ms of lines, not per turn (types.ts) */
@@ -526,5 +530,49 @@ class SqliteChannelStore implements ChannelStore {
 
   async deleteChannel(folded: string): Promise<void> {
     await this.#writes.run({ op: 'deleteChannel', folded });
+  }
+}
+
+interface FileRow {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  owner: string;
+  nick: string;
+  target: string;
+  created_at: number;
+}
+
+const fileOf = (r: FileRow): StoredFile => ({ id: r.id, name: r.name, type: r.type, size: r.size, owner: r.owner, nick: r.nick, target: r.target, createdAt: r.created_at });
+
+class SqliteFileStore implements FileStore {
+  readonly #add: Database.Statement;
+  readonly #get: Database.Statement;
+  readonly #delete: Database.Statement;
+  readonly #all: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#add = db.prepare('INSERT INTO files (id, name, type, size, owner, nick, target, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#get = db.prepare('SELECT * FROM files WHERE id = ?');
+    this.#delete = db.prepare('DELETE FROM files WHERE id = ?');
+    this.#all = db.prepare('SELECT * FROM files ORDER BY created_at, id');
+  }
+
+  async addFile(f: StoredFile): Promise<void> {
+    this.#add.run(f.id, f.name, f.type, f.size, f.owner, f.nick, f.target, f.createdAt);
+  }
+
+  async getFile(id: string): Promise<StoredFile | null> {
+    const r = this.#get.get(id) as FileRow | undefined;
+    return r === undefined ? null : fileOf(r);
+  }
+
+  async deleteFile(id: string): Promise<void> {
+    this.#delete.run(id);
+  }
+
+  async listFiles(): Promise<StoredFile[]> {
+    return (this.#all.all() as FileRow[]).map(fileOf);
   }
 }
