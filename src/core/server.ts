@@ -23,6 +23,7 @@ import type { AccountStore } from '../storage/types.js';
 import { Accounts } from '../accounts/accounts.js';
 import { MemoryAccountStore } from '../accounts/memory-store.js';
 import { Cap } from './caps.js';
+import { Presences } from '../accounts/presence.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -55,6 +56,8 @@ export class IrcServer {
   readonly history: History | undefined;
   /** registered accounts (src/accounts/accounts.ts); serve.ts loads them before serving */
   readonly accounts: Accounts;
+  /** the sessions of each online account: one user, many sessions (src/accounts/presence.ts) */
+  readonly presence: Presences = new Presences(this);
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   readonly #reload: (() => Config) | undefined;
@@ -147,6 +150,8 @@ export class IrcServer {
   }
 
   #remove(s: Session, quitMessage: string): void {
+    // another session of the same account stays: this one leaves without a trace
+    const quiet = this.presence.leaving(s);
     s.dispose();
     this.sessions.delete(s);
     if (s.invisible) this.#invisibleCount--;
@@ -156,12 +161,12 @@ export class IrcServer {
       // at shutdown everyone is leaving: a QUIT per user to every remaining peer was
       // quadratic (1,800 users: 1.6 M lines); each gets its own ERROR instead
       // (and a lurker was never announced, so it leaves as quietly)
-      if (!this.#shuttingDown && !s.lurking) {
+      if (!this.#shuttingDown && !s.lurking && !quiet) {
         const out = this.outgoing(s.source, 'QUIT', [quitMessage]);
         this.sendToPeers(s, out, false);
         for (const ch of s.channels) this.history?.record(ch, s.source, 'QUIT', [quitMessage], out);
       }
-      this.whowas.add(s.folded, s, this.now());
+      if (!quiet) this.whowas.add(s.folded, s, this.now());
     }
     for (const ch of s.channels) this.removeMember(ch, s, false);
     s.channels.clear();
@@ -184,19 +189,21 @@ export class IrcServer {
     const mask = `${s.nick}!${s.user || '*'}@${s.host}`;
     if (account !== null) s.numeric(N.RPL_LOGGEDIN, mask, account, `You are now logged in as ${account}`);
     else s.numeric(N.RPL_LOGGEDOUT, mask, 'You are now logged out');
-    if (s.registered && !s.lurking) this.sendToPeers(s, this.outgoing(s.source, 'ACCOUNT', [account ?? '*']), false, Cap.accountNotify);
+    // a session leaving an account that stays online elsewhere: the user did not log out
+    if (s.registered && !s.lurking && this.presence.siblings(s).length === 0) {
+      this.sendToPeers(s, this.outgoing(s.source, 'ACCOUNT', [account ?? '*']), false, Cap.accountNotify);
+    }
     this.accountChanged(s, previous);
   }
 
   /**
    * Hook: `s.account` just changed from `previous` (null = was not logged in) to
    * `s.account` (null = logged out). Runs synchronously inside setAccount, after the
-   * numerics and ACCOUNT lines. Empty here; one account on many sessions (sharing the
-   * nick and channels, delivering what waited offline) plugs in here.
+   * numerics and ACCOUNT lines: one account on many sessions (the shared nick and
+   * channels, src/accounts/presence.ts).
    */
   accountChanged(s: Session, previous: string | null): void {
-    void s;
-    void previous;
+    this.presence.accountChanged(s, previous);
   }
 
   /** A lurking session spoke: announce it to the rooms it has been hearing. */
@@ -350,6 +357,7 @@ export class IrcServer {
     // same record as s.log.info would write, without creating a child logger per client
     if (this.logger.isLevelEnabled('info')) this.logger.info({ conn: s.id, ip: s.ip, nick: s.nick }, 'registered');
     welcome(s, this);
+    this.presence.registered(s);
   }
 
   userCount(): number {

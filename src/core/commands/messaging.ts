@@ -116,9 +116,11 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
       }
       params[0] = t.nick;
       const out = buildOut(s, srv, command, params, rawText, clientTags);
-      if (!tagOnly || t.has(Cap.messageTags)) t.send(out.lineFor(t.caps));
-      // to yourself: the delivery and then the echo, as for anyone else (irctest, ergo)
+      // to every session of t's account; then the echo (to yourself: after the delivery,
+      // as for anyone else: irctest, ergo), and to the sender's other sessions
+      srv.presence.deliver(t, out, tagOnly);
       if (s.has(Cap.echoMessage)) s.send(out.lineFor(s.caps));
+      srv.presence.echo(s, t, out, tagOnly);
       if (command === 'PRIVMSG' && t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
     }
   };

@@ -159,6 +159,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
         const next = adding ? st | bit : st & ~bit;
         if (next === st) continue;
         ch.members.set(t, next);
+        srv.presence.statusChanged(ch, t, next);
         record(sign, c, t.nick);
         continue;
       }

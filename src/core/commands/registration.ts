@@ -116,11 +116,16 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   const folded = srv.fold(wanted);
   const holder = srv.nicks.get(folded);
-  if (holder !== undefined && holder !== s) {
+  if (holder !== undefined && !srv.presence.together(holder, s)) {
     s.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is already in use');
     return;
   }
   if (wanted === s.nick) return;
+  if (!s.registered && srv.presence.siblings(s).length > 0) {
+    // logged in before 001 to an account online elsewhere: the nick is the account's
+    s.serverMessage('NOTICE', s.nick, `*** You share the nick ${s.nick} with your account's other sessions; change it once connected`);
+    return;
+  }
   if (!s.registered) {
     if (s.folded !== '' && s.folded !== folded && srv.nicks.get(s.folded) === s) srv.nicks.delete(s.folded);
     // before the server password is accepted nothing is reserved: a wrong or missing
@@ -137,6 +142,7 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   if (s.folded !== folded) srv.nicks.delete(s.folded);
   srv.nicks.set(folded, s);
   s.setNick(wanted, folded);
+  srv.presence.renamed(s, out);
 }
 
 /** Ident is never queried, so usernames carry the conventional '~'. */
