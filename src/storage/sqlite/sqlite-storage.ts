@@ -163,6 +163,8 @@ class SqliteHistoryStore implements HistoryStore {
   readonly #pruneAge: Database.Statement;
   readonly #nth: Database.Statement;
   readonly #pruneUpTo: Database.Statement;
+  #targetsFrom: Database.Statement | undefined;
+  #deleteTarget: Database.Statement | undefined;
   readonly #nthAfter: Database.Statement;
   readonly #indexRange: Database.Statement;
   readonly #setIndexed: Database.Statement;
@@ -464,6 +466,41 @@ class SqliteHistoryStore implements HistoryStore {
       throw err;
     }
     return p.maxRows - budget;
+  }
+
+  async targets(prefix: string, limit: number): Promise<string[]> {
+    // skip through the (target, time) index from `prefix` on, as #targets does
+    const st = (this.#targetsFrom ??= this.#db.prepare(
+      `WITH RECURSIVE t(target) AS (
+         SELECT MIN(target) FROM events WHERE target >= @p
+         UNION ALL SELECT (SELECT MIN(target) FROM events WHERE target > t.target) FROM t
+           WHERE t.target IS NOT NULL AND substr(t.target, 1, length(@p)) = @p
+       ) SELECT target FROM t WHERE target IS NOT NULL AND substr(target, 1, length(@p)) = @p LIMIT @n`,
+    ).pluck());
+    return st.all({ p: prefix, n: limit }) as string[];
+  }
+
+  async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
+    const del = (this.#deleteTarget ??= this.#db.prepare('DELETE FROM events WHERE target = ? AND time < ?'));
+    let n = 0;
+    const run = this.#db.transaction(() => {
+      // as in prune(): the delete trigger needs the rows indexed, and the mark follows
+      this.indexPending(Infinity);
+      for (const t of targets) n += del.run(t, before ?? Number.MAX_SAFE_INTEGER).changes;
+      const left = this.#maxId.get() as number;
+      if (left < this.#indexed) {
+        this.#setIndexed.run(left);
+        this.#indexed = left;
+        this.#last = left;
+      }
+    });
+    try {
+      run();
+    } catch (err) {
+      this.#indexed = this.#db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
+      throw err;
+    }
+    return n;
   }
 }
 
