@@ -18,6 +18,8 @@ export class Accounts {
   readonly #byFolded = new Map<string, AccountRecord>();
   /** names being registered right now (hashing or writing): taken for everyone else */
   readonly #pending = new Set<string>();
+  /** told (synchronously) when an account is dropped: its private history goes (IrcServer) */
+  onDrop: ((folded: string) => void) | null = null;
 
   constructor(store: AccountStore, fold: (s: string) => string) {
     this.store = store;
@@ -113,6 +115,7 @@ export class Accounts {
   async drop(name: string): Promise<boolean> {
     const folded = this.#fold(name);
     if (!this.#byFolded.delete(folded)) return false;
+    this.onDrop?.(folded);
     await this.store.deleteAccount(folded);
     return true;
   }

@@ -49,6 +49,12 @@ export class Presences {
     return this.#byAccount.get(this.#srv.fold(account));
   }
 
+  /** The registered primary session of account `name` when it is online (under any nick). */
+  onlineAs(name: string): Session | undefined {
+    const p = this.#byAccount.get(this.#srv.fold(name));
+    return p !== undefined && p.primary.registered ? p.primary : undefined;
+  }
+
   of(s: Session): Presence | undefined {
     return this.#bySession.get(s);
   }
@@ -97,9 +103,9 @@ export class Presences {
    * or not (they are the same user; a client without it sees a message from its own nick
    * to the target, as behind a bouncer). Not to siblings `t`'s delivery reached already.
    */
-  echo(s: Session, t: Session, out: Outgoing, tagOnly = false): void {
+  echo(s: Session, t: Session | null, out: Outgoing, tagOnly = false): void {
     const p = this.#bySession.get(s);
-    if (p === undefined || p.sessions.size < 2 || p.sessions.has(t)) return;
+    if (p === undefined || p.sessions.size < 2 || (t !== null && p.sessions.has(t))) return;
     for (const m of p.sessions) {
       if (m === s || !m.registered || (tagOnly && !m.has(Cap.messageTags))) continue;
       m.send(out.lineFor(m.caps));

@@ -135,6 +135,8 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     scramIterations: 4096,
     nickGraceSeconds: 30,
     registrationsPerIpPerHour: 5,
+    offlineMessagesPerAccount: 100,
+    offlineMessagesPerSender: 20,
   },
   logLevel: 'info',
 });
@@ -363,6 +365,10 @@ const accounts = obj({
   nickGraceSeconds: num(1, 86400),
   /** new accounts per address per hour */
   registrationsPerIpPerHour: int(1, 1_000_000),
+  /** messages kept for an account while it is offline (0 = none: "No such nick" as before) */
+  offlineMessagesPerAccount: int(0, 10_000),
+  /** of those, at most this many from one sending address */
+  offlineMessagesPerSender: int(1, 10_000),
 });
 
 export const CONFIG_SCHEMA = obj({

@@ -24,6 +24,7 @@ import { Accounts } from '../accounts/accounts.js';
 import { MemoryAccountStore } from '../accounts/memory-store.js';
 import { Cap } from './caps.js';
 import { Presences } from '../accounts/presence.js';
+import { Mailbox } from '../accounts/offline.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -58,6 +59,8 @@ export class IrcServer {
   readonly accounts: Accounts;
   /** the sessions of each online account: one user, many sessions (src/accounts/presence.ts) */
   readonly presence: Presences = new Presences(this);
+  /** messages waiting for offline accounts, private history (src/accounts/offline.ts) */
+  readonly mailbox: Mailbox = new Mailbox(this);
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   readonly #reload: (() => Config) | undefined;
@@ -91,6 +94,7 @@ export class IrcServer {
     this.history = opts.history;
     this.history?.attach(this);
     this.accounts = new Accounts(opts.accounts ?? new MemoryAccountStore(), this.fold);
+    this.accounts.onDrop = (folded) => this.mailbox.dropped(folded);
     this.#tickMs = opts.tickMs ?? 1000;
     this.#lastTick = this.now();
     this.#tick = setInterval(() => this.housekeeping(), this.#tickMs);
@@ -204,6 +208,7 @@ export class IrcServer {
    */
   accountChanged(s: Session, previous: string | null): void {
     this.presence.accountChanged(s, previous);
+    if (s.account !== null && s.registered) this.mailbox.deliver(s.account);
   }
 
   /** A lurking session spoke: announce it to the rooms it has been hearing. */
@@ -358,6 +363,7 @@ export class IrcServer {
     if (this.logger.isLevelEnabled('info')) this.logger.info({ conn: s.id, ip: s.ip, nick: s.nick }, 'registered');
     welcome(s, this);
     this.presence.registered(s);
+    if (s.account !== null) this.mailbox.deliver(s.account);
   }
 
   userCount(): number {
