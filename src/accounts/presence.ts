@@ -17,6 +17,7 @@ import { announceJoin, joinChannel, sendNames } from '../core/commands/channel.j
 import type { Outgoing } from '../core/outgoing.js';
 import type { IrcServer } from '../core/server.js';
 import type { Session } from '../core/session.js';
+import { LAST_SEEN } from '../core/commands/seen.js';
 
 export class Presence {
   /** folded account name */
@@ -283,6 +284,11 @@ export class Presences {
     p.sessions.delete(s);
     if (p.sessions.size === 0) {
       this.#byAccount.delete(p.account);
+      // SEEN: when the account was last online, kept over restarts
+      const at = this.#srv.now();
+      this.#srv.accounts
+        .update(p.account, (r) => ({ ...r, settings: { ...r.settings, [LAST_SEEN]: at } }))
+        .catch((err: unknown) => this.#srv.logger.warn({ err, account: p.account }, 'could not save the last-seen time'));
       return;
     }
     // every session but the primary is a shadow: one session fewer, one shadow fewer

@@ -12,6 +12,7 @@ import { queryCommands } from './query.js';
 import { operCommands } from './oper.js';
 import { historyCommands } from './history.js';
 import { accountCommands } from './account.js';
+import { seenCommands } from './seen.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -24,5 +25,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...operCommands,
     ...historyCommands,
     ...accountCommands,
+    ...seenCommands,
   }),
 );
