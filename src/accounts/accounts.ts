@@ -20,6 +20,8 @@ export class Accounts {
   readonly #pending = new Set<string>();
   /** told (synchronously) when an account is dropped: its private history goes (IrcServer) */
   onDrop: ((folded: string) => void) | null = null;
+  /** the last update() queued per account */
+  readonly #updating = new Map<string, Promise<void>>();
 
   constructor(store: AccountStore, fold: (s: string) => string) {
     this.store = store;
@@ -85,15 +87,33 @@ export class Accounts {
       return null;
     }
     const ok = await checkPassword(password, rec.credentials);
-    // dropped (or re-registered) while hashing: the answer is about a record that is gone
-    return ok && this.#byFolded.get(rec.folded) === rec ? rec : null;
+    // dropped, re-registered or given a new password while hashing: the answer is about
+    // credentials that are gone (a settings update meanwhile changes nothing)
+    const cur = this.#byFolded.get(rec.folded);
+    return ok && cur !== undefined && cur.credentials.scrypt.hash === rec.credentials.scrypt.hash ? cur : null;
   }
 
   /**
    * Replaces an account's record through `change` (flags, settings, credentials),
    * store first. Resolves to the new record, or null when the account does not exist.
    */
-  async update(name: string, change: (r: AccountRecord) => AccountRecord): Promise<AccountRecord | null> {
+  update(name: string, change: (r: AccountRecord) => AccountRecord): Promise<AccountRecord | null> {
+    // one at a time per account, each applied to the record the previous one left: two
+    // updates in one tick (a read marker and a last-seen time) must not undo each other
+    const folded = this.#fold(name);
+    const run = (this.#updating.get(folded) ?? Promise.resolve()).then(() => this.#update(name, change));
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#updating.set(folded, tail);
+    void tail.then(() => {
+      if (this.#updating.get(folded) === tail) this.#updating.delete(folded);
+    });
+    return run;
+  }
+
+  async #update(name: string, change: (r: AccountRecord) => AccountRecord): Promise<AccountRecord | null> {
     const rec = this.get(name);
     if (rec === undefined) return null;
     const next = change(structuredClone(rec));

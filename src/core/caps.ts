@@ -24,6 +24,8 @@ export const Cap = {
   accountNotify: 1 << 17,
   sasl: 1 << 18,
   accountRegistration: 1 << 19,
+  /** draft/read-marker (commands/readmarker.ts) */
+  readMarker: 1 << 20,
 } as const;
 
 export interface CapInfo {
@@ -48,6 +50,7 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'draft/account-registration', bit: Cap.accountRegistration, value: 'before-connect', needsAccounts: true },
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
+  { name: 'draft/read-marker', bit: Cap.readMarker },
   { name: 'echo-message', bit: Cap.echoMessage },
   { name: 'extended-join', bit: Cap.extendedJoin },
   { name: 'invite-notify', bit: Cap.inviteNotify },

@@ -25,6 +25,7 @@ import { MemoryAccountStore } from '../accounts/memory-store.js';
 import { Cap } from './caps.js';
 import { Presences } from '../accounts/presence.js';
 import { Mailbox } from '../accounts/offline.js';
+import { forgetReadMarkers } from './commands/readmarker.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -94,7 +95,10 @@ export class IrcServer {
     this.history = opts.history;
     this.history?.attach(this);
     this.accounts = new Accounts(opts.accounts ?? new MemoryAccountStore(), this.fold);
-    this.accounts.onDrop = (folded) => this.mailbox.dropped(folded);
+    this.accounts.onDrop = (folded) => {
+      this.mailbox.dropped(folded);
+      forgetReadMarkers(this, folded);
+    };
     this.#tickMs = opts.tickMs ?? 1000;
     this.#lastTick = this.now();
     this.#tick = setInterval(() => this.housekeeping(), this.#tickMs);

@@ -11,6 +11,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 import { replayOnJoin } from '../history-replay.js';
+import { markReadOnJoin } from './readmarker.js';
 
 /** Splits a comma list, dropping empty items. */
 export function commaList(p: string | undefined): string[] {
@@ -66,6 +67,7 @@ export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: num
   // a lurker (silent listener) hears the room but is announced only when it speaks
   announceJoin(s, ch, srv, s.lurking || quiet ? 'self' : 'room');
   sendTopic(s, ch, false);
+  markReadOnJoin(s, ch, srv);
   sendNames(s, ch, srv);
   if (srv.history !== undefined) replayOnJoin(s, ch, srv);
   if (!quiet) srv.presence.joined(s, ch, status);

@@ -13,6 +13,7 @@ import { operCommands } from './oper.js';
 import { historyCommands } from './history.js';
 import { accountCommands } from './account.js';
 import { seenCommands } from './seen.js';
+import { readMarkerCommands } from './readmarker.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -26,5 +27,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...historyCommands,
     ...accountCommands,
     ...seenCommands,
+    ...readMarkerCommands,
   }),
 );
