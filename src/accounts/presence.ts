@@ -18,6 +18,7 @@ import type { Outgoing } from '../core/outgoing.js';
 import type { IrcServer } from '../core/server.js';
 import type { Session } from '../core/session.js';
 import { LAST_SEEN } from '../core/commands/seen.js';
+import { monitorOffline, monitorOnline } from '../core/commands/monitor.js';
 
 export class Presence {
   /** folded account name */
@@ -232,7 +233,10 @@ export class Presences {
     srv.whowas.add(s.folded, s, srv.now());
     const nick = srv.outgoing(s.source, 'NICK', [lead.nick]);
     s.send(nick.lineFor(s.caps));
-    if (srv.nicks.get(s.folded) === s) srv.nicks.delete(s.folded);
+    if (srv.nicks.get(s.folded) === s) {
+      srv.nicks.delete(s.folded);
+      monitorOffline(srv, s.nick, s.folded);
+    }
     s.setNick(lead.nick, lead.folded);
     // rooms the account was in already: this session now has the account's status there
     for (const ch of shared) {
@@ -277,6 +281,7 @@ export class Presences {
     if (s.registered) s.send(srv.outgoing(s.source, 'NICK', [nick]).lineFor(s.caps));
     s.setNick(nick, folded);
     if (s.passOk) srv.nicks.set(folded, s);
+    if (s.registered && s.passOk) monitorOnline(srv, s);
   }
 
   #detach(s: Session, p: Presence): void {

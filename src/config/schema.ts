@@ -90,6 +90,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     banListSize: 100,
     modesPerCommand: 6,
     whowasSize: 1000,
+    monitorTargets: 100,
     sendQBytes: 1024 * 1024,
     maxLineBytes: 8191 + 512,
     preRegistrationLines: 30,
@@ -252,6 +253,7 @@ const limits = obj({
   banListSize: int(1, 100000), // MAXLIST b
   modesPerCommand: int(1, 100), // MODES
   whowasSize: int(0, 1000000), // entries remembered for WHOWAS
+  monitorTargets: int(0, 10000), // MONITOR list size per session (ISUPPORT MONITOR)
   sendQBytes: int(4096, 1024 * 1024 * 1024), // per-connection send queue cap
   maxLineBytes: int(512, 1024 * 1024), // reader limit incl. tags
   preRegistrationLines: int(1, 100000), // lines accepted before registration completes

@@ -26,6 +26,8 @@ export const Cap = {
   accountRegistration: 1 << 19,
   /** draft/read-marker (commands/readmarker.ts) */
   readMarker: 1 << 20,
+  /** extended-monitor (commands/monitor.ts) */
+  extendedMonitor: 1 << 21,
 } as const;
 
 export interface CapInfo {
@@ -53,6 +55,7 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'draft/read-marker', bit: Cap.readMarker },
   { name: 'echo-message', bit: Cap.echoMessage },
   { name: 'extended-join', bit: Cap.extendedJoin },
+  { name: 'extended-monitor', bit: Cap.extendedMonitor },
   { name: 'invite-notify', bit: Cap.inviteNotify },
   { name: 'labeled-response', bit: Cap.labeledResponse },
   { name: 'message-tags', bit: Cap.messageTags },

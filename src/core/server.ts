@@ -26,6 +26,7 @@ import { Cap } from './caps.js';
 import { Presences } from '../accounts/presence.js';
 import { Mailbox } from '../accounts/offline.js';
 import { forgetReadMarkers } from './commands/readmarker.js';
+import { monitorForget, monitorOffline, monitorOnline, monitorPeers } from './commands/monitor.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -175,7 +176,9 @@ export class IrcServer {
         for (const ch of s.channels) this.history?.record(ch, s.source, 'QUIT', [quitMessage], out);
       }
       if (!quiet) this.whowas.add(s.folded, s, this.now());
+      if (!quiet && this.nicks.get(s.folded) === s) monitorOffline(this, s.nick, s.folded);
     }
+    monitorForget(this, s);
     for (const ch of s.channels) this.removeMember(ch, s, false);
     s.channels.clear();
     this.creationQuota.forget(s);
@@ -298,6 +301,8 @@ export class IrcServer {
     // one channel (most users): no de-duplication needed, so no Set of every peer
     if (s.channels.size <= 1) {
       for (const ch of s.channels) this.sendToChannel(ch, out, s, needCap);
+      // extended-monitor: the watchers who share no channel hear it too
+      if (needCap !== 0) monitorPeers(this, s, out, needCap);
       return;
     }
     const seen = new Set<Session>();
@@ -310,6 +315,7 @@ export class IrcServer {
         m.send(out.lineFor(m.caps));
       }
     }
+    if (needCap !== 0) monitorPeers(this, s, out, needCap);
   }
 
   /** `creator` is counted against the creation quotas (see channelRefusal). */
@@ -366,6 +372,8 @@ export class IrcServer {
     // same record as s.log.info would write, without creating a child logger per client
     if (this.logger.isLevelEnabled('info')) this.logger.info({ conn: s.id, ip: s.ip, nick: s.nick }, 'registered');
     welcome(s, this);
+    // a session joining its account's nick does not bring the nick online: it was
+    if (this.nicks.get(s.folded) === s) monitorOnline(this, s);
     this.presence.registered(s);
     if (s.account !== null) this.mailbox.deliver(s.account);
   }

@@ -14,6 +14,7 @@ import { historyCommands } from './history.js';
 import { accountCommands } from './account.js';
 import { seenCommands } from './seen.js';
 import { readMarkerCommands } from './readmarker.js';
+import { monitorCommands } from './monitor.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -28,5 +29,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...accountCommands,
     ...seenCommands,
     ...readMarkerCommands,
+    ...monitorCommands,
   }),
 );

@@ -10,6 +10,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 import { abortSasl } from './account.js';
+import { monitorOffline, monitorOnline } from './monitor.js';
 
 function capLs(s: Session, srv: IrcServer, version: number): void {
   const items = CAPS.filter((c) => capOffered(c, srv)).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
@@ -141,8 +142,14 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   srv.whowas.add(s.folded, s, srv.now());
   if (s.folded !== folded) srv.nicks.delete(s.folded);
   srv.nicks.set(folded, s);
+  const was = s.nick;
+  const wasFolded = s.folded;
   s.setNick(wanted, folded);
   srv.presence.renamed(s, out);
+  if (wasFolded !== folded) {
+    monitorOffline(srv, was, wasFolded);
+    monitorOnline(srv, s);
+  }
 }
 
 /** Ident is never queried, so usernames carry the conventional '~'. */
