@@ -246,3 +246,25 @@ test('a session logging out leaves the account quietly, under a nick of its own'
     await h.close();
   }
 });
+
+test('a plain-line sibling sees what another session wrote as "-> bob: text", as its own /msg shows it', async () => {
+  const { PlainConnection } = await import('../../../src/dialects/plain.js');
+  const { FakeConnection } = await import('../../helpers/fake-conn.js');
+  const h = harness({ history: { enabled: false } });
+  try {
+    assert.ok((await h.server.accounts.register('alice', PW, h.clock.now, 4096)).ok);
+    const a = await saslClient(h, 'alice', 'alice');
+    h.client('bob');
+    const inner = new FakeConnection();
+    const plain = new PlainConnection(inner, { config: () => h.server.config, now: () => new Date(h.clock.now), guestNick: () => 'guest1' });
+    h.server.accept(plain);
+    await new Promise<void>((r) => setImmediate(r));
+    // as plain /login would
+    h.server.setAccount(sessionOf(h, plain as unknown as FakeConnection), 'alice');
+    inner.take();
+    a.recv('PRIVMSG bob :from the terminal');
+    assert.ok(inner.take().some((l) => /^\[\d\d:\d\d\] -> bob: from the terminal$/.test(l)), inner.lines.join('\n'));
+  } finally {
+    await h.close();
+  }
+});
