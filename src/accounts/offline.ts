@@ -20,7 +20,7 @@ import type { IrcServer } from '../core/server.js';
 import type { Session } from '../core/session.js';
 import { sendEvents } from '../core/history-replay.js';
 
-/** Most private conversations looked at for one account (SEARCH scope, drop). */
+/** Private conversations read from the store at startup: times 100 (all of them, in practice). */
 export const MAX_CONVERSATIONS = 10_000;
 
 interface Waiting extends StoredEvent {
@@ -31,6 +31,12 @@ interface Waiting extends StoredEvent {
 export class Mailbox {
   readonly #srv: IrcServer;
   readonly #byAccount = new Map<string, Waiting[]>();
+  /**
+   * Who each account has a private conversation with (folded names, both directions):
+   * read from the store once at startup, kept up to date as messages are recorded, so
+   * SEARCH, CHATHISTORY TARGETS and a drop never scan the store for them.
+   */
+  readonly #partners = new Map<string, Set<string>>();
 
   constructor(srv: IrcServer) {
     this.#srv = srv;
@@ -46,6 +52,10 @@ export class Mailbox {
     const h = this.#srv.history;
     if (h === undefined) return 0;
     const max = this.#srv.config.accounts.offlineMessagesPerAccount;
+    for (const key of await h.targets('@', MAX_CONVERSATIONS * 100)) {
+      const p = privateParties(key);
+      if (p !== null) this.#pair(p[0], p[1]);
+    }
     let n = 0;
     for (const target of await h.targets('%', 100_000)) {
       const account = target.slice(1);
@@ -100,7 +110,23 @@ export class Mailbox {
   /** Keeps a message between two accounts as their private history (history on). */
   recordPrivate(from: string, to: string, source: string, command: 'PRIVMSG' | 'NOTICE', params: readonly string[], out: Outgoing): void {
     const srv = this.#srv;
-    srv.history?.recordTarget(privateTarget(srv.fold(from), srv.fold(to)), source, command, params, out);
+    if (srv.history === undefined) return;
+    const a = srv.fold(from);
+    const b = srv.fold(to);
+    this.#pair(a, b);
+    srv.history.recordTarget(privateTarget(a, b), source, command, params, out);
+  }
+
+  #pair(a: string, b: string): void {
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      let set = this.#partners.get(x);
+      if (set === undefined) this.#partners.set(x, (set = new Set()));
+      // not capped: a conversation missing here would survive its account's drop
+      set.add(y);
+    }
   }
 
   /**
@@ -116,13 +142,12 @@ export class Mailbox {
     return other === null ? null : privateTarget(srv.fold(s.account), srv.fold(other));
   }
 
-  /** Every private-history key of `account` (SEARCH scope). */
-  async conversations(account: string): Promise<string[]> {
-    const h = this.#srv.history;
-    if (h === undefined) return [];
+  /** `account`'s conversations: the other account (folded) -> the private-history key. */
+  conversations(account: string): Map<string, string> {
     const a = this.#srv.fold(account);
-    const all = await h.targets('@', MAX_CONVERSATIONS * 10);
-    return all.filter((t) => privateParties(t)?.includes(a) === true).slice(0, MAX_CONVERSATIONS);
+    const out = new Map<string, string>();
+    for (const b of this.#partners.get(a) ?? []) out.set(b, privateTarget(a, b));
+    return out;
   }
 
   /**
@@ -152,10 +177,12 @@ export class Mailbox {
   dropped(folded: string): void {
     const srv = this.#srv;
     this.#byAccount.delete(folded);
+    const keys = [...this.conversations(folded).values(), waitingTarget(folded)];
+    for (const b of this.#partners.get(folded) ?? []) this.#partners.get(b)?.delete(folded);
+    this.#partners.delete(folded);
     const h = srv.history;
     if (h === undefined) return;
-    this.conversations(folded)
-      .then((convs) => h.deleteTargets([...convs, waitingTarget(folded)], null))
+    h.deleteTargets(keys, null)
       .catch((err: unknown) => srv.logger.error({ err, account: folded }, 'could not delete the private history of a dropped account'));
   }
 }

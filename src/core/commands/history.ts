@@ -195,8 +195,12 @@ function chathistory(s: Session, msg: { params: string[] }, srv: IrcServer): voi
 
 /** CHATHISTORY TARGETS: the user's channels with messages between two times. */
 function targets(s: Session, srv: IrcServer, h: History, a: number, b: number, limit: number): void {
-  const chans = new Map<string, Channel>();
+  // key -> the name to show: the user's rooms, and (logged in) its private conversations
+  const chans = new Map<string, { name: string }>();
   for (const ch of s.channels) chans.set(ch.folded, ch);
+  if (s.account !== null) {
+    for (const [other, key] of srv.mailbox.conversations(s.account)) chans.set(key, { name: srv.accounts.get(other)?.name ?? other });
+  }
   const reply = s.defer();
   h.latestTimes([...chans.keys()], Math.min(a, b), Math.max(a, b)).then(
     (times) =>
@@ -315,8 +319,8 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const stats = { examined: 0, complete: true };
   const reply = s.defer();
   searching.add(s);
-  const convs = privates ? srv.mailbox.conversations(s.account!) : Promise.resolve([]);
-  convs.then((keys) => h.search({ targets: [...scope.map((c) => c.folded), ...keys], words, limit: srv.config.history.searchResults, maxRows, stats })).then(
+  const keys = privates ? [...srv.mailbox.conversations(s.account!).values()] : [];
+  h.search({ targets: [...scope.map((c) => c.folded), ...keys], words, limit: srv.config.history.searchResults, maxRows, stats }).then(
     (found) => {
       searching.delete(s);
       budget.refund(maxRows - Math.min(maxRows, stats.examined));

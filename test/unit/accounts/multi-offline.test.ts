@@ -183,6 +183,15 @@ test('private history between two accounts: CHATHISTORY and SEARCH for those two
       return c.lines.slice(from).join('\n');
     };
     assert.match(await search(a), /the secret pizza plan/);
+    // CHATHISTORY TARGETS lists the conversation (by the other account's name), for those two only
+    const targets = async (c: FakeConnection): Promise<string> => {
+      const from = c.lines.length;
+      c.recv('CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10');
+      await until(c, /BATCH -/, from);
+      return c.lines.slice(from).join('\n');
+    };
+    assert.match(await targets(a), /CHATHISTORY TARGETS bob \S+Z/);
+    assert.doesNotMatch(await targets(m), /TARGETS (bob|alice) /);
     assert.doesNotMatch(await search(m), /pizza plan/);
     assert.doesNotMatch(await search(guest), /pizza plan/);
   } finally {
