@@ -147,7 +147,7 @@ test('private history between two accounts: CHATHISTORY and SEARCH for those two
   const h = harness();
   try {
     await accounts(h, 'alice', 'bob', 'mallory');
-    const caps = ['batch', 'server-time', 'draft/chathistory'];
+    const caps = ['batch', 'server-time', 'draft/chathistory', 'message-tags'];
     const a = await saslClient(h, 'alice', 'alice', caps);
     const b = await saslClient(h, 'bob', 'bob', caps);
     const m = await saslClient(h, 'mallory', 'mallory', caps);
@@ -156,7 +156,7 @@ test('private history between two accounts: CHATHISTORY and SEARCH for those two
     b.recv('PRIVMSG alice :sounds good');
     guest.recv('PRIVMSG alice :guests leave no history');
     a.take();
-    b.take();
+    const bobGot = b.take();
     const history = async (c: FakeConnection, target: string): Promise<string[]> => {
       const from = c.lines.length;
       c.recv(`CHATHISTORY LATEST ${target} * 10`);
@@ -176,6 +176,14 @@ test('private history between two accounts: CHATHISTORY and SEARCH for those two
     b.recv('QUIT');
     assert.deepEqual(await history(a, 'bob'), ['the secret pizza plan', 'sounds good']);
     // a msgid from someone else's conversation is no reference into mine
+    const msgid = /msgid=([^; ]+)/.exec(withCommand(bobGot, 'PRIVMSG').find((l) => l.includes('secret pizza')) ?? '')?.[1];
+    assert.ok(msgid !== undefined, 'bob received the msgid');
+    for (const ask of [`CHATHISTORY AROUND bob msgid=${msgid} 10`, `CHATHISTORY AROUND alice msgid=${msgid} 10`, `CHATHISTORY AFTER alice timestamp=2000-01-01T00:00:00.000Z 10`]) {
+      const from = m.lines.length;
+      m.recv(ask);
+      await until(m, /BATCH -/, from);
+      assert.deepEqual(withCommand(m.lines.slice(from), 'PRIVMSG'), [], ask);
+    }
     const search = async (c: FakeConnection): Promise<string> => {
       const from = c.lines.length;
       c.recv('SEARCH pizza');
