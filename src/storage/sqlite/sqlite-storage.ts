@@ -438,9 +438,7 @@ class SqliteHistoryStore implements HistoryStore {
 
   async prune(p: PrunePolicy): Promise<number> {
     let budget = p.maxRows;
-    const run = this.#db.transaction(() => {
-      // the delete trigger removes rows from events_fts: only indexed rows may be deleted
-      this.indexPending(Infinity);
+    this.#deleting(() => {
       for (const { target } of this.#targets.all() as { target: string }[]) {
         if (budget <= 0) break;
         if (p.olderThan !== null) budget -= this.#pruneAge.run(target, p.olderThan, budget).changes;
@@ -449,6 +447,16 @@ class SqliteHistoryStore implements HistoryStore {
           if (cut !== undefined) budget -= this.#pruneUpTo.run(target, cut.time, cut.id, budget).changes;
         }
       }
+    });
+    return p.maxRows - budget;
+  }
+
+  /** Runs `del` (deletes of events) in one transaction that keeps the FTS mark right. */
+  #deleting(del: () => void): void {
+    const run = this.#db.transaction(() => {
+      // the delete trigger removes rows from events_fts: only indexed rows may be deleted
+      this.indexPending(Infinity);
+      del();
       // ids are reused when the newest rows go (INTEGER PRIMARY KEY, no AUTOINCREMENT):
       // everything left is indexed, so the mark is the highest id left
       const left = this.#maxId.get() as number;
@@ -465,7 +473,6 @@ class SqliteHistoryStore implements HistoryStore {
       this.#indexed = this.#db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
       throw err;
     }
-    return p.maxRows - budget;
   }
 
   async targets(prefix: string, limit: number): Promise<string[]> {
@@ -483,23 +490,9 @@ class SqliteHistoryStore implements HistoryStore {
   async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
     const del = (this.#deleteTarget ??= this.#db.prepare('DELETE FROM events WHERE target = ? AND time < ?'));
     let n = 0;
-    const run = this.#db.transaction(() => {
-      // as in prune(): the delete trigger needs the rows indexed, and the mark follows
-      this.indexPending(Infinity);
+    this.#deleting(() => {
       for (const t of targets) n += del.run(t, before ?? Number.MAX_SAFE_INTEGER).changes;
-      const left = this.#maxId.get() as number;
-      if (left < this.#indexed) {
-        this.#setIndexed.run(left);
-        this.#indexed = left;
-        this.#last = left;
-      }
     });
-    try {
-      run();
-    } catch (err) {
-      this.#indexed = this.#db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
-      throw err;
-    }
     return n;
   }
 }

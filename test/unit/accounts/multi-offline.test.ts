@@ -5,23 +5,11 @@ import { harness, withCommand, type Harness } from '../../helpers/harness.js';
 import type { FakeConnection } from '../../helpers/fake-conn.js';
 import { MemoryStorage } from '../../../src/storage/memory/memory-storage.js';
 import { shortTime } from '../../../src/core/history-replay.js';
-import { waitLine, plainAuth } from './util.js';
+import { waitLine, saslLogin } from './util.js';
 
 const PW = 'correct horse';
 
-async function saslClient(h: Harness, nick: string, account: string, caps: string[] = []): Promise<FakeConnection> {
-  const c = h.connect();
-  c.recv('CAP LS 302');
-  c.recv('CAP REQ :' + ['sasl', ...caps].join(' '));
-  c.recv(`NICK ${nick}`);
-  c.recv(`USER ${nick} 0 * :${nick}`);
-  c.recv('AUTHENTICATE PLAIN');
-  c.recv('AUTHENTICATE ' + plainAuth(account, PW));
-  await waitLine(c, / 903 /);
-  c.recv('CAP END');
-  await waitLine(c, / 001 /);
-  return c;
-}
+const saslClient = (h: Harness, nick: string, account: string, caps: string[] = []): Promise<FakeConnection> => saslLogin(h, nick, account, PW, caps);
 
 async function accounts(h: Harness, ...names: string[]): Promise<void> {
   for (const n of names) assert.ok((await h.server.accounts.register(n, PW, h.clock.now, 4096)).ok);

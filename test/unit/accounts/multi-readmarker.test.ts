@@ -4,18 +4,14 @@ import assert from 'node:assert/strict';
 import { harness, withCommand, type Harness } from '../../helpers/harness.js';
 import type { FakeConnection } from '../../helpers/fake-conn.js';
 import { MemoryStorage } from '../../../src/storage/memory/memory-storage.js';
-import { waitLine, plainAuth } from './util.js';
+import { saslLogin } from './util.js';
 
 const PW = 'correct horse';
 const T1 = '2026-12-01T10:00:00.000Z';
 const T2 = '2026-12-01T11:30:00.500Z';
 
 async function saslClient(h: Harness, nick: string, caps: string[] = ['draft/read-marker'], keep = false): Promise<FakeConnection> {
-  const c = h.connect();
-  for (const l of ['CAP LS 302', 'CAP REQ :' + ['sasl', ...caps].join(' '), `NICK ${nick}`, `USER ${nick} 0 * :${nick}`, 'AUTHENTICATE PLAIN', 'AUTHENTICATE ' + plainAuth('alice', PW)]) c.recv(l);
-  await waitLine(c, / 903 /);
-  c.recv('CAP END');
-  await waitLine(c, / 001 /);
+  const c = await saslLogin(h, nick, 'alice', PW, caps);
   if (!keep) c.take();
   return c;
 }

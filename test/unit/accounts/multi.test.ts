@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { harness, withCommand, hasNumeric, type Harness } from '../../helpers/harness.js';
 import type { FakeConnection } from '../../helpers/fake-conn.js';
 import type { Session } from '../../../src/core/session.js';
-import { waitLine, plainAuth } from './util.js';
+import { saslLogin } from './util.js';
 
 const PW = 'correct horse';
 
@@ -14,20 +14,7 @@ function sessionOf(h: Harness, c: FakeConnection): Session {
   throw new Error('no session for that connection');
 }
 
-/** Connects, logs in to `account` with SASL PLAIN before 001 (as nick `nick`), registers. */
-async function saslClient(h: Harness, nick: string, account: string, caps: string[] = []): Promise<FakeConnection> {
-  const c = h.connect();
-  c.recv('CAP LS 302');
-  c.recv('CAP REQ :' + ['sasl', ...caps].join(' '));
-  c.recv(`NICK ${nick}`);
-  c.recv(`USER ${nick} 0 * :${nick} Realname`);
-  c.recv('AUTHENTICATE PLAIN');
-  c.recv('AUTHENTICATE ' + plainAuth(account, PW));
-  await waitLine(c, / 903 /);
-  c.recv('CAP END');
-  await waitLine(c, / 001 /);
-  return c;
-}
+const saslClient = (h: Harness, nick: string, account: string, caps: string[] = []): Promise<FakeConnection> => saslLogin(h, nick, account, PW, caps);
 
 async function setup(): Promise<Harness> {
   const h = harness();
