@@ -238,3 +238,30 @@ test('the sender is echoed on its other sessions when the target is offline', as
     await h.close();
   }
 });
+
+test('a plain-line user who logs in sees what waited with its original time, as readable lines', async () => {
+  const { PlainConnection } = await import('../../../src/dialects/plain.js');
+  const { FakeConnection: Fake } = await import('../../helpers/fake-conn.js');
+  const h = harness();
+  try {
+    await accounts(h, 'alice');
+    const bob = h.client('bob');
+    const sentAt = h.clock.now;
+    bob.recv('PRIVMSG alice :did you get my letter?');
+    h.clock.now += 2 * 3600_000;
+    const inner = new Fake();
+    const plain = new PlainConnection(inner, { config: () => h.server.config, now: () => new Date(h.clock.now), guestNick: () => 'guest1' });
+    h.server.accept(plain);
+    await new Promise<void>((r) => setImmediate(r));
+    inner.take();
+    // as plain /login would
+    const s = [...h.server.sessions].find((x) => x.conn === plain)!;
+    h.server.setAccount(s, 'alice');
+    const shown = inner.take();
+    const at = shortTime(sentAt, h.clock.now);
+    assert.ok(shown.some((l) => l.includes('1 message arrived while you were away')), shown.join('\n'));
+    assert.ok(shown.includes(`[${at}] *bob* did you get my letter?`), 'one time, the original: ' + shown.join('\n'));
+  } finally {
+    await h.close();
+  }
+});
