@@ -20,6 +20,8 @@ export class Accounts {
   readonly #pending = new Set<string>();
   /** per account: the tail of its queued store writes (update, drop) */
   readonly #writes = new Map<string, Promise<unknown>>();
+  /** told (synchronously) when an account is dropped: its private history goes (IrcServer) */
+  onDrop: ((folded: string) => void) | null = null;
 
   constructor(store: AccountStore, fold: (s: string) => string) {
     this.store = store;
@@ -91,8 +93,10 @@ export class Accounts {
       return null;
     }
     const ok = await checkPassword(password, rec.credentials);
-    // dropped (or re-registered) while hashing: the answer is about a record that is gone
-    return ok && this.#byFolded.get(rec.folded) === rec ? rec : null;
+    // dropped, re-registered or given a new password while hashing: the answer is about
+    // credentials that are gone (a settings update meanwhile changes nothing)
+    const cur = this.#byFolded.get(rec.folded);
+    return ok && cur !== undefined && cur.credentials.scrypt.hash === rec.credentials.scrypt.hash ? cur : null;
   }
 
   /**
@@ -141,6 +145,7 @@ export class Accounts {
   async drop(name: string): Promise<boolean> {
     const folded = this.#fold(name);
     if (!this.#byFolded.delete(folded)) return false;
+    this.onDrop?.(folded);
     // after any save in flight, so a concurrent update() cannot write the row back
     await this.#serial(folded, () => this.store.deleteAccount(folded));
     return true;

@@ -224,7 +224,8 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
   const server = new IrcServer(config, logger, reloadConfig === undefined ? { history, accounts: storage.accounts } : { reloadConfig, history, accounts: storage.accounts });
   const accounts = await server.accounts.load();
   const restored = await history.restoreChannels(server);
-  logger.info({ storage: storage.kind, channels: restored, accounts }, `history: ${storage.kind} store opened, ${restored} channel(s) restored, ${accounts} account(s)`);
+  const waiting = await server.mailbox.load();
+  logger.info({ storage: storage.kind, channels: restored, accounts, waiting }, `history: ${storage.kind} store opened, ${restored} channel(s) restored, ${accounts} account(s), ${waiting} offline message(s)`);
   return server;
 }
 

@@ -90,6 +90,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     banListSize: 100,
     modesPerCommand: 6,
     whowasSize: 1000,
+    monitorTargets: 100,
     sendQBytes: 1024 * 1024,
     maxLineBytes: 8191 + 512,
     preRegistrationLines: 30,
@@ -136,6 +137,8 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     scramIterations: 4096,
     nickGraceSeconds: 30,
     registrationsPerIpPerHour: 5,
+    offlineMessagesPerAccount: 100,
+    offlineMessagesPerSender: 20,
   },
   files: {
     enabled: true,
@@ -263,6 +266,7 @@ const limits = obj({
   banListSize: int(1, 100000), // MAXLIST b
   modesPerCommand: int(1, 100), // MODES
   whowasSize: int(0, 1000000), // entries remembered for WHOWAS
+  monitorTargets: int(0, 10000), // MONITOR list size per session (ISUPPORT MONITOR)
   sendQBytes: int(4096, 1024 * 1024 * 1024), // per-connection send queue cap
   maxLineBytes: int(512, 1024 * 1024), // reader limit incl. tags
   preRegistrationLines: int(1, 100000), // lines accepted before registration completes
@@ -376,6 +380,10 @@ const accounts = obj({
   nickGraceSeconds: num(1, 86400),
   /** new accounts per address per hour */
   registrationsPerIpPerHour: int(1, 1_000_000),
+  /** messages kept for an account while it is offline (0 = none: "No such nick" as before) */
+  offlineMessagesPerAccount: int(0, 10_000),
+  /** of those, at most this many from one sending address */
+  offlineMessagesPerSender: int(1, 10_000),
 });
 
 /** storage: postgres (docs/scale-out.md); the password may also come from PGPASSWORD */

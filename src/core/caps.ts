@@ -25,6 +25,10 @@ export const Cap = {
   sasl: 1 << 18,
   accountRegistration: 1 << 19,
   standardReplies: 1 << 20,
+  /** draft/read-marker (commands/readmarker.ts) */
+  readMarker: 1 << 21,
+  /** extended-monitor (commands/monitor.ts) */
+  extendedMonitor: 1 << 22,
 } as const;
 
 export interface CapInfo {
@@ -49,8 +53,10 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'draft/account-registration', bit: Cap.accountRegistration, value: 'before-connect', needsAccounts: true },
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
+  { name: 'draft/read-marker', bit: Cap.readMarker },
   { name: 'echo-message', bit: Cap.echoMessage },
   { name: 'extended-join', bit: Cap.extendedJoin },
+  { name: 'extended-monitor', bit: Cap.extendedMonitor },
   { name: 'invite-notify', bit: Cap.inviteNotify },
   { name: 'labeled-response', bit: Cap.labeledResponse },
   { name: 'message-tags', bit: Cap.messageTags },

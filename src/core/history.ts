@@ -181,6 +181,41 @@ export class History {
 
   // ---- recording ------------------------------------------------------------------
 
+  /**
+   * Records a line for a target that is not a channel (privateTarget, waitingTarget in
+   * storage/types.ts): as record(), without the channel's outage notices.
+   */
+  recordTarget(target: string, source: string, command: HistoryCommand, params: readonly string[], out: Stamped): void {
+    if (this.#closed) return;
+    const e: NewEvent = { target, msgid: out.msgid, time: out.time, command, source, params, tags: out.clientTags };
+    this.#buf.push(e);
+    this.#bufBytes += eventBytes(e);
+    this.#trim();
+    if (!this.#failing) this.#schedule();
+  }
+
+  /**
+   * Deletes what `targets` hold from before `before` (null = everything), buffered
+   * events included; the store's delete runs after what is being written now.
+   * Resolves to how many stored events went.
+   */
+  async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
+    const set = new Set(targets);
+    const gone = (e: NewEvent): boolean => set.has(e.target) && (before === null || e.time < before);
+    if (this.#buf.some(gone)) {
+      this.#buf = this.#buf.filter((e) => !gone(e));
+      this.#bufBytes = this.#buf.reduce((n, e) => n + eventBytes(e), 0);
+    }
+    await this.flushNow();
+    return this.storage.history.deleteTargets(targets, before);
+  }
+
+  /** Targets starting with `prefix` (after what is buffered is written). */
+  async targets(prefix: string, limit: number): Promise<string[]> {
+    await this.flushNow();
+    return this.storage.history.targets(prefix, limit);
+  }
+
   /** Records a line delivered to channel `ch`. Cheap and synchronous; never throws. */
   record(ch: Channel, source: string, command: HistoryCommand, params: readonly string[], out: Stamped): void {
     if (this.#closed) return;

@@ -27,6 +27,10 @@ import { checkNickGuard, nickTaken } from '../accounts/nick-guard.js';
 import { restoreChannelStatus } from '../accounts/founders.js';
 import { announceAccountCaps } from './commands/registration.js';
 import type { FileSharing } from './commands/upload.js';
+import { Presences } from '../accounts/presence.js';
+import { Mailbox } from '../accounts/offline.js';
+import { forgetReadMarkers } from './commands/readmarker.js';
+import { monitorForget, monitorOffline, monitorOnline, monitorPeers } from './commands/monitor.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -61,6 +65,10 @@ export class IrcServer {
   readonly history: History | undefined;
   /** registered accounts (src/accounts/accounts.ts); serve.ts loads them before serving */
   readonly accounts: Accounts;
+  /** the sessions of each online account: one user, many sessions (src/accounts/presence.ts) */
+  readonly presence: Presences = new Presences(this);
+  /** messages waiting for offline accounts, private history (src/accounts/offline.ts) */
+  readonly mailbox: Mailbox = new Mailbox(this);
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   /** shared files (UPLOAD), set by serve.ts; null = off */
@@ -98,6 +106,10 @@ export class IrcServer {
     this.history = opts.history;
     this.history?.attach(this);
     this.accounts = new Accounts(opts.accounts ?? new MemoryAccountStore(), this.fold);
+    this.accounts.onDrop = (folded) => {
+      this.mailbox.dropped(folded);
+      forgetReadMarkers(this, folded);
+    };
     this.#tickMs = opts.tickMs ?? 1000;
     this.#lastTick = this.now();
     this.#tick = setInterval(() => this.housekeeping(), this.#tickMs);
@@ -157,6 +169,8 @@ export class IrcServer {
   }
 
   #remove(s: Session, quitMessage: string): void {
+    // another session of the same account stays: this one leaves without a trace
+    const quiet = this.presence.leaving(s);
     s.dispose();
     this.sessions.delete(s);
     if (s.invisible) this.#invisibleCount--;
@@ -166,13 +180,15 @@ export class IrcServer {
       // at shutdown everyone is leaving: a QUIT per user to every remaining peer was
       // quadratic (1,800 users: 1.6 M lines); each gets its own ERROR instead
       // (and a lurker was never announced, so it leaves as quietly)
-      if (!this.#shuttingDown && !s.lurking) {
+      if (!this.#shuttingDown && !s.lurking && !quiet) {
         const out = this.outgoing(s.source, 'QUIT', [quitMessage]);
         this.sendToPeers(s, out, false);
         for (const ch of s.channels) this.history?.record(ch, s.source, 'QUIT', [quitMessage], out);
       }
-      this.whowas.add(s.folded, s, this.now());
+      if (!quiet) this.whowas.add(s.folded, s, this.now());
+      if (!quiet && this.nicks.get(s.folded) === s) monitorOffline(this, s.nick, s.folded);
     }
+    monitorForget(this, s);
     for (const ch of s.channels) this.removeMember(ch, s, false);
     s.channels.clear();
     this.creationQuota.forget(s);
@@ -194,7 +210,10 @@ export class IrcServer {
     const mask = `${s.nick}!${s.user || '*'}@${s.host}`;
     if (account !== null) s.numeric(N.RPL_LOGGEDIN, mask, account, `You are now logged in as ${account}`);
     else s.numeric(N.RPL_LOGGEDOUT, mask, 'You are now logged out');
-    if (s.registered && !s.lurking) this.sendToPeers(s, this.outgoing(s.source, 'ACCOUNT', [account ?? '*']), false, Cap.accountNotify);
+    // a session leaving an account that stays online elsewhere: the user did not log out
+    if (s.registered && !s.lurking && this.presence.siblings(s).length === 0) {
+      this.sendToPeers(s, this.outgoing(s.source, 'ACCOUNT', [account ?? '*']), false, Cap.accountNotify);
+    }
     nickTaken(s, this);
     restoreChannelStatus(s, this);
     this.accountChanged(s, previous);
@@ -203,12 +222,12 @@ export class IrcServer {
   /**
    * Hook: `s.account` just changed from `previous` (null = was not logged in) to
    * `s.account` (null = logged out). Runs synchronously inside setAccount, after the
-   * numerics and ACCOUNT lines. Empty here; one account on many sessions (sharing the
-   * nick and channels, delivering what waited offline) plugs in here.
+   * numerics and ACCOUNT lines: one account on many sessions (the shared nick and
+   * channels, src/accounts/presence.ts).
    */
   accountChanged(s: Session, previous: string | null): void {
-    void s;
-    void previous;
+    this.presence.accountChanged(s, previous);
+    if (s.account !== null && s.registered) this.mailbox.deliver(s.account);
   }
 
   /** A lurking session spoke: announce it to the rooms it has been hearing. */
@@ -294,6 +313,8 @@ export class IrcServer {
     // one channel (most users): no de-duplication needed, so no Set of every peer
     if (s.channels.size <= 1) {
       for (const ch of s.channels) this.sendToChannel(ch, out, s, needCap);
+      // extended-monitor: the watchers who share no channel hear it too
+      if (needCap !== 0) monitorPeers(this, s, out, needCap);
       return;
     }
     const seen = new Set<Session>();
@@ -306,6 +327,7 @@ export class IrcServer {
         m.send(out.lineFor(m.caps));
       }
     }
+    if (needCap !== 0) monitorPeers(this, s, out, needCap);
   }
 
   /** `creator` is counted against the creation quotas (see channelRefusal). */
@@ -362,6 +384,10 @@ export class IrcServer {
     // same record as s.log.info would write, without creating a child logger per client
     if (this.logger.isLevelEnabled('info')) this.logger.info({ conn: s.id, ip: s.ip, nick: s.nick }, 'registered');
     welcome(s, this);
+    // a session joining its account's nick does not bring the nick online: it was
+    if (this.nicks.get(s.folded) === s) monitorOnline(this, s);
+    this.presence.registered(s);
+    if (s.account !== null) this.mailbox.deliver(s.account);
     nickTaken(s, this);
   }
 

@@ -8,9 +8,32 @@
  * `append()` returns, the batch is committed (that is what makes "a client received it
  * => it is on disk" hold, see src/core/history.ts).
  *
- * Targets are casefolded channel names (the core folds them); the name as users wrote
+ * Targets are casefolded channel names (the core folds them), or the keys below for a
+ * private conversation between two accounts and an account's waiting (offline) messages:
+ * neither can be a channel name (those start with '#' or '&'). The name as users wrote
  * it is in `params[0]`. Times are milliseconds since the epoch.
  */
+
+/**
+ * The target of the private conversation between accounts `a` and `b` (casefolded):
+ * '@' and both names in order, space-separated (a nick never holds a space), so it is
+ * the same from either side and never a channel.
+ */
+export function privateTarget(a: string, b: string): string {
+  return a <= b ? `@${a} ${b}` : `@${b} ${a}`;
+}
+
+/** The two accounts of a privateTarget() key, or null for any other target. */
+export function privateParties(target: string): [string, string] | null {
+  if (!target.startsWith('@')) return null;
+  const sp = target.indexOf(' ');
+  return sp < 0 ? null : [target.slice(1, sp), target.slice(sp + 1)];
+}
+
+/** Messages waiting for (casefolded) account `a` while it is offline. */
+export function waitingTarget(a: string): string {
+  return '%' + a;
+}
 
 /** Commands kept in history. PRIVMSG and NOTICE are "messages"; the rest are events. */
 export type HistoryCommand = 'PRIVMSG' | 'NOTICE' | 'TAGMSG' | 'JOIN' | 'PART' | 'QUIT' | 'KICK' | 'TOPIC' | 'MODE' | 'NICK';
@@ -127,6 +150,14 @@ export interface HistoryStore {
   search(q: SearchQuery): Promise<StoredEvent[]>;
   /** Deletes by policy, at most policy.maxRows rows; returns how many went. */
   prune(policy: PrunePolicy): Promise<number>;
+  /** Distinct targets that start with `prefix`, ascending, at most `limit`. */
+  targets(prefix: string, limit: number): Promise<string[]>;
+  /**
+   * Deletes every event of each of `targets` with time < `before` (null = all of them):
+   * a dropped account's private conversations, waiting messages once delivered. Search
+   * never finds them again. Returns how many events went.
+   */
+  deleteTargets(targets: readonly string[], before: number | null): Promise<number>;
 }
 
 /** Persisted channel state: what brings a room back "as it was" after a restart. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NewEvent, Storage, StoredEvent } from '../../src/storage/types.js';
-import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../../src/storage/types.js';
+import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID, privateParties, privateTarget, waitingTarget } from '../../src/storage/types.js';
 import { parseSearchWords } from '../../src/storage/search-text.js';
 
 export interface StorageImpl {
@@ -184,6 +184,50 @@ export function storageContract(impl: StorageImpl): void {
     assert.deepEqual(await all('#b'), [101, 102]);
     assert.deepEqual(nums(await s.history.search({ targets: ['#a'], words: ['word'], limit: 10 })), [10, 9]);
     assert.equal(await s.history.prune({ olderThan: null, maxPerTarget: 2, maxRows: 100 }), 0);
+  });
+
+  it('private targets: targets(prefix) lists them; deleteTargets removes them (up to a time), search and locate included', async (s, reopen) => {
+    const ab = privateTarget('alice', 'bob');
+    assert.equal(ab, privateTarget('bob', 'alice'), 'one key from either side');
+    assert.deepEqual(privateParties(ab), ['alice', 'bob']);
+    assert.equal(privateParties('#room'), null);
+    const ac = privateTarget('alice', 'carol');
+    const wait = waitingTarget('bob');
+    await s.history.append([
+      ev(1, { target: ab, params: ['bob', 'secret plan'] }),
+      ev(2, { target: ab, params: ['alice', 'secret reply'] }),
+      ev(3, { target: ac, params: ['carol', 'secret other'] }),
+      ev(4, { target: '#a', params: ['#A', 'secret public'] }),
+      ev(5, { target: wait, params: ['bob', 'waiting one'] }),
+      ev(6, { target: wait, params: ['bob', 'waiting two'] }),
+    ]);
+    assert.deepEqual(await s.history.targets('@', 100), [ab, ac].sort());
+    assert.deepEqual(await s.history.targets('@alice ', 1), [ab].sort().slice(0, 1));
+    assert.deepEqual(await s.history.targets('%', 100), [wait]);
+    assert.deepEqual(await s.history.targets('@zzz', 100), []);
+    // delivered waiting messages: only those before the time go
+    assert.equal(await s.history.deleteTargets([wait], T0 + 6000), 1);
+    const left = await s.history.range({ target: wait, after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' });
+    assert.deepEqual(nums(left), [6]);
+    // a dropped account: every conversation it had, gone, also from search
+    assert.equal(await s.history.deleteTargets([ab, ac, '@nobody here'], null), 3);
+    assert.deepEqual(await s.history.range({ target: ab, after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' }), []);
+    assert.equal(await s.history.locate(ab, 'm1'), null);
+    assert.deepEqual(nums(await s.history.search({ targets: [ab, ac, '#a'], words: ['secret'], limit: 10 })), [4]);
+    assert.deepEqual(await s.history.targets('@', 100), []);
+    if (reopen !== undefined) {
+      await s.close();
+      const again = await reopen();
+      try {
+        assert.deepEqual(await again.history.targets('@', 100), [], 'deleted for good');
+        assert.deepEqual(nums(await again.history.search({ targets: [ab, '#a'], words: ['secret'], limit: 10 })), [4]);
+        await again.history.append([ev(7, { target: ab, params: ['bob', 'after'] })]);
+        assert.deepEqual(nums(await again.history.search({ targets: [ab], words: ['after'], limit: 10 })), [7], 'the index still works');
+      } finally {
+        await again.close();
+      }
+      // the suite closes `s` again: a second close must be harmless
+    }
   });
 
   it('channel state round-trips, replaces by name, deletes', async (s, reopen) => {

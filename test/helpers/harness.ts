@@ -50,6 +50,8 @@ export function harness(overrides: Record<string, unknown> = {}, reloadConfig?: 
     tickMs: 3_600_000,
     ...(reloadConfig ? { reloadConfig } : {}),
     ...(history ? { history } : {}),
+    // the storage's accounts too, so a second harness on it sees them (after accounts.load())
+    ...(storage !== null ? { accounts: storage.accounts } : {}),
   });
   const h: Harness = {
     server,

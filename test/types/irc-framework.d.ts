@@ -25,6 +25,8 @@ declare module 'irc-framework' {
     setTopic(channel: string, topic: string): void;
     raw(line: string): void;
     quit(message?: string): void;
+    addMonitor(target: string): void;
+    monitorlist(cb: (e: { nicks: string[] }) => void): void;
     whois(nick: string, cb?: (e: Record<string, unknown>) => void): void;
     changeNick(nick: string): void;
     request_extra_caps: string[];

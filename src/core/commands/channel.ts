@@ -11,6 +11,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 import { replayOnJoin } from '../history-replay.js';
+import { markReadOnJoin } from './readmarker.js';
 
 /** Splits a comma list, dropping empty items. */
 export function commaList(p: string | undefined): string[] {
@@ -37,7 +38,7 @@ export function sendNames(s: Session, ch: Channel, srv: IrcServer): void {
   const budget = 400 - ch.name.length - s.nick.length - srv.config.serverName.length;
   let cur = '';
   for (const [m, status] of ch.members) {
-    if ((!member && m.invisible) || (m.lurking && m !== s)) continue;
+    if ((!member && m.invisible) || (m.lurking && m !== s) || srv.presence.isShadow(m)) continue;
     const name = prefixFor(status, multi) + (uhnames ? m.source : m.nick);
     if (cur !== '' && cur.length + name.length + 1 > budget) {
       s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
@@ -50,7 +51,11 @@ export function sendNames(s: Session, ch: Channel, srv: IrcServer): void {
 }
 
 /** Announces a join to the channel (extended-join aware) and welcomes the joiner. */
-export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: number): void {
+/**
+ * `quiet`: a sibling session following its account into `ch` (src/accounts/presence.ts):
+ * told alone, the room sees nothing (it knows the user is there already).
+ */
+export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: number, quiet = false): void {
   if (ch.emptySince !== null) {
     // occupied again: the stored state must not look empty since then (expiry at load)
     ch.emptySince = null;
@@ -60,10 +65,12 @@ export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: num
   s.channels.add(ch);
   ch.invited.delete(s.folded);
   // a lurker (silent listener) hears the room but is announced only when it speaks
-  announceJoin(s, ch, srv, s.lurking ? 'self' : 'room');
+  announceJoin(s, ch, srv, s.lurking || quiet ? 'self' : 'room');
   sendTopic(s, ch, false);
+  markReadOnJoin(s, ch, srv);
   sendNames(s, ch, srv);
   if (srv.history !== undefined) replayOnJoin(s, ch, srv);
+  if (!quiet) srv.presence.joined(s, ch, status);
 }
 
 /**
@@ -72,7 +79,7 @@ export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: num
  * JOIN already). Lurkers hear everything; they are only not heard of. Recorded unless
  * 'self'.
  */
-function announceJoin(s: Session, ch: Channel, srv: IrcServer, to: 'self' | 'room' | 'others'): void {
+export function announceJoin(s: Session, ch: Channel, srv: IrcServer, to: 'self' | 'room' | 'others'): void {
   const msgid = srv.nextMsgid();
   const now = srv.now();
   const plain = new Outgoing(s.source, 'JOIN', [ch.name], msgid, now);
@@ -105,7 +112,7 @@ export function partChannel(s: Session, ch: Channel, srv: IrcServer, reason: str
     srv.sendToChannel(ch, out);
     srv.history?.record(ch, s.source, 'PART', params, out);
   }
-  srv.removeMember(ch, s);
+  srv.presence.removeUser(ch, s);
 }
 
 function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
@@ -229,10 +236,10 @@ function names(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
 }
 
-function visibleCount(s: Session, ch: Channel): number {
-  if (ch.members.has(s)) return ch.members.size;
+function visibleCount(s: Session, ch: Channel, srv: IrcServer): number {
+  const member = ch.members.has(s);
   let n = 0;
-  for (const m of ch.members.keys()) if (!m.invisible && !m.lurking) n++;
+  for (const m of ch.members.keys()) if ((member || (!m.invisible && !m.lurking)) && !srv.presence.isShadow(m)) n++;
   return n;
 }
 
@@ -263,7 +270,7 @@ function list(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     chans = [...exact];
   }
   const rows: { ch: Channel; n: number }[] = [];
-  for (const ch of chans) if (!ch.hiddenFrom(s)) rows.push({ ch, n: visibleCount(s, ch) });
+  for (const ch of chans) if (!ch.hiddenFrom(s)) rows.push({ ch, n: visibleCount(s, ch, srv) });
   rows.sort((a, b) => b.n - a.n || (a.ch.folded < b.ch.folded ? -1 : a.ch.folded > b.ch.folded ? 1 : 0));
   const c = srv.config;
   let budget = (c.limits.sendQBytes - s.conn.queuedBytes) / 2;
@@ -329,7 +336,7 @@ function kickFrom(s: Session, srv: IrcServer, name: string, targets: string[], r
     const out = srv.outgoing(s.source, 'KICK', [ch.name, t.nick, reason]);
     srv.sendToChannel(ch, out);
     srv.history?.record(ch, s.source, 'KICK', [ch.name, t.nick, reason], out);
-    srv.removeMember(ch, t);
+    srv.presence.removeUser(ch, t);
   }
 }
 
@@ -361,7 +368,7 @@ function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   s.numeric(N.RPL_INVITING, t.nick, ch.name);
   if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
   const out = srv.outgoing(s.source, 'INVITE', [t.nick, ch.name]);
-  t.send(out.lineFor(t.caps));
+  srv.presence.deliver(t, out);
   // invite-notify: other channel operators hear about it
   for (const [m, st] of ch.members) {
     if (m !== s && st & Member.op && m.has(Cap.inviteNotify)) m.send(out.lineFor(m.caps));

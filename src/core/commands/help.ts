@@ -5,6 +5,7 @@ export const HELP_TOPICS: Record<string, string> = {
     'JOIN PART TOPIC NAMES LIST KICK INVITE MODE PRIVMSG NOTICE TAGMSG',
     'AWAY SETNAME WHO WHOIS WHOWAS ISON USERHOST NICK QUIT PING',
     'MOTD LUSERS VERSION TIME ADMIN INFO HELP OPER KILL REHASH',
+    'SEEN MONITOR MARKREAD',
   ].join('\n'),
   JOIN: 'JOIN <#channel>[,<#channel>] [<key>[,<key>]]\nJoins channels; JOIN 0 leaves all of them.',
   PART: 'PART <#channel>[,<#channel>] [:<reason>]\nLeaves channels.',
@@ -42,4 +43,7 @@ export const HELP_TOPICS: Record<string, string> = {
   OPER: 'OPER <name> <password>\nBecomes an IRC operator (credentials from the server config).',
   KILL: 'KILL <nick> :<reason>\nDisconnects someone (IRC operators).',
   REHASH: 'REHASH\nReloads the server configuration (IRC operators).',
+  SEEN: 'SEEN <nick>\nTells when someone was last online.',
+  MONITOR: 'MONITOR +|- <nick>[,<nick>] | C | L | S\nWatches nicks: 730 when one comes online, 731 when it goes.',
+  MARKREAD: 'MARKREAD <target> [timestamp=<time>]\nGets or sets how far you have read (draft/read-marker).',
 };

@@ -3,13 +3,14 @@
  * (tincan's own, for every client; see docs/history.md).
  *
  * Access rule for all three: a channel's history is readable by its current members
- * only. Direct messages are not stored, so a nick target yields an empty batch.
+ * only. Direct messages are kept only between two accounts, readable by those two
+ * (src/accounts/offline.ts): any other nick target yields an empty batch.
  * https://ircv3.net/specs/extensions/chathistory
  */
 import { isValidNick, serializeParts } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import type { Cursor, RangeQuery, StoredEvent } from '../../storage/types.js';
-import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../../storage/types.js';
+import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID, privateParties } from '../../storage/types.js';
 import { TokenBucket } from '../../util/token-bucket.js';
 import { parseSearchWords } from '../../storage/search-text.js';
 import { Cap } from '../caps.js';
@@ -161,9 +162,21 @@ function chathistory(s: Session, msg: { params: string[] }, srv: IrcServer): voi
   }
   const ch = isChannelName(target) ? readable(s, srv, target) : undefined;
   if (ch === undefined) {
-    // direct messages are not stored: a nick (or '*') has an empty history
     if (!isChannelName(target) && (target === '*' || isValidNick(target, srv.config.limits.nickLength))) {
-      s.defer()(() => sendEvents(s, srv, [], 'chathistory', [target]));
+      // between two accounts: their conversation; any other nick (or '*') has none
+      const key = target === '*' ? null : srv.mailbox.conversation(s, target);
+      if (key === null) {
+        s.defer()(() => sendEvents(s, srv, [], 'chathistory', [target]));
+        return;
+      }
+      const reply = s.defer();
+      window(h, sub as Sub, key, refs, limit, s.has(Cap.eventPlayback) ? 'all' : 'messages').then(
+        (events) => reply(() => sendEvents(s, srv, events, 'chathistory', [target])),
+        (err: unknown) => {
+          s.log.error({ err }, 'CHATHISTORY query failed');
+          reply(() => fail('MESSAGE_ERROR', sub, target, 'Messages could not be retrieved'));
+        },
+      ).catch((err: unknown) => s.crashed(err, 'history reply'));
       return;
     }
     fail('INVALID_TARGET', sub, target, 'Messages could not be retrieved');
@@ -182,8 +195,12 @@ function chathistory(s: Session, msg: { params: string[] }, srv: IrcServer): voi
 
 /** CHATHISTORY TARGETS: the user's channels with messages between two times. */
 function targets(s: Session, srv: IrcServer, h: History, a: number, b: number, limit: number): void {
-  const chans = new Map<string, Channel>();
+  // key -> the name to show: the user's rooms, and (logged in) its private conversations
+  const chans = new Map<string, { name: string }>();
   for (const ch of s.channels) chans.set(ch.folded, ch);
+  if (s.account !== null) {
+    for (const [other, key] of srv.mailbox.conversations(s.account)) chans.set(key, { name: srv.accounts.get(other)?.name ?? other });
+  }
   const reply = s.defer();
   h.latestTimes([...chans.keys()], Math.min(a, b), Math.max(a, b)).then(
     (times) =>
@@ -265,7 +282,9 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const all = msg.params.join(' ').trim().split(/\s+/);
   // only rooms the user may read: the ones they are in
   let scope: Channel[] = [...s.channels];
+  let named = false;
   if (all.length > 1 && isChannelName(all[0]!)) {
+    named = true;
     const ch = readable(s, srv, all[0]!);
     if (ch === undefined) {
       s.numeric(N.ERR_NOTONCHANNEL, all[0]!, "You're not on that channel");
@@ -280,7 +299,9 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     s.serverMessage('NOTICE', s.nick, '*** Search: give some words to look for, e.g. SEARCH pizza friday');
     return;
   }
-  if (scope.length === 0) {
+  // a logged-in user's private conversations are searched too, unless a room was named
+  const privates = !named && s.account !== null;
+  if (scope.length === 0 && !privates) {
     // no rooms to search: no query at all
     s.serverMessage('NOTICE', s.nick, '*** Search: you are in no rooms; join one to search its history');
     return;
@@ -298,7 +319,8 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const stats = { examined: 0, complete: true };
   const reply = s.defer();
   searching.add(s);
-  h.search({ targets: scope.map((c) => c.folded), words, limit: srv.config.history.searchResults, maxRows, stats }).then(
+  const keys = privates ? [...srv.mailbox.conversations(s.account!).values()] : [];
+  h.search({ targets: [...scope.map((c) => c.folded), ...keys], words, limit: srv.config.history.searchResults, maxRows, stats }).then(
     (found) => {
       searching.delete(s);
       budget.refund(maxRows - Math.min(maxRows, stats.examined));
@@ -318,7 +340,8 @@ function search(s: Session, msg: { params: string[] }, srv: IrcServer): void {
           const nick = e.source.split('!')[0];
           const body = e.params[e.params.length - 1] ?? '';
           const shown = body.startsWith('\x01ACTION ') ? `* ${nick} ${body.slice(8).replace(/\x01$/, '')}` : `<${nick}> ${body}`;
-          s.serverMessage('NOTICE', s.nick, `[${e.params[0]} ${longTime(e.time)}] ${shown}`);
+          const where = privateParties(e.target) !== null ? `private with ${e.source.startsWith(s.nick + '!') ? e.params[0] : nick}` : e.params[0];
+          s.serverMessage('NOTICE', s.nick, `[${where} ${longTime(e.time)}] ${shown}`);
         }
         if (cut !== null) s.serverMessage('NOTICE', s.nick, cut);
         if (n > 0) s.serverMessage('NOTICE', s.nick, '*** End of search');

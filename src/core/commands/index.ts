@@ -15,6 +15,9 @@ import { accountCommands } from './account.js';
 import { nickServCommands } from './nickserv.js';
 import { tokenCommands } from './token.js';
 import { uploadCommands } from './upload.js';
+import { seenCommands } from './seen.js';
+import { readMarkerCommands } from './readmarker.js';
+import { monitorCommands } from './monitor.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -30,5 +33,8 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...nickServCommands,
     ...tokenCommands,
     ...uploadCommands,
+    ...seenCommands,
+    ...readMarkerCommands,
+    ...monitorCommands,
   }),
 );

@@ -127,16 +127,34 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
         if (needStatus === 0) srv.history?.record(ch, s.source, command, tagOnly ? [params[0]!] : params, out);
         continue;
       }
-      const t = srv.findNick(name);
+      // an account online under another nick is reached by its account name too
+      const t = srv.findNick(name) ?? srv.presence.onlineAs(name);
       if (t === undefined) {
+        // a registered account with nobody online: the message waits (accounts/offline.ts)
+        const rec = tagOnly ? undefined : srv.mailbox.recipient(name);
+        if (rec !== undefined) {
+          params[0] = rec.name;
+          const out = buildOut(s, srv, command, params, rawText, clientTags);
+          if (!srv.mailbox.keep(s, rec, command as 'PRIVMSG' | 'NOTICE', params, out, quiet)) continue;
+          if (s.has(Cap.echoMessage)) s.send(out.lineFor(s.caps));
+          srv.presence.echo(s, null, out);
+          if (s.account !== null) srv.mailbox.recordPrivate(s.account, rec.name, s.source, command as 'PRIVMSG' | 'NOTICE', params, out);
+          continue;
+        }
         if (!quiet) s.numeric(N.ERR_NOSUCHNICK, name, 'No such nick/channel');
         continue;
       }
       params[0] = t.nick;
       const out = buildOut(s, srv, command, params, rawText, clientTags);
-      if (!tagOnly || t.has(Cap.messageTags)) t.send(out.lineFor(t.caps));
-      // to yourself: the delivery and then the echo, as for anyone else (irctest, ergo)
+      // to every session of t's account; then the echo (to yourself: after the delivery,
+      // as for anyone else: irctest, ergo), and to the sender's other sessions
+      srv.presence.deliver(t, out, tagOnly);
       if (s.has(Cap.echoMessage)) s.send(out.lineFor(s.caps));
+      srv.presence.echo(s, t, out, tagOnly);
+      // between two accounts: their private history (readable by those two only)
+      if (!tagOnly && s.account !== null && t.account !== null) {
+        srv.mailbox.recordPrivate(s.account, t.account, s.source, command as 'PRIVMSG' | 'NOTICE', params, out);
+      }
       if (command === 'PRIVMSG' && t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
     }
   };

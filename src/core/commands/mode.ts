@@ -161,6 +161,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
         const next = adding ? st | bit : st & ~bit;
         if (next === st) continue;
         ch.members.set(t, next);
+        srv.presence.statusChanged(ch, t, next);
         record(sign, c, t.nick);
         // the founder naming (or un-naming) an operator: remembered for their account
         if (c === 'o' && t.account !== null && ch.founder !== null && s.account !== null && srv.fold(ch.founder) === srv.fold(s.account)) {

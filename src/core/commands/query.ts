@@ -100,7 +100,7 @@ function who(s: Session, mask: string | undefined, opt: string | undefined, srv:
     if (ch !== undefined && !ch.hiddenFrom(s)) {
       const member = ch.members.has(s);
       for (const t of ch.members.keys()) {
-        if ((member || !t.invisible) && (!t.lurking || t === s) && include(t)) whoReply(s, t, ch, srv, whox);
+        if ((member || !t.invisible) && (!t.lurking || t === s) && include(t) && !srv.presence.isShadow(t)) whoReply(s, t, ch, srv, whox);
       }
     }
   } else {
@@ -110,7 +110,7 @@ function who(s: Session, mask: string | undefined, opt: string | undefined, srv:
     } else {
       const fm = srv.fold(m);
       for (const t of srv.sessions) {
-        if (!t.registered || !visibleTo(s, t) || !include(t)) continue;
+        if (!t.registered || !visibleTo(s, t) || !include(t) || srv.presence.isShadow(t)) continue;
         if (
           matchMask(fm, t.folded) ||
           matchMask(fm, srv.fold(t.host)) ||

@@ -12,6 +12,7 @@ import type { CommandTable } from './types.js';
 import { abortSasl, passLogin } from './account.js';
 import { isServiceNick } from '../../accounts/services.js';
 import { nickTaken } from '../../accounts/nick-guard.js';
+import { monitorOffline, monitorOnline } from './monitor.js';
 
 function capLs(s: Session, srv: IrcServer, version: number): void {
   const items = CAPS.filter((c) => capOffered(c, srv)).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
@@ -140,11 +141,16 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   }
   const folded = srv.fold(wanted);
   const holder = srv.nicks.get(folded);
-  if ((holder !== undefined && holder !== s) || isServiceNick(folded, srv.fold)) {
+  if ((holder !== undefined && !srv.presence.together(holder, s)) || isServiceNick(folded, srv.fold)) {
     s.numeric(N.ERR_NICKNAMEINUSE, wanted, 'Nickname is already in use');
     return;
   }
   if (wanted === s.nick) return;
+  if (!s.registered && srv.presence.siblings(s).length > 0) {
+    // logged in before 001 to an account online elsewhere: the nick is the account's
+    s.serverMessage('NOTICE', s.nick, `*** You share the nick ${s.nick} with your account's other sessions; change it once connected`);
+    return;
+  }
   if (!s.registered) {
     if (s.folded !== '' && s.folded !== folded && srv.nicks.get(s.folded) === s) srv.nicks.delete(s.folded);
     // before the server password is accepted nothing is reserved: a wrong or missing
@@ -165,7 +171,14 @@ export function changeNick(s: Session, wanted: string, folded: string, srv: IrcS
   srv.whowas.add(s.folded, s, srv.now());
   if (s.folded !== folded) srv.nicks.delete(s.folded);
   srv.nicks.set(folded, s);
+  const was = s.nick;
+  const wasFolded = s.folded;
   s.setNick(wanted, folded);
+  srv.presence.renamed(s, out);
+  if (wasFolded !== folded) {
+    monitorOffline(srv, was, wasFolded);
+    monitorOnline(srv, s);
+  }
   nickTaken(s, srv);
 }
 

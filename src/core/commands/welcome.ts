@@ -29,6 +29,7 @@ export function isupportTokens(srv: IrcServer): string[] {
     `MAXLIST=b:${l.banListSize}`,
     `MAXTARGETS=${l.targetsPerCommand}`,
     `MODES=${l.modesPerCommand}`,
+    ...(l.monitorTargets > 0 ? [`MONITOR=${l.monitorTargets}`] : []),
     `NETWORK=${c.networkName}`,
     `NICKLEN=${l.nickLength}`,
     'PREFIX=(ov)@+',

@@ -171,6 +171,15 @@ const SPECS: readonly Spec[] = [
     },
   },
   {
+    name: 'seen',
+    args: 'NAME',
+    help: 'when someone was last here',
+    run(c, { args: [who] }) {
+      if (who === undefined) usage(c, 'seen');
+      else c.toCore('SEEN', [who]);
+    },
+  },
+  {
     name: 'history',
     args: '[N]',
     help: 'the last N messages of this room',

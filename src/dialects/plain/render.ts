@@ -314,6 +314,11 @@ export class Renderer {
       if (action) return [`${time} ${where}* ${who} ${text}`];
       return [notice ? `${time} ${where}-${who}- ${text}` : `${time} ${where}<${who}> ${text}`];
     }
+    // what this user wrote to someone from another of its sessions (docs/accounts.md)
+    if (this.#st.isMe(from) && !this.#st.isMe(target)) {
+      const to = cleanText(target);
+      return [action ? `${time} -> ${to}: * ${who} ${text}` : `${time} -> ${to}: ${text}`];
+    }
     const out = [action ? `${time} (private) * ${who} ${text}` : notice ? `${time} -${who}- ${text}` : `${time} *${who}* ${text}`];
     if (!notice && !this.#hintedPrivate) {
       this.#hintedPrivate = true;

@@ -172,6 +172,27 @@ export class MemoryHistoryStore implements HistoryStore {
     }
     return p.maxRows - budget;
   }
+
+  async targets(prefix: string, limit: number): Promise<string[]> {
+    this.#check();
+    const out: string[] = [];
+    for (const t of this.#byTarget.keys()) if (t.startsWith(prefix)) out.push(t);
+    return out.sort().slice(0, limit);
+  }
+
+  async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
+    this.#check();
+    let n = 0;
+    for (const t of targets) {
+      const rows = this.#byTarget.get(t);
+      if (rows === undefined) continue;
+      const cut = before === null ? rows.length : lowerBound(rows, { time: before, id: 0 }, true);
+      rows.splice(0, cut);
+      n += cut;
+      if (rows.length === 0) this.#byTarget.delete(t);
+    }
+    return n;
+  }
 }
 
 export class MemoryChannelStore implements ChannelStore {

@@ -358,6 +358,21 @@ class PostgresHistoryStore implements HistoryStore {
     }
   }
 
+  async targets(prefix: string, limit: number): Promise<string[]> {
+    // starts_with, not a range scan: under a non-C collation "@a b" need not sort next to "@a c"
+    const r = await this.#pool.query<{ target: string }>(
+      'SELECT DISTINCT target COLLATE "C" AS target FROM events WHERE starts_with(target, $1) ORDER BY 1 LIMIT $2',
+      [prefix, limit],
+    );
+    return r.rows.map((row) => row.target);
+  }
+
+  async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
+    if (targets.length === 0) return 0;
+    const r = await this.#pool.query('DELETE FROM events WHERE target = ANY($1::text[]) AND time < $2', [targets, before ?? Number.MAX_SAFE_INTEGER]);
+    return r.rowCount ?? 0;
+  }
+
   async prune(p: PrunePolicy): Promise<number> {
     let budget = p.maxRows;
     if (budget <= 0 || (p.olderThan === null && p.maxPerTarget === null)) return 0;

@@ -339,6 +339,7 @@ class SqliteHistoryStore implements HistoryStore {
   readonly #locate: Database.Statement;
   readonly #presence: Database.Statement;
   readonly #latest: Database.Statement;
+  #targetsFrom: Database.Statement | undefined;
 
   constructor(db: Database.Database, writes: WriteSide) {
     this.#db = db;
@@ -508,6 +509,22 @@ class SqliteHistoryStore implements HistoryStore {
 
   prune(p: PrunePolicy): Promise<number> {
     return this.#writes.run({ op: 'prune', policy: p });
+  }
+
+  async targets(prefix: string, limit: number): Promise<string[]> {
+    // skip through the (target, time) index from `prefix` on, as #targets does
+    const st = (this.#targetsFrom ??= this.#db.prepare(
+      `WITH RECURSIVE t(target) AS (
+         SELECT MIN(target) FROM events WHERE target >= @p
+         UNION ALL SELECT (SELECT MIN(target) FROM events WHERE target > t.target) FROM t
+           WHERE t.target IS NOT NULL AND substr(t.target, 1, length(@p)) = @p
+       ) SELECT target FROM t WHERE target IS NOT NULL AND substr(target, 1, length(@p)) = @p LIMIT @n`,
+    ).pluck());
+    return st.all({ p: prefix, n: limit }) as string[];
+  }
+
+  deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
+    return this.#writes.run({ op: 'deleteTargets', targets, before });
   }
 }
 

@@ -42,6 +42,7 @@ export class SqliteWriter {
   readonly #pruneAge: Database.Statement;
   readonly #nth: Database.Statement;
   readonly #pruneUpTo: Database.Statement;
+  #deleteTarget: Database.Statement | undefined;
   readonly #nthAfter: Database.Statement;
   readonly #indexRange: Database.Statement;
   readonly #setIndexed: Database.Statement;
@@ -175,9 +176,7 @@ export class SqliteWriter {
 
   prune(p: PrunePolicy): number {
     let budget = p.maxRows;
-    const run = this.#db.transaction(() => {
-      // the delete trigger removes rows from events_fts: only indexed rows may be deleted
-      this.indexPending(Infinity);
+    this.#deleting(() => {
       for (const { target } of this.#targets.all() as { target: string }[]) {
         if (budget <= 0) break;
         if (p.olderThan !== null) budget -= this.#pruneAge.run(target, p.olderThan, budget).changes;
@@ -186,6 +185,26 @@ export class SqliteWriter {
           if (cut !== undefined) budget -= this.#pruneUpTo.run(target, cut.time, cut.id, budget).changes;
         }
       }
+    });
+    return p.maxRows - budget;
+  }
+
+  /** Deletes every event of `targets` older than `before` (null = all): a dropped account's conversations. */
+  deleteTargets(targets: readonly string[], before: number | null): number {
+    const del = (this.#deleteTarget ??= this.#db.prepare('DELETE FROM events WHERE target = ? AND time < ?'));
+    let n = 0;
+    this.#deleting(() => {
+      for (const t of targets) n += del.run(t, before ?? Number.MAX_SAFE_INTEGER).changes;
+    });
+    return n;
+  }
+
+  /** Runs `del` (deletes of events) in one transaction that keeps the FTS mark right. */
+  #deleting(del: () => void): void {
+    const run = this.#db.transaction(() => {
+      // the delete trigger removes rows from events_fts: only indexed rows may be deleted
+      this.indexPending(Infinity);
+      del();
       // ids are reused when the newest rows go (INTEGER PRIMARY KEY, no AUTOINCREMENT):
       // everything left is indexed, so the mark is the highest id left
       const left = this.#maxId.get() as number;
@@ -202,7 +221,6 @@ export class SqliteWriter {
       this.#indexed = this.#db.prepare('SELECT indexed FROM fts_progress WHERE k = 0').pluck().get() as number;
       throw err;
     }
-    return p.maxRows - budget;
   }
 
   saveChannel(state: ChannelState): void {
@@ -236,6 +254,7 @@ export type WriteOp =
   | { op: 'append'; events: readonly NewEvent[] }
   | { op: 'index' }
   | { op: 'prune'; policy: PrunePolicy }
+  | { op: 'deleteTargets'; targets: readonly string[]; before: number | null }
   | { op: 'saveChannel'; state: ChannelState }
   | { op: 'deleteChannel'; folded: string }
   | { op: 'limitPages'; pages: number | null }
@@ -256,6 +275,8 @@ export function runOp(w: SqliteWriter, r: WriteOp): number {
       return 0;
     case 'prune':
       return w.prune(r.policy);
+    case 'deleteTargets':
+      return w.deleteTargets(r.targets, r.before);
     case 'saveChannel':
       w.saveChannel(r.state);
       return 0;

@@ -35,3 +35,23 @@ export function saslConnection(h: H, nick: string, ip = '127.0.0.1'): FakeConnec
   c.recv(`USER ${nick} 0 * :R`);
   return c;
 }
+
+/**
+ * Connects to `h`, logs in to `account` with SASL PLAIN before 001 (as `nick`, with
+ * `caps` too) and waits for the welcome. Lines received are left in `c.lines`.
+ */
+export async function saslLogin(
+  h: { connect(ip?: string): FakeConnection },
+  nick: string,
+  account: string,
+  password: string,
+  caps: readonly string[] = [],
+): Promise<FakeConnection> {
+  const c = h.connect();
+  for (const l of ['CAP LS 302', 'CAP REQ :' + ['sasl', ...caps].join(' '), `NICK ${nick}`, `USER ${nick} 0 * :${nick} Realname`, 'AUTHENTICATE PLAIN']) c.recv(l);
+  c.recv('AUTHENTICATE ' + plainAuth(account, password));
+  await waitLine(c, / 903 /);
+  c.recv('CAP END');
+  await waitLine(c, / 001 /);
+  return c;
+}
