@@ -19,6 +19,7 @@ import { welcome } from './commands/welcome.js';
 import { revealLurker } from './commands/channel.js';
 import { WhowasLog } from './whowas.js';
 import type { History } from './history.js';
+import { AdminState } from '../admin/state.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -47,6 +48,8 @@ export class IrcServer {
   readonly now: () => number;
   /** absent when history is off: every hook is `srv.history?.record(...)` */
   readonly history: History | undefined;
+  /** server-wide bans and mutes, the one-time admin code, the audit trail (src/admin/) */
+  readonly admin: AdminState;
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   readonly #reload: (() => Config) | undefined;
@@ -79,6 +82,7 @@ export class IrcServer {
     this.whowas = new WhowasLog(config.limits.whowasSize);
     this.history = opts.history;
     this.history?.attach(this);
+    this.admin = new AdminState(this, opts.history?.storage.sanctions ?? null);
     this.#tickMs = opts.tickMs ?? 1000;
     this.#lastTick = this.now();
     this.#tick = setInterval(() => this.housekeeping(), this.#tickMs);
@@ -269,6 +273,11 @@ export class IrcServer {
     return { ch, created: true };
   }
 
+  /** The configured default room (config.defaultChannel): it belongs to the host, not its first joiner. */
+  isDefaultRoom(ch: Channel): boolean {
+    return this.config.defaultChannel !== '' && ch.folded === this.fold(this.config.defaultChannel);
+  }
+
   /** Why `s` may not create channel `name` now (limits.maxChannels etc.), or null. */
   channelRefusal(s: Session, name: string): string | null {
     // the default room must always be possible: plain users are put there
@@ -303,10 +312,11 @@ export class IrcServer {
       this.disconnect(s, 'TINCAN_ERR_BAD_PASSWORD');
       return;
     }
+    s.updateSource();
+    if (this.admin.refuseIfBanned(s)) return;
     s.registered = true;
     this.#registeredCount++;
     s.signonAt = this.now();
-    s.updateSource();
     const users = this.userCount();
     if (users > this.maxUsers) this.maxUsers = users;
     // same record as s.log.info would write, without creating a child logger per client
@@ -353,6 +363,11 @@ export class IrcServer {
     const now = this.now();
     this.#stalled += this.#late(now);
     this.#lastTick = now;
+    try {
+      this.admin.tick(now);
+    } catch (err) {
+      this.logger.error({ err }, 'admin housekeeping failed');
+    }
     const t = this.config.timeouts;
     for (const s of this.sessions) {
       if (s.closing) continue;

@@ -212,4 +212,26 @@ for (const impl of IMPLS) {
       }
     }
   });
+
+  it('sanctions round-trip, replace by id, delete, and survive a reopen', async (s, reopen) => {
+    const ban = { id: 'ban * ip 10.0.0.0/8', kind: 'ban' as const, scope: '*', match: 'ip' as const, value: '10.0.0.0/8', reason: 'spam', setBy: 'console', setAt: T0, expiresAt: T0 + 60_000 };
+    const mute = { id: 'mute #a mask *!*@h', kind: 'mute' as const, scope: '#a', match: 'mask' as const, value: '*!*@h', reason: '', setBy: 'admin', setAt: T0, expiresAt: null };
+    await s.sanctions.saveSanction(ban);
+    await s.sanctions.saveSanction(mute);
+    await s.sanctions.saveSanction({ ...ban, reason: 'more spam' });
+    await s.sanctions.deleteSanction('nope');
+    const sorted = async (st: Storage) => (await st.sanctions.loadSanctions()).sort((a, b) => (a.id < b.id ? -1 : 1));
+    assert.deepEqual(await sorted(s), [{ ...ban, reason: 'more spam' }, mute]);
+    await s.sanctions.deleteSanction(mute.id);
+    assert.deepEqual(await sorted(s), [{ ...ban, reason: 'more spam' }]);
+    if (reopen !== undefined) {
+      await s.close();
+      const again = reopen();
+      try {
+        assert.deepEqual(await sorted(again), [{ ...ban, reason: 'more spam' }]);
+      } finally {
+        await again.close();
+      }
+    }
+  });
 }

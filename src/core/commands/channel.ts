@@ -11,6 +11,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 import { replayOnJoin } from '../history-replay.js';
+import { untilText } from '../../admin/state.js';
 
 /** Splits a comma list, dropping empty items. */
 export function commaList(p: string | undefined): string[] {
@@ -128,7 +129,11 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       s.numeric(N.ERR_TOOMANYCHANNELS, name, 'You have joined too many channels');
       return;
     }
-    if (existing !== undefined) {
+    if (existing !== undefined && s.admin) {
+      // admins join any room: past a key, a limit, invite-only and bans (audited)
+      const past = lockedAgainst(existing, s, keys[i] ?? '', srv);
+      if (past !== '') srv.admin.audit(s.nick, 'join', `joined ${existing.name} past its ${past}`, { channel: existing.name }, s);
+    } else if (existing !== undefined) {
       const invited = existing.invited.has(s.folded);
       if (existing.key !== null && (keys[i] ?? '') !== existing.key) {
         s.numeric(N.ERR_BADCHANNELKEY, existing.name, 'Cannot join channel (+k)');
@@ -146,6 +151,11 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         s.numeric(N.ERR_BANNEDFROMCHAN, existing.name, 'Cannot join channel (+b)');
         return;
       }
+      const ban = srv.admin.bannedBy(s, existing);
+      if (ban !== null) {
+        s.numeric(N.ERR_BANNEDFROMCHAN, existing.name, `Cannot join channel: an admin banned you ${untilText(ban)}${ban.reason === '' ? '' : ` (${ban.reason})`}`);
+        return;
+      }
     }
     if (existing === undefined) {
       const why = srv.channelRefusal(s, name);
@@ -155,9 +165,12 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       }
     }
     const { ch, created } = srv.getOrCreateChannel(name, s);
-    // a channel kept empty (history: it has a topic, modes or bans) gives op to its first joiner
-    joinChannel(s, ch, srv, created || ch.members.size === 0 ? Member.op : 0);
-    if (created && srv.history !== undefined && srv.config.history.replayLines > 0) {
+    // a channel kept empty (history: it has a topic, modes or bans) gives op to its first
+    // joiner; never persisted, so a restart undoes it. The default room is the host's:
+    // its first joiner is an operator only if an admin.
+    const first = created || ch.members.size === 0;
+    joinChannel(s, ch, srv, first && (s.admin || !srv.isDefaultRoom(ch)) ? Member.op : 0);
+    if (created && !srv.isDefaultRoom(ch) && srv.history !== undefined && srv.config.history.replayLines > 0) {
       // what a public room reveals (docs/history.md): say it where it matters
       s.serverMessage(
         'NOTICE',
@@ -166,6 +179,17 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       );
     }
   });
+}
+
+/** What of `ch`'s locks `s` got past ('' = none): "key", "limit", "invite-only", "ban". */
+function lockedAgainst(ch: Channel, s: Session, key: string, srv: IrcServer): string {
+  const past: string[] = [];
+  const invited = ch.invited.has(s.folded);
+  if (ch.key !== null && key !== ch.key) past.push('key');
+  if (ch.limit !== null && ch.members.size >= ch.limit && !invited) past.push('limit');
+  if (ch.flags.has('i') && !invited) past.push('invite-only');
+  if (!invited && ch.isBanned(srv.fold(s.source))) past.push('ban');
+  return past.join(', ');
 }
 
 function part(s: Session, msg: { params: string[] }, srv: IrcServer): void {
@@ -197,8 +221,11 @@ function topic(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     return;
   }
   if (ch.flags.has('t') && !(status & Member.op)) {
-    s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
-    return;
+    if (!s.admin) {
+      s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
+      return;
+    }
+    srv.admin.audit(s.nick, 'topic', `set the topic of ${ch.name} without being its operator`, { channel: ch.name }, s);
   }
   ch.topic = truncateUtf8(text, srv.config.limits.topicLength);
   ch.topicBy = s.source;
@@ -301,11 +328,13 @@ function kickFrom(s: Session, srv: IrcServer, name: string, targets: string[], r
     return;
   }
   const status = ch.members.get(s);
-  if (status === undefined) {
+  // admins kick anywhere, in the room or not (audited below)
+  const override = s.admin && (status === undefined || !(status & Member.op));
+  if (status === undefined && !override) {
     s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
     return;
   }
-  if (!(status & Member.op)) {
+  if (status !== undefined && !(status & Member.op) && !override) {
     s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
     return;
   }
@@ -319,11 +348,17 @@ function kickFrom(s: Session, srv: IrcServer, name: string, targets: string[], r
       s.numeric(N.ERR_USERNOTINCHANNEL, t.nick, ch.name, "They aren't on that channel");
       continue;
     }
-    const out = srv.outgoing(s.source, 'KICK', [ch.name, t.nick, reason]);
-    srv.sendToChannel(ch, out);
-    srv.history?.record(ch, s.source, 'KICK', [ch.name, t.nick, reason], out);
-    srv.removeMember(ch, t);
+    kickMember(ch, t, s.source, reason, srv);
+    if (override) srv.admin.audit(s.nick, 'kick', `kicked ${t.nick} from ${ch.name} (${reason})`, { channel: ch.name, target: t.nick }, s);
   }
+}
+
+/** `t` is put out of `ch` by `source` (a user, or the server for the admin console). */
+export function kickMember(ch: Channel, t: Session, source: string, reason: string, srv: IrcServer): void {
+  const out = srv.outgoing(source, 'KICK', [ch.name, t.nick, reason]);
+  srv.sendToChannel(ch, out);
+  srv.history?.record(ch, source, 'KICK', [ch.name, t.nick, reason], out);
+  srv.removeMember(ch, t);
 }
 
 function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
@@ -338,11 +373,11 @@ function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     return;
   }
   const status = ch.members.get(s);
-  if (status === undefined) {
+  if (status === undefined && !s.admin) {
     s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
     return;
   }
-  if (ch.flags.has('i') && !(status & Member.op)) {
+  if (ch.flags.has('i') && !((status ?? 0) & Member.op) && !s.admin) {
     s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
     return;
   }

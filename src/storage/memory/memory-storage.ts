@@ -14,6 +14,8 @@ import type {
   SearchQuery,
   Storage,
   StoredEvent,
+  Sanction,
+  SanctionStore,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, PRESENCE_COMMANDS } from '../types.js';
 import { matchesWords, searchableText, tokenize } from '../search-text.js';
@@ -191,9 +193,30 @@ export class MemoryChannelStore implements ChannelStore {
   }
 }
 
+export class MemorySanctionStore implements SanctionStore {
+  readonly #rows = new Map<string, Sanction>();
+  failWith: Error | null = null;
+
+  async loadSanctions(): Promise<Sanction[]> {
+    if (this.failWith !== null) throw this.failWith;
+    return [...this.#rows.values()].map((s) => structuredClone(s));
+  }
+
+  async saveSanction(s: Sanction): Promise<void> {
+    if (this.failWith !== null) throw this.failWith;
+    this.#rows.set(s.id, structuredClone(s));
+  }
+
+  async deleteSanction(id: string): Promise<void> {
+    if (this.failWith !== null) throw this.failWith;
+    this.#rows.delete(id);
+  }
+}
+
 export class MemoryStorage implements Storage {
   readonly kind = 'memory';
   readonly history = new MemoryHistoryStore();
   readonly channels = new MemoryChannelStore();
+  readonly sanctions = new MemorySanctionStore();
   async close(): Promise<void> {}
 }

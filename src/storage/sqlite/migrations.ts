@@ -59,6 +59,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_presence ON events (target, source, time) WHERE command IN ('JOIN', 'PART', 'QUIT', 'NICK');
   `,
+  // 5: server-wide bans and mutes, and mutes per room (SanctionStore, src/admin/sanctions.ts)
+  `
+  CREATE TABLE sanctions (
+    id    TEXT PRIMARY KEY,            -- kind, scope, match, value
+    state TEXT NOT NULL                -- JSON Sanction
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

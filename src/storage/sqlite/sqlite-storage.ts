@@ -27,6 +27,8 @@ import type {
   NewEvent,
   PrunePolicy,
   RangeQuery,
+  Sanction,
+  SanctionStore,
   SearchQuery,
   SearchStats,
   Storage,
@@ -82,6 +84,7 @@ export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
+  readonly sanctions: SanctionStore;
   readonly #history: SqliteHistoryStore;
   readonly #onClose: (() => void) | undefined;
 
@@ -99,6 +102,7 @@ export class SqliteStorage implements Storage {
     migrate(this.db);
     this.history = this.#history = new SqliteHistoryStore(this.db);
     this.channels = new SqliteChannelStore(this.db);
+    this.sanctions = new SqliteSanctionStore(this.db);
   }
 
   /**
@@ -484,5 +488,29 @@ class SqliteChannelStore implements ChannelStore {
 
   async deleteChannel(folded: string): Promise<void> {
     this.#delete.run(folded);
+  }
+}
+
+class SqliteSanctionStore implements SanctionStore {
+  readonly #all: Database.Statement;
+  readonly #save: Database.Statement;
+  readonly #delete: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#all = db.prepare('SELECT state FROM sanctions ORDER BY id');
+    this.#save = db.prepare('INSERT OR REPLACE INTO sanctions (id, state) VALUES (?, ?)');
+    this.#delete = db.prepare('DELETE FROM sanctions WHERE id = ?');
+  }
+
+  async loadSanctions(): Promise<Sanction[]> {
+    return (this.#all.all() as { state: string }[]).map((r) => JSON.parse(r.state) as Sanction);
+  }
+
+  async saveSanction(s: Sanction): Promise<void> {
+    this.#save.run(s.id, JSON.stringify(s));
+  }
+
+  async deleteSanction(id: string): Promise<void> {
+    this.#delete.run(id);
   }
 }
