@@ -33,6 +33,25 @@ export class AdminState {
     this.sanctions = new Sanctions(srv.fold, store, (err) => srv.logger.error({ err }, 'could not store a ban or mute; it holds until restart'));
   }
 
+  /**
+   * At startup, after the rooms are restored: the stored bans and mutes come back, and
+   * the default room loses any +i, +k or +l an older version let a first-comer persist
+   * (it cannot be taken). Returns how many sanctions were loaded.
+   */
+  async restore(): Promise<number> {
+    const srv = this.#srv;
+    const n = await this.sanctions.load(srv.now());
+    const lobby = srv.config.defaultChannel === '' ? undefined : srv.findChannel(srv.config.defaultChannel);
+    if (lobby !== undefined && (lobby.flags.has('i') || lobby.key !== null || lobby.limit !== null)) {
+      lobby.flags.delete('i');
+      lobby.key = null;
+      lobby.limit = null;
+      srv.history?.channelChanged(lobby);
+      srv.logger.warn({ channel: lobby.name }, `cleared +i/+k/+l on ${lobby.name}: the default room cannot be locked (only admins may lock it, and not across restarts)`);
+    }
+    return n;
+  }
+
   subject(s: Session): Subject {
     return { source: s.source, ip: s.ip, account: this.accountOf(s) };
   }

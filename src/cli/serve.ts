@@ -19,6 +19,10 @@ import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
 import { plainDialect } from '../gateway.js';
 import { TlsCredentialStore, plainHex } from '../transports/tls.js';
+import type { AdminState } from '../admin/state.js';
+import type { IrcServer } from '../core/server.js';
+import type { AdminSocket } from '../admin/socket.js';
+import type { AdminConsole } from '../admin/console.js';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
@@ -49,6 +53,8 @@ export interface ServerLike {
   stats(): { clients: number; channels: number };
   /** IRCv3 STS policy offered in CAP LS (IrcServer.sts) */
   sts?: { port: number; duration: number } | null;
+  /** bans, mutes, the one-time admin code (IrcServer.admin); absent: no admin console or socket */
+  admin?: AdminState;
 }
 export type ServerFactory = (config: Config, logger: Logger, reloadConfig?: () => Config) => ServerLike | Promise<ServerLike>;
 
@@ -87,6 +93,8 @@ export interface ServeHandle {
   tls: TlsCredentialStore | null;
   /** the last reload's TLS certificate step (settles once the new certificate is in use or refused) */
   tlsReloaded(): Promise<boolean>;
+  /** the admin socket's path (`tincan admin`), null when there is none */
+  adminSocket: string | null;
 }
 
 const OPTIONS = {
@@ -188,7 +196,8 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
   const history = new History({ storage, logger });
   const server = new IrcServer(config, logger, reloadConfig === undefined ? { history } : { reloadConfig, history });
   const restored = await history.restoreChannels(server);
-  logger.info({ storage: storage.kind, channels: restored }, `history: ${storage.kind} store opened, ${restored} channel(s) restored`);
+  const sanctions = await server.admin.restore();
+  logger.info({ storage: storage.kind, channels: restored, sanctions }, `history: ${storage.kind} store opened, ${restored} channel(s) restored`);
   return server;
 }
 
@@ -287,6 +296,26 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     );
   }
 
+  // the host is in charge: a one-time admin code for the join card, `tincan admin` over
+  // <dataDir>/admin.sock, and this terminal as a console when it is one
+  const admin = server.admin;
+  const adminCode = admin === undefined ? null : admin.claim.issue(config.moderation.claimCodeMinutes);
+  let adminSocket: AdminSocket | null = null;
+  let adminConsole: AdminConsole | null = null;
+  if (admin !== undefined && config.moderation.socket) {
+    const { startAdminSocket } = await import('../admin/socket.js');
+    const { ensureDataDir } = await import('../storage/data-dir.js');
+    try {
+      adminSocket = await startAdminSocket(server as IrcServer, ensureDataDir(config.dataDir), logger);
+    } catch (e) {
+      logger.warn(`no admin socket (tincan admin will not reach this server): ${(e as Error).message}`);
+    }
+  }
+  if (admin !== undefined && opts.announce === true && config.moderation.console && process.stdin.isTTY === true) {
+    const { startAdminConsole } = await import('../admin/console.js');
+    adminConsole = startAdminConsole(server as IrcServer, opts.print ?? ((t: string) => void process.stdout.write(t)));
+  }
+
   let advertisement: Advertisement | null = null;
   /** re-advertises with the current fingerprint (set when advertising) */
   let reannounce: (() => Promise<void>) | null = null;
@@ -296,7 +325,14 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       const c = tlsStore?.credentials;
       const tlsPort = listener.tlsAddress()?.port;
       const tls = c === undefined ? {} : { tls: { fingerprint: c.fingerprint, selfSigned: !c.verifiable, ...(tlsPort === undefined ? {} : { port: tlsPort }) } };
-      const card = joinCard({ addresses, port: addr.port, channel: config.defaultChannel, ...(note === undefined ? {} : { note }), ...tls });
+      const card = joinCard({
+        addresses,
+        port: addr.port,
+        channel: config.defaultChannel,
+        ...(note === undefined ? {} : { note }),
+        ...tls,
+        ...(adminCode === null ? {} : { admin: { code: adminCode, minutes: config.moderation.claimCodeMinutes, console: adminConsole !== null } }),
+      });
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
     if (args.noMdns !== true) {
@@ -366,6 +402,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   const close = (): Promise<void> => {
     closing ??= (async () => {
       for (const off of removeSignals) off();
+      adminConsole?.close();
+      await adminSocket?.close();
       // withdraw from mDNS first, so browsers stop offering a server that is leaving
       if (advertisement !== null) await advertisement.stop();
       try {
@@ -421,6 +459,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     },
     tls: tlsStore,
     tlsReloaded: () => tlsReload,
+    adminSocket: adminSocket?.path ?? null,
   };
 }
 

@@ -106,6 +106,11 @@ export class Renderer {
           st.nick = to;
           return [`* You are now known as ${cleanText(to)}`];
         }
+        // an ignored nick stays ignored under its new name
+        if (st.ignores(nickOf(msg.source))) {
+          st.ignored.delete(st.fold(nickOf(msg.source)));
+          st.ignored.set(st.fold(to), to);
+        }
         return [`* ${who} is now known as ${cleanText(to)}`];
       }
       case 'TOPIC':
@@ -116,6 +121,7 @@ export class Renderer {
         return [`* ${who} set mode ${cleanText(p.slice(1).join(' '))} on ${cleanText(target)}`];
       }
       case 'INVITE':
+        if (st.ignores(nickOf(msg.source))) return [];
         return [`* ${who} invites you to ${cleanText(p[1] ?? '')}: type /join ${cleanText(p[1] ?? '')}`];
       case 'KILL':
       case 'WALLOPS':
@@ -263,6 +269,7 @@ export class Renderer {
     const from = nickOf(msg.source);
     // from the server itself (or no source): a server notice
     if (msg.source === null || !msg.source.includes('!')) return [`* ${cleanText(raw).replace(/^\*\*\* /, '')}`];
+    if (this.#st.ignores(from)) return []; // /ignore: dropped here, CTCP included
     const who = cleanText(from);
     const now = this.#host.now();
     const tagged = msg.tags?.get('time');
