@@ -21,8 +21,12 @@ export function startAdminConsole(srv: IrcServer, print: (text: string) => void,
       srv.logger.error({ err, line }, 'admin console command failed');
     }
   });
+  // what other admins do shows here too (the console is an admin)
+  const watch = (line: string): void => print(line + '\n');
+  srv.admin.watchers.add(watch);
   return {
     close() {
+      srv.admin.watchers.delete(watch);
       rl.close();
     },
   };

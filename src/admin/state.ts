@@ -25,6 +25,8 @@ export class AdminState {
    * are not built yet: the accounts work sets this.
    */
   accountOf: (s: Session) => string | null = () => null;
+  /** who else hears every audit line: the server's console */
+  readonly watchers = new Set<(line: string) => void>();
   readonly #srv: IrcServer;
 
   constructor(srv: IrcServer, store: SanctionStore | null) {
@@ -83,6 +85,7 @@ export class AdminState {
   audit(by: string, action: string, text: string, fields: Record<string, unknown> = {}, bySession: Session | null = null): void {
     this.#srv.logger.info({ audit: true, by, action, ...fields }, `admin: ${by} ${text}`);
     const line = `*** Admin: ${by} ${text}`;
+    if (by !== 'console') for (const w of this.watchers) w(line);
     for (const s of this.#srv.sessions) {
       if (s !== bySession && s.registered && s.admin && !s.closing) s.serverMessage('NOTICE', s.nick, line);
     }

@@ -110,14 +110,18 @@ function open(path: string): Promise<AdminLink> {
 export async function adminMain(argv: string[], io: { out?: (t: string) => void; err?: (t: string) => void; input?: NodeJS.ReadableStream } = {}): Promise<number> {
   const out = io.out ?? ((t: string) => void process.stdout.write(t));
   const err = io.err ?? ((t: string) => void process.stderr.write(t));
-  let parsed;
+  // options come first; everything from the first other word on is the command (its
+  // own words may start with '-': `tincan admin mode #room -ik`)
+  const first = argv.findIndex((a, i) => !a.startsWith('-') && !['--data', '-c', '--config'].includes(argv[i - 1] ?? ''));
+  const optArgs = first < 0 ? argv : argv.slice(0, first);
+  const positionals = first < 0 ? [] : argv.slice(first);
+  let values: { data?: string; config?: string; help?: boolean };
   try {
-    parsed = parseArgs({ args: argv, options: { data: { type: 'string' }, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    ({ values } = parseArgs({ args: optArgs, options: { data: { type: 'string' }, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true }));
   } catch (e) {
     err(`tincan admin: ${(e as Error).message}\n\n${adminUsage()}\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
   if (values.help === true) {
     out(adminUsage() + '\n');
     return 0;

@@ -199,6 +199,8 @@ export function channelMode(s: ModeActor, ch: Channel, params: string[], srv: Ir
     const params = [ch.name, applied, ...appliedArgs];
     const out = srv.outgoing(s.source, 'MODE', params);
     srv.sendToChannel(ch, out);
+    // an admin changing a room from outside sees what took effect too
+    if (status === undefined && typeof member.send === 'function') member.send(out.lineFor(member.caps));
     srv.history?.record(ch, s.source, 'MODE', params, out);
     if (/[^ov+-]/.test(applied)) srv.history?.channelChanged(ch);
     if (!chanOp) srv.admin.audit(s.nick, 'mode', `set mode ${applied}${appliedArgs.length > 0 ? ' ' + appliedArgs.join(' ') : ''} on ${ch.name}`, { channel: ch.name, modes: applied }, member);
