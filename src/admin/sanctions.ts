@@ -129,6 +129,11 @@ export class Sanctions {
     return c !== undefined && c.matches(who);
   }
 
+  /** Would `s` (ours or not, e.g. one just expired) apply to `who`? */
+  matchesSanction(s: Sanction, who: Subject): boolean {
+    return this.#compile(s)(who);
+  }
+
   /** The mute `who` is under in `channel` (folded; null = a private message), or null. */
   mutedBy(who: Subject, channel: string | null): Sanction | null {
     if (this.#mutes.length === 0) return null; // the hot path: nobody is muted

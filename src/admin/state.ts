@@ -95,6 +95,13 @@ export class AdminState {
   tick(now: number): void {
     if (this.sanctions.size === 0) return;
     for (const s of this.sanctions.expire(now)) {
+      if (s.kind === 'mute') {
+        // whoever it silenced learns they can talk again
+        const where = s.scope === '*' ? 'on this server' : `in ${s.scope}`;
+        for (const u of this.#srv.sessions) {
+          if (u.registered && !u.closing && !u.admin && this.sanctions.matchesSanction(s, this.subject(u))) u.serverMessage('NOTICE', u.nick, `*** Your mute ${where} has ended: you can talk again.`);
+        }
+      }
       this.audit('the server', 'expire', `lifted the ${s.kind} on ${s.value}${s.scope === '*' ? '' : ' in ' + s.scope} (it expired)`, { kind: s.kind, target: s.value, scope: s.scope });
     }
   }

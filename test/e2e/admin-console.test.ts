@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,12 +39,14 @@ test('console, tincan admin and a claimed client each undo a griefer lock', { sk
   writeFileSync(cfg, JSON.stringify({ tls: { enabled: false }, logLevel: 'warn' }));
   const tmux = new Tmux();
   const clients: RawClient[] = [];
+  let serverPid = 0;
   try {
-    tmux.start('srv', `cd ${REPO_ROOT} && ${TSX.join(' ')} serve --host 127.0.0.1 --port 0 --no-mdns --config ${cfg} --data ${data}`, {}, 160, 100);
+    tmux.start('srv', `cd ${REPO_ROOT} && exec ${TSX.join(' ')} serve --host 127.0.0.1 --port 0 --no-mdns --config ${cfg} --data ${data}`, {}, 160, 100);
     const screen = await eventually(() => {
       const s = tmux.screen('srv');
       return /nc 127\.0\.0\.1 \d+/.test(s) && /\/admin [0-9A-Z]{5}-[0-9A-Z]{5}/.test(s) && s;
     }, 'the join card with an admin code', 30_000);
+    serverPid = Number(execFileSync('tmux', ['-L', tmux.socket, 'display-message', '-p', '-t', 'srv', '#{pane_pid}'], { encoding: 'utf8' }).trim());
     const port = Number(/nc 127\.0\.0\.1 (\d+)/.exec(screen)![1]);
     const code = /\/admin ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(screen)![1]!;
     assert.match(screen, /this terminal takes admin commands/);
@@ -102,6 +104,14 @@ test('console, tincan admin and a claimed client each undo a griefer lock', { sk
     await eventually(() => !tmux.alive('srv'), 'the server exits on Ctrl-C', 15_000);
   } finally {
     for (const c of clients) c.end();
+    // tmux's hangup is a reload to tincan (SIGHUP): a failed run must not leave the server behind
+    if (serverPid > 0 && tmux.alive('srv')) {
+      try {
+        process.kill(serverPid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
     tmux.kill();
     rmSync(dir, { recursive: true, force: true });
   }
