@@ -45,7 +45,8 @@ function alive(path: string): Promise<boolean> {
  * Listens on `<dataDir>/admin.sock`. Refuses (throws, saying why) when the path is taken
  * by something that is not our own stale socket: another user's file, or a live server.
  */
-export async function startAdminSocket(srv: IrcServer, dataDir: string, logger: Logger): Promise<AdminSocket> {
+export async function startAdminSocket(srv: IrcServer, dataDir: string, logger: Logger, opts: { idleMs?: number } = {}): Promise<AdminSocket> {
+  const idleMs = opts.idleMs ?? IDLE_MS;
   const path = socketPath(dataDir);
   const st = (() => {
     try {
@@ -68,7 +69,7 @@ export async function startAdminSocket(srv: IrcServer, dataDir: string, logger: 
     }
     open.add(sock);
     sock.once('close', () => open.delete(sock));
-    serveConnection(srv, sock);
+    serveConnection(srv, sock, idleMs);
   });
   // created 0600 from the start (the umask is the process's; bind happens inside listen)
   const old = process.umask(0o177);
@@ -100,10 +101,10 @@ export async function startAdminSocket(srv: IrcServer, dataDir: string, logger: 
   };
 }
 
-function serveConnection(srv: IrcServer, sock: Socket): void {
+function serveConnection(srv: IrcServer, sock: Socket, idleMs: number): void {
   let buf = '';
   sock.setEncoding('utf8');
-  sock.setTimeout(IDLE_MS, () => sock.destroy());
+  sock.setTimeout(idleMs, () => sock.destroy());
   sock.on('error', () => {});
   const answer = (obj: unknown): void => {
     if (!sock.destroyed) sock.write(JSON.stringify(obj) + '\n');
