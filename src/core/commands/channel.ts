@@ -117,6 +117,10 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const names = msg.params[0]!.split(',');
   const keys = (msg.params[1] ?? '').split(',');
   const l = srv.config.limits;
+  // creations refused after the first in this command: counted, told once at the end
+  // (JOIN #a1,...,#a1000 must not answer with a thousand lines)
+  let refusedMore = 0;
+  let refusedOnce = false;
   names.forEach((name, i) => {
     if (name === '') return;
     if (!isValidChannelName(name, l.channelLength)) {
@@ -158,9 +162,14 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       }
     }
     if (existing === undefined) {
+      if (refusedOnce) {
+        refusedMore++;
+        return;
+      }
       const why = srv.channelRefusal(s, name);
       if (why !== null) {
         s.numeric(N.ERR_TOOMANYCHANNELS, name, `Cannot create ${name}: ${why}; join an existing room (LIST)`);
+        refusedOnce = true;
         return;
       }
     }
@@ -179,6 +188,7 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       );
     }
   });
+  if (refusedMore > 0) s.serverMessage('NOTICE', s.nick, `*** ${refusedMore} more new room${refusedMore === 1 ? '' : 's'} in that JOIN were not created either`);
 }
 
 /** What of `ch`'s locks `s` got past ('' = none): "key", "limit", "invite-only", "ban". */
