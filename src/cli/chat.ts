@@ -4,6 +4,7 @@
  * lines for tcp://. With no host it looks for servers on the LAN (mDNS) and, when
  * none answers, offers to start one here.
  */
+import { ignoreFilePath, loadIgnores, saveIgnores } from '../clients/tui/settings.js';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -364,6 +365,14 @@ export async function chatMain(argv: string[]): Promise<number> {
     }),
     historyOnJoin: 50,
     ...(args.password !== undefined ? { password: args.password } : {}),
+    ignored: loadIgnores(),
+    onIgnoredChange: (nicks) => {
+      try {
+        saveIgnores(nicks);
+      } catch (e) {
+        client.info(client.active, `Could not remember the ignore list in ${ignoreFilePath()}: ${(e as Error).message}`, 'error');
+      }
+    },
   });
   if (!tty) {
     const { runLineMode } = await import('../clients/tui/line-mode.js');

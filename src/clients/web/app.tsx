@@ -19,7 +19,7 @@ import { openQuery, orderedBuffers, sortedMembers, wantedChannels } from './comm
 import { roomColours } from './format.js';
 import { Colours, Log, Nick, plainText, SearchResults } from './log.js';
 import { Banner, Composer, JoinForm, Login, MenuIcon, NotifyButton, PeopleIcon, SearchBox } from './panels.js';
-import { load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedRooms, saveSession } from './storage.js';
+import { IGNORE_KEY, load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedIgnores, savedRooms, saveSession } from './storage.js';
 
 /** Lines kept per window in the page. */
 const MAX_LINES = 1500;
@@ -47,6 +47,8 @@ export function App() {
       serverLabel: location.host,
       transport: webSocketTransport(wsUrl(location)),
       channels: savedRooms(),
+      ignored: savedIgnores(),
+      onIgnoredChange: (nicks) => save(IGNORE_KEY, JSON.stringify(nicks)),
       ...(password !== null ? { password } : {}),
       maxLines: MAX_LINES,
       historyOnJoin: HISTORY_PAGE,
