@@ -18,6 +18,7 @@ import { webSocketTransport, wsUrl } from '../shared/browser-transport.js';
 import { openQuery, orderedBuffers, sortedMembers, wantedChannels } from './commands.js';
 import { roomColours } from './format.js';
 import { Colours, Log, Nick, plainText, SearchResults } from './log.js';
+import { AdminClaim } from './admin-claim.js';
 import { Banner, Composer, JoinForm, Login, MenuIcon, NotifyButton, PeopleIcon, SearchBox } from './panels.js';
 import { IGNORE_KEY, load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedIgnores, savedRooms, saveSession } from './storage.js';
 
@@ -198,6 +199,7 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
           ))}
         </ul>
         <JoinForm client={client} onDone={() => setDrawer('none')} />
+        <AdminClaim client={client} />
         <div class="me">
           <Nick nick={client.nick} />
           <span class="status" aria-live="polite">{client.away ? 'You are away' : 'You are here'}</span>
