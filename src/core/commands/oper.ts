@@ -14,6 +14,7 @@ import { passwordProblem, SCRYPT } from '../../config/oper-password.js';
 import type { CommandTable } from './types.js';
 import { closeText } from '../../errors.js';
 import { ADMIN_OPER_NAME } from '../session.js';
+import { addressGroup } from '../../util/netmask.js';
 import { runAdminLine } from '../../admin/commands.js';
 
 /** Equal-length, non-empty buffers only: an empty secret never matches. */
@@ -182,7 +183,8 @@ function grant(s: Session, op: OperatorConfig, srv: IrcServer): void {
 /** CLAIM CODE: the join card's one-time admin code makes `s` an admin. */
 function claim(s: Session, code: string, srv: IrcServer): void {
   const m = srv.config.moderation;
-  const r = srv.admin.claim.attempt(code, s.ip, m.claimAttemptsPerMinute);
+  // per address group: an IPv6 host has a whole prefix of addresses to guess from
+  const r = srv.admin.claim.attempt(code, addressGroup(s.ip, srv.config.connections.ipv6Prefix), m.claimAttemptsPerMinute);
   if (r === 'throttled') {
     s.numeric(N.ERR_PASSWDMISMATCH, 'Too many wrong admin codes from your address: wait a minute before trying again');
     return;
