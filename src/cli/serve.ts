@@ -302,19 +302,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   const adminCode = admin === undefined ? null : admin.claim.issue(config.moderation.claimCodeMinutes);
   let adminSocket: AdminSocket | null = null;
   let adminConsole: AdminConsole | null = null;
-  if (admin !== undefined && config.moderation.socket) {
-    const { startAdminSocket } = await import('../admin/socket.js');
-    const { ensureDataDir } = await import('../storage/data-dir.js');
-    try {
-      adminSocket = await startAdminSocket(server as IrcServer, ensureDataDir(config.dataDir), logger);
-    } catch (e) {
-      logger.warn(`no admin socket (tincan admin will not reach this server): ${(e as Error).message}`);
-    }
-  }
-  if (admin !== undefined && opts.announce === true && config.moderation.console && process.stdin.isTTY === true) {
-    const { startAdminConsole } = await import('../admin/console.js');
-    adminConsole = startAdminConsole(server as IrcServer, opts.print ?? ((t: string) => void process.stdout.write(t)));
-  }
+  const consoleWanted = admin !== undefined && opts.announce === true && config.moderation.console && process.stdin.isTTY === true;
 
   let advertisement: Advertisement | null = null;
   /** re-advertises with the current fingerprint (set when advertising) */
@@ -331,7 +319,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         channel: config.defaultChannel,
         ...(note === undefined ? {} : { note }),
         ...tls,
-        ...(adminCode === null ? {} : { admin: { code: adminCode, minutes: config.moderation.claimCodeMinutes, console: adminConsole !== null } }),
+        ...(adminCode === null ? {} : { admin: { code: adminCode, minutes: config.moderation.claimCodeMinutes, console: consoleWanted } }),
       });
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
@@ -443,6 +431,23 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     on('SIGTERM', onStop);
     on('SIGINT', onStop);
     if (process.platform !== 'win32') on('SIGHUP', onHup);
+  }
+
+  // after the signal handlers: a SIGHUP right after "listening" must not find none
+  if (admin !== undefined && config.moderation.socket) {
+    // makeDir, not ensureDataDir: that opens and closes tincan.lock, and closing any
+    // descriptor of a file drops this process's POSIX locks on it (the data-dir lock)
+    const { startAdminSocket } = await import('../admin/socket.js');
+    const { makeDir } = await import('../storage/data-dir.js');
+    try {
+      adminSocket = await startAdminSocket(server as IrcServer, makeDir(config.dataDir), logger);
+    } catch (e) {
+      logger.warn(`no admin socket (tincan admin will not reach this server): ${(e as Error).message}`);
+    }
+  }
+  if (consoleWanted) {
+    const { startAdminConsole } = await import('../admin/console.js');
+    adminConsole = startAdminConsole(server as IrcServer, opts.print ?? ((t: string) => void process.stdout.write(t)));
   }
 
   return {
