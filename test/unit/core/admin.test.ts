@@ -37,6 +37,8 @@ test('a guest first into the default room gets no operator status and cannot loc
   guest.recv('MODE #lobby +ik secret');
   assert.ok(hasNumeric(guest.take(), '482'));
   assert.equal(h.server.findChannel('#lobby')!.key, null);
+  guest.recv('TOPIC #lobby :hello class'); // -t in the default room: its topic is everyone's
+  assert.ok(guest.take().some((l) => / TOPIC #lobby :hello class/.test(l)));
   guest.recv('JOIN #mine');
   assert.ok(guest.take().some((l) => / 353 .*@guest1/.test(l)), 'first into #mine: @');
   await h.close();
