@@ -268,8 +268,6 @@ export class IrcServer {
     const existing = this.channels.get(folded);
     if (existing !== undefined) return { ch: existing, created: false };
     const ch = new Channel(name, folded, this.now());
-    // the default room has no first-comer operator, so its topic is everyone's until an admin sets +t
-    if (folded === this.fold(this.config.defaultChannel)) ch.flags.delete('t');
     this.channels.set(folded, ch);
     if (creator !== null && folded !== this.fold(this.config.defaultChannel)) this.creationQuota.created(ch, creator);
     return { ch, created: true };

@@ -43,7 +43,6 @@ async function connect(nick: string): Promise<Client> {
   return c;
 }
 
-// #chat, not the default room: a first-comer is its operator there (in #lobby only admins are)
 test('irc-framework clients negotiate IRCv3 caps and chat', { timeout: 30000 }, async () => {
   const alice = await connect('alice');
   const bob = await connect('bob');
@@ -55,21 +54,21 @@ test('irc-framework clients negotiate IRCv3 caps and chat', { timeout: 30000 }, 
     assert.equal(alice.network.options['NETWORK'], 'tincan');
 
     const aliceJoined = next(alice, 'join', (e) => e['nick'] === 'alice');
-    alice.join('#chat');
+    alice.join('#lobby');
     await aliceJoined;
     // extended-join: bob's join carries his realname to alice
     const seenJoin = next(alice, 'join', (e) => e['nick'] === 'bob');
-    bob.join('#chat');
+    bob.join('#lobby');
     const j = await seenJoin;
     assert.equal(j['gecos'], 'bob real');
 
     // channel message: msgid and server-time on delivery, echo to the sender
     const got = next(bob, 'privmsg', (e) => e['message'] === 'hello bob');
     const echo = next(alice, 'privmsg', (e) => e['message'] === 'hello bob');
-    alice.say('#chat', 'hello bob');
+    alice.say('#lobby', 'hello bob');
     const [m, e] = await Promise.all([got, echo]);
     assert.equal(m['nick'], 'alice');
-    assert.equal(m['target'], '#chat');
+    assert.equal(m['target'], '#lobby');
     assert.ok(m.tags?.['msgid'], 'msgid tag present');
     assert.equal(e.tags?.['msgid'], m.tags?.['msgid'], 'echo carries the same msgid');
     assert.ok(typeof m['time'] === 'number' && Math.abs((m['time'] as number) - Date.now()) < 10000, 'server-time parsed');
@@ -81,7 +80,7 @@ test('irc-framework clients negotiate IRCv3 caps and chat', { timeout: 30000 }, 
 
     // topic
     const topic = next(bob, 'topic', (e) => e['topic'] === 'plans');
-    alice.setTopic('#chat', 'plans');
+    alice.setTopic('#lobby', 'plans');
     assert.equal((await topic)['nick'], 'alice');
 
     // away-notify
@@ -97,20 +96,20 @@ test('irc-framework clients negotiate IRCv3 caps and chat', { timeout: 30000 }, 
 
     // kick
     const kicked = next(bob, 'kick', (e) => e['kicked'] === 'bob');
-    alice.raw('KICK #chat bob :out');
+    alice.raw('KICK #lobby bob :out');
     const k = await kicked;
     assert.equal(k['nick'], 'alice');
     assert.equal(k['message'], 'out');
 
     // part and quit are seen by the other
     const rejoined = next(alice, 'join', (e) => e['nick'] === 'bob');
-    bob.join('#chat');
+    bob.join('#lobby');
     await rejoined;
     const parted = next(alice, 'part', (e) => e['nick'] === 'bob');
-    bob.part('#chat', 'later');
+    bob.part('#lobby', 'later');
     assert.equal((await parted)['message'], 'later');
     const back = next(alice, 'join', (e) => e['nick'] === 'bob');
-    bob.join('#chat');
+    bob.join('#lobby');
     await back;
     const quit = next(alice, 'quit', (e) => e['nick'] === 'bob');
     bob.quit('bye all');

@@ -74,31 +74,31 @@ function adminSocket(path: string, line: string): Promise<string[]> {
   });
 }
 
-test('a netcat guest first into #lobby gets no @ and cannot lock it', T, async () => {
+test('a netcat guest first into #lobby is its operator but cannot lock it', T, async () => {
   const h = await serve(dataDir());
   const c = await RawClient.connect(h.port);
   clients.push(c);
   c.socket.write('hello\r\n');
   await c.waitFor(/^\* Type a message and press Enter/);
   c.send('/who');
-  const who = await c.waitFor(/^\* In #lobby: /);
-  assert.doesNotMatch(who, /@/, 'nobody is operator of #lobby');
+  await c.waitFor(/^\* In #lobby: @guest/);
   c.send('/mode +ik secret');
-  await c.waitFor(/^! You need to be an operator of #lobby/);
+  await c.waitFor(/^! Only an admin can change \+i in #lobby: it is the server's default room\.$/);
   const other = await irc(h.port, 'other');
   other.send('JOIN #lobby');
   await other.waitFor(/:other!\S+ JOIN #lobby/);
 });
 
-test('an IRC guest first into #lobby cannot lock it either; a first-comer elsewhere is @ until a restart', T, async () => {
+test('an IRC guest first into #lobby cannot lock it either; first-comer @ is undone by a restart', T, async () => {
   const data = dataDir();
   let h = await serve(data);
   const guest = await irc(h.port, 'guest');
   guest.send('JOIN #lobby');
-  await guest.waitFor(/ 366 guest #lobby /);
-  assert.ok(!guest.lines.some((l) => / 353 .*@guest/.test(l)));
+  await guest.waitFor(/ 353 guest = #lobby :@guest/);
   guest.send('MODE #lobby +ik secret');
-  await guest.waitFor(/ 482 guest #lobby /);
+  await guest.waitFor(/ 482 guest #lobby :Only an admin can change \+i/);
+  guest.send('MODE #lobby +b *!*@*');
+  await guest.waitFor(/ 482 guest #lobby :Only an admin can change \+b/);
   guest.send('JOIN #hers');
   await guest.waitFor(/ 353 guest = #hers :@guest/);
   guest.send('TOPIC #hers :kept across restarts'); // state worth storing: the room stays
@@ -107,14 +107,17 @@ test('an IRC guest first into #lobby cannot lock it either; a first-comer elsewh
   await stop(h);
 
   h = await serve(data);
-  const bob = await irc(h.port, 'bob');
-  bob.send('JOIN #hers');
-  await bob.waitFor(/ 332 bob #hers :kept across restarts/);
-  await bob.waitFor(/ 353 bob = #hers :@bob/); // first in after the restart
+  for (const room of ['#lobby', '#hers']) {
+    const bob = await irc(h.port, 'bob' + room.slice(1));
+    bob.send(`JOIN ${room}`);
+    await bob.waitFor(new RegExp(` 353 \\S+ = ${room} :@bob`)); // first in after the restart
+  }
   const back = await irc(h.port, 'guest');
-  back.send('JOIN #hers');
-  const names = await back.waitFor(/ 353 guest = #hers :/);
-  assert.match(names, /:@bob guest$/, 'the old first-comer is an ordinary member now');
+  back.send('JOIN #lobby,#hers');
+  const lobby = await back.waitFor(/ 353 guest = #lobby :/);
+  const hers = await back.waitFor(/ 353 guest = #hers :/);
+  assert.match(lobby, /:@boblobby guest$/, 'the old first-comer is an ordinary member now');
+  assert.match(hers, /:@bobhers guest$/);
 });
 
 test('a +i/+k on #lobby stored by older data is cleared at load', T, async () => {

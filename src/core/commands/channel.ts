@@ -175,10 +175,9 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     }
     const { ch, created } = srv.getOrCreateChannel(name, s);
     // a channel kept empty (history: it has a topic, modes or bans) gives op to its first
-    // joiner; never persisted, so a restart undoes it. The default room is the host's:
-    // its first joiner is an operator only if an admin.
-    const first = created || ch.members.size === 0;
-    joinChannel(s, ch, srv, first && (s.admin || !srv.isDefaultRoom(ch)) ? Member.op : 0);
+    // joiner; never persisted, so a restart undoes it (and in the default room that
+    // operator still cannot lock it: mode.ts)
+    joinChannel(s, ch, srv, created || ch.members.size === 0 ? Member.op : 0);
     if (created && !srv.isDefaultRoom(ch) && srv.history !== undefined && srv.config.history.replayLines > 0) {
       // what a public room reveals (docs/history.md): say it where it matters
       s.serverMessage(

@@ -29,41 +29,40 @@ function consoleRun(h: Harness, line: string): string[] {
 
 const sessionOf = (h: Harness, nick: string) => h.server.findNick(nick)!;
 
-test('a guest first into the default room gets no operator status and cannot lock it; elsewhere the first-comer is operator', async () => {
+test('a guest first into the default room is its (temporary) operator but cannot lock it; other modes and rooms as usual', async () => {
   const h = harness({ history: { enabled: false } });
   const guest = h.client('guest1');
   guest.recv('JOIN #lobby');
-  assert.ok(!guest.take().some((l) => / 353 .*@guest1/.test(l)), 'no @ in #lobby');
-  guest.recv('MODE #lobby +ik secret');
-  assert.ok(hasNumeric(guest.take(), '482'));
-  assert.equal(h.server.findChannel('#lobby')!.key, null);
-  guest.recv('TOPIC #lobby :hello class'); // -t in the default room: its topic is everyone's
-  assert.ok(guest.take().some((l) => / TOPIC #lobby :hello class/.test(l)));
+  assert.ok(guest.take().some((l) => / 353 .*@guest1/.test(l)), 'first in: @');
+  for (const m of ['+ik secret', '+l 1', '+b *!*@*', '+i']) {
+    guest.recv(`MODE #lobby ${m}`);
+    const got = guest.take();
+    assert.ok(got.some((l) => / 482 guest1 #lobby :Only an admin can change \+[iklb] in #lobby: it is the server's default room/.test(l)), `${m}: ${got.join('\n')}`);
+  }
+  const ch = h.server.findChannel('#lobby')!;
+  assert.deepEqual([ch.flags.has('i'), ch.key, ch.limit, ch.bans.length], [false, null, null, 0]);
+  guest.recv('MODE #lobby +m'); // not a lock: an operator's as anywhere
+  assert.ok(guest.take().some((l) => / MODE #lobby \+m/.test(l)));
   guest.recv('JOIN #mine');
-  assert.ok(guest.take().some((l) => / 353 .*@guest1/.test(l)), 'first into #mine: @');
+  guest.recv('MODE #mine +ik secret');
+  assert.ok(guest.take().some((l) => / MODE #mine \+ik secret/.test(l)), 'their own room: anything');
   await h.close();
 });
 
-test('an operator of the default room (given @ by an admin) still cannot set +i +k +l or bans there; an admin can', async () => {
+test('in the default room an admin sets +i +k +l and bans; an operator who is not an admin cannot lift them either', async () => {
   const h = harness({ history: { enabled: false } });
+  const op = h.client('helper');
+  op.recv('JOIN #lobby'); // first in: @
   const admin = h.client('host');
   sessionOf(h, 'host').admin = true;
   admin.recv('JOIN #lobby');
-  const op = h.client('helper');
-  op.recv('JOIN #lobby');
-  admin.recv('MODE #lobby +o helper');
-  op.take();
-  for (const m of ['+i', '+k key', '+l 5', '+b *!*@*']) {
-    op.recv(`MODE #lobby ${m}`);
-    const got = op.take();
-    assert.ok(got.some((l) => / 482 .*Only an admin/.test(l)), `${m}: ${got.join('\n')}`);
-  }
-  op.recv('MODE #lobby +m'); // other modes are an operator's as anywhere
-  assert.ok(op.take().some((l) => / MODE #lobby \+m/.test(l)));
+  admin.recv('MODE #lobby +lb 50 *!*@10.6.6.6');
   const ch = h.server.findChannel('#lobby')!;
-  assert.ok(!ch.flags.has('i') && ch.key === null && ch.limit === null && ch.bans.length === 0);
-  admin.recv('MODE #lobby +l 50');
-  assert.equal(ch.limit, 50);
+  assert.deepEqual([ch.limit, ch.bans.length], [50, 1]);
+  op.take();
+  op.recv('MODE #lobby -lb *!*@10.6.6.6');
+  assert.ok(op.take().some((l) => / 482 .*Only an admin/.test(l)));
+  assert.deepEqual([ch.limit, ch.bans.length], [50, 1]);
   await h.close();
 });
 

@@ -39,8 +39,6 @@ async function plainUser(h: Harness, nicks: string[] = ['guest1'], opts: { passw
 test('a plain user gets a guest nick, lands in #lobby and sees a short readable welcome', async () => {
   const h = mk();
   const bob = h.client('bob');
-  // #lobby is the default room: its operator is an admin (first-comers get no @ there)
-  h.server.findNick('bob')!.admin = true;
   bob.recv('JOIN #lobby');
   bob.recv('TOPIC #lobby :be nice');
   bob.take();
@@ -93,8 +91,6 @@ test('typed lines become PRIVMSG to the current room; lines typed before joining
 test('what others do is rendered as text, never raw IRC', async () => {
   const h = mk();
   const bob = h.client('bob');
-  // #lobby is the default room: its operator is an admin (first-comers get no @ there)
-  h.server.findNick('bob')!.admin = true;
   bob.recv('JOIN #lobby');
   const { inner } = await plainUser(h);
   bob.recv('JOIN #other');
@@ -155,8 +151,6 @@ test('messages in another joined room name the room; /join switches rooms, /part
 test('commands map to IRC and errors read as plain language', async () => {
   const h = mk();
   const bob = h.client('bob');
-  // #lobby is the default room: its operator is an admin (first-comers get no @ there)
-  h.server.findNick('bob')!.admin = true;
   bob.recv('JOIN #lobby');
   const { inner, session } = await plainUser(h);
   inner.take();
@@ -255,8 +249,6 @@ test('/help CMD explains one command (with its aliases); /help of no command say
 test('being kicked, invited, and a PING from the server are handled', async () => {
   const h = mk();
   const bob = h.client('bob');
-  // #lobby is the default room: its operator is an admin (first-comers get no @ there)
-  h.server.findNick('bob')!.admin = true;
   bob.recv('JOIN #lobby');
   const { inner, plain, session } = await plainUser(h);
   inner.take();
