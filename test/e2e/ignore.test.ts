@@ -81,7 +81,7 @@ describe('plain users: the server ignores for them', () => {
   });
 });
 
-describe('the terminal client ignores itself and remembers it', { skip: !haveCommand('tmux') && 'tmux is not installed', timeout: 60_000 }, () => {
+describe('the terminal client ignores itself and remembers it', { skip: !haveCommand('tmux') && 'tmux is not installed', timeout: 120_000 }, () => {
   it('/ignore hides a nick, survives a restart of tincan chat, /unignore shows it again', async () => {
     const home = mkdtempSync(join(tmpdir(), 'tincan-ignore-'));
     const tmux = new Tmux();
@@ -90,9 +90,9 @@ describe('the terminal client ignores itself and remembers it', { skip: !haveCom
       const friend = await irc('pal', '#room');
       const start = (): void => tmux.start('me', chatCommand(`127.0.0.1:${t.port} --nick reader`), { TERM: 'xterm-256color', XDG_CONFIG_HOME: home }, 100, 30);
       start();
-      await eventually(() => tmux.screen('me').includes('reader'), 'tincan chat is up', 20_000);
+      await eventually(() => tmux.screen('me').includes('Welcome to tincan'), 'tincan chat is connected (the MOTD)', 30_000);
       tmux.type('me', '/join #room');
-      await friend.waitFor(/:reader!\S+ JOIN #room/, 15_000);
+      await friend.waitFor(/:reader!\S+ JOIN #room/, 30_000);
       tmux.type('me', '/ignore nuisance');
       await eventually(() => tmux.screen('me').includes('Ignoring nuisance'), '/ignore answered');
       assert.equal(readFileSync(join(home, 'tincan', 'ignore'), 'utf8'), 'nuisance\n', 'remembered');
@@ -105,9 +105,9 @@ describe('the terminal client ignores itself and remembers it', { skip: !haveCom
       await eventually(() => !tmux.alive('me'), 'tincan chat quits', 15_000);
       const mark = friend.lines.length;
       start();
-      await eventually(() => tmux.screen('me').includes('reader'), 'tincan chat is up again', 20_000);
+      await eventually(() => tmux.screen('me').includes('Welcome to tincan'), 'tincan chat is connected again', 30_000);
       tmux.type('me', '/join #room');
-      await friend.waitFor(/:reader!\S+ JOIN #room/, 15_000, mark);
+      await friend.waitFor(/:reader!\S+ JOIN #room/, 30_000, mark);
       pest.send('PRIVMSG #room :annoying line two');
       friend.send('PRIVMSG #room :friendly line two');
       await eventually(() => tmux.screen('me').includes('friendly line two'), "the friend's second line");
