@@ -4,6 +4,7 @@
  * lines for tcp://. With no host it looks for servers on the LAN (mDNS) and, when
  * none answers, offers to start one here.
  */
+import { ignoreFilePath, loadIgnores, saveIgnores } from '../clients/tui/settings.js';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -393,6 +394,14 @@ export async function chatMain(argv: string[]): Promise<number> {
     historyOnJoin: 50,
     ...(args.password !== undefined ? { password: args.password } : {}),
     ...(saved !== null ? { login: saved } : {}),
+    ignored: loadIgnores(),
+    onIgnoredChange: (nicks) => {
+      try {
+        saveIgnores(nicks);
+      } catch (e) {
+        client.info(client.active, `Could not remember the ignore list in ${ignoreFilePath()}: ${(e as Error).message}`, 'error');
+      }
+    },
   });
   if (loginNote !== null) client.info(client.server, loginNote, 'error');
   else if (saved !== null) client.info(client.server, `Logging in as ${saved.account} (saved in ${loginsPath})`);

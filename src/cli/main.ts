@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `tincan` command: `tincan serve [options]`, `tincan chat [HOST[:PORT]]`, `tincan --help`, `tincan --version`.
+ * The `tincan` command: `tincan serve [options]`, `tincan chat [HOST[:PORT]]`, `tincan admin [command]`, `tincan --help`, `tincan --version`.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +23,7 @@ export function mainUsage(): string {
     'Commands:',
     '  serve        start the chat server (tincan serve --help for options)',
     '  chat         chat in a terminal; finds servers on the LAN (tincan chat --help)',
+    '  admin        run admin commands on the running server (tincan admin help)',
     '',
     'Options:',
     '  -h, --help     show this help',
@@ -45,6 +46,10 @@ export async function main(argv: string[]): Promise<number | null> {
     const { serveMain } = await import('./serve.js');
     await serveMain(rest);
     return null;
+  }
+  if (cmd === 'admin') {
+    const { adminMain } = await import('./admin.js');
+    return adminMain(rest);
   }
   if (cmd === 'chat') {
     const { chatMain } = await import('./chat.js');

@@ -19,6 +19,10 @@ import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
 import { plainDialect } from '../gateway.js';
 import { TlsCredentialStore, plainHex } from '../transports/tls.js';
+import type { AdminState } from '../admin/state.js';
+import type { IrcServer } from '../core/server.js';
+import type { AdminSocket } from '../admin/socket.js';
+import type { AdminConsole } from '../admin/console.js';
 
 /** Raised for anything that should end the CLI with a message and an exit code. */
 export class CliError extends Error {
@@ -49,6 +53,8 @@ export interface ServerLike {
   stats(): { clients: number; channels: number };
   /** IRCv3 STS policy offered in CAP LS (IrcServer.sts) */
   sts?: { port: number; duration: number } | null;
+  /** bans, mutes, the one-time admin code (IrcServer.admin); absent: no admin console or socket */
+  admin?: AdminState;
 }
 export type ServerFactory = (config: Config, logger: Logger, reloadConfig?: () => Config) => ServerLike | Promise<ServerLike>;
 
@@ -87,6 +93,8 @@ export interface ServeHandle {
   tls: TlsCredentialStore | null;
   /** the last reload's TLS certificate step (settles once the new certificate is in use or refused) */
   tlsReloaded(): Promise<boolean>;
+  /** the admin socket's path (`tincan admin`), null when there is none */
+  adminSocket: string | null;
 }
 
 const OPTIONS = {
@@ -225,7 +233,8 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
   const accounts = await server.accounts.load();
   const restored = await history.restoreChannels(server);
   const waiting = await server.mailbox.load();
-  logger.info({ storage: storage.kind, channels: restored, accounts, waiting }, `history: ${storage.kind} store opened, ${restored} channel(s) restored, ${accounts} account(s), ${waiting} offline message(s)`);
+  const sanctions = await server.admin.restore();
+  logger.info({ storage: storage.kind, channels: restored, accounts, waiting, sanctions }, `history: ${storage.kind} store opened, ${restored} channel(s) restored, ${accounts} account(s), ${waiting} offline message(s)`);
   return server;
 }
 
@@ -339,6 +348,14 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     );
   }
 
+  // the host is in charge: a one-time admin code for the join card, `tincan admin` over
+  // <dataDir>/admin.sock, and this terminal as a console when it is one
+  const admin = server.admin;
+  const adminCode = admin === undefined ? null : admin.claim.issue(config.moderation.claimCodeMinutes);
+  let adminSocket: AdminSocket | null = null;
+  let adminConsole: AdminConsole | null = null;
+  const consoleWanted = admin !== undefined && opts.announce === true && config.moderation.console && process.stdin.isTTY === true;
+
   let advertisement: Advertisement | null = null;
   /** re-advertises with the current fingerprint (set when advertising) */
   let reannounce: (() => Promise<void>) | null = null;
@@ -348,7 +365,14 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       const c = tlsStore?.credentials;
       const tlsPort = listener.tlsAddress()?.port;
       const tls = c === undefined ? {} : { tls: { fingerprint: c.fingerprint, selfSigned: !c.verifiable, ...(tlsPort === undefined ? {} : { port: tlsPort }) } };
-      const card = joinCard({ addresses, port: addr.port, channel: config.defaultChannel, ...(note === undefined ? {} : { note }), ...tls });
+      const card = joinCard({
+        addresses,
+        port: addr.port,
+        channel: config.defaultChannel,
+        ...(note === undefined ? {} : { note }),
+        ...tls,
+        ...(adminCode === null ? {} : { admin: { code: adminCode, minutes: config.moderation.claimCodeMinutes, console: consoleWanted } }),
+      });
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
     if (args.noMdns !== true) {
@@ -418,6 +442,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   const close = (): Promise<void> => {
     closing ??= (async () => {
       for (const off of removeSignals) off();
+      adminConsole?.close();
+      await adminSocket?.close();
       // withdraw from mDNS first, so browsers stop offering a server that is leaving
       if (advertisement !== null) await advertisement.stop();
       try {
@@ -460,6 +486,23 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     if (process.platform !== 'win32') on('SIGHUP', onHup);
   }
 
+  // after the signal handlers: a SIGHUP right after "listening" must not find none
+  if (admin !== undefined && config.moderation.socket) {
+    // makeDir, not ensureDataDir: that opens and closes tincan.lock, and closing any
+    // descriptor of a file drops this process's POSIX locks on it (the data-dir lock)
+    const { startAdminSocket } = await import('../admin/socket.js');
+    const { makeDir } = await import('../storage/data-dir.js');
+    try {
+      adminSocket = await startAdminSocket(server as IrcServer, makeDir(config.dataDir), logger);
+    } catch (e) {
+      logger.warn(`no admin socket (tincan admin will not reach this server): ${(e as Error).message}`);
+    }
+  }
+  if (consoleWanted) {
+    const { startAdminConsole } = await import('../admin/console.js');
+    adminConsole = startAdminConsole(server as IrcServer, opts.print ?? ((t: string) => void process.stdout.write(t)));
+  }
+
   return {
     port: addr.port,
     host: addr.host,
@@ -474,6 +517,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     },
     tls: tlsStore,
     tlsReloaded: () => tlsReload,
+    adminSocket: adminSocket?.path ?? null,
   };
 }
 

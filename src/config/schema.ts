@@ -99,6 +99,9 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     channelsCreatedPerUser: 10,
     channelsCreatedPerIp: 20,
     emptyChannelExpiryDays: 7,
+    // creating rooms, per connection: a burst, then a steady rate (docs/limits.md)
+    channelCreateBurst: 5,
+    channelCreatesPerMinute: 10,
   },
   // generous for people (a burst of 20 lines, then 5/s), stops paste floods
   flood: { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100, maxQueuedBytes: 64 * 1024 },
@@ -151,6 +154,15 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     tokenSeconds: 600,
     idleTimeout: 30,
     publicUrl: null,
+  },
+  // the host is in charge (README "Running a room for a class or a team", docs/limits.md)
+  moderation: {
+    console: true,
+    socket: true,
+    claimCodeMinutes: 60,
+    claimAttemptsPerMinute: 5,
+    defaultBanHours: 24,
+    maxSanctions: 10000,
   },
   logLevel: 'info',
 });
@@ -274,6 +286,23 @@ const limits = obj({
   channelsCreatedPerUser: int(1, 10000000), // existing channels one connection created
   channelsCreatedPerIp: int(1, 10000000), // existing channels created from one address
   emptyChannelExpiryDays: num(0.0001, 36500), // a kept empty channel (history on) is dropped after this
+  channelCreateBurst: int(1, 100000), // rooms one connection may create at once
+  channelCreatesPerMinute: num(0.01, 100000), // then this many a minute
+});
+
+const moderation = obj({
+  /** the terminal running `tincan serve` is an admin console when stdin is a TTY */
+  console: bool,
+  /** `tincan admin` talks to the server over <dataDir>/admin.sock (mode 0600) */
+  socket: bool,
+  /** the join card's one-time admin code lasts this long (0 = no code) */
+  claimCodeMinutes: num(0, 100000),
+  /** wrong codes tried per address per minute before it must wait */
+  claimAttemptsPerMinute: int(1, 1000),
+  /** a ban or mute without a duration lasts this long (0 = until lifted) */
+  defaultBanHours: num(0, 1000000),
+  /** server-wide bans and mutes kept at most */
+  maxSanctions: int(1, 10000000),
 });
 
 const flood = obj({
@@ -466,6 +495,7 @@ export const CONFIG_SCHEMA = obj({
   history,
   accounts,
   files,
+  moderation,
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 

@@ -5,6 +5,8 @@
 import { compileMask } from '../protocol/index.js';
 import type { Session } from './session.js';
 import { addressGroup } from '../util/netmask.js';
+import { TokenBucket } from '../util/token-bucket.js';
+import type { LimitsConfig } from '../config/types.js';
 
 export const Member = { op: 1, voice: 2 } as const;
 
@@ -115,13 +117,25 @@ export class CreationQuota {
   // keyed by session id, so a room never keeps a departed Session object alive
   readonly #bySession = new Map<number, number>();
   readonly #byIp = new Map<string, number>();
+  /** creations per connection over time (limits.channelCreateBurst, then channelCreatesPerMinute) */
+  readonly #rate = new Map<number, TokenBucket>();
 
-  /** Why `s` may not create one more channel, or null. `total` = channels now. */
-  refusal(s: Session, total: number, l: { maxChannels: number; channelsCreatedPerUser: number; channelsCreatedPerIp: number }): string | null {
-    if (s.oper !== null) return null;
+  /**
+   * Why `s` may not create one more channel, or null (then one creation is charged to its
+   * rate). `total` = channels now. Counts bound what exists; the rate bounds churn (create,
+   * leave, create again), which the counts alone let through.
+   */
+  refusal(s: Session, total: number, l: Pick<LimitsConfig, 'maxChannels' | 'channelsCreatedPerUser' | 'channelsCreatedPerIp' | 'channelCreateBurst' | 'channelCreatesPerMinute'>): string | null {
+    if (s.admin) return null;
     if (total >= l.maxChannels) return `the server has reached its limit of ${l.maxChannels} rooms`;
     if ((this.#bySession.get(s.id) ?? 0) >= l.channelsCreatedPerUser) return `you have created ${l.channelsCreatedPerUser} rooms already`;
     if ((this.#byIp.get(groupOf(s)) ?? 0) >= l.channelsCreatedPerIp) return `your address has created ${l.channelsCreatedPerIp} rooms already`;
+    let b = this.#rate.get(s.id);
+    if (b === undefined || b.burst !== l.channelCreateBurst || b.ratePerSec !== l.channelCreatesPerMinute / 60) {
+      b = new TokenBucket(l.channelCreatesPerMinute / 60, l.channelCreateBurst, s.server.now);
+      this.#rate.set(s.id, b);
+    }
+    if (!b.take()) return `you are creating rooms too fast (at most ${l.channelCreatesPerMinute} a minute); wait a little`;
     return null;
   }
 
@@ -143,6 +157,7 @@ export class CreationQuota {
   /** The session is gone: its own count goes (the address count stays with the rooms). */
   forget(s: Session): void {
     this.#bySession.delete(s.id);
+    this.#rate.delete(s.id);
   }
 }
 

@@ -31,6 +31,7 @@ import { Presences } from '../accounts/presence.js';
 import { Mailbox } from '../accounts/offline.js';
 import { forgetReadMarkers } from './commands/readmarker.js';
 import { monitorForget, monitorOffline, monitorOnline, monitorPeers } from './commands/monitor.js';
+import { AdminState } from '../admin/state.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -69,6 +70,8 @@ export class IrcServer {
   readonly presence: Presences = new Presences(this);
   /** messages waiting for offline accounts, private history (src/accounts/offline.ts) */
   readonly mailbox: Mailbox = new Mailbox(this);
+  /** server-wide bans and mutes, the one-time admin code, the audit trail (src/admin/) */
+  readonly admin: AdminState;
   /** IRCv3 STS, offered in CAP LS when set (serve.ts: a verifiable configured TLS certificate) */
   sts: { port: number; duration: number } | null = null;
   /** shared files (UPLOAD), set by serve.ts; null = off */
@@ -110,6 +113,7 @@ export class IrcServer {
       this.mailbox.dropped(folded);
       forgetReadMarkers(this, folded);
     };
+    this.admin = new AdminState(this, opts.history?.storage.sanctions ?? null);
     this.#tickMs = opts.tickMs ?? 1000;
     this.#lastTick = this.now();
     this.#tick = setInterval(() => this.housekeeping(), this.#tickMs);
@@ -341,6 +345,11 @@ export class IrcServer {
     return { ch, created: true };
   }
 
+  /** The configured default room (config.defaultChannel): it belongs to the host, not its first joiner. */
+  isDefaultRoom(ch: Channel): boolean {
+    return this.config.defaultChannel !== '' && ch.folded === this.fold(this.config.defaultChannel);
+  }
+
   /** Why `s` may not create channel `name` now (limits.maxChannels etc.), or null. */
   channelRefusal(s: Session, name: string): string | null {
     // the default room must always be possible: plain users are put there
@@ -375,10 +384,11 @@ export class IrcServer {
       this.disconnect(s, 'TINCAN_ERR_BAD_PASSWORD');
       return;
     }
+    s.updateSource();
+    if (this.admin.refuseIfBanned(s)) return;
     s.registered = true;
     this.#registeredCount++;
     s.signonAt = this.now();
-    s.updateSource();
     const users = this.userCount();
     if (users > this.maxUsers) this.maxUsers = users;
     // same record as s.log.info would write, without creating a child logger per client
@@ -430,6 +440,11 @@ export class IrcServer {
     const now = this.now();
     this.#stalled += this.#late(now);
     this.#lastTick = now;
+    try {
+      this.admin.tick(now);
+    } catch (err) {
+      this.logger.error({ err }, 'admin housekeeping failed');
+    }
     const t = this.config.timeouts;
     for (const s of this.sessions) {
       if (s.closing) continue;

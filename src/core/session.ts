@@ -15,6 +15,9 @@ import type { IrcServer } from './server.js';
 import { closingLine } from '../errors.js';
 import type { SaslExchange } from '../accounts/sasl.js';
 
+/** The operator name an admin without an operator block (claimed, or an account) carries. */
+export const ADMIN_OPER_NAME = 'admin';
+
 /** At most this many seconds of stalled time are credited to a flood bucket at once. */
 export const STALL_CREDIT_MAX_S = 60;
 
@@ -109,6 +112,18 @@ export class Session {
   set oper(v: string | null) {
     if ((v === null) !== (this.#oper === null) && !this.closing) this.server.countModes(0, v === null ? -1 : 1);
     this.#oper = v;
+  }
+
+  /**
+   * Server admin: an IRC operator (OPER), or whoever claimed the join card's one-time
+   * code (src/admin/). The one place admin state lives: every admin check reads this, so
+   * making an account flag grant it (on login) is `s.admin = true`.
+   */
+  get admin(): boolean {
+    return this.#oper !== null;
+  }
+  set admin(v: boolean) {
+    if (v !== this.admin) this.oper = v ? ADMIN_OPER_NAME : null;
   }
 
   // ---- ConnectionHandlers: the transport calls these with the session as `this`, so

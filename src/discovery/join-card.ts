@@ -20,6 +20,8 @@ export interface JoinCardInput {
   note?: string;
   /** TLS on the port (and a TLS-only port): the certificate's SHA-256 fingerprint, to pin it */
   tls?: { fingerprint: string; selfSigned: boolean; port?: number };
+  /** the one-time admin code (src/admin/claim.ts) and how long it lasts */
+  admin?: { code: string; minutes: number; console: boolean };
   /** renders a QR code for a URL; null = no QR codes (default: qrcode-terminal, small) */
   qr?: ((url: string) => string) | null;
 }
@@ -65,6 +67,18 @@ export function joinCard(input: JoinCardInput): string {
     }
   }
   if (input.tls !== undefined) lines.push(...tlsLines(input.tls, input.addresses[0] ?? 'HOST', port));
+  if (input.admin !== undefined) {
+    const { code, minutes } = input.admin;
+    lines.push(
+      '',
+      input.admin.console
+        ? '  You are the admin: this terminal takes admin commands (type /help), and so does'
+        : '  You are the admin: admin commands go through',
+      '  `tincan admin` in another terminal. To be admin from a chat client, type there once:',
+      `    /admin ${code}        (IRC clients: /quote CLAIM ${code}, or /oper admin ${code})`,
+      `  The code works once, within ${minutes} minutes. Keep it to yourself.`,
+    );
+  }
   lines.push('');
   return lines.join('\n') + '\n';
 }

@@ -235,6 +235,34 @@ export interface AccountStore {
   deleteAccount(folded: string): Promise<boolean>;
 }
 
+/**
+ * A server-wide ban or mute, or a mute in one room (src/admin/sanctions.ts): what an
+ * admin set, kept across restarts until it expires or is lifted.
+ */
+export interface Sanction {
+  /** the store's key: kind, scope, match and value (saving the same one replaces it) */
+  id: string;
+  kind: 'ban' | 'mute';
+  /** '*' = server-wide, else the casefolded channel it applies in */
+  scope: string;
+  /** 'mask': a nick!user@host glob; 'ip': an address or CIDR; 'account': an account name */
+  match: 'mask' | 'ip' | 'account';
+  value: string;
+  reason: string;
+  setBy: string;
+  setAt: number;
+  /** ms since the epoch; null = until lifted */
+  expiresAt: number | null;
+}
+
+export interface SanctionStore {
+  loadSanctions(): Promise<Sanction[]>;
+  /** insert or replace by `id` */
+  saveSanction(s: Sanction): Promise<void>;
+  /** no-op when absent */
+  deleteSanction(id: string): Promise<void>;
+}
+
 /** One opened backend: its stores and how to close it. */
 export interface Storage {
   readonly kind: string;
@@ -249,6 +277,7 @@ export interface Storage {
   readonly accounts: AccountStore;
   /** shared files' metadata; absent = the file service keeps it in memory */
   readonly files?: FileStore;
+  readonly sanctions: SanctionStore;
   close(): Promise<void>;
 }
 

@@ -230,6 +230,28 @@ export function storageContract(impl: StorageImpl): void {
     }
   });
 
+  it('sanctions round-trip, replace by id, delete, and survive a reopen', async (s, reopen) => {
+    const ban = { id: 'ban * ip 10.0.0.0/8', kind: 'ban' as const, scope: '*', match: 'ip' as const, value: '10.0.0.0/8', reason: 'spam', setBy: 'console', setAt: T0, expiresAt: T0 + 60_000 };
+    const mute = { id: 'mute #a mask *!*@h', kind: 'mute' as const, scope: '#a', match: 'mask' as const, value: '*!*@h', reason: '', setBy: 'admin', setAt: T0, expiresAt: null };
+    await s.sanctions.saveSanction(ban);
+    await s.sanctions.saveSanction(mute);
+    await s.sanctions.saveSanction({ ...ban, reason: 'more spam' });
+    await s.sanctions.deleteSanction('nope');
+    const sorted = async (st: Storage) => (await st.sanctions.loadSanctions()).sort((a, b) => (a.id < b.id ? -1 : 1));
+    assert.deepEqual(await sorted(s), [{ ...ban, reason: 'more spam' }, mute]);
+    await s.sanctions.deleteSanction(mute.id);
+    assert.deepEqual(await sorted(s), [{ ...ban, reason: 'more spam' }]);
+    if (reopen !== undefined) {
+      await s.close();
+      const again = await reopen();
+      try {
+        assert.deepEqual(await sorted(again), [{ ...ban, reason: 'more spam' }]);
+      } finally {
+        await again.close();
+      }
+    }
+  });
+
   it('channel state round-trips, replaces by name, deletes', async (s, reopen) => {
     const st = { folded: '#a', name: '#A', createdAt: T0, topic: 'hi', topicBy: 'a!b@c', topicAt: T0 + 1, flags: 'int', key: 'k', limit: 5, bans: [{ mask: '*!*@x', setBy: 'a', setAt: T0 }] };
     await s.channels.saveChannel(st);

@@ -19,6 +19,7 @@ test('the user-facing texts are exactly what users have always seen', () => {
     TINCAN_ERR_REG_TIMEOUT: 'Registration timeout',
     TINCAN_ERR_PING_TIMEOUT: 'Ping timeout: X seconds',
     TINCAN_ERR_BAD_PASSWORD: 'Bad password',
+    TINCAN_ERR_BANNED: 'Banned from this server (X)',
     TINCAN_ERR_KILLED: 'Killed (X)',
     TINCAN_ERR_SHUTDOWN: 'X',
     TINCAN_ERR_INTERNAL: 'Internal server error',

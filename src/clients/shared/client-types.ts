@@ -46,7 +46,14 @@ export interface ClientOptions {
   historyOnJoin?: number;
   /** messages typed while disconnected, kept for the reconnect (default 50 messages, 16 KiB) */
   outbox?: { maxMessages: number; maxBytes: number };
+  /** nicks ignored from the start (/ignore: a remembered list) */
+  ignored?: readonly string[];
+  /** the ignore list changed: remember it where the client keeps its settings */
+  onIgnoredChange?: (nicks: readonly string[]) => void;
 }
+
+/** Nicks one client may ignore at once. */
+export const MAX_IGNORED = 100;
 
 export const DEFAULT_OUTBOX = { maxMessages: 50, maxBytes: 16 * 1024 } as const;
 

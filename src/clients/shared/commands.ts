@@ -314,6 +314,44 @@ const SPECS: readonly Spec[] = [
     },
   },
   {
+    name: 'ignore',
+    args: '[nick]',
+    help: 'stop showing what nick writes (no nick: the list); remembered',
+    run({ c, b }, { args: [who] }) {
+      if (who === undefined) {
+        const list = c.ignored;
+        return c.info(b, list.length === 0 ? 'You ignore nobody. /ignore NICK to stop seeing someone.' : `Ignoring: ${list.join(', ')} (/unignore NICK to undo)`);
+      }
+      const r = c.ignore(who);
+      if (r === 'added') c.info(b, `Ignoring ${who}: their messages are not shown (/unignore ${who} to undo)`);
+      else if (r === 'already') c.info(b, `You ignore ${who} already`);
+      else if (r === 'self') c.info(b, 'You cannot ignore yourself', 'error');
+      else c.info(b, `You ignore ${c.ignored.length} nicks already: /unignore some first`, 'error');
+    },
+  },
+  {
+    name: 'unignore',
+    args: 'nick',
+    help: 'show what nick writes again',
+    run(x, { args: [who] }) {
+      if (who === undefined) return usage(x, 'unignore');
+      if (x.c.unignore(who)) x.c.info(x.b, `No longer ignoring ${who}`);
+      else x.c.info(x.b, `You are not ignoring ${who}`, 'error');
+    },
+  },
+  {
+    name: 'admin',
+    args: 'CODE | command',
+    help: "become the server's admin with the code from its join card; then /admin help",
+    run(x, { rest, args }) {
+      if (rest === '') return usage(x, 'admin');
+      if (!needConn(x)) return;
+      // one word that reads as a code is claimed; anything else is an admin command (SA)
+      if (args.length === 1 && /^[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$/.test(args[0]!)) x.c.send('CLAIM', args[0]!);
+      else x.c.send('SA', rest);
+    },
+  },
+  {
     name: 'raw',
     aliases: ['quote'],
     args: 'LINE',

@@ -25,7 +25,7 @@ import { ChatBuffer, lineId, type ChatLine, type LineKind } from './buffer.js';
 import { catchUpRef, endHistory, HistoryRequests, olderRef, replayedEvent, type HistoryKind } from './history.js';
 import { applyISupport, applyPrefixModes, defaultISupport, type ISupport } from './isupport.js';
 import { Outbox } from './outbox.js';
-import { DEFAULT_OUTBOX, HISTORY_PAGE, type ClientOptions, type SearchResults } from './client-types.js';
+import { DEFAULT_OUTBOX, HISTORY_PAGE, MAX_IGNORED, type ClientOptions, type SearchResults } from './client-types.js';
 
 export * from './client-types.js';
 export { WANTED_CAPS } from './caps.js';
@@ -78,9 +78,13 @@ export class IrcClient extends IrcConnection {
   /** typed while disconnected, oldest first; bounded by opts.outbox */
   readonly #outbox: Outbox;
 
+  /** nicks whose messages, notices and invites are not shown (/ignore), as typed */
+  #ignored: string[] = [];
+
   constructor(opts: ClientOptions) {
     super(opts);
     this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
+    this.#ignored = (opts.ignored ?? []).filter((n) => n !== '').slice(0, MAX_IGNORED);
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
     this.buffers.push(this.server);
     this.active = this.server;
@@ -119,6 +123,37 @@ export class IrcClient extends IrcConnection {
 
   isChannel(name: string): boolean {
     return name.length > 0 && this.isupport.chantypes.includes(name[0] as string);
+  }
+
+  // ---- ignore (client-side: the server still sends, this client does not show) ------
+
+  get ignored(): readonly string[] {
+    return this.#ignored;
+  }
+
+  ignores(nick: string): boolean {
+    if (this.#ignored.length === 0) return false;
+    const f = this.fold(nick);
+    return this.#ignored.some((n) => this.fold(n) === f);
+  }
+
+  /** Starts ignoring `nick`: 'added', or why not. */
+  ignore(nick: string): 'added' | 'already' | 'self' | 'full' {
+    if (this.isMe(nick)) return 'self';
+    if (this.ignores(nick)) return 'already';
+    if (this.#ignored.length >= MAX_IGNORED) return 'full';
+    this.#ignored = [...this.#ignored, nick];
+    this.opts.onIgnoredChange?.(this.#ignored);
+    return 'added';
+  }
+
+  unignore(nick: string): boolean {
+    const f = this.fold(nick);
+    const next = this.#ignored.filter((n) => this.fold(n) !== f);
+    if (next.length === this.#ignored.length) return false;
+    this.#ignored = next;
+    this.opts.onIgnoredChange?.(this.#ignored);
+    return true;
   }
 
   isMe(nick: string | undefined): boolean {
@@ -596,6 +631,7 @@ export class IrcClient extends IrcConnection {
         this.#onMessage(msg.command, from, bang >= 0 || this.isMe(from), p[0] ?? '', p[1] ?? '', extra);
         return;
       case 'INVITE':
+        if (this.ignores(from)) return;
         this.info(this.active, `${from} invites you to ${p[1] ?? ''} (type /join ${p[1] ?? ''})`);
         return;
       case 'AWAY': {
@@ -670,6 +706,8 @@ export class IrcClient extends IrcConnection {
   }
 
   #onMessage(cmd: 'PRIVMSG' | 'NOTICE', from: string, fromUser: boolean, target: string, text: string, extra: Partial<ChatLine>): void {
+    // ignored: not shown, not answered (CTCP), not a mention; replayed history included
+    if (fromUser && this.ignores(from) && !this.isMe(from)) return;
     let action = false;
     if (text.startsWith('\x01')) {
       const body = text.slice(1).replace(/\x01$/, '');

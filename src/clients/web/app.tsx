@@ -18,11 +18,12 @@ import { webSocketTransport, wsUrl } from '../shared/browser-transport.js';
 import { openQuery, orderedBuffers, sortedMembers, wantedChannels } from './commands.js';
 import { roomColours } from './format.js';
 import { Colours, Log, Nick, plainText, SearchResults } from './log.js';
+import { AdminClaim } from './admin-claim.js';
 import { Banner, Composer, JoinForm, Login, MenuIcon, NotifyButton, PeopleIcon, SearchBox } from './panels.js';
 import { AccountPanel, attachAccount, deviceLoginOptions, loadDevice, logOutDevice } from './account.js';
 import { ProtocolPanel, wireLog } from './protocol.js';
 import { Uploads } from './upload.js';
-import { load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedRooms, saveSession } from './storage.js';
+import { IGNORE_KEY, load, loadSession, NICK_KEY, PASSWORD_KEY, ROOMS_KEY, save, savedIgnores, savedRooms, saveSession } from './storage.js';
 
 /** Lines kept per window in the page. */
 const MAX_LINES = 1500;
@@ -50,6 +51,8 @@ export function App() {
       serverLabel: location.host,
       transport: webSocketTransport(wsUrl(location)),
       channels: savedRooms(),
+      ignored: savedIgnores(),
+      onIgnoredChange: (nicks) => save(IGNORE_KEY, JSON.stringify(nicks)),
       ...(password !== null ? { password } : {}),
       ...deviceLoginOptions(),
       maxLines: MAX_LINES,
@@ -206,6 +209,7 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
           ))}
         </ul>
         <JoinForm client={client} onDone={() => setDrawer('none')} />
+        <AdminClaim client={client} />
         <div class="me">
           <Nick nick={client.nick} />
           <span class="status" aria-live="polite">{client.away ? 'You are away' : 'You are here'}</span>

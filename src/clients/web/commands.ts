@@ -41,6 +41,9 @@ export const COMMANDS: readonly CommandHelp[] = [
   { name: 'clear', args: '', help: 'clear this window' },
   { name: 'close', args: '', help: 'close this window (leaves the room)', aliases: ['wc'] },
   { name: 'upload', args: '', help: 'share a file with this room (or drop one on the page, or paste an image)', aliases: ['share'] },
+  { name: 'ignore', args: '[nick]', help: 'stop showing what nick writes (no nick: the list); remembered' },
+  { name: 'unignore', args: 'nick', help: 'show what nick writes again' },
+  { name: 'admin', args: 'CODE | command', help: "become the server's admin with the code from its join card; then /admin help" },
   { name: 'raw', args: 'LINE', help: 'send an IRC line as is', aliases: ['quote'] },
   { name: 'reconnect', args: '', help: 'drop the connection and connect again' },
   // accounts (account.tsx has the forms); lines with a password are not recalled by ↑
@@ -286,6 +289,38 @@ export function runInput(client: IrcClient, input: string): CommandResult {
         parts.unshift(t);
       }
       client.send('MODE', ...parts);
+      return {};
+    }
+    case 'ignore': {
+      const who = rest.trim().split(/\s+/)[0] ?? '';
+      if (who === '') {
+        const list = client.ignored;
+        note(client, list.length === 0 ? 'You ignore nobody. /ignore NICK to stop seeing someone.' : `Ignoring: ${list.join(', ')} (/unignore NICK to undo)`);
+        return {};
+      }
+      const r = client.ignore(who);
+      if (r === 'added') note(client, `Ignoring ${who}: their messages are not shown (/unignore ${who} to undo)`);
+      else if (r === 'already') note(client, `You ignore ${who} already`);
+      else note(client, r === 'self' ? 'You cannot ignore yourself' : `You ignore ${client.ignored.length} nicks already: /unignore some first`, 'error');
+      return {};
+    }
+    case 'unignore': {
+      const who = rest.trim().split(/\s+/)[0] ?? '';
+      if (who === '') return usage(client, 'unignore');
+      if (client.unignore(who)) note(client, `No longer ignoring ${who}`);
+      else note(client, `You are not ignoring ${who}`, 'error');
+      return {};
+    }
+    case 'admin': {
+      const text = rest.trim();
+      if (text === '') return usage(client, 'admin');
+      if (!client.connected) {
+        note(client, 'Not connected', 'error');
+        return {};
+      }
+      // one word that reads as a code is claimed; anything else is an admin command (SA)
+      if (/^[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$/.test(text)) client.send('CLAIM', text);
+      else client.send('SA', text);
       return {};
     }
     case 'list':

@@ -5,6 +5,8 @@
  */
 export const NICK_KEY = 'tincan.nick';
 export const ROOMS_KEY = 'tincan.rooms';
+/** the /ignore list (a JSON array of nicks) */
+export const IGNORE_KEY = 'tincan.ignore';
 /** the server password: this tab only (sessionStorage), never localStorage */
 export const PASSWORD_KEY = 'tincan.password';
 const DEFAULT_ROOMS = ['#lobby'];
@@ -49,4 +51,14 @@ export function savedRooms(): string[] {
     /* ignore */
   }
   return DEFAULT_ROOMS;
+}
+
+export function savedIgnores(): string[] {
+  try {
+    const v: unknown = JSON.parse(load(IGNORE_KEY) ?? 'null');
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string').slice(0, 100);
+  } catch {
+    /* ignore */
+  }
+  return [];
 }

@@ -12,6 +12,7 @@ import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 import { replayOnJoin } from '../history-replay.js';
 import { markReadOnJoin } from './readmarker.js';
+import { untilText } from '../../admin/state.js';
 
 /** Splits a comma list, dropping empty items. */
 export function commaList(p: string | undefined): string[] {
@@ -124,6 +125,10 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   const names = msg.params[0]!.split(',');
   const keys = (msg.params[1] ?? '').split(',');
   const l = srv.config.limits;
+  // creations refused after the first in this command: counted, told once at the end
+  // (JOIN #a1,...,#a1000 must not answer with a thousand lines)
+  let refusedMore = 0;
+  let refusedOnce = false;
   names.forEach((name, i) => {
     if (name === '') return;
     if (!isValidChannelName(name, l.channelLength)) {
@@ -136,7 +141,11 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       s.numeric(N.ERR_TOOMANYCHANNELS, name, 'You have joined too many channels');
       return;
     }
-    if (existing !== undefined) {
+    if (existing !== undefined && s.admin) {
+      // admins join any room: past a key, a limit, invite-only and bans (audited)
+      const past = lockedAgainst(existing, s, keys[i] ?? '', srv);
+      if (past !== '') srv.admin.audit(s.nick, 'join', `joined ${existing.name} past its ${past}`, { channel: existing.name }, s);
+    } else if (existing !== undefined) {
       const invited = existing.invited.has(s.folded);
       if (existing.key !== null && (keys[i] ?? '') !== existing.key) {
         s.numeric(N.ERR_BADCHANNELKEY, existing.name, 'Cannot join channel (+k)');
@@ -154,11 +163,21 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         s.numeric(N.ERR_BANNEDFROMCHAN, existing.name, 'Cannot join channel (+b)');
         return;
       }
+      const ban = srv.admin.bannedBy(s, existing);
+      if (ban !== null) {
+        s.numeric(N.ERR_BANNEDFROMCHAN, existing.name, `Cannot join channel: an admin banned you ${untilText(ban)}${ban.reason === '' ? '' : ` (${ban.reason})`}`);
+        return;
+      }
     }
     if (existing === undefined) {
+      if (refusedOnce) {
+        refusedMore++;
+        return;
+      }
       const why = srv.channelRefusal(s, name);
       if (why !== null) {
         s.numeric(N.ERR_TOOMANYCHANNELS, name, `Cannot create ${name}: ${why}; join an existing room (LIST)`);
+        refusedOnce = true;
         return;
       }
     }
@@ -171,7 +190,7 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     const first = ch.founder === null && (created || ch.members.size === 0);
     joinChannel(s, ch, srv, first ? Member.op : ch.statusFor(s.account, srv.fold));
     if (created && ch.founder !== null) srv.history?.channelChanged(ch);
-    if (created && srv.history !== undefined && srv.config.history.replayLines > 0) {
+    if (created && !srv.isDefaultRoom(ch) && srv.history !== undefined && srv.config.history.replayLines > 0) {
       // what a public room reveals (docs/history.md): say it where it matters
       s.serverMessage(
         'NOTICE',
@@ -180,6 +199,18 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
       );
     }
   });
+  if (refusedMore > 0) s.serverMessage('NOTICE', s.nick, `*** ${refusedMore} more new room${refusedMore === 1 ? '' : 's'} in that JOIN were not created either`);
+}
+
+/** What of `ch`'s locks `s` got past ('' = none): "key", "limit", "invite-only", "ban". */
+function lockedAgainst(ch: Channel, s: Session, key: string, srv: IrcServer): string {
+  const past: string[] = [];
+  const invited = ch.invited.has(s.folded);
+  if (ch.key !== null && key !== ch.key) past.push('key');
+  if (ch.limit !== null && ch.members.size >= ch.limit && !invited) past.push('limit');
+  if (ch.flags.has('i') && !invited) past.push('invite-only');
+  if (!invited && ch.isBanned(srv.fold(s.source))) past.push('ban');
+  return past.join(', ');
 }
 
 function part(s: Session, msg: { params: string[] }, srv: IrcServer): void {
@@ -211,8 +242,11 @@ function topic(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     return;
   }
   if (ch.flags.has('t') && !(status & Member.op)) {
-    s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
-    return;
+    if (!s.admin) {
+      s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
+      return;
+    }
+    srv.admin.audit(s.nick, 'topic', `set the topic of ${ch.name} without being its operator`, { channel: ch.name }, s);
   }
   ch.topic = truncateUtf8(text, srv.config.limits.topicLength);
   ch.topicBy = s.source;
@@ -315,11 +349,13 @@ function kickFrom(s: Session, srv: IrcServer, name: string, targets: string[], r
     return;
   }
   const status = ch.members.get(s);
-  if (status === undefined) {
+  // admins kick anywhere, in the room or not (audited below)
+  const override = s.admin && (status === undefined || !(status & Member.op));
+  if (status === undefined && !override) {
     s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
     return;
   }
-  if (!(status & Member.op)) {
+  if (status !== undefined && !(status & Member.op) && !override) {
     s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
     return;
   }
@@ -333,11 +369,18 @@ function kickFrom(s: Session, srv: IrcServer, name: string, targets: string[], r
       s.numeric(N.ERR_USERNOTINCHANNEL, t.nick, ch.name, "They aren't on that channel");
       continue;
     }
-    const out = srv.outgoing(s.source, 'KICK', [ch.name, t.nick, reason]);
-    srv.sendToChannel(ch, out);
-    srv.history?.record(ch, s.source, 'KICK', [ch.name, t.nick, reason], out);
-    srv.presence.removeUser(ch, t);
+    kickMember(ch, t, s.source, reason, srv);
+    if (override) srv.admin.audit(s.nick, 'kick', `kicked ${t.nick} from ${ch.name} (${reason})`, { channel: ch.name, target: t.nick }, s);
   }
+}
+
+/** `t` is put out of `ch` by `source` (a user, or the server for the admin console). */
+export function kickMember(ch: Channel, t: Session, source: string, reason: string, srv: IrcServer): void {
+  const out = srv.outgoing(source, 'KICK', [ch.name, t.nick, reason]);
+  srv.sendToChannel(ch, out);
+  srv.history?.record(ch, source, 'KICK', [ch.name, t.nick, reason], out);
+  // every session of t's account leaves with it (src/accounts/presence.ts)
+  srv.presence.removeUser(ch, t);
 }
 
 function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
@@ -352,11 +395,11 @@ function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     return;
   }
   const status = ch.members.get(s);
-  if (status === undefined) {
+  if (status === undefined && !s.admin) {
     s.numeric(N.ERR_NOTONCHANNEL, ch.name, "You're not on that channel");
     return;
   }
-  if (ch.flags.has('i') && !(status & Member.op)) {
+  if (ch.flags.has('i') && !((status ?? 0) & Member.op) && !s.admin) {
     s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator");
     return;
   }

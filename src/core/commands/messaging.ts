@@ -14,6 +14,7 @@ import type { Outgoing } from '../outgoing.js';
 import type { CommandTable, Handler } from './types.js';
 import { commaList } from './channel.js';
 import { playbackCommand } from './history.js';
+import { untilText } from '../../admin/state.js';
 
 /** Client-only tags (`+key`) re-serialized for relaying; null if over the size limit. */
 function clientTagsOf(msg: IrcMessage): string | null {
@@ -99,6 +100,12 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
           if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send to channel');
           continue;
         }
+        const mute = srv.admin.mutedIn(s, ch);
+        if (mute !== null) {
+          // told every time, NOTICE or not: a muted user must know why nobody answers
+          s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, `Cannot send to channel: you are muted ${untilText(mute)}${mute.reason === '' ? '' : ` (${mute.reason})`}`);
+          continue;
+        }
         params[0] = needStatus ? target[0] + ch.name : ch.name;
         const out = buildOut(s, srv, command, params, rawText, clientTags);
         if (needStatus === 0 && !tagOnly) {
@@ -142,6 +149,12 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
           continue;
         }
         if (!quiet) s.numeric(N.ERR_NOSUCHNICK, name, 'No such nick/channel');
+        continue;
+      }
+      // muted server-wide: private messages to admins only (to ask why)
+      const mute = t.admin ? null : srv.admin.mutedIn(s, null);
+      if (mute !== null) {
+        s.numeric(N.ERR_CANNOTSENDTOCHAN, t.nick, `Cannot send: you are muted ${untilText(mute)}${mute.reason === '' ? '' : ` (${mute.reason})`}`);
         continue;
       }
       params[0] = t.nick;

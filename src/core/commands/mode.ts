@@ -12,9 +12,25 @@ import type { CommandTable } from './types.js';
 
 const FLAG_MODES = 'imnt';
 
-function sendBanList(s: Session, ch: Channel): void {
+/**
+ * Who changes a channel's modes: a session, or the admin console and `tincan admin`
+ * (src/admin/actions.ts), which have no session and act as the server.
+ */
+export interface ModeActor {
+  readonly source: string;
+  readonly nick: string;
+  readonly admin: boolean;
+  /** the actor's account (null: not logged in, the console, the admin socket) */
+  readonly account: string | null;
+  numeric(code: string, ...params: string[]): void;
+}
+
+/** The modes of the default room that only an admin may change (it cannot be locked or taken). */
+const HOST_ONLY_IN_DEFAULT_ROOM = 'iklb';
+
+function sendBanList(s: ModeActor, ch: Channel): void {
   // a private room's bans are its members' business
-  if (!ch.hiddenFrom(s)) {
+  if (s.admin || !ch.hiddenFrom(s as Session)) {
     for (const b of ch.bans) s.numeric(N.RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
   }
   s.numeric(N.RPL_ENDOFBANLIST, ch.name, 'End of channel ban list');
@@ -24,16 +40,31 @@ function validKey(k: string): boolean {
   return k !== '' && k.length <= 23 && !/[\s,:]/.test(k);
 }
 
-export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcServer): void {
+/**
+ * MODE #chan ... Admins change any room's modes (an override, audited: SAMODE does the
+ * same). In the default room, +i +k +l and bans are for admins only.
+ */
+export function channelMode(s: ModeActor, ch: Channel, params: string[], srv: IrcServer): void {
+  // a console actor is never a member: the lookups below just find nothing
+  const member = s as Session;
   if (params.length === 0) {
-    s.numeric(N.RPL_CHANNELMODEIS, ch.name, ...ch.modeString(ch.members.has(s)));
+    s.numeric(N.RPL_CHANNELMODEIS, ch.name, ...ch.modeString(s.admin || ch.members.has(member)));
     s.numeric(N.RPL_CREATIONTIME, ch.name, String(Math.floor(ch.createdAt / 1000)));
     return;
   }
   const modestr = params[0]!;
   let argi = 1;
-  const status = ch.members.get(s);
-  const isOp = status !== undefined && (status & Member.op) !== 0;
+  const status = ch.members.get(member);
+  const chanOp = status !== undefined && (status & Member.op) !== 0;
+  const isOp = chanOp || s.admin;
+  const hostOnly = srv.isDefaultRoom(ch) && !s.admin ? HOST_ONLY_IN_DEFAULT_ROOM : '';
+  let hostOnlySent = false;
+  const refusedHere = (c: string): boolean => {
+    if (!hostOnly.includes(c) || !isOp) return false;
+    if (!hostOnlySent) s.numeric(N.ERR_CHANOPRIVSNEEDED, ch.name, `Only an admin can change +${c} in ${ch.name}: it is the server's default room`);
+    hostOnlySent = true;
+    return true;
+  };
   let adding = true;
   let applied = '';
   let appliedSign = '';
@@ -65,7 +96,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
     }
     const sign = adding ? '+' : '-';
     if (FLAG_MODES.includes(c)) {
-      if (denied()) continue;
+      if (denied() || refusedHere(c)) continue;
       if (adding === ch.flags.has(c)) continue;
       if (adding) ch.flags.add(c);
       else ch.flags.delete(c);
@@ -79,7 +110,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
           sendBanList(s, ch);
           continue;
         }
-        if (denied() || ++paramModes > limits.modesPerCommand) continue;
+        if (denied() || refusedHere(c) || ++paramModes > limits.modesPerCommand) continue;
         const mask = normalizeMask(arg);
         if (mask === '' || mask.startsWith(':') || mask.includes(' ')) {
           s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'b', arg, 'Invalid ban mask');
@@ -100,7 +131,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
           s.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
           continue;
         }
-        if (denied() || ++paramModes > limits.modesPerCommand) continue;
+        if (denied() || refusedHere(c) || ++paramModes > limits.modesPerCommand) continue;
         if (adding) {
           if (!validKey(arg!)) {
             // never echoed: it may be hundreds of bytes (or someone's password typo)
@@ -117,7 +148,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
       }
       case 'l': {
         if (!adding) {
-          if (denied()) continue;
+          if (denied() || refusedHere(c)) continue;
           if (ch.limit !== null) {
             ch.limit = null;
             record(sign, c);
@@ -129,7 +160,7 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
           s.numeric(N.ERR_NEEDMOREPARAMS, 'MODE', 'Not enough parameters');
           continue;
         }
-        if (denied() || ++paramModes > limits.modesPerCommand) continue;
+        if (denied() || refusedHere(c) || ++paramModes > limits.modesPerCommand) continue;
         const n = Number(arg);
         if (!Number.isInteger(n) || n <= 0 || n > 1_000_000) {
           s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'l', arg, 'Invalid limit');
@@ -182,8 +213,11 @@ export function channelMode(s: Session, ch: Channel, params: string[], srv: IrcS
     const params = [ch.name, applied, ...appliedArgs];
     const out = srv.outgoing(s.source, 'MODE', params);
     srv.sendToChannel(ch, out);
+    // an admin changing a room from outside sees what took effect too
+    if (status === undefined && typeof member.send === 'function') member.send(out.lineFor(member.caps));
     srv.history?.record(ch, s.source, 'MODE', params, out);
     if (/[^ov+-]/.test(applied) || foundersList) srv.history?.channelChanged(ch);
+    if (!chanOp) srv.admin.audit(s.nick, 'mode', `set mode ${applied}${appliedArgs.length > 0 ? ' ' + appliedArgs.join(' ') : ''} on ${ch.name}`, { channel: ch.name, modes: applied }, member);
   }
 }
 
@@ -237,6 +271,16 @@ export function currentUserModes(s: Session): string {
 }
 
 export const modeCommands: CommandTable = {
+  /** MODE for admins, by the name other servers use (UnrealIRCd, InspIRCd): channels only */
+  SAMODE: {
+    minParams: 2,
+    operOnly: true,
+    handler: (s, msg, srv) => {
+      const ch = srv.findChannel(msg.params[0]!);
+      if (ch === undefined) s.numeric(N.ERR_NOSUCHCHANNEL, msg.params[0]!, 'No such channel');
+      else channelMode(s, ch, msg.params.slice(1), srv);
+    },
+  },
   MODE: {
     minParams: 1,
     handler: (s, msg, srv) => {

@@ -1,4 +1,9 @@
-/** IRC operator commands: OPER (credentials from the config), KILL, REHASH. */
+/**
+ * IRC operator commands: OPER (credentials from the config), KILL, REHASH; and the admin
+ * ones: CLAIM (the join card's one-time code: `/quote CLAIM CODE`, or `OPER admin CODE`
+ * when no operator is called "admin"), SA (any admin console command: `SA kick #a bob`).
+ * Claimed admins are operators named "admin" (Session.admin).
+ */
 import { scrypt, timingSafeEqual } from 'node:crypto';
 import { compileMask } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
@@ -9,6 +14,9 @@ import { passwordProblem, SCRYPT } from '../../config/oper-password.js';
 import type { CommandTable } from './types.js';
 import { closeText } from '../../errors.js';
 import { FailureThrottle } from '../../util/failure-throttle.js';
+import { ADMIN_OPER_NAME } from '../session.js';
+import { addressGroup } from '../../util/netmask.js';
+import { runAdminLine } from '../../admin/commands.js';
 
 /** Equal-length, non-empty buffers only: an empty secret never matches. */
 function sameSecret(a: Buffer, b: Buffer): boolean {
@@ -61,6 +69,11 @@ export function operThrottle(srv: IrcServer): OperThrottle {
 }
 
 function oper(s: Session, name: string, given: string, srv: IrcServer): void {
+  // "OPER admin CODE": the one-time code, for clients with an /oper command and no /quote
+  if (name === ADMIN_OPER_NAME && !srv.config.operators.some((o) => o.name === name)) {
+    claim(s, given, srv);
+    return;
+  }
   const reply = s.defer();
   const now = srv.now();
   const throttle = operThrottle(srv);
@@ -123,7 +136,43 @@ function grant(s: Session, op: OperatorConfig, srv: IrcServer): void {
   s.log.info({ oper: op.name }, 'became IRC operator');
 }
 
+/** CLAIM CODE: the join card's one-time admin code makes `s` an admin. */
+function claim(s: Session, code: string, srv: IrcServer): void {
+  const m = srv.config.moderation;
+  // per address group: an IPv6 host has a whole prefix of addresses to guess from
+  const r = srv.admin.claim.attempt(code, addressGroup(s.ip, srv.config.connections.ipv6Prefix), m.claimAttemptsPerMinute);
+  if (r === 'throttled') {
+    s.numeric(N.ERR_PASSWDMISMATCH, 'Too many wrong admin codes from your address: wait a minute before trying again');
+    return;
+  }
+  if (r !== 'ok') {
+    s.log.warn({ result: r }, 'wrong admin code');
+    s.numeric(N.ERR_PASSWDMISMATCH, r === 'none' ? 'There is no admin code now (used or expired): the host makes a new one with /code on the server console or tincan admin code' : 'That is not the admin code');
+    return;
+  }
+  if (s.admin) {
+    s.serverMessage('NOTICE', s.nick, '*** You are an admin already; the code is used up now.');
+    return;
+  }
+  s.admin = true;
+  s.numeric(N.RPL_YOUREOPER, 'You are now an IRC operator');
+  s.send(`:${s.source} MODE ${s.nick} :+o`);
+  s.serverMessage('NOTICE', s.nick, '*** You are now an admin of this server. SA HELP (/admin help in plain text) lists what you can do.');
+  srv.admin.audit(s.nick, 'claim', `became admin with the one-time code (from ${s.ip})`, { ip: s.ip }, s);
+}
+
 export const operCommands: CommandTable = {
+  CLAIM: {
+    minParams: 1,
+    handler: (s, msg, srv) => claim(s, msg.params[0]!, srv),
+  },
+  SA: {
+    minParams: 1,
+    operOnly: true,
+    handler: (s, msg, srv) => {
+      runAdminLine({ srv, by: s.nick, session: s, reply: (lines) => lines.forEach((l) => s.serverMessage('NOTICE', s.nick, l === '' ? ' ' : l)) }, msg.params.join(' '));
+    },
+  },
   OPER: {
     minParams: 2,
     handler: (s, msg, srv) => oper(s, msg.params[0]!, msg.params[1]!, srv),

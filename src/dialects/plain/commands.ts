@@ -6,7 +6,8 @@
 import type { Config } from '../../config/types.js';
 import { CommandTable, type CommandSpec } from '../../shared/command-table.js';
 import type { PlainAccount } from './account.js';
-import type { PlainState } from './state.js';
+import { MAX_IGNORED, type PlainState } from './state.js';
+import { normalizeCode } from '../../admin/claim.js';
 import { cleanText, isChannel, stamp } from './text.js';
 
 /** What a command handler can do. */
@@ -274,6 +275,75 @@ const SPECS: readonly Spec[] = [
     run(c, { args: [to] }) {
       const target = to ?? needRoom(c, 'You are not in a room. /join #room first, or /upload NICK to share with one person.');
       if (target !== null) c.toCore('UPLOAD', [target]);
+    },
+  },
+  {
+    name: 'ban',
+    args: 'NAME|MASK',
+    help: 'keep someone out of this room (room operators): /unban to undo',
+    run(c, { args: [who] }) {
+      const r = needRoom(c);
+      if (r === null) return;
+      if (who === undefined) c.toCore('MODE', [r, '+b']);
+      else c.toCore('MODE', [r, '+b', who]);
+    },
+  },
+  {
+    name: 'unban',
+    args: 'NAME|MASK',
+    help: 'lift a ban in this room (room operators)',
+    run(c, { args: [who] }) {
+      const r = needRoom(c);
+      if (r === null) return;
+      if (who === undefined) usage(c, 'unban');
+      else c.toCore('MODE', [r, '-b', who]);
+    },
+  },
+  {
+    name: 'mode',
+    args: '[+i|-i|+m|+k KEY|+o NAME ...]',
+    help: "show or change this room's modes (room operators)",
+    run(c, { args }) {
+      const r = needRoom(c);
+      if (r === null) return;
+      c.toCore('MODE', [r, ...args]);
+    },
+  },
+  {
+    name: 'ignore',
+    args: '[NAME]',
+    help: 'stop seeing what NAME writes (no NAME: the list)',
+    run(c, { args: [who] }) {
+      const st = c.state;
+      if (who === undefined) {
+        const list = [...st.ignored.values()];
+        return c.show([list.length === 0 ? '* You ignore nobody. /ignore NAME to stop seeing someone.' : `* You ignore: ${list.map(cleanText).join(', ')} (/unignore NAME to undo)`]);
+      }
+      if (st.isMe(who)) return c.error('You cannot ignore yourself.');
+      if (!st.ignores(who) && st.ignored.size >= MAX_IGNORED) return c.error(`You ignore ${MAX_IGNORED} names already: /unignore some first.`);
+      st.ignored.set(st.fold(who), who);
+      c.show([`* You will not see messages from ${cleanText(who)} any more (/unignore ${cleanText(who)} to undo).`]);
+    },
+  },
+  {
+    name: 'unignore',
+    args: 'NAME',
+    help: 'see what NAME writes again',
+    run(c, { args: [who] }) {
+      if (who === undefined) return usage(c, 'unignore');
+      if (!c.state.ignored.delete(c.state.fold(who))) return c.error(`You are not ignoring ${cleanText(who)}.`);
+      c.show([`* You see messages from ${cleanText(who)} again.`]);
+    },
+  },
+  {
+    name: 'admin',
+    args: 'CODE | command',
+    help: "become admin with the join card's code; then /admin help lists admin commands",
+    run(c, { rest, args }) {
+      if (rest === '') return usage(c, 'admin');
+      // one word that reads as a code: claim it; anything else is an admin command
+      if (args.length === 1 && /^[0-9A-Z]{10}$/.test(normalizeCode(args[0]!))) c.toCore('CLAIM', [args[0]!]);
+      else c.toCore('SA', [rest]);
     },
   },
   {

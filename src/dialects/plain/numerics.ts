@@ -42,7 +42,7 @@ export const NUMERIC_TEXT: ReadonlyMap<string, NumericRule> = new Map<string, Nu
     N.ERR_NOSUCHCHANNEL,
     (v) => (isChannel(v.p(1)) ? `! There is no room called ${v.p(1)}.` : `! "${v.p(1)}" is not a room name; room names start with #.`),
   ],
-  [N.ERR_CANNOTSENDTOCHAN, "! You can't talk in {1} right now (it may be moderated, or you are banned)."],
+  [N.ERR_CANNOTSENDTOCHAN, (v) => (/you are muted/.test(v.last) ? `! ${v.last.replace(/^Cannot send( to channel)?: y/, 'Y')}: nobody sees what you write.` : `! You can't talk in ${v.p(1)} right now (it may be moderated, or you are banned).`)],
   // also "Cannot create #x: <why> (LIST)" (the server's room limits): shown as it is
   [
     N.ERR_TOOMANYCHANNELS,
@@ -53,11 +53,11 @@ export const NUMERIC_TEXT: ReadonlyMap<string, NumericRule> = new Map<string, Nu
   [N.ERR_USERONCHANNEL, '! {1} is already in {2}.'],
   [N.ERR_CHANNELISFULL, '! {1} is full.'],
   [N.ERR_INVITEONLYCHAN, '! {1} is invite-only: ask someone in it to /invite you.'],
-  [N.ERR_BANNEDFROMCHAN, '! You are banned from {1}.'],
+  [N.ERR_BANNEDFROMCHAN, (v) => (/an admin banned you/.test(v.last) ? `! You are banned from ${v.p(1)}: ${v.last.replace(/^Cannot join channel: an admin banned you /, '')}.` : `! You are banned from ${v.p(1)}.`)],
   [N.ERR_BADCHANNELKEY, '! {1} needs a key: /join {1} KEY'],
-  [N.ERR_CHANOPRIVSNEEDED, '! You need to be an operator of {1} to do that.'],
+  [N.ERR_CHANOPRIVSNEEDED, (v) => (v.last.startsWith('Only an admin') ? `! ${v.last}.` : `! You need to be an operator of ${v.p(1)} to do that.`)],
   [N.ERR_NOPRIVILEGES, '! Only server operators can do that.'],
-  [N.ERR_PASSWDMISMATCH, '! Wrong password.'],
+  [N.ERR_PASSWDMISMATCH, (v) => (v.last === 'Password incorrect' ? '! Wrong password.' : `! ${v.last}.`)],
   [N.ERR_INPUTTOOLONG, '! That line was too long.'],
   [N.ERR_UNKNOWNCOMMAND, '! Unknown command {1}. Type /help for the list.'],
   [N.ERR_NORECIPIENT, '! Nothing to send.'],

@@ -109,6 +109,11 @@ export class Renderer {
           st.nick = to;
           return [`* You are now known as ${cleanText(to)}`];
         }
+        // an ignored nick stays ignored under its new name
+        if (st.ignores(nickOf(msg.source))) {
+          st.ignored.delete(st.fold(nickOf(msg.source)));
+          st.ignored.set(st.fold(to), to);
+        }
         return [`* ${who} is now known as ${cleanText(to)}`];
       }
       case 'TOPIC':
@@ -119,6 +124,7 @@ export class Renderer {
         return [`* ${who} set mode ${cleanText(p.slice(1).join(' '))} on ${cleanText(target)}`];
       }
       case 'INVITE':
+        if (st.ignores(nickOf(msg.source))) return [];
         return [`* ${who} invites you to ${cleanText(p[1] ?? '')}: type /join ${cleanText(p[1] ?? '')}`];
       case 'KILL':
       case 'WALLOPS':
@@ -288,6 +294,7 @@ export class Renderer {
       if (up !== null) return [`* To share a file with ${cleanText(up[1]!)}, run this in a terminal (FILE = the file's path):`, cleanText(up[2]!)];
       return [`* ${cleanText(raw).replace(/^\*\*\* /, '')}`];
     }
+    if (this.#st.ignores(from)) return []; // /ignore: dropped here, CTCP included
     const who = cleanText(from);
     const now = this.#host.now();
     const tagged = msg.tags?.get('time');

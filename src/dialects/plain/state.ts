@@ -5,6 +5,9 @@
  */
 import type { Config } from '../../config/types.js';
 
+/** Nicks one plain user may ignore at once. */
+export const MAX_IGNORED = 100;
+
 export class PlainState {
   /** the nick the core knows this user by ('*' before registration) */
   nick = '*';
@@ -15,6 +18,12 @@ export class PlainState {
   away = false;
   /** /bytes on: show the IRC lines this user's actions send (>>) and receive (<<) */
   bytes = false;
+  /**
+   * Nicks this user ignores (/ignore), casefolded -> as typed: their messages, notices
+   * and invites are dropped here, on the server, since netcat has no client side. Follows
+   * a nick change; at most MAX_IGNORED.
+   */
+  readonly ignored = new Map<string, string>();
   /** bumped for every error shown, to tell whether a command failed synchronously */
   errors = 0;
   readonly fold: (s: string) => string;
@@ -35,6 +44,10 @@ export class PlainState {
     }
     // cheap exits first: this runs for every line of a fan-out
     return nick.length === this.nick.length && (nick === this.nick || this.fold(nick) === this.#myFolded);
+  }
+
+  ignores(nick: string): boolean {
+    return this.ignored.size > 0 && this.ignored.has(this.fold(nick));
   }
 
   sameRoom(a: string | null, b: string): boolean {

@@ -16,6 +16,8 @@ import type {
   Storage,
   StoredEvent,
   StoredFile,
+  Sanction,
+  SanctionStore,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, PRESENCE_COMMANDS } from '../types.js';
 import { MemoryAccountStore } from '../../accounts/memory-store.js';
@@ -233,11 +235,32 @@ export class MemoryFileStore implements FileStore {
   }
 }
 
+export class MemorySanctionStore implements SanctionStore {
+  readonly #rows = new Map<string, Sanction>();
+  failWith: Error | null = null;
+
+  async loadSanctions(): Promise<Sanction[]> {
+    if (this.failWith !== null) throw this.failWith;
+    return [...this.#rows.values()].map((s) => structuredClone(s));
+  }
+
+  async saveSanction(s: Sanction): Promise<void> {
+    if (this.failWith !== null) throw this.failWith;
+    this.#rows.set(s.id, structuredClone(s));
+  }
+
+  async deleteSanction(id: string): Promise<void> {
+    if (this.failWith !== null) throw this.failWith;
+    this.#rows.delete(id);
+  }
+}
+
 export class MemoryStorage implements Storage {
   readonly kind = 'memory';
   readonly history = new MemoryHistoryStore();
   readonly channels = new MemoryChannelStore();
   readonly accounts = new MemoryAccountStore();
   readonly files = new MemoryFileStore();
+  readonly sanctions = new MemorySanctionStore();
   async close(): Promise<void> {}
 }

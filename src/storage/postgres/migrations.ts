@@ -45,6 +45,13 @@ export const MIGRATIONS: readonly string[] = [
     settings    TEXT   NOT NULL       -- JSON object
   );
   `,
+  // 3: server-wide bans and mutes, and mutes per room (SanctionStore, src/admin/sanctions.ts)
+  `
+  CREATE TABLE sanctions (
+    id    TEXT PRIMARY KEY,           -- kind, scope, match, value
+    state TEXT NOT NULL               -- JSON Sanction
+  );
+  `,
 ];
 
 /** Any constant: the advisory lock key that serialises migrations across nodes. */

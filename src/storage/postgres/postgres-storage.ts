@@ -38,6 +38,8 @@ import type {
   AccountCredentials,
   AccountRecord,
   AccountStore,
+  Sanction,
+  SanctionStore,
 } from '../types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID } from '../types.js';
 import { searchableText, tokenize } from '../search-text.js';
@@ -130,6 +132,7 @@ export class PostgresStorage implements Storage {
   readonly history: HistoryStore;
   readonly channels: ChannelStore;
   readonly accounts: AccountStore;
+  readonly sanctions: SanctionStore;
   #closed = false;
 
   private constructor(pool: pg.Pool) {
@@ -137,6 +140,7 @@ export class PostgresStorage implements Storage {
     this.history = new PostgresHistoryStore(pool);
     this.channels = new PostgresChannelStore(pool);
     this.accounts = new PostgresAccountStore(pool);
+    this.sanctions = new PostgresSanctionStore(pool);
   }
 
   /** Connects, migrates, and returns the store; rejects with a clear message when it cannot. */
@@ -496,5 +500,26 @@ class PostgresAccountStore implements AccountStore {
   async deleteAccount(folded: string): Promise<boolean> {
     const r = await this.#pool.query('DELETE FROM accounts WHERE folded = $1', [folded]);
     return r.rowCount === 1;
+  }
+}
+
+class PostgresSanctionStore implements SanctionStore {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async loadSanctions(): Promise<Sanction[]> {
+    const r = await this.#pool.query<{ state: string }>('SELECT state FROM sanctions');
+    return r.rows.map((row) => JSON.parse(row.state) as Sanction);
+  }
+
+  async saveSanction(s: Sanction): Promise<void> {
+    await this.#pool.query('INSERT INTO sanctions (id, state) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET state = excluded.state', [s.id, JSON.stringify(s)]);
+  }
+
+  async deleteSanction(id: string): Promise<void> {
+    await this.#pool.query('DELETE FROM sanctions WHERE id = $1', [id]);
   }
 }

@@ -84,6 +84,13 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX files_created ON files (created_at, id);
   `,
+  // server-wide bans and mutes, and mutes per room (SanctionStore, src/admin/sanctions.ts)
+  `
+  CREATE TABLE sanctions (
+    id    TEXT PRIMARY KEY,            -- kind, scope, match, value
+    state TEXT NOT NULL                -- JSON Sanction
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database up to the latest schema; returns the version it was at. */

@@ -38,6 +38,8 @@ import type {
   NewEvent,
   PrunePolicy,
   RangeQuery,
+  Sanction,
+  SanctionStore,
   SearchQuery,
   SearchStats,
   Storage,
@@ -241,6 +243,7 @@ export class SqliteStorage implements Storage {
   readonly channels: ChannelStore;
   readonly accounts: AccountStore;
   readonly files: FileStore;
+  readonly sanctions: SanctionStore;
   readonly #writes: InlineWrites | ThreadWrites;
   readonly #onClose: (() => void) | undefined;
 
@@ -261,6 +264,7 @@ export class SqliteStorage implements Storage {
     // rare writes (register, password, tokens): on this connection, not the writer thread
     this.accounts = new SqliteAccountStore(this.db);
     this.files = new SqliteFileStore(this.db);
+    this.sanctions = new SqliteSanctionStore(this.db);
   }
 
   /** with the writer thread: one request per 5 ms of lines, not per turn (types.ts) */
@@ -591,5 +595,29 @@ class SqliteFileStore implements FileStore {
 
   async listFiles(): Promise<StoredFile[]> {
     return (this.#all.all() as FileRow[]).map(fileOf);
+  }
+}
+
+class SqliteSanctionStore implements SanctionStore {
+  readonly #all: Database.Statement;
+  readonly #save: Database.Statement;
+  readonly #delete: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#all = db.prepare('SELECT state FROM sanctions ORDER BY id');
+    this.#save = db.prepare('INSERT OR REPLACE INTO sanctions (id, state) VALUES (?, ?)');
+    this.#delete = db.prepare('DELETE FROM sanctions WHERE id = ?');
+  }
+
+  async loadSanctions(): Promise<Sanction[]> {
+    return (this.#all.all() as { state: string }[]).map((r) => JSON.parse(r.state) as Sanction);
+  }
+
+  async saveSanction(s: Sanction): Promise<void> {
+    this.#save.run(s.id, JSON.stringify(s));
+  }
+
+  async deleteSanction(id: string): Promise<void> {
+    this.#delete.run(id);
   }
 }

@@ -171,7 +171,7 @@ test('at load, stored rooms empty for too long are deleted, not restored', async
 });
 
 test('LIST never emits more than fits in the send queue: busiest first, then a NOTICE and 323 say it was cut', () =>
-  using({ limits: { sendQBytes: 8192, channelsCreatedPerUser: 100, channelsCreatedPerIp: 100 } }, (h) => {
+  using({ limits: { sendQBytes: 8192, channelsCreatedPerUser: 100, channelsCreatedPerIp: 100, channelCreateBurst: 100 } }, (h) => {
     const a = h.client('alice');
     const topic = 'x'.repeat(390);
     for (let i = 0; i < 40; i++) {
@@ -204,7 +204,7 @@ test('LIST never emits more than fits in the send queue: busiest first, then a N
   }));
 
 test('plain /rooms: a cut list says so after the rooms, and /rooms WORD narrows it', async () => {
-  const h = harness({ limits: { sendQBytes: 8192, channelsCreatedPerUser: 100, channelsCreatedPerIp: 100 } });
+  const h = harness({ limits: { sendQBytes: 8192, channelsCreatedPerUser: 100, channelsCreatedPerIp: 100, channelCreateBurst: 100 } });
   try {
     const a = h.client('alice');
     for (let i = 0; i < 40; i++) {
