@@ -20,11 +20,8 @@ export function untilText(s: Sanction): string {
 export class AdminState {
   readonly sanctions: Sanctions;
   readonly claim: ClaimCode;
-  /**
-   * The account a session is logged in to, for `account:NAME` bans (null: none). Accounts
-   * are not built yet: the accounts work sets this.
-   */
-  accountOf: (s: Session) => string | null = () => null;
+  /** The account a session is logged in to, for `account:NAME` bans (null: none). */
+  accountOf: (s: Session) => string | null = (s) => s.account;
   /** who else hears every audit line: the server's console */
   readonly watchers = new Set<(line: string) => void>();
   readonly #srv: IrcServer;

@@ -32,6 +32,7 @@ import { Mailbox } from '../accounts/offline.js';
 import { forgetReadMarkers } from './commands/readmarker.js';
 import { monitorForget, monitorOffline, monitorOnline, monitorPeers } from './commands/monitor.js';
 import { AdminState } from '../admin/state.js';
+import { adminOnLogin } from './commands/oper.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -220,6 +221,7 @@ export class IrcServer {
     }
     nickTaken(s, this);
     restoreChannelStatus(s, this);
+    adminOnLogin(s, this);
     this.accountChanged(s, previous);
   }
 

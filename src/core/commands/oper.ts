@@ -159,6 +159,26 @@ function claim(s: Session, code: string, srv: IrcServer): void {
   s.send(`:${s.source} MODE ${s.nick} :+o`);
   s.serverMessage('NOTICE', s.nick, '*** You are now an admin of this server. SA HELP (/admin help in plain text) lists what you can do.');
   srv.admin.audit(s.nick, 'claim', `became admin with the one-time code (from ${s.ip})`, { ip: s.ip }, s);
+  if (s.account !== null) keepAdmin(s, s.account, srv);
+}
+
+/** Logged in when claiming: admin becomes the account's flag, so it lasts (every login, every device). */
+function keepAdmin(s: Session, account: string, srv: IrcServer): void {
+  srv.accounts.update(account, (r) => (r.flags.includes('admin') ? r : { ...r, flags: [...r.flags, 'admin'] })).then(
+    (rec) => {
+      if (rec !== null && !s.closing) s.serverMessage('NOTICE', s.nick, `*** Your account ${rec.name} keeps admin: logging in to it makes you admin again.`);
+    },
+    (err: unknown) => s.log.error({ err }, 'could not save the admin flag'),
+  );
+}
+
+/** A login to an account flagged admin (see keepAdmin) makes the session an admin. */
+export function adminOnLogin(s: Session, srv: IrcServer): void {
+  if (s.admin || s.account === null || !srv.accounts.hasFlag(s.account, 'admin')) return;
+  s.admin = true;
+  if (!s.registered) return; // before the welcome: 221/WHOIS show it; no 381 before 001
+  s.numeric(N.RPL_YOUREOPER, 'You are now an IRC operator');
+  s.send(`:${s.source} MODE ${s.nick} :+o`);
 }
 
 export const operCommands: CommandTable = {
