@@ -102,8 +102,21 @@ export class Mailbox {
     }
     if (list === undefined) this.#byAccount.set(rec.folded, (list = []));
     list.push({ id: 0, target: waitingTarget(rec.folded), msgid: out.msgid, time: out.time, command, source: s.source, params: [...params], tags: out.clientTags, from });
-    srv.history?.recordTarget(waitingTarget(rec.folded), s.source, command, params, out);
-    tell(`*** ${rec.name} is offline: your message will be delivered when ${rec.name} next logs in`);
+    const promise = `*** ${rec.name} is offline: your message will be delivered when ${rec.name} next logs in`;
+    const history = srv.history;
+    if (history === undefined) {
+      tell(promise + ' (unless the server restarts first: it keeps no history)');
+      return true;
+    }
+    history.recordTarget(waitingTarget(rec.folded), s.source, command, params, out);
+    if (quiet) return true;
+    // promised only once it is on disk: writes are committed shortly after delivery
+    // (docs/history.md), and a restart in between must not lose a message we vouched for
+    const reply = s.later();
+    // after this handler: what else it records (the private-history copy) goes in the same commit
+    void Promise.resolve().then(() => history.flushNow()).then(() =>
+      reply(() => s.serverMessage('NOTICE', s.nick, history.failing ? promise + ' (history is paused: it is kept in memory until the store is back)' : promise)),
+    );
     return true;
   }
 

@@ -25,8 +25,9 @@ test('a message to an offline account waits and arrives at its next login with i
     const bob = h.client('bob');
     const sentAt = h.clock.now;
     bob.recv('PRIVMSG alice :lunch at noon?');
+    // the promise comes once the message is committed
+    await waitLine(bob, /NOTICE bob :\*\*\* alice is offline: your message will be delivered when alice next logs in/);
     const told = bob.take().join('\n');
-    assert.match(told, /NOTICE bob :\*\*\* alice is offline: your message will be delivered when alice next logs in/);
     assert.doesNotMatch(told, / 401 /);
     bob.recv('NOTICE alice :a notice too');
     assert.deepEqual(withCommand(bob.take(), 'NOTICE'), [], 'a NOTICE gets no automatic reply');
