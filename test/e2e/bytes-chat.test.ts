@@ -31,7 +31,7 @@ test('tincan chat --show-bytes: a protocol pane beside the chat', { skip: haveCo
   const h = await serveInProcess({ data: mkdtempSync(join(tmpdir(), 'tincan-bytes-chat-')), config: { history: { replayLines: 0 } } });
   handles.push(h);
   const cfg = mkdtempSync(join(tmpdir(), 'tincan-bytes-chat-cfg-'));
-  tmux.start('bytes', `${chatCommand(`127.0.0.1:${h.port} --nick viewer --show-bytes`)}; sleep 30`, { TERM: 'xterm-256color', XDG_CONFIG_HOME: cfg }, 140, 60);
+  tmux.start('bytes', `${chatCommand(`127.0.0.1:${h.port} --nick viewer --show-bytes`)}; sleep 30`, { TERM: 'xterm-256color', XDG_CONFIG_HOME: cfg }, 140, 120); // tall: the whole registration fits in the pane
   await eventually(() => /│>> NICK viewer/.test(tmux.screen('bytes')), 'the pane shows NICK', 15_000);
   await eventually(() => /│<< :test\.local 001 viewer/.test(tmux.screen('bytes')), 'and the welcome');
   tmux.type('bytes', '/join #lobby');
