@@ -25,7 +25,7 @@ export class Channel {
   topic = '';
   topicBy = '';
   topicAt = 0;
-  /** simple flag modes: i m n t */
+  /** simple flag modes: C i m n p s t */
   flags = new Set<string>(['n', 't']);
   key: string | null = null;
   limit: number | null = null;
@@ -71,11 +71,18 @@ export class Channel {
   }
 
   /**
-   * A private room (+i or +k) shows nothing to outsiders: no topic, members or listing
-   * (docs/history.md, "What a room reveals"). Server operators see it as members do.
+   * A private room (+i, +k, +s secret or +p private) shows nothing to outsiders: no
+   * topic, members, listing or WHOIS line (docs/history.md, "What a room reveals").
+   * Server operators see it as members do.
    */
   hiddenFrom(s: Session): boolean {
-    return (this.flags.has('i') || this.key !== null) && s.oper === null && !this.members.has(s);
+    const f = this.flags;
+    return (f.has('i') || f.has('s') || f.has('p') || this.key !== null) && s.oper === null && !this.members.has(s);
+  }
+
+  /** RPL_NAMREPLY's channel type: `@` secret (+s), `*` private (+p), `=` public. */
+  namesSymbol(): string {
+    return this.flags.has('s') ? '@' : this.flags.has('p') ? '*' : '=';
   }
 
   isBanned(hostmask: string): boolean {

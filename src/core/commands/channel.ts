@@ -42,12 +42,12 @@ export function sendNames(s: Session, ch: Channel, srv: IrcServer): void {
     if ((!member && m.invisible) || (m.lurking && m !== s) || srv.presence.isShadow(m)) continue;
     const name = prefixFor(status, multi) + (uhnames ? m.source : m.nick);
     if (cur !== '' && cur.length + name.length + 1 > budget) {
-      s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
+      s.numeric(N.RPL_NAMREPLY, ch.namesSymbol(), ch.name, cur);
       cur = '';
     }
     cur += (cur === '' ? '' : ' ') + name;
   }
-  if (cur !== '') s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
+  if (cur !== '') s.numeric(N.RPL_NAMREPLY, ch.namesSymbol(), ch.name, cur);
   s.numeric(N.RPL_ENDOFNAMES, ch.name, 'End of /NAMES list.');
 }
 

@@ -10,7 +10,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 
-const FLAG_MODES = 'imnt';
+const FLAG_MODES = 'Cimnpst';
 
 /**
  * Who changes a channel's modes: a session, or the admin console and `tincan admin`
@@ -26,7 +26,7 @@ export interface ModeActor {
 }
 
 /** The modes of the default room that only an admin may change (it cannot be locked or taken). */
-const HOST_ONLY_IN_DEFAULT_ROOM = 'iklb';
+const HOST_ONLY_IN_DEFAULT_ROOM = 'iklbps';
 
 function sendBanList(s: ModeActor, ch: Channel): void {
   // a private room's bans are its members' business

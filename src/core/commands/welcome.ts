@@ -8,7 +8,7 @@ import type { IrcServer } from '../server.js';
 import { VERSION } from '../version.js';
 
 export const USER_MODES = 'iow';
-export const CHANNEL_MODES = 'biklmnotv';
+export const CHANNEL_MODES = 'biklmnopstv';
 export const CHANNEL_MODES_WITH_PARAM = 'bklov';
 
 export function isupportTokens(srv: IrcServer): string[] {
@@ -19,7 +19,7 @@ export function isupportTokens(srv: IrcServer): string[] {
     `AWAYLEN=${l.awayLength}`,
     `CASEMAPPING=${c.casemapping}`,
     `CHANLIMIT=#&:${l.channelsPerUser}`,
-    'CHANMODES=b,k,l,imnt',
+    'CHANMODES=b,k,l,imnpst',
     `CHANNELLEN=${l.channelLength}`,
     'CHANTYPES=#&',
     ...history,
