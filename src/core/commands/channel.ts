@@ -155,7 +155,7 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         s.numeric(N.ERR_CHANNELISFULL, existing.name, 'Cannot join channel (+l)');
         return;
       }
-      if (existing.flags.has('i') && !invited) {
+      if (existing.flags.has('i') && !invited && !existing.isInviteExempt(srv.fold(s.source))) {
         s.numeric(N.ERR_INVITEONLYCHAN, existing.name, 'Cannot join channel (+i)');
         return;
       }
@@ -208,7 +208,7 @@ function lockedAgainst(ch: Channel, s: Session, key: string, srv: IrcServer): st
   const invited = ch.invited.has(s.folded);
   if (ch.key !== null && key !== ch.key) past.push('key');
   if (ch.limit !== null && ch.members.size >= ch.limit && !invited) past.push('limit');
-  if (ch.flags.has('i') && !invited) past.push('invite-only');
+  if (ch.flags.has('i') && !invited && !ch.isInviteExempt(srv.fold(s.source))) past.push('invite-only');
   if (!invited && ch.isBanned(srv.fold(s.source))) past.push('ban');
   return past.join(', ');
 }

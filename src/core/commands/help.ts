@@ -17,7 +17,9 @@ export const HELP_TOPICS: Record<string, string> = {
   MODE: [
     'MODE <#channel> [<+/-modes> [<args>]]',
     'Channel modes: i invite-only, m moderated, n no outside messages, t ops set topic,',
-    'k <key>, l <limit>, b <mask> ban, o <nick> operator, v <nick> voice.',
+    's secret, p private (both hidden from LIST, NAMES, WHOIS of non-members), C no CTCP but ACTION,',
+    'k <key>, l <limit>, b <mask> ban (b m:<mask> mutes: may join, not speak),',
+    'e <mask> ban exception, I <mask> joins past +i, o <nick> operator, v <nick> voice.',
     'MODE <yournick> [+i|-i]: invisible (hidden from WHO/NAMES of strangers).',
   ].join('\n'),
   PRIVMSG: 'PRIVMSG <target>[,<target>] :<text>\nSends a message to channels or nicks (@#chan: to its operators).',

@@ -34,11 +34,22 @@ function isNickServTarget(t: string, srv: IrcServer): boolean {
   return srv.fold(nick) === 'nickserv' && (at === -1 || t.slice(at + 1).toLowerCase() === srv.config.serverName.toLowerCase());
 }
 
-/** True when `s` may not speak in `ch` (+n and not a member, +m and not voiced, banned). */
+/**
+ * True when `s` may not speak in `ch` (+n and not a member, +m and not voiced, banned or
+ * muted by an `m:` extban, unless excepted with +e).
+ */
 export function cannotSend(s: Session, ch: Channel, srv: IrcServer): boolean {
   const st = ch.members.get(s);
   const privileged = st !== undefined && (st & (Member.op | Member.voice)) !== 0;
-  return (st === undefined && ch.flags.has('n')) || (ch.flags.has('m') && !privileged) || (!privileged && ch.bans.length > 0 && ch.isBanned(srv.fold(s.source)));
+  if ((st === undefined && ch.flags.has('n')) || (ch.flags.has('m') && !privileged)) return true;
+  if (privileged || ch.bans.length === 0) return false;
+  const h = srv.fold(s.source);
+  return ch.isBanned(h) || ch.isMuted(h);
+}
+
+/** A CTCP other than ACTION (what +C refuses): `\x01VERSION\x01`, `\x01PING 1\x01`, ... */
+function isBlockedCtcp(text: string): boolean {
+  return text.charCodeAt(0) === 1 && !/^\x01ACTION(?: |\x01|$)/.test(text);
 }
 
 function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
@@ -98,6 +109,11 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
         }
         if (cannotSend(s, ch, srv)) {
           if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send to channel');
+          continue;
+        }
+        // +C: no CTCP but ACTION; a PRIVMSG is told (404), a NOTICE (CTCP replies) just dropped
+        if (!tagOnly && ch.flags.has('C') && isBlockedCtcp(rawText!)) {
+          if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send CTCP to channel (+C)');
           continue;
         }
         const mute = srv.admin.mutedIn(s, ch);

@@ -8,8 +8,8 @@ import type { IrcServer } from '../server.js';
 import { VERSION } from '../version.js';
 
 export const USER_MODES = 'iow';
-export const CHANNEL_MODES = 'biklmnopstv';
-export const CHANNEL_MODES_WITH_PARAM = 'bklov';
+export const CHANNEL_MODES = 'CIbeiklmnopstv';
+export const CHANNEL_MODES_WITH_PARAM = 'Ibeklov';
 
 export function isupportTokens(srv: IrcServer): string[] {
   const c = srv.config;
@@ -19,14 +19,16 @@ export function isupportTokens(srv: IrcServer): string[] {
     `AWAYLEN=${l.awayLength}`,
     `CASEMAPPING=${c.casemapping}`,
     `CHANLIMIT=#&:${l.channelsPerUser}`,
-    'CHANMODES=b,k,l,imnpst',
+    'CHANMODES=beI,k,l,Cimnpst',
     `CHANNELLEN=${l.channelLength}`,
     'CHANTYPES=#&',
+    'EXCEPTS=e',
     ...history,
     'HOSTLEN=64',
+    'INVEX=I',
     `KICKLEN=${l.kickLength}`,
     'LINELEN=512',
-    `MAXLIST=b:${l.banListSize}`,
+    `MAXLIST=b:${l.banListSize},e:${l.banListSize},I:${l.banListSize}`,
     `MAXTARGETS=${l.targetsPerCommand}`,
     `MODES=${l.modesPerCommand}`,
     ...(l.monitorTargets > 0 ? [`MONITOR=${l.monitorTargets}`] : []),
