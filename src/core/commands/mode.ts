@@ -130,7 +130,8 @@ export function channelMode(s: ModeActor, ch: Channel, params: string[], srv: Ir
         // the mute extban keeps its prefix; the mask after it is normalized like any other
         const mute = c === 'b' && arg.startsWith('m:');
         const mask = mute ? 'm:' + normalizeMask(arg.slice(2)) : normalizeMask(arg);
-        if (!validListMask(c, mask)) {
+        // `m:` alone is no mask (normalizing would make it m:*!*@*, muting everyone)
+        if ((mute && arg.length === 2) || !validListMask(c, mask)) {
           s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, c, arg.length > 64 ? '*' : arg, c === 'b' ? 'Invalid ban mask' : 'Invalid mask');
           continue;
         }

@@ -23,6 +23,8 @@ export function isupportTokens(srv: IrcServer): string[] {
     `CHANNELLEN=${l.channelLength}`,
     'CHANTYPES=#&',
     'EXCEPTS=e',
+    // the mute extban +b m:<mask>, without a prefix character (modern.ircdocs EXTBAN)
+    'EXTBAN=,m',
     ...history,
     'HOSTLEN=64',
     'INVEX=I',
