@@ -22,6 +22,7 @@ export function isupportTokens(srv: IrcServer): string[] {
     'CHANMODES=beI,k,l,Cimnpst',
     `CHANNELLEN=${l.channelLength}`,
     'CHANTYPES=#&',
+    'ELIST=CMNTU',
     'EXCEPTS=e',
     // the mute extban +b m:<mask>, without a prefix character (modern.ircdocs EXTBAN)
     'EXTBAN=,m',
