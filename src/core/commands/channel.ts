@@ -428,7 +428,33 @@ export function kickMember(ch: Channel, t: Session, source: string, reason: stri
   srv.presence.removeUser(ch, t);
 }
 
+/** INVITE with no parameters lists at most this many channels (then says how many more). */
+export const INVITE_LIST_MAX = 100;
+
+/** INVITE alone: 336 per channel `s` is invited to (and not in), then 337. */
+function inviteList(s: Session, srv: IrcServer): void {
+  let shown = 0;
+  let more = 0;
+  for (const ch of srv.channels.values()) {
+    if (!ch.invited.has(s.folded) || ch.members.has(s)) continue;
+    if (shown < INVITE_LIST_MAX) {
+      s.numeric(N.RPL_INVITEDLIST, ch.name);
+      shown++;
+    } else more++;
+  }
+  if (more > 0) s.serverMessage('NOTICE', s.nick, `*** INVITE: ${more} more invitations not shown`);
+  s.numeric(N.RPL_ENDOFINVITEDLIST, 'End of /INVITE list');
+}
+
 function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (msg.params.length === 0) {
+    inviteList(s, srv);
+    return;
+  }
+  if (msg.params.length < 2) {
+    s.numeric(N.ERR_NEEDMOREPARAMS, 'INVITE', 'Not enough parameters');
+    return;
+  }
   const t = srv.findNick(msg.params[0]!);
   if (t === undefined) {
     s.numeric(N.ERR_NOSUCHNICK, msg.params[0]!, 'No such nick/channel');
@@ -470,5 +496,5 @@ export const channelCommands: CommandTable = {
   NAMES: { minParams: 0, handler: names },
   LIST: { minParams: 0, handler: list },
   KICK: { minParams: 2, handler: kick },
-  INVITE: { minParams: 2, handler: invite },
+  INVITE: { minParams: 0, handler: invite },
 };

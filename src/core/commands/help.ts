@@ -13,7 +13,7 @@ export const HELP_TOPICS: Record<string, string> = {
   NAMES: 'NAMES <#channel>\nLists who is in a channel.',
   LIST: 'LIST [<#channel>[,...]]\nLists channels with their member counts and topics.',
   KICK: 'KICK <#channel> <nick>[,<nick>] [:<reason>]\nRemoves someone from a channel (operators).',
-  INVITE: 'INVITE <nick> <#channel>\nInvites someone (operators, when +i).',
+  INVITE: 'INVITE <nick> <#channel>\nInvites someone (operators, when +i). INVITE alone lists the channels you are invited to.',
   MODE: [
     'MODE <#channel> [<+/-modes> [<args>]]',
     'Channel modes: i invite-only, m moderated, n no outside messages, t ops set topic,',
