@@ -217,7 +217,19 @@ function fromSender(s: Session, out: Outgoing): Outgoing {
   return out;
 }
 
+/** WALLOPS :text (IRC operators): to every user with +w, the sender included if +w. */
+function wallops(s: Session, msg: IrcMessage, srv: IrcServer): void {
+  const text = truncateUtf8(msg.params[0]!, maxTrailingBytes(s.source, 'WALLOPS', []));
+  if (text === '') {
+    s.numeric(N.ERR_NEEDMOREPARAMS, 'WALLOPS', 'Not enough parameters');
+    return;
+  }
+  const out = srv.outgoing(s.source, 'WALLOPS', [text]);
+  for (const m of srv.sessions) if (m.registered && m.wallops) m.send(out.lineFor(m.caps));
+}
+
 export const messagingCommands: CommandTable = {
+  WALLOPS: { minParams: 1, operOnly: true, handler: wallops },
   PRIVMSG: { minParams: 0, handler: makeHandler('PRIVMSG') },
   NOTICE: { minParams: 0, silentOnMissing: true, handler: makeHandler('NOTICE') },
   TAGMSG: { minParams: 1, handler: makeHandler('TAGMSG') },

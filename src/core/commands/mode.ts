@@ -1,5 +1,5 @@
 /**
- * MODE for channels (+C +i +m +n +p +s +t +k +l +b +e +I +o +v) and users (+i, -o; +w accepted).
+ * MODE for channels (+C +i +m +n +p +s +t +k +l +b +e +I +o +v) and users (+B bot, +i, -o, +w wallops).
  * Changes are applied in order and announced as one MODE line with what took effect.
  */
 import { normalizeMask } from '../../protocol/index.js';
@@ -270,7 +270,11 @@ function userMode(s: Session, target: string, params: string[], srv: IrcServer):
         changed = true;
       }
     } else if (c === 'w') {
-      continue;
+      changed = s.wallops !== adding;
+      s.wallops = adding;
+    } else if (c === 'B') {
+      changed = s.bot !== adding;
+      s.bot = adding;
     } else {
       unknown = true;
       continue;
@@ -287,7 +291,7 @@ function userMode(s: Session, target: string, params: string[], srv: IrcServer):
 }
 
 export function currentUserModes(s: Session): string {
-  return '+' + (s.invisible ? 'i' : '') + (s.oper !== null ? 'o' : '');
+  return '+' + (s.bot ? 'B' : '') + (s.invisible ? 'i' : '') + (s.oper !== null ? 'o' : '') + (s.wallops ? 'w' : '');
 }
 
 export const modeCommands: CommandTable = {

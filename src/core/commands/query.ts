@@ -220,20 +220,31 @@ export const queryCommands: CommandTable = {
       s.numeric(N.RPL_ENDOFINFO, 'End of /INFO list.');
     },
   },
-  HELP: {
+  LINKS: {
     minParams: 0,
-    handler: (s, msg) => {
-      const topic = (msg.params[0] ?? '').toUpperCase();
-      const key = topic === '' ? 'INDEX' : topic;
-      const text = HELP_TOPICS[key];
-      if (text === undefined) {
-        s.numeric(N.ERR_HELPNOTFOUND, topic, 'No help available on this topic');
-        return;
-      }
-      const lines = text.split('\n');
-      s.numeric(N.RPL_HELPSTART, key, lines[0]!);
-      for (const l of lines.slice(1)) s.numeric(N.RPL_HELPTXT, key, l === '' ? ' ' : l);
-      s.numeric(N.RPL_ENDOFHELP, key, 'End of /HELP');
+    handler: (s, _m, srv) => {
+      // one server, no links: just this one (hop count 0)
+      const c = srv.config;
+      s.numeric(N.RPL_LINKS, '*', c.serverName, `0 ${c.description}`);
+      s.numeric(N.RPL_ENDOFLINKS, '*', 'End of /LINKS list');
     },
   },
+  HELP: { minParams: 0, handler: help },
+  /** the name UnrealIRCd and others give HELP */
+  HELPOP: { minParams: 0, handler: help },
 };
+
+/** HELP / HELPOP [topic]: 704, 705..., 706 (or 524 for an unknown topic). */
+function help(s: Session, msg: { params: string[] }): void {
+  const topic = (msg.params[0] ?? '').toUpperCase();
+  const key = topic === '' ? 'INDEX' : topic;
+  const text = HELP_TOPICS[key];
+  if (text === undefined) {
+    s.numeric(N.ERR_HELPNOTFOUND, topic, 'No help available on this topic');
+    return;
+  }
+  const lines = text.split('\n');
+  s.numeric(N.RPL_HELPSTART, key, lines[0]!);
+  for (const l of lines.slice(1)) s.numeric(N.RPL_HELPTXT, key, l === '' ? ' ' : l);
+  s.numeric(N.RPL_ENDOFHELP, key, 'End of /HELP');
+}

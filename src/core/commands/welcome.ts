@@ -7,7 +7,7 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import { VERSION } from '../version.js';
 
-export const USER_MODES = 'iow';
+export const USER_MODES = 'Biow';
 export const CHANNEL_MODES = 'CIbeiklmnopstv';
 export const CHANNEL_MODES_WITH_PARAM = 'Ibeklov';
 
