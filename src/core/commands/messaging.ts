@@ -195,8 +195,10 @@ function buildOut(
   command: string,
   params: string[],
   rawText: string | undefined,
-  clientTags: string,
+  tags: string,
 ) {
+  // bot mode (+B): the `bot` tag, seen by clients with message-tags as client tags are
+  const clientTags = s.bot ? (tags === '' ? 'bot' : 'bot;' + tags) : tags;
   if (command === 'TAGMSG') return fromSender(s, srv.outgoing(s.source, command, [params[0]!], clientTags));
   // our prefix is longer than the sender's, so the relayed line may need trimming
   const room = maxTrailingBytes(s.source, command, [params[0]!]);

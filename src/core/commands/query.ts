@@ -48,6 +48,7 @@ function parseWhox(opt: string | undefined): { operOnly: boolean; whox: Whox | n
 function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServer, whox: Whox | null = null): void {
   let flags = t.away !== null ? 'G' : 'H';
   if (t.oper !== null) flags += '*';
+  if (t.bot) flags += 'B'; // bot mode: the ISUPPORT BOT letter among the WHO flags
   // the channel shown is one the asker may know about (never a private room they are not in)
   let shown = ch;
   if (shown === undefined) {
@@ -142,6 +143,7 @@ function whois(s: Session, nick: string, srv: IrcServer): void {
   s.numeric(N.RPL_WHOISSERVER, t.nick, c.serverName, c.description);
   if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
   if (t.oper !== null) s.numeric(N.RPL_WHOISOPERATOR, t.nick, 'is an IRC operator');
+  if (t.bot) s.numeric(N.RPL_WHOISBOT, t.nick, `is a bot on ${c.networkName}`);
   if (t.account !== null) s.numeric(N.RPL_WHOISACCOUNT, t.nick, t.account, 'is logged in as');
   if (t.conn.secure) s.numeric(N.RPL_WHOISSECURE, t.nick, 'is using a secure connection');
   if (s === t || s.oper !== null) s.numeric(N.RPL_WHOISHOST, t.nick, `is connecting from ${t.user}@${t.host} ${t.ip}`);

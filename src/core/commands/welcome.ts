@@ -17,6 +17,7 @@ export function isupportTokens(srv: IrcServer): string[] {
   const history = srv.history !== undefined ? [`CHATHISTORY=${c.history.maxQuery}`, 'MSGREFTYPES=timestamp,msgid'] : [];
   return [
     `AWAYLEN=${l.awayLength}`,
+    'BOT=B',
     `CASEMAPPING=${c.casemapping}`,
     `CHANLIMIT=#&:${l.channelsPerUser}`,
     'CHANMODES=beI,k,l,Cimnpst',
