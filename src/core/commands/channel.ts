@@ -69,7 +69,7 @@ export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: num
   announceJoin(s, ch, srv, s.lurking || quiet ? 'self' : 'room');
   sendTopic(s, ch, false);
   markReadOnJoin(s, ch, srv);
-  sendNames(s, ch, srv);
+  if ((s.caps & Cap.noImplicitNames) === 0) sendNames(s, ch, srv);
   if (srv.history !== undefined) replayOnJoin(s, ch, srv);
   if (!quiet) srv.presence.joined(s, ch, status);
 }
