@@ -1,7 +1,12 @@
 // +e (ban exceptions), +I (invite exceptions), +C (no CTCP), the m: mute extban: issue 16.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import pino from 'pino';
 import { using, one, msgs, pair, src } from './util.js';
+import { harness, makeConfig } from '../../helpers/harness.js';
+import { MemoryStorage } from '../../../src/storage/memory/memory-storage.js';
+import { History } from '../../../src/core/history.js';
+import { IrcServer } from '../../../src/core/server.js';
 
 test('+e: 348/349 list; an excepted user joins past a matching ban', () =>
   using({}, (h) => {
@@ -102,3 +107,26 @@ test('ISUPPORT: CHANMODES=beI,k,l,Cimnpst, EXCEPTS, INVEX, MAXLIST per list; 004
     for (const t of ['CHANMODES=beI,k,l,Cimnpst', 'EXCEPTS=e', 'INVEX=I', 'MAXLIST=b:100,e:100,I:100']) assert.ok(tokens.includes(t), `${t} in ${tokens.join(' ')}`);
     assert.deepEqual(one(got, '004').slice(4), ['CIbeiklmnopstv', 'Ibeklov']);
   }));
+
+test('+e, +I and the m: mute extban are kept with the room state and restored after a restart', async () => {
+  const storage = new MemoryStorage();
+  const h = harness({}, undefined, { storage });
+  const a = h.client('alice');
+  a.recv('JOIN #room');
+  a.recv('MODE #room +eIb ok!*@* friend!*@* m:loud!*@*');
+  a.recv('PART #room');
+  assert.ok(h.server.findChannel('#room') !== undefined, 'kept while empty for its lists');
+  await h.server.shutdown('restart');
+  const history = new History({ storage: Object.assign(Object.create(storage) as MemoryStorage, { close: async () => {} }), logger: pino({ level: 'silent' }) });
+  const srv = new IrcServer(makeConfig({}), pino({ level: 'silent' }), { history, tickMs: 3_600_000, now: () => h.clock.now });
+  try {
+    assert.equal(await history.restoreChannels(srv), 1);
+    const ch = srv.findChannel('#room')!;
+    assert.deepEqual(ch.excepts.map((b) => [b.mask, b.setBy]), [['ok!*@*', src('alice')]]);
+    assert.deepEqual(ch.invex.map((b) => b.mask), ['friend!*@*']);
+    assert.ok(ch.isMuted('loud!x@y') && !ch.isBanned('loud!x@y'), 'the mute is still a mute');
+    assert.ok(ch.isInviteExempt('friend!x@y'));
+  } finally {
+    await srv.shutdown('done');
+  }
+});
