@@ -57,3 +57,16 @@ test('+s and +p need a channel operator: 482 for a plain member', () =>
     b.recv('MODE #c +s');
     assert.deepEqual(b.take(), [":test.server 482 bob #c :You're not channel operator"]);
   }));
+
+test('in the default room +s, +p, +e and +I are for admins only (it must stay findable and open)', () =>
+  using({ history: { enabled: false } }, (h) => {
+    const op = h.client('helper');
+    op.recv('JOIN #lobby'); // first in: @
+    op.take();
+    for (const m of ['+s', '+p', '+e x!*@*', '+I x!*@*']) {
+      op.recv(`MODE #lobby ${m}`);
+      assert.deepEqual(op.take(), [`:test.server 482 helper #lobby :Only an admin can change ${m.slice(0, 2)} in #lobby: it is the server's default room`]);
+    }
+    op.recv('MODE #lobby +C');
+    assert.deepEqual(op.take(), [':helper!~helper@127.0.0.1 MODE #lobby +C'], '+C is no lock');
+  }));
