@@ -29,6 +29,10 @@ export const Cap = {
   readMarker: 1 << 21,
   /** extended-monitor (commands/monitor.ts) */
   extendedMonitor: 1 << 22,
+  /** draft/no-implicit-names: no NAMES reply after the client's own JOIN */
+  noImplicitNames: 1 << 23,
+  /** draft/pre-away: AWAY accepted before registration completes (commands/user.ts) */
+  preAway: 1 << 24,
 } as const;
 
 export interface CapInfo {
@@ -53,6 +57,8 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'draft/account-registration', bit: Cap.accountRegistration, value: 'before-connect', needsAccounts: true },
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
+  { name: 'draft/no-implicit-names', bit: Cap.noImplicitNames },
+  { name: 'draft/pre-away', bit: Cap.preAway },
   { name: 'draft/read-marker', bit: Cap.readMarker },
   { name: 'echo-message', bit: Cap.echoMessage },
   { name: 'extended-join', bit: Cap.extendedJoin },

@@ -14,8 +14,13 @@ export interface Ban {
   mask: string;
   setBy: string;
   setAt: number;
+  /** the mute extban `m:<mask>` (in the ban list): may join, may not speak */
+  mute: boolean;
   matches: (subject: string) => boolean;
 }
+
+/** The list modes: +b bans (with `m:` mutes), +e ban exceptions, +I invite exceptions. */
+export type ListMode = 'b' | 'e' | 'I';
 
 export class Channel {
   readonly name: string;
@@ -25,11 +30,15 @@ export class Channel {
   topic = '';
   topicBy = '';
   topicAt = 0;
-  /** simple flag modes: i m n t */
+  /** simple flag modes: C i m n p s t */
   flags = new Set<string>(['n', 't']);
   key: string | null = null;
   limit: number | null = null;
   bans: Ban[] = [];
+  /** +e: masks a ban (or mute) does not apply to */
+  excepts: Ban[] = [];
+  /** +I: masks that join past +i without an INVITE */
+  invex: Ban[] = [];
   /** folded nicks invited while +i (cleared when they join) */
   readonly invited = new Set<string>();
   /** when the last member left (kept empty for its state, history on); null while occupied */
@@ -54,33 +63,70 @@ export class Channel {
     return (this.founder !== null && fold(this.founder) === f) || this.opAccounts.has(f) ? Member.op : 0;
   }
 
+  list(mode: ListMode): Ban[] {
+    return mode === 'b' ? this.bans : mode === 'e' ? this.excepts : this.invex;
+  }
+
   addBan(mask: string, setBy: string, at: number, fold: (s: string) => string): boolean {
-    const f = fold(mask);
-    if (this.bans.some((b) => fold(b.mask) === f)) return false;
-    const m = compileMask(mask, fold);
-    this.bans.push({ mask, setBy, setAt: at, matches: m });
-    return true;
+    return this.addMask('b', mask, setBy, at, fold);
   }
 
   removeBan(mask: string, fold: (s: string) => string): boolean {
+    return this.removeMask('b', mask, fold);
+  }
+
+  addMask(mode: ListMode, mask: string, setBy: string, at: number, fold: (s: string) => string): boolean {
+    const list = this.list(mode);
     const f = fold(mask);
-    const i = this.bans.findIndex((b) => fold(b.mask) === f);
+    if (list.some((b) => fold(b.mask) === f)) return false;
+    const mute = mode === 'b' && mask.startsWith('m:');
+    const m = compileMask(mute ? mask.slice(2) : mask, fold);
+    list.push({ mask, setBy, setAt: at, mute, matches: m });
+    return true;
+  }
+
+  removeMask(mode: ListMode, mask: string, fold: (s: string) => string): boolean {
+    const list = this.list(mode);
+    const f = fold(mask);
+    const i = list.findIndex((b) => fold(b.mask) === f);
     if (i < 0) return false;
-    this.bans.splice(i, 1);
+    list.splice(i, 1);
     return true;
   }
 
   /**
-   * A private room (+i or +k) shows nothing to outsiders: no topic, members or listing
-   * (docs/history.md, "What a room reveals"). Server operators see it as members do.
+   * A private room (+i, +k, +s secret or +p private) shows nothing to outsiders: no
+   * topic, members, listing or WHOIS line (docs/history.md, "What a room reveals").
+   * Server operators see it as members do.
    */
   hiddenFrom(s: Session): boolean {
-    return (this.flags.has('i') || this.key !== null) && s.oper === null && !this.members.has(s);
+    const f = this.flags;
+    return (f.has('i') || f.has('s') || f.has('p') || this.key !== null) && s.oper === null && !this.members.has(s);
   }
 
+  /** RPL_NAMREPLY's channel type: `@` secret (+s), `*` private (+p), `=` public. */
+  namesSymbol(): string {
+    return this.flags.has('s') ? '@' : this.flags.has('p') ? '*' : '=';
+  }
+
+  /** Banned from joining (a +b that is not a mute, and no +e for it). */
   isBanned(hostmask: string): boolean {
-    for (const b of this.bans) if (b.matches(hostmask)) return true;
-    return false;
+    return this.#banned(hostmask, false);
+  }
+
+  /** Muted by an `m:` extban (and no +e for it): may join, may not speak. */
+  isMuted(hostmask: string): boolean {
+    return this.#banned(hostmask, true);
+  }
+
+  /** Matches a +I: joins past +i without an INVITE. */
+  isInviteExempt(hostmask: string): boolean {
+    return this.invex.some((b) => b.matches(hostmask));
+  }
+
+  #banned(hostmask: string, mute: boolean): boolean {
+    if (!this.bans.some((b) => b.mute === mute && b.matches(hostmask))) return false;
+    return !this.excepts.some((b) => b.matches(hostmask));
   }
 
   /** "+nt" style mode string and its parameters, for RPL_CHANNELMODEIS. */

@@ -83,7 +83,7 @@ const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** True when a channel has state worth keeping while nobody is in it. */
 export function hasPersistentState(ch: Channel): boolean {
-  if (ch.topic !== '' || ch.key !== null || ch.limit !== null || ch.bans.length > 0 || ch.founder !== null) return true;
+  if (ch.topic !== '' || ch.key !== null || ch.limit !== null || ch.bans.length > 0 || ch.excepts.length > 0 || ch.invex.length > 0 || ch.founder !== null) return true;
   return [...ch.flags].sort().join('') !== 'nt';
 }
 
@@ -99,6 +99,8 @@ export function channelState(ch: Channel): ChannelState {
     key: ch.key,
     limit: ch.limit,
     bans: ch.bans.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
+    excepts: ch.excepts.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
+    invex: ch.invex.map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt })),
     emptySince: ch.emptySince,
     founder: ch.founder,
     ops: [...ch.opAccounts],
@@ -563,6 +565,8 @@ export class History {
       ch.key = st.key;
       ch.limit = st.limit;
       for (const b of st.bans) ch.addBan(b.mask, b.setBy, b.setAt, srv.fold);
+      for (const b of st.excepts ?? []) ch.addMask('e', b.mask, b.setBy, b.setAt, srv.fold);
+      for (const b of st.invex ?? []) ch.addMask('I', b.mask, b.setBy, b.setAt, srv.fold);
       ch.founder = st.founder ?? null;
       for (const a of st.ops ?? []) ch.opAccounts.add(a);
       // empty from now on if it was occupied at shutdown: the expiry clock starts here

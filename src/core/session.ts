@@ -40,6 +40,10 @@ export class Session {
   passOk: boolean;
   registered = false;
   away: string | null = null;
+  /** user mode +w: receives WALLOPS */
+  wallops = false;
+  /** user mode +B: a bot (335 in WHOIS, the `bot` tag on what it sends) */
+  bot = false;
   /** the account logged in to, as registered; null = not logged in. Set only by server.setAccount() */
   account: string | null = null;
   /** nick protection: since when (server clock) this session holds a registered nick it is not logged in to; 0 = not */

@@ -52,6 +52,9 @@ export const RPL_NOTOPIC = '331';
 export const RPL_TOPIC = '332';
 export const RPL_TOPICWHOTIME = '333';
 export const RPL_WHOISBOT = '335';
+/** INVITE with no parameters: the channels you are invited to (modern: RPL_INVITELIST 336 / RPL_ENDOFINVITELIST 337) */
+export const RPL_INVITEDLIST = '336';
+export const RPL_ENDOFINVITEDLIST = '337';
 export const RPL_WHOISACTUALLY = '338';
 export const RPL_INVITING = '341';
 export const RPL_INVITELIST = '346';

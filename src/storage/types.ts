@@ -174,6 +174,9 @@ export interface ChannelState {
   key: string | null;
   limit: number | null;
   bans: { mask: string; setBy: string; setAt: number }[];
+  /** +e ban exceptions and +I invite exceptions (absent in older rows: none) */
+  excepts?: { mask: string; setBy: string; setAt: number }[];
+  invex?: { mask: string; setBy: string; setAt: number }[];
   /** when the last member left, null/absent = occupied when saved (older rows have none) */
   emptySince?: number | null;
   /** the account that created it (channel founder), null/absent = none */

@@ -42,12 +42,12 @@ export function sendNames(s: Session, ch: Channel, srv: IrcServer): void {
     if ((!member && m.invisible) || (m.lurking && m !== s) || srv.presence.isShadow(m)) continue;
     const name = prefixFor(status, multi) + (uhnames ? m.source : m.nick);
     if (cur !== '' && cur.length + name.length + 1 > budget) {
-      s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
+      s.numeric(N.RPL_NAMREPLY, ch.namesSymbol(), ch.name, cur);
       cur = '';
     }
     cur += (cur === '' ? '' : ' ') + name;
   }
-  if (cur !== '') s.numeric(N.RPL_NAMREPLY, '=', ch.name, cur);
+  if (cur !== '') s.numeric(N.RPL_NAMREPLY, ch.namesSymbol(), ch.name, cur);
   s.numeric(N.RPL_ENDOFNAMES, ch.name, 'End of /NAMES list.');
 }
 
@@ -69,7 +69,7 @@ export function joinChannel(s: Session, ch: Channel, srv: IrcServer, status: num
   announceJoin(s, ch, srv, s.lurking || quiet ? 'self' : 'room');
   sendTopic(s, ch, false);
   markReadOnJoin(s, ch, srv);
-  sendNames(s, ch, srv);
+  if ((s.caps & Cap.noImplicitNames) === 0) sendNames(s, ch, srv);
   if (srv.history !== undefined) replayOnJoin(s, ch, srv);
   if (!quiet) srv.presence.joined(s, ch, status);
 }
@@ -155,7 +155,7 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         s.numeric(N.ERR_CHANNELISFULL, existing.name, 'Cannot join channel (+l)');
         return;
       }
-      if (existing.flags.has('i') && !invited) {
+      if (existing.flags.has('i') && !invited && !existing.isInviteExempt(srv.fold(s.source))) {
         s.numeric(N.ERR_INVITEONLYCHAN, existing.name, 'Cannot join channel (+i)');
         return;
       }
@@ -208,7 +208,7 @@ function lockedAgainst(ch: Channel, s: Session, key: string, srv: IrcServer): st
   const invited = ch.invited.has(s.folded);
   if (ch.key !== null && key !== ch.key) past.push('key');
   if (ch.limit !== null && ch.members.size >= ch.limit && !invited) past.push('limit');
-  if (ch.flags.has('i') && !invited) past.push('invite-only');
+  if (ch.flags.has('i') && !invited && !ch.isInviteExempt(srv.fold(s.source))) past.push('invite-only');
   if (!invited && ch.isBanned(srv.fold(s.source))) past.push('ban');
   return past.join(', ');
 }
@@ -281,30 +281,75 @@ function visibleCount(s: Session, ch: Channel, srv: IrcServer): number {
 const LIST_LINE_OVERHEAD = 96;
 
 /**
- * LIST [#name|mask,...]: rooms the asker may see (not private rooms they are not in),
- * busiest first. Never more than fits in half the asker's free send queue: past that
+ * LIST's argument: channel names, masks and ELIST filters (ELIST=CMNTU, modern.ircdocs):
+ * `>n` / `<n` more / fewer than n users, `C>m` / `C<m` created more / less than m
+ * minutes ago, `T>m` / `T<m` topic set more / less than m minutes ago, `*x*` a mask,
+ * `!*x*` not matching. Names and masks select (any of them); filters all apply.
+ * At most limits.targetsPerCommand items are read; a malformed filter is 461 (nothing listed).
+ */
+interface ListQuery {
+  names: Set<Channel> | null;
+  masks: ((subject: string) => boolean)[];
+  tests: ((ch: Channel, users: number) => boolean)[];
+}
+
+function parseListQuery(arg: string | undefined, srv: IrcServer): ListQuery | null {
+  const q: ListQuery = { names: null, masks: [], tests: [] };
+  const now = srv.now();
+  for (const item of commaList(arg).slice(0, srv.config.limits.targetsPerCommand)) {
+    const f = /^([CT]?)([<>])(\d{1,9})$/.exec(item);
+    if (f !== null) {
+      const [, kind, op, num] = f;
+      const n = Number(num);
+      if (kind === '') q.tests.push(op === '>' ? (_c, u) => u > n : (_c, u) => u < n);
+      else {
+        const at = (ch: Channel): number => (kind === 'C' ? ch.createdAt : ch.topicAt);
+        // no topic was ever set: no topic time to compare
+        const has = (ch: Channel): boolean => kind === 'C' || ch.topic !== '';
+        const ago = (ch: Channel): number => (now - at(ch)) / 60_000;
+        q.tests.push(op === '>' ? (ch) => has(ch) && ago(ch) > n : (ch) => has(ch) && ago(ch) < n);
+      }
+      continue;
+    }
+    if (/^[CT]?[<>]/.test(item)) return null;
+    if (item.startsWith('!')) {
+      const m = compileMask(item.slice(1), srv.fold);
+      q.tests.push((ch) => !m(ch.folded));
+    } else if (item.includes('*') || item.includes('?')) q.masks.push(compileMask(item, srv.fold));
+    else {
+      const ch = srv.findChannel(item);
+      q.names ??= new Set();
+      if (ch !== undefined) q.names.add(ch);
+    }
+  }
+  return q;
+}
+
+/**
+ * LIST [#name|mask|filter,...]: rooms the asker may see (not private rooms they are not
+ * in), busiest first. Never more than fits in half the asker's free send queue: past that
  * the list is cut with a NOTICE saying so (a whole listing of long topics used to
  * overflow the queue and disconnect whoever asked).
  */
 function list(s: Session, msg: { params: string[] }, srv: IrcServer): void {
-  const wanted = commaList(msg.params[0]).filter((n) => n.startsWith('#') || n.startsWith('&'));
+  const q = parseListQuery(msg.params[0], srv);
+  if (q === null) {
+    s.numeric(N.ERR_NEEDMOREPARAMS, 'LIST', 'Invalid LIST filter (ELIST: >n <n C>m C<m T>m T<m mask !mask)');
+    return;
+  }
   let chans: Channel[];
-  if (wanted.length === 0) chans = [...srv.channels.values()];
+  if (q.names === null && q.masks.length === 0) chans = [...srv.channels.values()];
   else {
-    const exact = new Set<Channel>();
-    const masks: ((subject: string) => boolean)[] = [];
-    for (const n of wanted.slice(0, srv.config.limits.targetsPerCommand)) {
-      if (n.includes('*') || n.includes('?')) masks.push(compileMask(n, srv.fold));
-      else {
-        const ch = srv.findChannel(n);
-        if (ch !== undefined) exact.add(ch);
-      }
-    }
-    if (masks.length > 0) for (const ch of srv.channels.values()) if (masks.some((m) => m(ch.folded))) exact.add(ch);
-    chans = [...exact];
+    const picked = new Set<Channel>(q.names ?? []);
+    if (q.masks.length > 0) for (const ch of srv.channels.values()) if (q.masks.some((m) => m(ch.folded))) picked.add(ch);
+    chans = [...picked];
   }
   const rows: { ch: Channel; n: number }[] = [];
-  for (const ch of chans) if (!ch.hiddenFrom(s)) rows.push({ ch, n: visibleCount(s, ch, srv) });
+  for (const ch of chans) {
+    if (ch.hiddenFrom(s)) continue;
+    const n = visibleCount(s, ch, srv);
+    if (q.tests.every((t) => t(ch, n))) rows.push({ ch, n });
+  }
   rows.sort((a, b) => b.n - a.n || (a.ch.folded < b.ch.folded ? -1 : a.ch.folded > b.ch.folded ? 1 : 0));
   const c = srv.config;
   let budget = (c.limits.sendQBytes - s.conn.queuedBytes) / 2;
@@ -383,7 +428,33 @@ export function kickMember(ch: Channel, t: Session, source: string, reason: stri
   srv.presence.removeUser(ch, t);
 }
 
+/** INVITE with no parameters lists at most this many channels (then says how many more). */
+export const INVITE_LIST_MAX = 100;
+
+/** INVITE alone: 336 per channel `s` is invited to (and not in), then 337. */
+function inviteList(s: Session, srv: IrcServer): void {
+  let shown = 0;
+  let more = 0;
+  for (const ch of srv.channels.values()) {
+    if (!ch.invited.has(s.folded) || ch.members.has(s)) continue;
+    if (shown < INVITE_LIST_MAX) {
+      s.numeric(N.RPL_INVITEDLIST, ch.name);
+      shown++;
+    } else more++;
+  }
+  if (more > 0) s.serverMessage('NOTICE', s.nick, `*** INVITE: ${more} more invitations not shown`);
+  s.numeric(N.RPL_ENDOFINVITEDLIST, 'End of /INVITE list');
+}
+
 function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
+  if (msg.params.length === 0) {
+    inviteList(s, srv);
+    return;
+  }
+  if (msg.params.length < 2) {
+    s.numeric(N.ERR_NEEDMOREPARAMS, 'INVITE', 'Not enough parameters');
+    return;
+  }
   const t = srv.findNick(msg.params[0]!);
   if (t === undefined) {
     s.numeric(N.ERR_NOSUCHNICK, msg.params[0]!, 'No such nick/channel');
@@ -425,5 +496,5 @@ export const channelCommands: CommandTable = {
   NAMES: { minParams: 0, handler: names },
   LIST: { minParams: 0, handler: list },
   KICK: { minParams: 2, handler: kick },
-  INVITE: { minParams: 2, handler: invite },
+  INVITE: { minParams: 0, handler: invite },
 };

@@ -34,11 +34,22 @@ function isNickServTarget(t: string, srv: IrcServer): boolean {
   return srv.fold(nick) === 'nickserv' && (at === -1 || t.slice(at + 1).toLowerCase() === srv.config.serverName.toLowerCase());
 }
 
-/** True when `s` may not speak in `ch` (+n and not a member, +m and not voiced, banned). */
+/**
+ * True when `s` may not speak in `ch` (+n and not a member, +m and not voiced, banned or
+ * muted by an `m:` extban, unless excepted with +e).
+ */
 export function cannotSend(s: Session, ch: Channel, srv: IrcServer): boolean {
   const st = ch.members.get(s);
   const privileged = st !== undefined && (st & (Member.op | Member.voice)) !== 0;
-  return (st === undefined && ch.flags.has('n')) || (ch.flags.has('m') && !privileged) || (!privileged && ch.bans.length > 0 && ch.isBanned(srv.fold(s.source)));
+  if ((st === undefined && ch.flags.has('n')) || (ch.flags.has('m') && !privileged)) return true;
+  if (privileged || ch.bans.length === 0) return false;
+  const h = srv.fold(s.source);
+  return ch.isBanned(h) || ch.isMuted(h);
+}
+
+/** A CTCP other than ACTION (what +C refuses): `\x01VERSION\x01`, `\x01PING 1\x01`, ... */
+function isBlockedCtcp(text: string): boolean {
+  return text.charCodeAt(0) === 1 && !/^\x01ACTION(?: |\x01|$)/.test(text);
 }
 
 function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
@@ -98,6 +109,11 @@ function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
         }
         if (cannotSend(s, ch, srv)) {
           if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send to channel');
+          continue;
+        }
+        // +C: no CTCP but ACTION; a PRIVMSG is told (404), a NOTICE (CTCP replies) just dropped
+        if (!tagOnly && ch.flags.has('C') && isBlockedCtcp(rawText!)) {
+          if (!quiet) s.numeric(N.ERR_CANNOTSENDTOCHAN, ch.name, 'Cannot send CTCP to channel (+C)');
           continue;
         }
         const mute = srv.admin.mutedIn(s, ch);
@@ -179,8 +195,10 @@ function buildOut(
   command: string,
   params: string[],
   rawText: string | undefined,
-  clientTags: string,
+  tags: string,
 ) {
+  // bot mode (+B): the `bot` tag, seen by clients with message-tags as client tags are
+  const clientTags = s.bot ? (tags === '' ? 'bot' : 'bot;' + tags) : tags;
   if (command === 'TAGMSG') return fromSender(s, srv.outgoing(s.source, command, [params[0]!], clientTags));
   // our prefix is longer than the sender's, so the relayed line may need trimming
   const room = maxTrailingBytes(s.source, command, [params[0]!]);
@@ -201,7 +219,19 @@ function fromSender(s: Session, out: Outgoing): Outgoing {
   return out;
 }
 
+/** WALLOPS :text (IRC operators): to every user with +w, the sender included if +w. */
+function wallops(s: Session, msg: IrcMessage, srv: IrcServer): void {
+  const text = truncateUtf8(msg.params[0]!, maxTrailingBytes(s.source, 'WALLOPS', []));
+  if (text === '') {
+    s.numeric(N.ERR_NEEDMOREPARAMS, 'WALLOPS', 'Not enough parameters');
+    return;
+  }
+  const out = srv.outgoing(s.source, 'WALLOPS', [text]);
+  for (const m of srv.sessions) if (m.registered && m.wallops) m.send(out.lineFor(m.caps));
+}
+
 export const messagingCommands: CommandTable = {
+  WALLOPS: { minParams: 1, operOnly: true, handler: wallops },
   PRIVMSG: { minParams: 0, handler: makeHandler('PRIVMSG') },
   NOTICE: { minParams: 0, silentOnMissing: true, handler: makeHandler('NOTICE') },
   TAGMSG: { minParams: 1, handler: makeHandler('TAGMSG') },

@@ -1,16 +1,16 @@
 /**
- * MODE for channels (+i +m +n +t +k +l +b +o +v) and users (+i, -o; +w accepted).
+ * MODE for channels (+C +i +m +n +p +s +t +k +l +b +e +I +o +v) and users (+B bot, +i, -o, +w wallops).
  * Changes are applied in order and announced as one MODE line with what took effect.
  */
 import { normalizeMask } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import { Member } from '../channel.js';
-import type { Channel } from '../channel.js';
+import type { Channel, ListMode } from '../channel.js';
 import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import type { CommandTable } from './types.js';
 
-const FLAG_MODES = 'imnt';
+const FLAG_MODES = 'Cimnpst';
 
 /**
  * Who changes a channel's modes: a session, or the admin console and `tincan admin`
@@ -26,14 +26,28 @@ export interface ModeActor {
 }
 
 /** The modes of the default room that only an admin may change (it cannot be locked or taken). */
-const HOST_ONLY_IN_DEFAULT_ROOM = 'iklb';
+const HOST_ONLY_IN_DEFAULT_ROOM = 'iklbpseI';
 
-function sendBanList(s: ModeActor, ch: Channel): void {
-  // a private room's bans are its members' business
+/** The list modes' replies: entry, end, and the end's text. */
+const LIST_REPLIES: Record<ListMode, [string, string, string]> = {
+  b: [N.RPL_BANLIST, N.RPL_ENDOFBANLIST, 'End of channel ban list'],
+  e: [N.RPL_EXCEPTLIST, N.RPL_ENDOFEXCEPTLIST, 'End of channel exception list'],
+  I: [N.RPL_INVITELIST, N.RPL_ENDOFINVITELIST, 'End of channel invite list'],
+};
+
+function sendList(s: ModeActor, ch: Channel, mode: ListMode): void {
+  const [entry, end, text] = LIST_REPLIES[mode];
+  // a private room's lists are its members' business
   if (s.admin || !ch.hiddenFrom(s as Session)) {
-    for (const b of ch.bans) s.numeric(N.RPL_BANLIST, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+    for (const b of ch.list(mode)) s.numeric(entry, ch.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
   }
-  s.numeric(N.RPL_ENDOFBANLIST, ch.name, 'End of channel ban list');
+  s.numeric(end, ch.name, text);
+}
+
+/** A valid `m:` extban's mask, or a plain mask: non-empty, no spaces, no leading colon. */
+function validListMask(mode: ListMode, mask: string): boolean {
+  const body = mode === 'b' && mask.startsWith('m:') ? mask.slice(2) : mask;
+  return body !== '' && !mask.startsWith(':') && !mask.includes(' ');
 }
 
 function validKey(k: string): boolean {
@@ -104,25 +118,31 @@ export function channelMode(s: ModeActor, ch: Channel, params: string[], srv: Ir
       continue;
     }
     switch (c) {
-      case 'b': {
+      case 'b':
+      case 'e':
+      case 'I': {
         const arg = params[argi++];
         if (arg === undefined) {
-          sendBanList(s, ch);
+          sendList(s, ch, c);
           continue;
         }
         if (denied() || refusedHere(c) || ++paramModes > limits.modesPerCommand) continue;
-        const mask = normalizeMask(arg);
-        if (mask === '' || mask.startsWith(':') || mask.includes(' ')) {
-          s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, 'b', arg, 'Invalid ban mask');
+        // the mute extban keeps its prefix; the mask after it is normalized like any other
+        const mute = c === 'b' && arg.startsWith('m:');
+        const mask = mute ? 'm:' + normalizeMask(arg.slice(2)) : normalizeMask(arg);
+        // `m:` alone is no mask (normalizing would make it m:*!*@*, muting everyone)
+        if ((mute && arg.length === 2) || !validListMask(c, mask)) {
+          s.numeric(N.ERR_INVALIDMODEPARAM, ch.name, c, arg.length > 64 ? '*' : arg, c === 'b' ? 'Invalid ban mask' : 'Invalid mask');
           continue;
         }
         if (adding) {
-          if (ch.bans.length >= limits.banListSize) {
-            s.numeric(N.ERR_BANLISTFULL, ch.name, mask, 'Channel ban list is full');
+          // each list is bounded on its own (MAXLIST=b:n,e:n,I:n)
+          if (ch.list(c).length >= limits.banListSize) {
+            s.numeric(N.ERR_BANLISTFULL, ch.name, mask, c === 'b' ? 'Channel ban list is full' : `Channel +${c} list is full`);
             continue;
           }
-          if (ch.addBan(mask, s.source, srv.now(), srv.fold)) record(sign, c, mask);
-        } else if (ch.removeBan(mask, srv.fold)) record(sign, c, mask);
+          if (ch.addMask(c, mask, s.source, srv.now(), srv.fold)) record(sign, c, mask);
+        } else if (ch.removeMask(c, mask, srv.fold)) record(sign, c, mask);
         continue;
       }
       case 'k': {
@@ -250,7 +270,11 @@ function userMode(s: Session, target: string, params: string[], srv: IrcServer):
         changed = true;
       }
     } else if (c === 'w') {
-      continue;
+      changed = s.wallops !== adding;
+      s.wallops = adding;
+    } else if (c === 'B') {
+      changed = s.bot !== adding;
+      s.bot = adding;
     } else {
       unknown = true;
       continue;
@@ -267,7 +291,7 @@ function userMode(s: Session, target: string, params: string[], srv: IrcServer):
 }
 
 export function currentUserModes(s: Session): string {
-  return '+' + (s.invisible ? 'i' : '') + (s.oper !== null ? 'o' : '');
+  return '+' + (s.bot ? 'B' : '') + (s.invisible ? 'i' : '') + (s.oper !== null ? 'o' : '') + (s.wallops ? 'w' : '');
 }
 
 export const modeCommands: CommandTable = {

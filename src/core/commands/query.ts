@@ -48,6 +48,7 @@ function parseWhox(opt: string | undefined): { operOnly: boolean; whox: Whox | n
 function whoReply(s: Session, t: Session, ch: Channel | undefined, srv: IrcServer, whox: Whox | null = null): void {
   let flags = t.away !== null ? 'G' : 'H';
   if (t.oper !== null) flags += '*';
+  if (t.bot) flags += 'B'; // bot mode: the ISUPPORT BOT letter among the WHO flags
   // the channel shown is one the asker may know about (never a private room they are not in)
   let shown = ch;
   if (shown === undefined) {
@@ -142,6 +143,7 @@ function whois(s: Session, nick: string, srv: IrcServer): void {
   s.numeric(N.RPL_WHOISSERVER, t.nick, c.serverName, c.description);
   if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
   if (t.oper !== null) s.numeric(N.RPL_WHOISOPERATOR, t.nick, 'is an IRC operator');
+  if (t.bot) s.numeric(N.RPL_WHOISBOT, t.nick, `is a bot on ${c.networkName}`);
   if (t.account !== null) s.numeric(N.RPL_WHOISACCOUNT, t.nick, t.account, 'is logged in as');
   if (t.conn.secure) s.numeric(N.RPL_WHOISSECURE, t.nick, 'is using a secure connection');
   if (s === t || s.oper !== null) s.numeric(N.RPL_WHOISHOST, t.nick, `is connecting from ${t.user}@${t.host} ${t.ip}`);
@@ -220,20 +222,31 @@ export const queryCommands: CommandTable = {
       s.numeric(N.RPL_ENDOFINFO, 'End of /INFO list.');
     },
   },
-  HELP: {
+  LINKS: {
     minParams: 0,
-    handler: (s, msg) => {
-      const topic = (msg.params[0] ?? '').toUpperCase();
-      const key = topic === '' ? 'INDEX' : topic;
-      const text = HELP_TOPICS[key];
-      if (text === undefined) {
-        s.numeric(N.ERR_HELPNOTFOUND, topic, 'No help available on this topic');
-        return;
-      }
-      const lines = text.split('\n');
-      s.numeric(N.RPL_HELPSTART, key, lines[0]!);
-      for (const l of lines.slice(1)) s.numeric(N.RPL_HELPTXT, key, l === '' ? ' ' : l);
-      s.numeric(N.RPL_ENDOFHELP, key, 'End of /HELP');
+    handler: (s, _m, srv) => {
+      // one server, no links: just this one (hop count 0)
+      const c = srv.config;
+      s.numeric(N.RPL_LINKS, '*', c.serverName, `0 ${c.description}`);
+      s.numeric(N.RPL_ENDOFLINKS, '*', 'End of /LINKS list');
     },
   },
+  HELP: { minParams: 0, handler: help },
+  /** the name UnrealIRCd and others give HELP */
+  HELPOP: { minParams: 0, handler: help },
 };
+
+/** HELP / HELPOP [topic]: 704, 705..., 706 (or 524 for an unknown topic). */
+function help(s: Session, msg: { params: string[] }): void {
+  const topic = (msg.params[0] ?? '').toUpperCase();
+  const key = topic === '' ? 'INDEX' : topic;
+  const text = HELP_TOPICS[key];
+  if (text === undefined) {
+    s.numeric(N.ERR_HELPNOTFOUND, topic, 'No help available on this topic');
+    return;
+  }
+  const lines = text.split('\n');
+  s.numeric(N.RPL_HELPSTART, key, lines[0]!);
+  for (const l of lines.slice(1)) s.numeric(N.RPL_HELPTXT, key, l === '' ? ' ' : l);
+  s.numeric(N.RPL_ENDOFHELP, key, 'End of /HELP');
+}

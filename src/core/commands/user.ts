@@ -7,7 +7,13 @@ import type { CommandTable } from './types.js';
 export const userCommands: CommandTable = {
   AWAY: {
     minParams: 0,
+    // draft/pre-away: before registration only for clients that negotiated it
+    preRegistration: true,
     handler: (s, msg, srv) => {
+      if (!s.registered && !s.has(Cap.preAway)) {
+        s.numeric(N.ERR_NOTREGISTERED, 'You have not registered');
+        return;
+      }
       const text = msg.params[0];
       if (text === undefined || text === '') {
         if (s.away === null) {
@@ -16,13 +22,14 @@ export const userCommands: CommandTable = {
         }
         s.away = null;
         s.numeric(N.RPL_UNAWAY, 'You are no longer marked as being away');
-        srv.sendToPeers(s, srv.outgoing(s.source, 'AWAY', []), false, Cap.awayNotify);
+        if (s.registered) srv.sendToPeers(s, srv.outgoing(s.source, 'AWAY', []), false, Cap.awayNotify);
         return;
       }
       const away = truncateUtf8(text, srv.config.limits.awayLength);
       s.away = away;
       s.numeric(N.RPL_NOWAWAY, 'You have been marked as being away');
-      srv.sendToPeers(s, srv.outgoing(s.source, 'AWAY', [away]), false, Cap.awayNotify);
+      // not registered yet: nobody to tell (peers, MONITOR) before the nick is settled
+      if (s.registered) srv.sendToPeers(s, srv.outgoing(s.source, 'AWAY', [away]), false, Cap.awayNotify);
     },
   },
   SETNAME: {

@@ -7,9 +7,9 @@ import type { Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import { VERSION } from '../version.js';
 
-export const USER_MODES = 'iow';
-export const CHANNEL_MODES = 'biklmnotv';
-export const CHANNEL_MODES_WITH_PARAM = 'bklov';
+export const USER_MODES = 'Biow';
+export const CHANNEL_MODES = 'CIbeiklmnopstv';
+export const CHANNEL_MODES_WITH_PARAM = 'Ibeklov';
 
 export function isupportTokens(srv: IrcServer): string[] {
   const c = srv.config;
@@ -17,16 +17,22 @@ export function isupportTokens(srv: IrcServer): string[] {
   const history = srv.history !== undefined ? [`CHATHISTORY=${c.history.maxQuery}`, 'MSGREFTYPES=timestamp,msgid'] : [];
   return [
     `AWAYLEN=${l.awayLength}`,
+    'BOT=B',
     `CASEMAPPING=${c.casemapping}`,
     `CHANLIMIT=#&:${l.channelsPerUser}`,
-    'CHANMODES=b,k,l,imnt',
+    'CHANMODES=beI,k,l,Cimnpst',
     `CHANNELLEN=${l.channelLength}`,
     'CHANTYPES=#&',
+    'ELIST=CMNTU',
+    'EXCEPTS=e',
+    // the mute extban +b m:<mask>, without a prefix character (modern.ircdocs EXTBAN)
+    'EXTBAN=,m',
     ...history,
     'HOSTLEN=64',
+    'INVEX=I',
     `KICKLEN=${l.kickLength}`,
     'LINELEN=512',
-    `MAXLIST=b:${l.banListSize}`,
+    `MAXLIST=b:${l.banListSize},e:${l.banListSize},I:${l.banListSize}`,
     `MAXTARGETS=${l.targetsPerCommand}`,
     `MODES=${l.modesPerCommand}`,
     ...(l.monitorTargets > 0 ? [`MONITOR=${l.monitorTargets}`] : []),

@@ -195,7 +195,7 @@ test('user MODE: 221 shows modes, +i set and announced to self only', () =>
     a.recv('MODE alice +i');
     assert.deepEqual(a.take(), [], 'no change, no reply');
     a.recv('MODE alice -i+w');
-    assert.deepEqual(one(a.take(), 'MODE'), ['alice', '-i']);
+    assert.deepEqual(one(a.take(), 'MODE'), ['alice', '-i+w'], '+w (wallops) is a real mode now');
   }));
 
 test('user MODE: 502 for someone else, 501 unknown flag, +o cannot be self-granted', () =>
