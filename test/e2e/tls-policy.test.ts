@@ -110,13 +110,11 @@ test('tls.enabled false: a TLS client gets a handshake_failure alert and nothing
 });
 
 async function capLs(c: RawClient): Promise<string> {
+  const from = c.lines.length;
   c.send('CAP LS 302');
-  const lines: string[] = [];
-  for (;;) {
-    const l = await c.next(/ CAP \* LS /);
-    lines.push(l);
-    if (!/ LS \* :/.test(l)) return lines.join(' ');
-  }
+  // 302 lists may span lines ("LS * :" continues): read until the last one
+  await c.waitFor(/ CAP \* LS :/, 5000, from);
+  return c.lines.slice(from).filter((l) => / CAP \* LS /.test(l)).join(' ');
 }
 
 test('STS is offered only with a configured CA-signed certificate: port in plaintext, duration over TLS', T, async () => {
