@@ -29,6 +29,7 @@ export const CLOSE_REASONS = {
   TINCAN_ERR_BAD_PASSWORD: { meaning: 'the server password (PASS) was missing or wrong', text: fixed('Bad password') },
   TINCAN_ERR_KILLED: { meaning: 'an operator removed the client with KILL', text: (detail) => `Killed (${detail})` },
   TINCAN_ERR_BANNED: { meaning: 'an admin banned the client from the server (a mask, address or account), until the ban expires', text: (detail) => `Banned from this server${detail === '' ? '' : ` (${detail})`}` },
+  TINCAN_ERR_TOKEN_REVOKED: { meaning: 'the device token this session logged in with was revoked (TOKEN REVOKE)', text: fixed('Device token revoked: log in again') },
   TINCAN_ERR_SHUTDOWN: { meaning: 'the server is shutting down', text: (reason) => reason || 'Server shutting down' },
   TINCAN_ERR_INTERNAL: { meaning: 'a bug while serving this client; logged with its stack, only this client is dropped', text: fixed('Internal server error') },
   TINCAN_ERR_HANDOFF: { meaning: 'a bug while handing a new connection to the server; logged', text: fixed('internal error') },

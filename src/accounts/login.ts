@@ -50,7 +50,8 @@ function keys(s: Session, srv: IrcServer, account: string): string[] {
   return ['ip ' + addressGroup(s.ip, srv.config.connections.ipv6Prefix), 'account ' + srv.fold(account).slice(0, 64)];
 }
 
-export type LoginResult = { ok: true; record: AccountRecord } | { ok: false; reason: 'wrong' | 'busy' } | { ok: false; reason: 'wait'; seconds: number };
+/** tokenId: the device token that logged in (null for a password) */
+export type LoginResult = { ok: true; record: AccountRecord; tokenId: string | null } | { ok: false; reason: 'wrong' | 'busy' } | { ok: false; reason: 'wait'; seconds: number };
 
 /**
  * Milliseconds before `s` may try `account` again; when 0, the attempt is charged now
@@ -83,14 +84,14 @@ export function passwordLogin(s: Session, srv: IrcServer, account: string, passw
   }
   // a device token (the browser's) is checked without scrypt: tokens.ts
   verifyPasswordOrToken(srv.accounts, account, password).then(
-    (rec) => {
-      if (rec === null) {
+    (hit) => {
+      if (hit === null) {
         s.log.info({ account }, 'failed login');
         done({ ok: false, reason: 'wrong' });
         return;
       }
       loginSucceeded(s, srv, account);
-      done({ ok: true, record: rec });
+      done({ ok: true, record: hit.record, tokenId: hit.tokenId });
     },
     (err: unknown) => {
       if (err instanceof HashBusyError) done({ ok: false, reason: 'busy' });

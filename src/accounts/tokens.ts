@@ -49,23 +49,29 @@ export function deviceTokens(rec: AccountRecord): DeviceToken[] {
   );
 }
 
-/** True when `token` is one of `rec`'s. Every stored hash is compared (constant time). */
-export function tokenMatches(rec: AccountRecord, token: string): boolean {
-  if (!isDeviceToken(token)) return false;
+/** The id of `rec`'s token equal to `token`, or null. Every stored hash is compared (constant time). */
+export function matchingTokenId(rec: AccountRecord, token: string): string | null {
+  if (!isDeviceToken(token)) return null;
   const h = sha256(token);
-  let ok = false;
-  for (const t of deviceTokens(rec)) ok = timingSafeEqual(h, Buffer.from(t.hash, 'hex')) || ok;
-  return ok;
+  let id: string | null = null;
+  for (const t of deviceTokens(rec)) if (timingSafeEqual(h, Buffer.from(t.hash, 'hex'))) id = t.id;
+  return id;
+}
+
+/** True when `token` is one of `rec`'s. */
+export function tokenMatches(rec: AccountRecord, token: string): boolean {
+  return matchingTokenId(rec, token) !== null;
 }
 
 /**
  * The check SASL PLAIN (and any password login) runs: a device token is checked here,
  * synchronously and without scrypt; anything else is a password for Accounts.verify().
  */
-export function verifyPasswordOrToken(accounts: Accounts, name: string, secret: string): Promise<AccountRecord | null> {
-  if (!isDeviceToken(secret)) return accounts.verify(name, secret);
+export function verifyPasswordOrToken(accounts: Accounts, name: string, secret: string): Promise<{ record: AccountRecord; tokenId: string | null } | null> {
+  if (!isDeviceToken(secret)) return accounts.verify(name, secret).then((record) => (record === null ? null : { record, tokenId: null }));
   const rec = accounts.get(name);
-  return Promise.resolve(rec !== undefined && tokenMatches(rec, secret) ? rec : null);
+  const tokenId = rec === undefined ? null : matchingTokenId(rec, secret);
+  return Promise.resolve(rec !== undefined && tokenId !== null ? { record: rec, tokenId } : null);
 }
 
 /** Control characters out, whitespace collapsed, at most MAX_LABEL characters. */

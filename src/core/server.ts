@@ -206,12 +206,14 @@ export class IrcServer {
   /**
    * The one place a session logs in or out (SASL, REGISTER, PASS, NickServ, a dropped
    * account): sets `s.account`, tells the session (900/901) and, with account-notify,
-   * everyone sharing a channel with it; then runs the accountChanged() hook.
+   * everyone sharing a channel with it; then runs the accountChanged() hook. `tokenId`:
+   * the device token that logged in, so revoking it can end this session.
    */
-  setAccount(s: Session, account: string | null): void {
+  setAccount(s: Session, account: string | null, tokenId: string | null = null): void {
     const previous = s.account;
     if (previous === account || s.closing) return;
     s.account = account;
+    s.loginTokenId = account === null ? null : tokenId;
     const mask = `${s.nick}!${s.user || '*'}@${s.host}`;
     if (account !== null) s.numeric(N.RPL_LOGGEDIN, mask, account, `You are now logged in as ${account}`);
     else s.numeric(N.RPL_LOGGEDOUT, mask, 'You are now logged out');

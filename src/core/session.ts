@@ -46,6 +46,8 @@ export class Session {
   bot = false;
   /** the account logged in to, as registered; null = not logged in. Set only by server.setAccount() */
   account: string | null = null;
+  /** the device token this session logged in with (null: a password, or not logged in) */
+  loginTokenId: string | null = null;
   /** nick protection: since when (server clock) this session holds a registered nick it is not logged in to; 0 = not */
   nickGuardSince = 0;
   /** a PASS account:password check is running: registration waits for it */

@@ -26,6 +26,7 @@ test('the user-facing texts are exactly what users have always seen', () => {
     TINCAN_ERR_HANDOFF: 'internal error',
     TINCAN_ERR_NOT_LOCAL: 'tincan only accepts connections from the local network; start the server with --public to allow others',
     TINCAN_ERR_TOO_MANY: 'Too many connections from your address',
+    TINCAN_ERR_TOKEN_REVOKED: 'Device token revoked: log in again',
     TINCAN_ERR_SERVER_FULL: 'Server is full',
     TINCAN_ERR_SILENT_TOO_MANY:
       '* tincan: X connections from your address are already open without typing anything; closing this one. Type something in one of them, or close some.',

@@ -90,13 +90,13 @@ function loginFailed(s: Session, r: Exclude<LoginResult, { ok: true }>): void {
   if (r.reason !== 'wrong') s.serverMessage('NOTICE', s.nick, '*** ' + loginFailureText(r));
 }
 
-function loggedIn(s: Session, srv: IrcServer, name: string): void {
+function loggedIn(s: Session, srv: IrcServer, name: string, tokenId: string | null = null): void {
   s.sasl = null;
   if (s.account !== null) {
     s.numeric(N.ERR_SASLALREADY, 'You have already authenticated using SASL');
     return;
   }
-  srv.setAccount(s, name);
+  srv.setAccount(s, name, tokenId);
   s.numeric(N.RPL_SASLSUCCESS, 'SASL authentication successful');
 }
 
@@ -151,7 +151,7 @@ function plain(s: Session, x: SaslExchange, data: Buffer, srv: IrcServer): void 
   passwordLogin(s, srv, p.authcid, p.password, (r) =>
     reply(() => {
       if (s.sasl !== x) return; // aborted (CAP END, AUTHENTICATE *) meanwhile
-      if (r.ok) loggedIn(s, srv, r.record.name);
+      if (r.ok) loggedIn(s, srv, r.record.name, r.tokenId);
       else loginFailed(s, r);
     }),
   );
@@ -176,7 +176,7 @@ export function passLogin(s: Session, arg: string, srv: IrcServer): void {
     reply(() => {
       s.loginPending = false;
       if (r.ok) {
-        if (s.account === null) srv.setAccount(s, r.record.name);
+        if (s.account === null) srv.setAccount(s, r.record.name, r.tokenId);
       } else s.serverMessage('NOTICE', s.nick, '*** Login failed: ' + loginFailureText(r));
       srv.tryRegister(s);
     }),

@@ -108,7 +108,7 @@ function identify(s: Session, args: string[], srv: IrcServer): void {
     reply(() => {
       if (!r.ok) return say(s, srv, loginFailureText(r) + '.');
       if (s.account !== null) return say(s, srv, `You are already logged in as ${s.account}.`);
-      srv.setAccount(s, r.record.name);
+      srv.setAccount(s, r.record.name, r.tokenId);
       say(s, srv, `You are now logged in as ${r.record.name}.`);
     }),
   );

@@ -66,6 +66,11 @@ function token(s: Session, msg: { params: string[] }, srv: IrcServer): void {
             }
             s.log.info({ account, token: id }, 'device token revoked');
             note(s, 'REVOKED', id, `Device token ${id} revoked`);
+            // a lost device logged in with it is logged out now, not at its next reconnect
+            const folded = srv.fold(account);
+            for (const x of [...srv.sessions]) {
+              if (x.loginTokenId === id && x.account !== null && srv.fold(x.account) === folded) srv.disconnect(x, 'TINCAN_ERR_TOKEN_REVOKED');
+            }
           }),
         () => reply(() => fail(s, 'TEMPORARILY_UNAVAILABLE', 'The token could not be revoked; try again later')),
       );

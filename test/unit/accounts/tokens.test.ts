@@ -27,7 +27,7 @@ function saslWith(h: ReturnType<typeof harness>, nick: string, account: string, 
   return c;
 }
 
-test('TOKEN NEW shows the token once, stores only its SHA-256; SASL PLAIN with it logs in; REVOKE ends it', async () => {
+test('TOKEN NEW shows the token once, stores only its SHA-256; SASL PLAIN with it logs in; REVOKE ends it and logs out its session', async () => {
   const h = harness();
   try {
     const a = await loggedIn(h, 'alice');
@@ -52,8 +52,21 @@ test('TOKEN NEW shows the token once, stores only its SHA-256; SASL PLAIN with i
     await waitLine(b, / 903 /);
     await waitLine(b, / 900 alice2 \S+ alice :/);
 
+    // a second device's token, to show REVOKE ends only the session of the revoked one
+    const mark = a.lines.length;
+    a.recv('TOKEN NEW :phone');
+    const other = / NOTE TOKEN CREATED [0-9a-f]{8} (tct1_\S+) /.exec(await waitLine(a, / NOTE TOKEN CREATED /, mark))![1]!;
+    assert.notEqual(other, token);
+    const phone = saslWith(h, 'alice4', 'alice', other);
+    await waitLine(phone, / 900 alice4 \S+ alice :/);
+
     a.recv(`TOKEN REVOKE ${id}`);
     await waitLine(a, new RegExp(` NOTE TOKEN REVOKED ${id} :`));
+    // the device that logged in with the revoked token is logged out at once
+    assert.equal(b.closed, true, 'the session of the revoked token is closed');
+    assert.match(b.closeLine ?? '', /Device token revoked/);
+    assert.equal(phone.closed, false, 'a session of another token stays');
+    assert.equal(a.closed, false, 'the password session stays');
     const c = saslWith(h, 'alice3', 'alice', token);
     await waitLine(c, / 904 /);
     a.recv(`TOKEN REVOKE ${id}`);
