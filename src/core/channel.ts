@@ -22,6 +22,9 @@ export interface Ban {
 /** The list modes: +b bans (with `m:` mutes), +e ban exceptions, +I invite exceptions. */
 export type ListMode = 'b' | 'e' | 'I';
 
+/** Pending invitations one room keeps: an op inviting nick after nick (or renamed nicks) cannot grow it further. */
+export const MAX_INVITED = 500;
+
 export class Channel {
   readonly name: string;
   readonly folded: string;
@@ -39,7 +42,7 @@ export class Channel {
   excepts: Ban[] = [];
   /** +I: masks that join past +i without an INVITE */
   invex: Ban[] = [];
-  /** folded nicks invited while +i (cleared when they join) */
+  /** folded nicks invited while +i (cleared when they join); at most MAX_INVITED, oldest dropped */
   readonly invited = new Set<string>();
   /** when the last member left (kept empty for its state, history on); null while occupied */
   emptySince: number | null = null;
@@ -142,6 +145,13 @@ export class Channel {
       params.push(String(this.limit));
     }
     return [s, ...params];
+  }
+
+  /** Records an invitation for `folded` (refreshed to newest; the oldest goes past MAX_INVITED). */
+  invite(folded: string): void {
+    this.invited.delete(folded);
+    if (this.invited.size >= MAX_INVITED) this.invited.delete(this.invited.values().next().value!);
+    this.invited.add(folded);
   }
 }
 

@@ -478,7 +478,7 @@ function invite(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     s.numeric(N.ERR_USERONCHANNEL, t.nick, ch.name, 'is already on channel');
     return;
   }
-  ch.invited.add(t.folded);
+  ch.invite(t.folded);
   s.numeric(N.RPL_INVITING, t.nick, ch.name);
   if (t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
   const out = srv.outgoing(s.source, 'INVITE', [t.nick, ch.name]);
