@@ -151,7 +151,7 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         s.numeric(N.ERR_BADCHANNELKEY, existing.name, 'Cannot join channel (+k)');
         return;
       }
-      if (existing.limit !== null && existing.members.size >= existing.limit && !invited) {
+      if (existing.limit !== null && !invited && overLimit(existing, s, srv)) {
         s.numeric(N.ERR_CHANNELISFULL, existing.name, 'Cannot join channel (+l)');
         return;
       }
@@ -202,12 +202,24 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   if (refusedMore > 0) s.serverMessage('NOTICE', s.nick, `*** ${refusedMore} more new room${refusedMore === 1 ? '' : 's'} in that JOIN were not created either`);
 }
 
+/**
+ * +l counts users, not sessions: a second session of an account already in the room
+ * joins it (the user is already counted), and siblings in the room count once.
+ */
+function overLimit(ch: Channel, s: Session, srv: IrcServer): boolean {
+  if (ch.members.size < ch.limit!) return false;
+  if (srv.presence.siblings(s).some((x) => ch.members.has(x))) return false;
+  let users = 0;
+  for (const m of ch.members.keys()) if (!srv.presence.isShadow(m)) users++;
+  return users >= ch.limit!;
+}
+
 /** What of `ch`'s locks `s` got past ('' = none): "key", "limit", "invite-only", "ban". */
 function lockedAgainst(ch: Channel, s: Session, key: string, srv: IrcServer): string {
   const past: string[] = [];
   const invited = ch.invited.has(s.folded);
   if (ch.key !== null && key !== ch.key) past.push('key');
-  if (ch.limit !== null && ch.members.size >= ch.limit && !invited) past.push('limit');
+  if (ch.limit !== null && !invited && overLimit(ch, s, srv)) past.push('limit');
   if (ch.flags.has('i') && !invited && !ch.isInviteExempt(srv.fold(s.source))) past.push('invite-only');
   if (!invited && ch.isBanned(srv.fold(s.source))) past.push('ban');
   return past.join(', ');

@@ -255,3 +255,27 @@ test('a plain-line sibling sees what another session wrote as "-> bob: text", as
     await h.close();
   }
 });
+
+test('+l counts users, not sessions: a second session of a member gets in, and counts once', async () => {
+  const h = await setup();
+  try {
+    const a = await saslClient(h, 'alice', 'alice');
+    a.recv('JOIN #full');
+    const bob = h.client('bob');
+    bob.recv('JOIN #full');
+    a.recv('MODE #full +l 3');
+    const phone = await saslClient(h, 'phone', 'alice');
+    // alice's second session is in (attached), the room still has two users
+    assert.match(phone.lines.join('\n'), /JOIN #full/);
+    phone.recv('JOIN #full');
+    assert.equal(hasNumeric(phone.take(), '471'), false, 'no +l refusal for a user already in');
+    const carol = h.client('carol');
+    carol.recv('JOIN #full');
+    assert.equal(hasNumeric(carol.take(), '471'), false, 'a third user fits +l 3 (three sessions, two users before)');
+    const dave = h.client('dave');
+    dave.recv('JOIN #full');
+    assert.equal(hasNumeric(dave.take(), '471'), true, 'a fourth user does not');
+  } finally {
+    await h.close();
+  }
+});
