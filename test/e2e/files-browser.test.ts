@@ -20,31 +20,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ServeHandle } from '../../src/cli/serve.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { serveInProcess } from '../helpers/serve-inprocess.js';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './web-harness.js';
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  fill(sel: string, value: string): Promise<void>;
-  click(sel: string): Promise<void>;
-  press(sel: string, key: string): Promise<void>;
-  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
-  evaluate(expr: string): Promise<unknown>;
-  getAttribute(sel: string, name: string): Promise<string | null>;
-  setInputFiles(sel: string, files: { name: string; mimeType: string; buffer: Buffer }): Promise<void>;
-  textContent(sel: string): Promise<string | null>;
-  url(): string;
-  on(event: 'pageerror', f: (e: unknown) => void): void;
-  close(): Promise<void>;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Browser extends Context {
-  newContext(opts: Record<string, unknown>): Promise<Context>;
-}
-const playwright = 'playwright-core';
-const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
+import { buildWeb, chromiumMissing, launchChromium, type Page, type Browser } from './web-harness.js';
 
 // a real 1x1 PNG (the page must be able to decode it)
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -86,7 +62,7 @@ describe('shared files and the protocol panel in the browser', { skip: chromiumM
     const data = mkdtempSync(join(tmpdir(), 'tincan-files-web-'));
     h = await serveInProcess({ data, config: { history: { replayLines: 0 } } });
     url = `http://127.0.0.1:${h.port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

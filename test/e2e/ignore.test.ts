@@ -13,22 +13,7 @@ import { join } from 'node:path';
 import { RawClient } from '../helpers/raw-client.js';
 import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
 import { chatCommand } from './chat-helpers.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startWebTincan, type WebTincan } from './web-harness.js';
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  fill(sel: string, value: string): Promise<void>;
-  click(sel: string): Promise<void>;
-  press(sel: string, key: string): Promise<void>;
-  reload(): Promise<unknown>;
-  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
-  locator(sel: string): { count(): Promise<number> };
-}
-interface Browser {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-const playwright = 'playwright-core';
+import { chromiumMissing, startWebTincan, type WebTincan, launchChromium } from './web-harness.js';
 
 let t: WebTincan;
 const clients: RawClient[] = [];
@@ -125,8 +110,7 @@ describe('the terminal client ignores itself and remembers it', { skip: !haveCom
 
 describe('the browser ignores itself and remembers it', { skip: chromiumMissing, timeout: 60_000 }, () => {
   it('/ignore hides a nick, survives a reload (localStorage), /unignore shows it again', async () => {
-    const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const pest = await irc('spammer');
       const friend = await irc('buddy');

@@ -6,25 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../helpers/raw-client.js';
 import { eventually } from '../helpers/tmux.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startWebTincan } from './web-harness.js';
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  fill(sel: string, value: string): Promise<void>;
-  click(sel: string): Promise<void>;
-  press(sel: string, key: string): Promise<void>;
-  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
-}
-interface Browser {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-const playwright = 'playwright-core';
+import { chromiumMissing, startWebTincan, launchChromium } from './web-harness.js';
 
 test("a browser claims admin with the card's code and undoes a griefer's +ik", { skip: chromiumMissing, timeout: 60_000 }, async () => {
   const t = await startWebTincan({ history: { enabled: false } });
-  const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const clients: RawClient[] = [];
   try {
     const code = t.server.admin.claim.issue(5)!;

@@ -13,25 +13,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { runServe, type ServeHandle } from '../../src/cli/serve.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, buildWeb } from './web-harness.js';
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  fill(sel: string, value: string): Promise<void>;
-  click(sel: string): Promise<void>;
-  press(sel: string, key: string): Promise<void>;
-  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
-  textContent(sel: string): Promise<string | null>;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Browser extends Context {
-  newContext(opts: Record<string, unknown>): Promise<Context>;
-}
-const playwright = 'playwright-core';
-const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
+import { chromiumMissing, buildWeb, launchChromium, type Browser } from './web-harness.js';
 
 /** base64 SHA-256 of the certificate's SubjectPublicKeyInfo: what chromium's SPKI list takes. */
 function spkiHash(certPem: string): string {
@@ -52,8 +34,8 @@ describe('chromium over TLS', { skip: chromiumMissing, timeout: 60_000 }, () => 
       logger: pino({ level: process.env['TINCAN_TEST_LOG'] ?? 'silent' }),
     });
     const spki = spkiHash(h.tls!.credentials.cert);
-    trusting = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spki}`] });
-    plain = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    trusting = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
+    plain = await launchChromium();
   });
   after(async () => {
     await trusting?.close();

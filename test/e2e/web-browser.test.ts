@@ -11,39 +11,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RawClient } from '../helpers/raw-client.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startWebTincan, type WebTincan } from './web-harness.js';
-
-// playwright-core's .d.ts needs the DOM lib, which the node tsconfig leaves out: load it
-// untyped and describe the little used here. Page code is passed as strings for the same reason.
-interface Locator {
-  count(): Promise<number>;
-  first(): Locator;
-  textContent(): Promise<string | null>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  fill(sel: string, value: string): Promise<void>;
-  click(sel: string): Promise<void>;
-  press(sel: string, key: string): Promise<void>;
-  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
-  evaluate(expr: string): Promise<unknown>;
-  getAttribute(sel: string, name: string): Promise<string | null>;
-  locator(sel: string): Locator;
-  isVisible(sel: string): Promise<boolean>;
-  screenshot(opts: { path: string }): Promise<unknown>;
-  waitForTimeout(ms: number): Promise<void>;
-  keyboard: { press(key: string): Promise<void> };
-  on(event: 'pageerror', f: (e: unknown) => void): void;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Browser extends Context {
-  newContext(opts: Record<string, unknown>): Promise<Context>;
-}
-const playwright = 'playwright-core';
-const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
+import { chromiumMissing, startWebTincan, type WebTincan, launchChromium, waitUntil, type Page, type Browser } from './web-harness.js';
 
 const SHOTS = process.env['TINCAN_SCREENSHOTS'] === '1';
 const shotDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -72,7 +40,7 @@ describe('browser client', { skip: chromiumMissing, timeout: 60_000 }, () => {
   let browser: Browser;
   before(async () => {
     t = await startWebTincan({ history: { enabled: true, replayLines: 0 } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -299,7 +267,7 @@ describe('browser client reconnect', { skip: chromiumMissing, timeout: 60_000 },
   it('reconnects with backoff after a server restart, rejoins and catches up', async () => {
     let t = await startWebTincan({ history: { enabled: true, replayLines: 0 } });
     const port = t.port;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const p = await browser.newPage();
       await login(p, t.url, 'stayer');
@@ -334,10 +302,3 @@ describe('browser client reconnect', { skip: chromiumMissing, timeout: 60_000 },
   });
 });
 
-async function waitUntil(cond: () => boolean, why: () => string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(why());
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

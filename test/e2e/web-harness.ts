@@ -97,3 +97,60 @@ export async function startWebTincan(overrides: Record<string, unknown> = {}, po
     },
   };
 }
+
+// ---- playwright-core, described ---------------------------------------------------------
+// playwright-core's .d.ts needs the DOM lib, which the node tsconfig leaves out: the tests
+// load it untyped and describe here the little they use. Page code is passed as strings
+// for the same reason.
+
+export interface Locator {
+  count(): Promise<number>;
+  first(): Locator;
+  textContent(): Promise<string | null>;
+}
+
+export interface Page {
+  goto(url: string): Promise<unknown>;
+  reload(): Promise<unknown>;
+  fill(sel: string, value: string): Promise<void>;
+  click(sel: string): Promise<void>;
+  press(sel: string, key: string): Promise<void>;
+  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
+  evaluate(expr: string): Promise<unknown>;
+  getAttribute(sel: string, name: string): Promise<string | null>;
+  setInputFiles(sel: string, files: { name: string; mimeType: string; buffer: Buffer }): Promise<void>;
+  textContent(sel: string): Promise<string | null>;
+  locator(sel: string): Locator;
+  isVisible(sel: string): Promise<boolean>;
+  screenshot(opts: { path: string }): Promise<unknown>;
+  waitForTimeout(ms: number): Promise<void>;
+  keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  url(): string;
+  on(event: 'pageerror', f: (e: unknown) => void): void;
+  close(): Promise<void>;
+}
+
+export interface Context {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface Browser extends Context {
+  newContext(opts: Record<string, unknown>): Promise<Context>;
+}
+
+/** Debian's chromium through playwright-core (loaded untyped: see above), with CHROMIUM_ARGS plus `extraArgs`. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  const playwright = 'playwright-core';
+  const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/** Polls `cond` until it holds; past `ms`, fails saying what it waited for. */
+export async function waitUntil(cond: () => boolean, what: string | (() => string), ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(typeof what === 'string' ? `timed out waiting for ${what}` : what());
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -6,38 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startWebTincan, type WebTincan } from './web-harness.js';
+import { chromiumMissing, startWebTincan, type WebTincan, launchChromium, waitUntil, type Browser } from './web-harness.js';
 import type { Connection } from '../../src/transports/connection.js';
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  reload(): Promise<unknown>;
-  fill(sel: string, value: string): Promise<void>;
-  click(sel: string): Promise<void>;
-  press(sel: string, key: string): Promise<void>;
-  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
-  evaluate(expr: string): Promise<unknown>;
-  isVisible(sel: string): Promise<boolean>;
-  on(event: 'pageerror', f: (e: unknown) => void): void;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Browser {
-  newContext(opts: Record<string, unknown>): Promise<Context>;
-  close(): Promise<void>;
-}
-const playwright = 'playwright-core';
-const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
-
-async function waitUntil(f: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('browser client: server password and remembered nick', { skip: chromiumMissing, timeout: 60_000 }, () => {
   let t: WebTincan;
@@ -51,7 +21,7 @@ describe('browser client: server password and remembered nick', { skip: chromium
       accepted++;
       return accept(c);
     };
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
