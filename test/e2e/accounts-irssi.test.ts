@@ -5,40 +5,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
+import { IrssiHomes, irssiSkip } from '../helpers/irssi.js';
+import { Tmux, eventually } from '../helpers/tmux.js';
 
-const skip = !haveCommand('irssi') || !haveCommand('tmux') ? 'irssi and tmux are needed (apt-get install irssi tmux)' : false;
+const skip = irssiSkip;
 
 let srv: RunningServer;
 let tmux: Tmux;
-const homes: string[] = [];
-
-function irssiHome(nick: string): string {
-  const home = mkdtempSync(join(tmpdir(), `tincan-irssi-acct-${nick}-`));
-  writeFileSync(
-    join(home, 'config'),
-    `settings = {
-  core = { real_name = "${nick} test"; user_name = "${nick}"; nick = "${nick}"; };
-  "fe-common/core" = { autolog = "yes"; autolog_path = "${home}/logs/$0.log"; autolog_level = "all"; };
-};
-`,
-  );
-  homes.push(home);
-  return home;
-}
-
-/** Everything irssi logged (every window: NickServ's notices land in its query window). */
-function logs(home: string): string {
-  const dir = join(home, 'logs');
-  if (!existsSync(dir)) return '';
-  return readdirSync(dir)
-    .map((f) => readFileSync(join(dir, f), 'utf8'))
-    .join('\n');
-}
+const irssi = new IrssiHomes('acct');
 
 before(async () => {
   if (skip) return;
@@ -50,28 +25,28 @@ after(async () => {
   if (skip) return;
   tmux.kill();
   await srv.stop();
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
+  irssi.removeAll();
 });
 
 const session = (nick: string) => [...srv.server.sessions].find((s) => s.nick === nick && s.registered);
 
 test('irssi: /msg NickServ REGISTER, reconnect, /msg NickServ IDENTIFY', { skip, timeout: 60000 }, async () => {
-  const home = irssiHome('carol');
+  const home = irssi.create('carol');
   tmux.start('carol', `irssi --home=${home} -c 127.0.0.1 -p ${srv.port} -n carol`, { HOME: home, TERM: 'xterm' });
   await eventually(() => session('carol'), 'irssi carol registers');
   tmux.type('carol', '/msg NickServ REGISTER carols secret');
   await eventually(() => session('carol')?.account === 'carol', 'carol is registered and logged in');
-  await eventually(() => /NickServ.*carol is now registered to you/.test(logs(home)), "irssi shows NickServ's answer");
+  await eventually(() => /NickServ.*carol is now registered to you/.test(irssi.log('carol')), "irssi shows NickServ's answer");
 
   tmux.type('carol', '/disconnect');
   await eventually(() => session('carol') === undefined, 'carol gone');
   tmux.type('carol', `/connect 127.0.0.1 ${srv.port}`);
   await eventually(() => session('carol'), 'carol back');
   assert.equal(session('carol')!.account, null, 'a new connection is not logged in');
-  await eventually(() => /NickServ.*The nick carol is registered\. If it is yours, log in/.test(logs(home)), 'irssi shows how to log in');
+  await eventually(() => /NickServ.*The nick carol is registered\. If it is yours, log in/.test(irssi.log('carol')), 'irssi shows how to log in');
   tmux.type('carol', '/msg NickServ IDENTIFY carols secret');
   await eventually(() => session('carol')?.account === 'carol', 'IDENTIFY logs carol in');
-  await eventually(() => /NickServ.*You are now logged in as carol\./.test(logs(home)), 'irssi shows it');
+  await eventually(() => /NickServ.*You are now logged in as carol\./.test(irssi.log('carol')), 'irssi shows it');
   assert.equal(session('carol')!.nickGuardSince, 0, 'no rename pending');
   tmux.type('carol', '/quit');
 });
@@ -79,7 +54,7 @@ test('irssi: /msg NickServ REGISTER, reconnect, /msg NickServ IDENTIFY', { skip,
 test('irssi: SASL PLAIN set up with /network add -sasl_username -sasl_password -sasl_mechanism PLAIN', { skip, timeout: 60000 }, async () => {
   // the account, made from a raw REGISTER-capable path: NickServ above made carol
   await eventually(() => srv.server.accounts.get('carol'), 'carol account exists');
-  const home = irssiHome('carolsasl');
+  const home = irssi.create('carolsasl');
   tmux.start('sasl', `irssi --home=${home} -n carol`, { HOME: home, TERM: 'xterm' });
   await eventually(() => /\[\(status\)\]|Irssi v/.test(tmux.screen('sasl')), 'irssi started');
   tmux.type('sasl', '/network add -sasl_username carol -sasl_password "carols secret" -sasl_mechanism PLAIN tincan');

@@ -7,42 +7,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServeHandle } from '../../src/cli/serve.js';
 import type { IrcServer } from '../../src/core/server.js';
 import { serveInProcess } from '../helpers/serve-inprocess.js';
-import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
+import { IrssiHomes, irssiSkip } from '../helpers/irssi.js';
+import { Tmux, eventually } from '../helpers/tmux.js';
 
-const skip = !haveCommand('irssi') || !haveCommand('tmux') || !haveCommand('curl') ? 'irssi, tmux and curl are needed' : false;
+const skip = irssiSkip;
 
 let h: ServeHandle;
 let tmux: Tmux;
-const homes: Record<string, string> = {};
-
-function irssiHome(nick: string): string {
-  const home = mkdtempSync(join(tmpdir(), `tincan-files-irssi-${nick}-`));
-  writeFileSync(
-    join(home, 'config'),
-    `settings = {
-  core = { real_name = "${nick} test"; user_name = "${nick}"; nick = "${nick}"; };
-  "fe-common/core" = { autolog = "yes"; autolog_path = "${home}/logs/$0.log"; autolog_level = "all"; };
-};
-`,
-  );
-  homes[nick] = home;
-  return home;
-}
-
-function log(nick: string, win: string): string {
-  const dir = join(homes[nick]!, 'logs');
-  if (!existsSync(dir)) return '';
-  let out = '';
-  for (const f of readdirSync(dir)) if (f.toLowerCase().startsWith(win.toLowerCase())) out += readFileSync(join(dir, f), 'utf8');
-  return out;
-}
+const irssi = new IrssiHomes('files');
 
 before(async () => {
   if (skip) return;
@@ -50,7 +29,7 @@ before(async () => {
   h = await serveInProcess({ data: mkdtempSync(join(tmpdir(), 'tincan-files-irssi-')), config: { history: { replayLines: 0 } } });
   tmux = new Tmux();
   for (const nick of ['ann', 'ben']) {
-    const home = irssiHome(nick);
+    const home = irssi.create(nick);
     tmux.start(nick, `irssi --home=${home} -c 127.0.0.1 -p ${h.port} -n ${nick}`, { HOME: home, TERM: 'xterm' }, 200, 40);
   }
 });
@@ -59,7 +38,7 @@ after(async () => {
   if (skip) return;
   tmux.kill();
   await h.close();
-  for (const d of Object.values(homes)) rmSync(d, { recursive: true, force: true });
+  irssi.removeAll();
 });
 
 test('irssi: /quote UPLOAD gives the curl line; the other irssi shows the share and the link downloads', { skip, timeout: 60_000 }, async () => {
@@ -81,7 +60,7 @@ test('irssi: /quote UPLOAD gives the curl line; the other irssi shows the share 
   writeFileSync(file, 'the minutes of the meeting\n');
   const link = await new Promise<string>((resolve, reject) => execFile('curl', ['-sSf', '-T', file, url], (e, out) => (e ? reject(e) : resolve(out.trim()))));
   // ben's irssi shows it as an action from ann, with name, size and link
-  const seen = await eventually(() => /\* ann shared minutes\.txt \(27 bytes\) (http:\/\/\S+)/.exec(log('ben', '#lobby')), "ben's irssi shows the share", 15_000);
+  const seen = await eventually(() => /\* ann shared minutes\.txt \(27 bytes\) (http:\/\/\S+)/.exec(irssi.log('ben', '#lobby', true)), "ben's irssi shows the share", 15_000);
   assert.equal(seen[1], link);
   const body = await new Promise<string>((resolve, reject) => {
     const req = request(link, { agent: false }, (res) => {

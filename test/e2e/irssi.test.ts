@@ -5,46 +5,23 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
+import { IrssiHomes, irssiSkip } from '../helpers/irssi.js';
+import { Tmux, eventually } from '../helpers/tmux.js';
 
-const skip = !haveCommand('irssi') || !haveCommand('tmux') ? 'irssi and tmux are needed (apt-get install irssi tmux)' : false;
+const skip = irssiSkip;
 
 let srv: RunningServer;
 let tmux: Tmux;
-const homes: Record<string, string> = {};
-
-function irssiHome(nick: string): string {
-  const home = mkdtempSync(join(tmpdir(), `tincan-irssi-${nick}-`));
-  writeFileSync(
-    join(home, 'config'),
-    `settings = {
-  core = { real_name = "${nick} test"; user_name = "${nick}"; nick = "${nick}"; };
-  "fe-common/core" = { autolog = "yes"; autolog_path = "${home}/logs/$0.log"; autolog_level = "all"; };
-};
-`,
-  );
-  homes[nick] = home;
-  return home;
-}
-
-/** Everything irssi `nick` logged for window `win` (channel or query), or ''. */
-function log(nick: string, win: string): string {
-  const dir = join(homes[nick]!, 'logs');
-  if (!existsSync(dir)) return '';
-  const f = readdirSync(dir).find((n) => n.toLowerCase() === `${win.toLowerCase()}.log`);
-  return f ? readFileSync(join(dir, f), 'utf8') : '';
-}
+const irssi = new IrssiHomes('basic');
 
 before(async () => {
   if (skip) return;
   srv = await startServer();
   tmux = new Tmux();
   for (const nick of ['alice', 'bob']) {
-    const home = irssiHome(nick);
+    const home = irssi.create(nick);
     tmux.start(nick, `irssi --home=${home} -c 127.0.0.1 -p ${srv.port} -n ${nick}`, { HOME: home, TERM: 'xterm' });
   }
 });
@@ -53,7 +30,7 @@ after(async () => {
   if (skip) return;
   tmux.kill();
   await srv.stop();
-  for (const h of Object.values(homes)) rmSync(h, { recursive: true, force: true });
+  irssi.removeAll();
 });
 
 test('two irssi clients chat, topic, kick, part and quit', { skip, timeout: 60000 }, async () => {
@@ -63,41 +40,41 @@ test('two irssi clients chat, topic, kick, part and quit', { skip, timeout: 6000
   await eventually(() => srv.server.findChannel('#lobby')?.members.size === 1, 'alice in #lobby');
   tmux.type('bob', '/join #lobby');
   await eventually(() => srv.server.findChannel('#lobby')?.members.size === 2, 'bob in #lobby');
-  await eventually(() => /bob.*has joined #lobby/.test(log('alice', '#lobby')), "alice sees bob's join");
+  await eventually(() => /bob.*has joined #lobby/.test(irssi.log('alice', '#lobby')), "alice sees bob's join");
 
   // channel talk, both ways
   tmux.type('alice', 'hello from alice');
-  await eventually(() => /<[ @+]?alice> hello from alice/.test(log('bob', '#lobby')), 'bob sees alice in #lobby');
+  await eventually(() => /<[ @+]?alice> hello from alice/.test(irssi.log('bob', '#lobby')), 'bob sees alice in #lobby');
   tmux.type('bob', 'hi alice, bob here');
-  await eventually(() => /<[ @+]?bob> hi alice, bob here/.test(log('alice', '#lobby')), 'alice sees bob in #lobby');
+  await eventually(() => /<[ @+]?bob> hi alice, bob here/.test(irssi.log('alice', '#lobby')), 'alice sees bob in #lobby');
   // alice is the channel operator (first in); irssi shows it on screen
   await eventually(() => /@alice/.test(tmux.screen('alice')), "alice's screen shows her as @alice");
 
   // private messages
   tmux.type('bob', '/msg alice psst, private');
-  await eventually(() => /<bob> psst, private/.test(log('alice', 'bob')), "alice's query window with bob");
+  await eventually(() => /<bob> psst, private/.test(irssi.log('alice', 'bob')), "alice's query window with bob");
   tmux.type('alice', '/msg bob got it');
-  await eventually(() => /<alice> got it/.test(log('bob', 'alice')), "bob's query window with alice");
+  await eventually(() => /<alice> got it/.test(irssi.log('bob', 'alice')), "bob's query window with alice");
 
   // topic
   tmux.type('alice', '/topic #lobby Friday plans');
-  await eventually(() => /alice changed the topic of #lobby to: Friday plans/.test(log('bob', '#lobby')), 'bob sees the topic change');
+  await eventually(() => /alice changed the topic of #lobby to: Friday plans/.test(irssi.log('bob', '#lobby')), 'bob sees the topic change');
   assert.equal(srv.server.findChannel('#lobby')?.topic, 'Friday plans');
 
   // kick, rejoin, part
   tmux.type('alice', '/window goto #lobby');
   tmux.type('alice', '/kick bob too loud');
-  await eventually(() => /bob was kicked from #lobby by alice \[too loud\]/.test(log('bob', '#lobby')), 'bob sees his kick');
-  await eventually(() => /bob was kicked from #lobby by alice \[too loud\]/.test(log('alice', '#lobby')), 'alice sees the kick');
+  await eventually(() => /bob was kicked from #lobby by alice \[too loud\]/.test(irssi.log('bob', '#lobby')), 'bob sees his kick');
+  await eventually(() => /bob was kicked from #lobby by alice \[too loud\]/.test(irssi.log('alice', '#lobby')), 'alice sees the kick');
   tmux.type('bob', '/join #lobby');
   await eventually(() => srv.server.findChannel('#lobby')?.members.size === 2, 'bob back in #lobby');
   tmux.type('bob', '/part #lobby bye for now');
-  await eventually(() => /bob .*has left #lobby.*bye for now/.test(log('alice', '#lobby')), 'alice sees bob part');
+  await eventually(() => /bob .*has left #lobby.*bye for now/.test(irssi.log('alice', '#lobby')), 'alice sees bob part');
 
   // quit, seen in a shared channel
   tmux.type('bob', '/join #lobby');
   await eventually(() => srv.server.findChannel('#lobby')?.members.size === 2, 'bob in #lobby again');
   tmux.type('bob', '/quit see ya');
-  await eventually(() => /bob .*has quit.*see ya/.test(log('alice', '#lobby')), 'alice sees bob quit');
+  await eventually(() => /bob .*has quit.*see ya/.test(irssi.log('alice', '#lobby')), 'alice sees bob quit');
   await eventually(() => srv.server.findNick('bob') === undefined, 'bob gone from the server');
 });

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -13,34 +13,14 @@ import { runServe, type ServeHandle } from '../../src/cli/serve.js';
 import { tlsLines } from '../../src/discovery/join-card.js';
 import type { IrcServer } from '../../src/core/server.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
+import { IrssiHomes, irssiSkip } from '../helpers/irssi.js';
+import { Tmux, eventually } from '../helpers/tmux.js';
 
-const skip = !haveCommand('irssi') || !haveCommand('tmux') ? 'irssi and tmux are needed (apt-get install irssi tmux)' : false;
+const skip = irssiSkip;
 
 let h: ServeHandle;
 let tmux: Tmux;
-const homes: string[] = [];
-
-function irssiHome(nick: string): string {
-  const home = mkdtempSync(join(tmpdir(), `tincan-irssi-tls-${nick}-`));
-  writeFileSync(
-    join(home, 'config'),
-    `settings = {
-  core = { real_name = "${nick} test"; user_name = "${nick}"; nick = "${nick}"; };
-  "fe-common/core" = { autolog = "yes"; autolog_path = "${home}/logs/$0.log"; autolog_level = "all"; };
-};
-`,
-  );
-  homes.push(home);
-  return home;
-}
-
-function log(home: string, win: string): string {
-  const dir = join(home, 'logs');
-  if (!existsSync(dir)) return '';
-  const f = readdirSync(dir).find((n) => n.toLowerCase() === `${win.toLowerCase()}.log`);
-  return f ? readFileSync(join(dir, f), 'utf8') : '';
-}
+const irssi = new IrssiHomes('tls');
 
 before(async () => {
   if (skip) return;
@@ -57,7 +37,7 @@ after(async () => {
   if (skip) return;
   tmux.kill();
   await h.close();
-  for (const d of homes) rmSync(d, { recursive: true, force: true });
+  irssi.removeAll();
 });
 
 test('irssi connects with -tls and the pinned fingerprint from the join card, and chats', { skip, timeout: 60000 }, async () => {
@@ -66,7 +46,7 @@ test('irssi connects with -tls and the pinned fingerprint from the join card, an
   // the very command the join card prints
   const cmd = tlsLines({ fingerprint: fp, selfSigned: true }, '127.0.0.1', h.port).find((l) => l.includes('/connect -tls'))!.replace(/^\s*irssi:\s*/, '');
   assert.equal(cmd, `/connect -tls -tls_pinned_cert ${fp} 127.0.0.1 ${h.port}`);
-  const home = irssiHome('alice');
+  const home = irssi.create('alice');
   tmux.start('alice', `irssi --home=${home} -n alice`, { HOME: home, TERM: 'xterm' });
   await eventually(() => /\[\(status\)\]/.test(tmux.screen('alice')) || tmux.screen('alice').includes('Irssi'), 'irssi started', 10000);
   tmux.type('alice', cmd);
@@ -82,14 +62,14 @@ test('irssi connects with -tls and the pinned fingerprint from the join card, an
   tmux.type('alice', 'hello over pinned tls');
   await bob.waitFor(/^:alice!\S+ PRIVMSG #lobby :hello over pinned tls$/, 10000);
   bob.send('PRIVMSG #lobby :hi irssi');
-  await eventually(() => /<[ @+]?bob> hi irssi/.test(log(home, '#lobby')), 'irssi shows what bob said', 10000);
+  await eventually(() => /<[ @+]?bob> hi irssi/.test(irssi.log('alice', '#lobby')), 'irssi shows what bob said', 10000);
   bob.socket.destroy();
 });
 
 test('irssi with a wrong pinned fingerprint refuses the server and never registers', { skip, timeout: 60000 }, async () => {
   const srv = h.server as IrcServer;
   const wrong = h.tls!.credentials.fingerprint.replace(/^../, (b) => (b === '00' ? '11' : '00'));
-  const home = irssiHome('eve');
+  const home = irssi.create('eve');
   tmux.start('eve', `irssi --home=${home} -n eve`, { HOME: home, TERM: 'xterm' });
   await eventually(() => tmux.screen('eve').includes('Irssi'), 'irssi started', 10000);
   tmux.type('eve', `/connect -tls -tls_pinned_cert ${wrong} 127.0.0.1 ${h.port}`);
