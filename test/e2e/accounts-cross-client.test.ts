@@ -33,16 +33,7 @@ async function raw(port: number): Promise<RawClient> {
 /** An IRC client logged in to `account` with SASL PLAIN before registering. */
 async function ircLogin(port: number, nick: string, account: string, caps: string[] = []): Promise<RawClient> {
   const c = await raw(port);
-  c.send('CAP LS 302');
-  c.send('CAP REQ :' + ['sasl', ...caps].join(' '));
-  c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :${nick}`);
-  c.send('AUTHENTICATE PLAIN');
-  await c.waitFor(/^AUTHENTICATE \+$/);
-  c.send('AUTHENTICATE ' + Buffer.from(`\0${account}\0${PW}`).toString('base64'));
-  await c.waitFor(/ 903 /);
-  c.send('CAP END');
-  await c.waitFor(/ 001 /);
+  await c.saslRegister(nick, account, PW, caps);
   return c;
 }
 

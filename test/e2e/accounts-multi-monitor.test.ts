@@ -20,12 +20,7 @@ const PW = 'correct horse battery';
 
 async function rawSasl(port: number, nick: string): Promise<RawClient> {
   const r = await RawClient.connect(port);
-  for (const l of ['CAP LS 302', 'CAP REQ :sasl', `NICK ${nick}`, `USER ${nick} 0 * :${nick}`, 'AUTHENTICATE PLAIN']) r.send(l);
-  await r.waitFor(/^AUTHENTICATE \+$/);
-  r.send('AUTHENTICATE ' + Buffer.from(`\0alice\0${PW}`).toString('base64'));
-  await r.waitFor(/ 903 /, 10000);
-  r.send('CAP END');
-  await r.waitFor(/ 001 alice /);
+  await r.saslRegister(nick, 'alice', PW);
   return r;
 }
 

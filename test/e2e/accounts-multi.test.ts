@@ -36,15 +36,7 @@ function waitEvent(c: Client, event: string, pred: (e: Ev) => boolean, ms = 8000
 
 async function rawSasl(port: number, nick: string): Promise<RawClient> {
   const r = await RawClient.connect(port);
-  r.send('CAP LS 302');
-  r.send('CAP REQ :sasl');
-  r.send(`NICK ${nick}`);
-  r.send(`USER ${nick} 0 * :${nick}`);
-  r.send('AUTHENTICATE PLAIN');
-  await r.waitFor(/^AUTHENTICATE \+$/);
-  r.send('AUTHENTICATE ' + Buffer.from(`\0alice\0${PW}`).toString('base64'));
-  await r.waitFor(/ 903 /);
-  r.send('CAP END');
+  await r.saslRegister(nick, 'alice', PW);
   return r;
 }
 

@@ -53,16 +53,7 @@ async function committed(file: string, folded: string, ok: (st: { ops?: string[]
 /** Registers `nick` with SASL PLAIN as account `nick`. */
 async function saslLogin(port: number, nick: string, password: string): Promise<RawClient> {
   const c = await raw(port);
-  c.send('CAP LS 302');
-  c.send('CAP REQ :sasl');
-  c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :${nick}`);
-  c.send('AUTHENTICATE PLAIN');
-  await c.waitFor(/^AUTHENTICATE \+$/);
-  c.send('AUTHENTICATE ' + Buffer.from(`\0${nick}\0${password}`).toString('base64'));
-  await c.waitFor(/ 903 /);
-  c.send('CAP END');
-  await c.waitFor(/ 001 /);
+  await c.saslRegister(nick, nick, password);
   return c;
 }
 

@@ -93,6 +93,25 @@ export class RawClient {
     await this.waitFor(/ (376|422) /);
   }
 
+  /**
+   * Registers as `nick` logged in to `account` with SASL PLAIN before 001 (requesting
+   * `sasl` and `caps`); waits for 903 and 001. A wrong password rejects (904 seen).
+   */
+  async saslRegister(nick: string, account: string, password: string, caps: readonly string[] = []): Promise<void> {
+    const from = this.lines.length;
+    this.send('CAP LS 302');
+    this.send('CAP REQ :' + ['sasl', ...caps].join(' '));
+    this.send(`NICK ${nick}`);
+    this.send(`USER ${nick} 0 * :${nick}`);
+    this.send('AUTHENTICATE PLAIN');
+    await this.waitFor(/^AUTHENTICATE \+$/);
+    this.send('AUTHENTICATE ' + Buffer.from(`\0${account}\0${password}`).toString('base64'));
+    const got = await this.waitFor(/ 90[34] /, 10_000);
+    if (/ 904 /.test(got)) throw new Error(`SASL login of ${account} failed:\n${this.lines.slice(from).join('\n')}`);
+    this.send('CAP END');
+    await this.waitFor(/ 001 /);
+  }
+
   end(): void {
     this.socket.end();
   }
