@@ -99,6 +99,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     channelsCreatedPerUser: 10,
     channelsCreatedPerIp: 20,
     emptyChannelExpiryDays: 7,
+    foundedChannelExpiryDays: 90,
     // creating rooms, per connection: a burst, then a steady rate (docs/limits.md)
     channelCreateBurst: 5,
     channelCreatesPerMinute: 10,
@@ -286,6 +287,7 @@ const limits = obj({
   channelsCreatedPerUser: int(1, 10000000), // existing channels one connection created
   channelsCreatedPerIp: int(1, 10000000), // existing channels created from one address
   emptyChannelExpiryDays: num(0.0001, 36500), // a kept empty channel (history on) is dropped after this
+  foundedChannelExpiryDays: num(0.0001, 36500), // the same for a room a logged-in user founded
   channelCreateBurst: int(1, 100000), // rooms one connection may create at once
   channelCreatesPerMinute: num(0.01, 100000), // then this many a minute
 });

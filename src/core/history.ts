@@ -109,6 +109,18 @@ export function channelState(ch: Channel): ChannelState {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * When an empty room with `founder` (null = none) expires: a founded room is someone's,
+ * so it waits longer (limits.foundedChannelExpiryDays), but not forever, or accounts
+ * made for the purpose could hold limits.maxChannels rooms for good.
+ */
+function expiryCutoffs(srv: IrcServer): (founder: string | null) => number {
+  const now = srv.now();
+  const plain = now - srv.config.limits.emptyChannelExpiryDays * DAY_MS;
+  const founded = now - srv.config.limits.foundedChannelExpiryDays * DAY_MS;
+  return (founder) => (founder === null ? plain : founded);
+}
+
 export class History {
   readonly storage: Storage;
   readonly #log: Logger;
@@ -249,14 +261,17 @@ export class History {
     return hasPersistentState(ch);
   }
 
-  /** Drops channels empty for longer than limits.emptyChannelExpiryDays, here and in the store. */
+  /**
+   * Drops channels empty for longer than limits.emptyChannelExpiryDays (founded ones:
+   * limits.foundedChannelExpiryDays), here and in the store.
+   */
   expireChannels(): number {
     const srv = this.#srv;
     if (srv === null || this.#closed) return 0;
-    const cutoff = srv.now() - srv.config.limits.emptyChannelExpiryDays * DAY_MS;
+    const cutoff = expiryCutoffs(srv);
     let n = 0;
     for (const ch of srv.channels.values()) {
-      if (ch.members.size > 0 || ch.emptySince === null || ch.emptySince > cutoff) continue;
+      if (ch.members.size > 0 || ch.emptySince === null || ch.emptySince > cutoff(ch.founder)) continue;
       srv.dropChannel(ch);
       this.#chans.set(ch.folded, null);
       n++;
@@ -540,11 +555,11 @@ export class History {
    */
   async restoreChannels(srv: IrcServer): Promise<number> {
     const now = srv.now();
-    const cutoff = now - srv.config.limits.emptyChannelExpiryDays * DAY_MS;
+    const cutoff = expiryCutoffs(srv);
     const all = await this.storage.channels.loadChannels();
     const states: ChannelState[] = [];
     for (const st of all) {
-      if (typeof st.emptySince === 'number' && st.emptySince <= cutoff) await this.storage.channels.deleteChannel(st.folded);
+      if (typeof st.emptySince === 'number' && st.emptySince <= cutoff(st.founder ?? null)) await this.storage.channels.deleteChannel(st.folded);
       else states.push(st);
     }
     const room = srv.config.limits.maxChannels - srv.channels.size;

@@ -69,3 +69,35 @@ test('a channel created by someone not logged in has no founder (first comer get
     await h.close();
   }
 });
+
+test('an empty founded room outlasts limits.emptyChannelExpiryDays, until limits.foundedChannelExpiryDays; at load too', async () => {
+  const DAY = 86_400_000;
+  const h = harness({ limits: { emptyChannelExpiryDays: 7, foundedChannelExpiryDays: 30 } });
+  try {
+    const alice = await registeredClient(h, 'alice');
+    alice.recv('JOIN #mine');
+    alice.recv('JOIN #plain');
+    alice.recv('TOPIC #plain :kept for its topic');
+    h.server.findChannel('#plain')!.founder = null; // a room with state but no founder, to compare
+    alice.recv('PART #mine');
+    alice.recv('PART #plain');
+    h.clock.now += 8 * DAY;
+    assert.equal(h.history!.expireChannels(), 1, 'only the room without a founder expired');
+    assert.equal(h.server.findChannel('#plain'), undefined);
+    assert.ok(h.server.findChannel('#mine'), 'the founded room is still there after 8 days');
+    h.clock.now += 23 * DAY;
+    assert.equal(h.history!.expireChannels(), 1, 'after 31 days it goes too');
+    assert.equal(h.server.findChannel('#mine'), undefined);
+    // at load: a stored founded room 20 days empty is restored, one 40 days empty deleted
+    const store = h.history!.storage.channels;
+    const base = { createdAt: 0, topic: '', topicBy: '', topicAt: 0, flags: 'nt', key: null, limit: null, bans: [], founder: 'alice' };
+    await store.saveChannel({ ...base, folded: '#young', name: '#young', emptySince: h.clock.now - 20 * DAY });
+    await store.saveChannel({ ...base, folded: '#stale', name: '#stale', emptySince: h.clock.now - 40 * DAY });
+    await h.history!.restoreChannels(h.server);
+    assert.ok(h.server.findChannel('#young'));
+    assert.equal(h.server.findChannel('#stale'), undefined);
+    assert.deepEqual((await store.loadChannels()).map((c) => c.folded).filter((f) => f === '#stale'), []);
+  } finally {
+    await h.close();
+  }
+});
