@@ -92,3 +92,26 @@ test('draft/multiline abuse: an oversized batch gets FAIL, nothing is delivered,
   await alice.waitFor(/PONG .*still-here/);
   assert.equal(alice.lines.filter((l) => / PRIVMSG #x /.test(l)).length, 0, 'not even the echo of the accepted lines');
 });
+
+test('draft/message-redaction: the author deletes, capable clients get REDACT, netcat a line, CHATHISTORY no longer has it', T, async () => {
+  const h = await serve();
+  const nc = await netcat(h.port);
+  await nc.waitFor(/lobby/i);
+  const alice = await irc(h.port, 'alice', ['draft/message-redaction', 'message-tags', 'echo-message', 'batch', 'draft/chathistory', 'server-time']);
+  const bob = await irc(h.port, 'bob', ['draft/message-redaction', 'message-tags']);
+  await joined(alice, 'alice', '#lobby');
+  await joined(bob, 'bob', '#lobby');
+  alice.send('PRIVMSG #lobby :my password is hunter2');
+  const echo = await alice.waitFor(/PRIVMSG #lobby :my password/);
+  const id = /msgid=([^; ]+)/.exec(echo)![1]!;
+  await nc.waitFor(/hunter2/);
+  bob.send(`REDACT #lobby ${id}`);
+  assert.equal(await bob.waitFor(/ FAIL REDACT /), `:test.local FAIL REDACT REDACT_FORBIDDEN #lobby ${id} :You are not authorised to delete this message`);
+  alice.send(`REDACT #lobby ${id} :oops`);
+  assert.match(await bob.waitFor(/ REDACT #lobby /), new RegExp(`:alice!\\S+ REDACT #lobby ${id} :?oops$`));
+  await nc.waitFor(/alice deleted a message \(oops\)/);
+  const from = alice.lines.length;
+  alice.send('CHATHISTORY LATEST #lobby * 10');
+  await alice.waitFor(/ BATCH -/, 5000, from);
+  assert.equal(alice.lines.slice(from).filter((l) => l.includes('hunter2')).length, 0);
+});

@@ -19,6 +19,7 @@ import { seenCommands } from './seen.js';
 import { readMarkerCommands } from './readmarker.js';
 import { monitorCommands } from './monitor.js';
 import { batchCommands } from './batch.js';
+import { redactCommands } from './redact.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -38,5 +39,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...readMarkerCommands,
     ...monitorCommands,
     ...batchCommands,
+    ...redactCommands,
   }),
 );

@@ -18,6 +18,7 @@ import { untilText } from '../../admin/state.js';
 import { MultilineOut, fitParts, roomFor, type Part } from '../multiline.js';
 import { addTag } from '../session.js';
 import { batchLine } from './batch.js';
+import { privateKey, rememberSent } from './redact.js';
 
 /** Client-only tags (`+key`) re-serialized for relaying; null if over the size limit. */
 export function clientTagsOf(msg: IrcMessage): string | null {
@@ -176,7 +177,10 @@ export function relay(
       }
       if (s.has(Cap.echoMessage)) echoTo(s, out, multi);
       // STATUSMSG (@#chan) lines are for some members only: never kept
-      if (needStatus === 0) srv.history?.record(ch, s.source, command, tagOnly ? [params[0]!] : params, out);
+      if (needStatus === 0) {
+        srv.history?.record(ch, s.source, command, tagOnly ? [params[0]!] : params, out);
+        rememberSent(srv, s, out.msgid, ch.folded, '', null);
+      }
       continue;
     }
     // an account online under another nick is reached by its account name too
@@ -213,6 +217,7 @@ export function relay(
     if (!tagOnly && s.account !== null && t.account !== null) {
       srv.mailbox.recordPrivate(s.account, t.account, s.source, command as 'PRIVMSG' | 'NOTICE', params, out);
     }
+    rememberSent(srv, s, out.msgid, '', t.folded, tagOnly ? null : privateKey(srv, s, t));
     if (command === 'PRIVMSG' && t.away !== null) s.numeric(N.RPL_AWAY, t.nick, t.away);
   }
 }
