@@ -156,6 +156,8 @@ export class History {
   /** events dropped because the buffer overflowed while the store was failing */
   dropped = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
+  /** redactions handed to the store, not yet done (deleteMessage) */
+  #deletes = new Set<Promise<number>>();
   #pruning: Promise<number> | null = null;
 
   constructor(opts: HistoryOptions) {
@@ -222,6 +224,33 @@ export class History {
     }
     await this.flushNow();
     return this.storage.history.deleteTargets(targets, before);
+  }
+
+  /**
+   * Deletes the message `msgid` of `target` (a redaction): from the buffer if it is not
+   * written yet, else from the store after what is being written now.
+   */
+  async deleteMessage(target: string, msgid: string): Promise<number> {
+    const i = this.#buf.findIndex((e) => e.target === target && e.msgid === msgid);
+    if (i >= 0) {
+      this.#bufBytes -= eventBytes(this.#buf[i]!);
+      this.#buf.splice(i, 1);
+      return 1;
+    }
+    const p = this.flushNow().then(() => this.storage.history.deleteMessage(target, msgid));
+    // reads wait for it: a message deleted before a query is never in its answer
+    this.#deletes.add(p);
+    void p.then(
+      () => this.#deletes.delete(p),
+      () => this.#deletes.delete(p),
+    );
+    return p;
+  }
+
+  /** What every read waits for: the commits and redactions pending when it was asked. */
+  async #settled(): Promise<void> {
+    await this.flushNow();
+    if (this.#deletes.size > 0) await Promise.allSettled([...this.#deletes]);
   }
 
   /** Targets starting with `prefix` (after what is buffered is written). */
@@ -522,27 +551,27 @@ export class History {
   // ---- reading (every query sees what was recorded before it) -----------------------
 
   async range(q: RangeQuery): Promise<StoredEvent[]> {
-    await this.flushNow();
+    await this.#settled();
     return this.storage.history.range(q);
   }
 
   async presence(target: string, nick: string, limit: number): Promise<StoredEvent[]> {
-    await this.flushNow();
+    await this.#settled();
     return this.storage.history.presence(target, nick, limit);
   }
 
   async locate(target: string, msgid: string): Promise<Cursor | null> {
-    await this.flushNow();
+    await this.#settled();
     return this.storage.history.locate(target, msgid);
   }
 
   async latestTimes(targets: readonly string[], after: number, before: number): Promise<Map<string, number>> {
-    await this.flushNow();
+    await this.#settled();
     return this.storage.history.latestTimes(targets, after, before);
   }
 
   async search(q: SearchQuery): Promise<StoredEvent[]> {
-    await this.flushNow();
+    await this.#settled();
     return this.storage.history.search(q);
   }
 

@@ -158,6 +158,11 @@ export interface HistoryStore {
    * never finds them again. Returns how many events went.
    */
   deleteTargets(targets: readonly string[], before: number | null): Promise<number>;
+  /**
+   * Deletes the event with `msgid` in `target` (draft/message-redaction): gone from
+   * range, search and locate. Returns how many events went (0 or 1).
+   */
+  deleteMessage(target: string, msgid: string): Promise<number>;
 }
 
 /** Persisted channel state: what brings a room back "as it was" after a restart. */

@@ -186,6 +186,28 @@ export function storageContract(impl: StorageImpl): void {
     assert.equal(await s.history.prune({ olderThan: null, maxPerTarget: 2, maxRows: 100 }), 0);
   });
 
+  it('deleteMessage removes one event by msgid: from range, search and locate; unknown = 0', async (s, reopen) => {
+    await s.history.append([ev(1, { params: ['#A', 'redact me please'] }), ev(2, { params: ['#A', 'keep me please'] })]);
+    assert.equal(await s.history.deleteMessage('#b', 'm1'), 0, 'another target');
+    assert.equal(await s.history.deleteMessage('#a', 'm1'), 1);
+    assert.equal(await s.history.deleteMessage('#a', 'm1'), 0, 'only once');
+    const check = async (st: Storage): Promise<void> => {
+      assert.deepEqual(nums(await st.history.range({ target: '#a', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' })), [2]);
+      assert.equal(await st.history.locate('#a', 'm1'), null);
+      assert.deepEqual(nums(await st.history.search({ targets: ['#a'], words: ['please'], limit: 10 })), [2]);
+    };
+    await check(s);
+    if (reopen !== undefined) {
+      await s.close();
+      const again = await reopen();
+      try {
+        await check(again);
+      } finally {
+        await again.close();
+      }
+    }
+  });
+
   it('private targets: targets(prefix) lists them; deleteTargets removes them (up to a time), search and locate included', async (s, reopen) => {
     const ab = privateTarget('alice', 'bob');
     assert.equal(ab, privateTarget('bob', 'alice'), 'one key from either side');

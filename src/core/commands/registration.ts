@@ -19,11 +19,13 @@ function capLs(s: Session, srv: IrcServer, version: number): void {
   // STS (a value-only cap, never REQ'd): over TLS the policy's duration, in plaintext where to upgrade
   if (srv.sts !== null && version >= 302) items.push(s.conn.secure ? `sts=duration=${srv.sts.duration}` : `sts=port=${srv.sts.port}`);
   const target = s.registered ? s.nick : '*';
-  // keep each line well inside 512 bytes; 302 clients understand the '*' continuation
+  // keep each line well inside 512 bytes; 302 clients understand the '*' continuation,
+  // older ones have none: theirs (names only) fills one line as far as it goes
+  const max = version >= 302 ? 380 : 510 - `:${srv.config.serverName} CAP ${target} LS :`.length;
   const chunks: string[] = [];
   let cur = '';
   for (const it of items) {
-    if (cur.length + it.length + 1 > 380) {
+    if (cur.length + it.length + 1 > max) {
       chunks.push(cur);
       cur = '';
     }

@@ -182,6 +182,16 @@ export class MemoryHistoryStore implements HistoryStore {
     return out.sort().slice(0, limit);
   }
 
+  async deleteMessage(target: string, msgid: string): Promise<number> {
+    this.#check();
+    const rows = this.#byTarget.get(target);
+    const i = rows?.findIndex((x) => x.msgid === msgid) ?? -1;
+    if (rows === undefined || i < 0) return 0;
+    rows.splice(i, 1);
+    if (rows.length === 0) this.#byTarget.delete(target);
+    return 1;
+  }
+
   async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
     this.#check();
     let n = 0;

@@ -371,6 +371,11 @@ class PostgresHistoryStore implements HistoryStore {
     return r.rows.map((row) => row.target);
   }
 
+  async deleteMessage(target: string, msgid: string): Promise<number> {
+    const r = await this.#pool.query('DELETE FROM events WHERE target = $1 AND msgid = $2', [target, msgid]);
+    return r.rowCount ?? 0;
+  }
+
   async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
     if (targets.length === 0) return 0;
     const r = await this.#pool.query('DELETE FROM events WHERE target = ANY($1::text[]) AND time < $2', [targets, before ?? Number.MAX_SAFE_INTEGER]);

@@ -530,6 +530,10 @@ class SqliteHistoryStore implements HistoryStore {
   deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
     return this.#writes.run({ op: 'deleteTargets', targets, before });
   }
+
+  deleteMessage(target: string, msgid: string): Promise<number> {
+    return this.#writes.run({ op: 'deleteMessage', target, msgid });
+  }
 }
 
 class SqliteChannelStore implements ChannelStore {

@@ -43,6 +43,7 @@ export class SqliteWriter {
   readonly #nth: Database.Statement;
   readonly #pruneUpTo: Database.Statement;
   #deleteTarget: Database.Statement | undefined;
+  #deleteMsg: Database.Statement | undefined;
   readonly #nthAfter: Database.Statement;
   readonly #indexRange: Database.Statement;
   readonly #setIndexed: Database.Statement;
@@ -199,6 +200,16 @@ export class SqliteWriter {
     return n;
   }
 
+  /** Deletes the event `msgid` of `target` (a redaction). */
+  deleteMessage(target: string, msgid: string): number {
+    const del = (this.#deleteMsg ??= this.#db.prepare('DELETE FROM events WHERE target = ? AND msgid = ?'));
+    let n = 0;
+    this.#deleting(() => {
+      n = del.run(target, msgid).changes;
+    });
+    return n;
+  }
+
   /** Runs `del` (deletes of events) in one transaction that keeps the FTS mark right. */
   #deleting(del: () => void): void {
     const run = this.#db.transaction(() => {
@@ -255,6 +266,7 @@ export type WriteOp =
   | { op: 'index' }
   | { op: 'prune'; policy: PrunePolicy }
   | { op: 'deleteTargets'; targets: readonly string[]; before: number | null }
+  | { op: 'deleteMessage'; target: string; msgid: string }
   | { op: 'saveChannel'; state: ChannelState }
   | { op: 'deleteChannel'; folded: string }
   | { op: 'limitPages'; pages: number | null }
@@ -277,6 +289,8 @@ export function runOp(w: SqliteWriter, r: WriteOp): number {
       return w.prune(r.policy);
     case 'deleteTargets':
       return w.deleteTargets(r.targets, r.before);
+    case 'deleteMessage':
+      return w.deleteMessage(r.target, r.msgid);
     case 'saveChannel':
       w.saveChannel(r.state);
       return 0;

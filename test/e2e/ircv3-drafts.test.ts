@@ -1,0 +1,117 @@
+/**
+ * IRCv3 drafts on real sockets against `tincan serve` (SQLite history in its writer
+ * thread): draft/multiline, draft/message-redaction, draft/channel-rename,
+ * draft/metadata-2. Raw IRC clients with and without the capability, and a netcat user.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { runServe, type ServeHandle } from '../../src/cli/serve.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+const T = { timeout: 30_000 };
+const handles: ServeHandle[] = [];
+const clients: RawClient[] = [];
+after(async () => {
+  for (const c of clients) c.socket.destroy();
+  for (const h of handles) await h.close();
+});
+
+async function serve(): Promise<ServeHandle> {
+  const data = mkdtempSync(join(tmpdir(), 'tincan-drafts-'));
+  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data], {}, { signals: false, logger: pino({ level: 'silent' }) });
+  handles.push(h);
+  return h;
+}
+async function irc(port: number, nick: string, caps: readonly string[] = []): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  clients.push(c);
+  await c.register(nick, caps);
+  return c;
+}
+/** A netcat user: a sentence first, then the guest nick it is given; it lands in #lobby. */
+async function netcat(port: number): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  clients.push(c);
+  c.socket.write('hello everyone\n');
+  return c;
+}
+async function joined(c: RawClient, nick: string, chan: string): Promise<void> {
+  c.send('JOIN ' + chan);
+  await c.waitFor(new RegExp(` 366 ${nick} ${chan} `));
+}
+
+const ML = ['draft/multiline', 'batch', 'message-tags', 'echo-message', 'server-time', 'draft/chathistory'];
+
+test('draft/multiline: a paste reaches a multiline client as one batch, others and netcat as lines, CHATHISTORY as a batch', T, async () => {
+  const h = await serve();
+  const nc = await netcat(h.port);
+  await nc.waitFor(/lobby/i);
+  const alice = await irc(h.port, 'alice', ML);
+  const bob = await irc(h.port, 'bob', ['draft/multiline', 'batch']);
+  const carol = await irc(h.port, 'carol');
+  for (const [c, n] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) await joined(c, n, '#lobby');
+  alice.send('BATCH +p1 draft/multiline #lobby');
+  alice.send('@batch=p1 PRIVMSG #lobby :def f(x):');
+  alice.send('@batch=p1 PRIVMSG #lobby :    return x * 2');
+  alice.send('BATCH -p1');
+  const open = await bob.waitFor(/ BATCH \+\S+ draft\/multiline #lobby$/);
+  const id = / BATCH \+(\S+) /.exec(open)![1]!;
+  await bob.waitFor(new RegExp(`BATCH -${id}$`));
+  assert.deepEqual(
+    bob.lines.filter((l) => l.startsWith(`@batch=${id} `)).map((l) => l.slice(l.indexOf(' PRIVMSG #lobby :') + 17)),
+    ['def f(x):', '    return x * 2'],
+  );
+  // echo-message: the same batch back to the sender
+  await alice.waitFor(/ BATCH \+\S+ draft\/multiline #lobby$/);
+  await carol.waitFor(/PRIVMSG #lobby :    return x \* 2$/);
+  assert.ok(carol.lines.some((l) => /PRIVMSG #lobby :def f\(x\):$/.test(l)));
+  await nc.waitFor(/return x \* 2/);
+  assert.ok(nc.lines.some((l) => l.includes('def f(x):')), nc.lines.join('\n'));
+
+  alice.send('CHATHISTORY LATEST #lobby * 10');
+  const from = alice.lines.length;
+  const inner = await alice.waitFor(/^@batch=\S+;.*BATCH \+\S+ draft\/multiline #lobby$/, 5000, from);
+  const innerId = / BATCH \+(\S+) /.exec(inner)![1]!;
+  await alice.waitFor(new RegExp(`BATCH -${innerId}$`), 5000, from);
+  assert.equal(alice.lines.slice(from).filter((l) => l.startsWith(`@batch=${innerId} `)).length, 2);
+});
+
+test('draft/multiline abuse: an oversized batch gets FAIL, nothing is delivered, the connection carries on', T, async () => {
+  const h = await serve();
+  const alice = await irc(h.port, 'alice', ML);
+  await joined(alice, 'alice', '#x');
+  alice.send('BATCH +big draft/multiline #x');
+  for (let i = 0; i < 12; i++) alice.send('@batch=big PRIVMSG #x :' + 'a'.repeat(400));
+  assert.equal(await alice.waitFor(/ FAIL BATCH /), ':test.local FAIL BATCH MULTILINE_MAX_BYTES 4096 :Multiline batch max-bytes exceeded');
+  alice.send('BATCH -big');
+  alice.send('PING :still-here');
+  await alice.waitFor(/PONG .*still-here/);
+  assert.equal(alice.lines.filter((l) => / PRIVMSG #x /.test(l)).length, 0, 'not even the echo of the accepted lines');
+});
+
+test('draft/message-redaction: the author deletes, capable clients get REDACT, netcat a line, CHATHISTORY no longer has it', T, async () => {
+  const h = await serve();
+  const nc = await netcat(h.port);
+  await nc.waitFor(/lobby/i);
+  const alice = await irc(h.port, 'alice', ['draft/message-redaction', 'message-tags', 'echo-message', 'batch', 'draft/chathistory', 'server-time']);
+  const bob = await irc(h.port, 'bob', ['draft/message-redaction', 'message-tags']);
+  await joined(alice, 'alice', '#lobby');
+  await joined(bob, 'bob', '#lobby');
+  alice.send('PRIVMSG #lobby :my password is hunter2');
+  const echo = await alice.waitFor(/PRIVMSG #lobby :my password/);
+  const id = /msgid=([^; ]+)/.exec(echo)![1]!;
+  await nc.waitFor(/hunter2/);
+  bob.send(`REDACT #lobby ${id}`);
+  assert.equal(await bob.waitFor(/ FAIL REDACT /), `:test.local FAIL REDACT REDACT_FORBIDDEN #lobby ${id} :You are not authorised to delete this message`);
+  alice.send(`REDACT #lobby ${id} :oops`);
+  assert.match(await bob.waitFor(/ REDACT #lobby /), new RegExp(`:alice!\\S+ REDACT #lobby ${id} :?oops$`));
+  await nc.waitFor(/alice deleted a message \(oops\)/);
+  const from = alice.lines.length;
+  alice.send('CHATHISTORY LATEST #lobby * 10');
+  await alice.waitFor(/ BATCH -/, 5000, from);
+  assert.equal(alice.lines.slice(from).filter((l) => l.includes('hunter2')).length, 0);
+});
