@@ -31,6 +31,7 @@ export * from './client-types.js';
 export { WANTED_CAPS } from './caps.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
+import { applyReaction, cleanReaction, clientTagAllowed, findByMsgid, quoteOf, reacted, typingState, TypingSender } from './client-tags.js';
 
 interface Batch {
   type: string;
@@ -80,11 +81,19 @@ export class IrcClient extends IrcConnection {
 
   /** nicks whose messages, notices and invites are not shown (/ignore), as typed */
   #ignored: string[] = [];
+  /** our +typing notifications (client-tags.ts) */
+  readonly #typing: TypingSender;
+  /** sweeps expired "is typing" entries: one timer, for the soonest */
+  #typingTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: ClientOptions) {
     super(opts);
     this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
     this.#ignored = (opts.ignored ?? []).filter((n) => n !== '').slice(0, MAX_IGNORED);
+    this.#typing = new TypingSender(
+      (target, state) => this.connected && this.canTag('typing') && this.sendTagged({ '+typing': state }, 'TAGMSG', target),
+      () => this.now().getTime(),
+    );
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
     this.buffers.push(this.server);
     this.active = this.server;
@@ -103,11 +112,108 @@ export class IrcClient extends IrcConnection {
   }
 
   protected sessionLost(): void {
-    // nobody is known to be anywhere while we are not there
+    // nobody is known to be anywhere (or typing) while we are not there
+    this.#typing.reset();
+    if (this.#typingTimer !== null) clearTimeout(this.#typingTimer);
+    this.#typingTimer = null;
     for (const b of this.buffers) {
       b.historyLoading = 0;
+      b.typing.clear();
       if (b.kind === 'channel') b.members.clear();
     }
+  }
+
+  // ---- client tags: typing, replies, reactions (client-tags.ts) -------------------
+
+  /** May we send this client tag (message-tags on, not in CLIENTTAGDENY)? */
+  canTag(tag: string): boolean {
+    return this.caps.has('message-tags') && clientTagAllowed(this.isupport.clientTagDeny, tag);
+  }
+
+  /** The text in the input box for `target` changed (sends +typing, throttled). */
+  typing(target: string, text: string): void {
+    this.#typing.input(target, text);
+  }
+
+  /** The input box for `target` was emptied or its text sent. */
+  typingDone(target: string): void {
+    this.#typing.done(target);
+  }
+
+  /**
+   * Reacts to `line` in `b` with `emoji` (+draft/react), or takes the reaction back
+   * (+draft/unreact) when we gave it already. Returns why not, or null.
+   */
+  react(b: ChatBuffer, line: ChatLine, emoji: string): string | null {
+    const e = cleanReaction(emoji);
+    if (e === null) return 'That is not a reaction (an emoji or a short word)';
+    if (line.msgid === undefined) return 'That message has no id: it cannot be reacted to';
+    if (b.kind === 'server') return 'Nothing to react to here';
+    if (!this.connected) return `Not connected to ${this.label}`;
+    if (!this.canTag('draft/react')) return `${this.label} does not relay reactions`;
+    const undo = reacted(line, this.nick, e, (x) => this.fold(x));
+    const tag = undo ? '+draft/unreact' : '+draft/react';
+    this.sendTagged({ [tag]: e, '+draft/reply': line.msgid }, 'TAGMSG', b.name);
+    // with echo-message the server's copy applies it (as for everyone else)
+    if (!this.caps.has('echo-message') && applyReaction(line, this.nick, e, !undo, (x) => this.fold(x))) this.emit('change');
+    return null;
+  }
+
+  /** Someone's +typing in a window: shown until done, a message, or it expires. */
+  #setTyping(b: ChatBuffer, nick: string, state: 'active' | 'paused' | 'done'): void {
+    if (b.typing.set(this.fold(nick), nick, state, this.now().getTime())) this.emit('change');
+    this.#scheduleTypingSweep();
+  }
+
+  #scheduleTypingSweep(): void {
+    if (this.#typingTimer !== null) clearTimeout(this.#typingTimer);
+    this.#typingTimer = null;
+    let next: number | null = null;
+    for (const b of this.buffers) {
+      const n = b.typing.next();
+      if (n !== null && (next === null || n < next)) next = n;
+    }
+    if (next === null) return;
+    this.#typingTimer = setTimeout(() => {
+      this.#typingTimer = null;
+      let changed = false;
+      const now = this.now().getTime();
+      for (const b of this.buffers) if (b.typing.sweep(now)) changed = true;
+      if (changed) this.emit('change');
+      this.#scheduleTypingSweep();
+    }, Math.max(50, next - this.now().getTime()));
+    (this.#typingTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** TAGMSG: typing and reactions (nothing else is shown). */
+  #onTagmsg(from: string, target: string, tags: ReadonlyMap<string, string>, history: boolean): void {
+    if (this.ignores(from) && !this.isMe(from)) return;
+    const self = this.isMe(from);
+    let name = target;
+    while (name.length > 1 && this.isupport.statusmsg.includes(name[0] as string)) name = name.slice(1);
+    // never a new window for a tag: only where there is something to type into or react to
+    const b = this.isChannel(name) ? this.find(name) : this.find(self ? name : from);
+    if (b === undefined) return;
+    const typing = typingState(tags.get('+typing'));
+    if (typing !== null && !history && !self) this.#setTyping(b, from, typing);
+    const parentId = tags.get('+draft/reply');
+    const react = cleanReaction(tags.get('+draft/react'));
+    const unreact = cleanReaction(tags.get('+draft/unreact'));
+    if (parentId === undefined || (react === null && unreact === null)) return;
+    const pending = (this.#collect?.lines ?? []).filter((x) => x.b === b).map((x) => x.line);
+    const line = findByMsgid(b, parentId, pending);
+    if (line === undefined) return;
+    const fold = (x: string): string => this.fold(x);
+    let changed = false;
+    if (react !== null) changed = applyReaction(line, from, react, true, fold);
+    if (unreact !== null) changed = applyReaction(line, from, unreact, false, fold) || changed;
+    if (changed) this.emit('change');
+  }
+
+  /** A reply's parent, by msgid, from this window (or the history batch being read). */
+  #parentIn(b: ChatBuffer, msgid: string): ChatLine | undefined {
+    const pending = (this.#collect?.lines ?? []).filter((x) => x.b === b).map((x) => x.line);
+    return findByMsgid(b, msgid, pending);
   }
 
   protected note(text: string, kind: LineKind, elsewhere?: string): void {
@@ -238,15 +344,32 @@ export class IrcClient extends IrcConnection {
 
   // ---- user actions -----------------------------------------------------------------
 
-  /** Sends a message (split to fit the line limit); shows it at once unless echo-message will. */
-  say(target: string, text: string, action = false): void {
+  /**
+   * Sends a message (split to fit the line limit); shows it at once unless echo-message
+   * will. `replyTo`: the msgid it answers (+draft/reply, on the first part).
+   */
+  say(target: string, text: string, action = false, replyTo?: string): void {
     const b = this.buffer(target);
+    const reply = replyTo !== undefined && this.canTag('draft/reply') ? replyTo : undefined;
     // room for ":nick!user@host PRIVMSG target :" the server adds when relaying
     const budget = Math.max(60, 512 - 2 - utf8Length(target) - 12 - 100 - (action ? 9 : 0));
+    let first = true;
     for (const part of splitLines(text, budget)) {
-      this.send('PRIVMSG', target, action ? `\x01ACTION ${part}\x01` : part);
-      if (!this.caps.has('echo-message')) this.addLine(b, action ? 'action' : 'message', part, { nick: this.nick, self: true });
+      const body = action ? `\x01ACTION ${part}\x01` : part;
+      if (first && reply !== undefined) this.sendTagged({ '+draft/reply': reply }, 'PRIVMSG', target, body);
+      else this.send('PRIVMSG', target, body);
+      if (!this.caps.has('echo-message')) {
+        const parent = first && reply !== undefined ? this.#parentIn(b, reply) : undefined;
+        this.addLine(b, action ? 'action' : 'message', part, {
+          nick: this.nick,
+          self: true,
+          ...(first && reply !== undefined ? { replyTo: reply } : {}),
+          ...(parent !== undefined ? { parent: quoteOf(parent) } : {}),
+        });
+      }
+      first = false;
     }
+    this.#typing.done(target);
   }
 
   /** Messages waiting for the connection to come back. */
@@ -433,6 +556,8 @@ export class IrcClient extends IrcConnection {
     }
     const id = msg.tags?.get('msgid');
     if (id !== undefined) extra.msgid = id;
+    const replyTo = msg.tags?.get('+draft/reply');
+    if (replyTo !== undefined && replyTo !== '' && replyTo.length <= 200) extra.replyTo = replyTo;
     // replayed events (draft/event-playback) are shown, but change nothing: they are the past
     if (history && HISTORY_EVENTS.has(msg.command)) return this.#historyEvent(msg.command, from, p, extra);
 
@@ -630,6 +755,9 @@ export class IrcClient extends IrcConnection {
       case 'NOTICE':
         this.#onMessage(msg.command, from, bang >= 0 || this.isMe(from), p[0] ?? '', p[1] ?? '', extra);
         return;
+      case 'TAGMSG':
+        if (msg.tags !== null) this.#onTagmsg(from, p[0] ?? '', msg.tags, history);
+        return;
       case 'INVITE':
         if (this.ignores(from)) return;
         this.info(this.active, `${from} invites you to ${p[1] ?? ''} (type /join ${p[1] ?? ''})`);
@@ -734,6 +862,10 @@ export class IrcClient extends IrcConnection {
     else if (cmd === 'NOTICE' && !this.find(self ? targetName : from)) b = this.active;
     else b = this.buffer(self ? targetName : from);
     const mention = !self && (mentions(text, this.nick, (s) => this.fold(s)) || (b.kind === 'query' && cmd === 'PRIVMSG'));
+    // they sent what they were typing
+    if (!extra.history && b.typing.delete(this.fold(from))) this.emit('change');
+    const parent = extra.replyTo !== undefined ? this.#parentIn(b, extra.replyTo) : undefined;
+    if (parent !== undefined) extra = { ...extra, parent: quoteOf(parent) };
     this.addLine(b, action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message', text, { ...extra, nick: from, self, mention });
   }
 }
