@@ -212,7 +212,8 @@ export class TypingSender {
 
   /** The text in the box for `target` changed. */
   input(target: string, text: string): void {
-    const commandOrEmpty = text.trim() === '' || (text.startsWith('/') && !text.startsWith('//'));
+    // a command is not a message being typed (but /me and /reply are)
+    const commandOrEmpty = text.trim() === '' || (text.startsWith('/') && !text.startsWith('//') && !/^\/(me|reply|re)\s/i.test(text));
     if (commandOrEmpty) return this.done(target);
     let s = this.#t.get(target);
     const now = this.now();
@@ -259,4 +260,30 @@ export class TypingSender {
     const first = this.#t.keys().next();
     if (!first.done) this.done(first.value);
   }
+}
+
+/** Messages `/reply N` and `/react N` count back over (1: the latest). */
+export const MAX_PICK = 100;
+
+/**
+ * The message `ref` names in `b` for /reply and /react: a number N is the N-th latest
+ * message there (1: the latest), a nick that person's latest. Only messages with a
+ * msgid count (nothing else can be answered); at most {@link MAX_PICK} back.
+ */
+export function pickMessage(b: ChatBuffer, ref: string, fold: (s: string) => string): ChatLine | undefined {
+  const n = /^\d{1,3}$/.test(ref) ? Number(ref) : null;
+  if (n !== null && (n < 1 || n > MAX_PICK)) return undefined;
+  const who = n === null ? fold(ref) : null;
+  let seen = 0;
+  const stop = Math.max(0, b.lines.length - MAX_LOOKBACK);
+  for (let i = b.lines.length - 1; i >= stop; i--) {
+    const l = b.lines[i]!;
+    if (l.msgid === undefined || (l.kind !== 'message' && l.kind !== 'action' && l.kind !== 'notice')) continue;
+    if (who !== null) {
+      if (fold(l.nick ?? '') === who) return l;
+      continue;
+    }
+    if (++seen === n) return l;
+  }
+  return undefined;
 }

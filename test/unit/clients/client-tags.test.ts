@@ -202,3 +202,34 @@ test('reactions: counted per emoji, unreact, own reaction toggles, bounded per m
   g.recv(':ana!u@h PRIVMSG #a :no id');
   assert.match(g.c.react(g.c.find('#a')!, g.c.find('#a')!.lines.at(-1)!, '👍') ?? '', /no id/);
 });
+
+test('/reply and /react pick a message: N back (only messages with an id) or a nick\'s latest', async () => {
+  const { pickMessage, MAX_PICK } = await import('../../../src/clients/shared/client-tags.js');
+  const f = fake();
+  f.recv('@msgid=a1 :ana!u@h PRIVMSG #a :one', '@msgid=b1 :bo!u@h PRIVMSG #a :two', ':bo!u@h PRIVMSG #a :no id', '@msgid=x :bo!u@h JOIN #a');
+  const a = f.c.find('#a')!;
+  const fold = (s: string) => f.c.fold(s);
+  assert.equal(pickMessage(a, '1', fold)?.msgid, 'b1');
+  assert.equal(pickMessage(a, '2', fold)?.msgid, 'a1');
+  assert.equal(pickMessage(a, '3', fold), undefined);
+  assert.equal(pickMessage(a, 'ANA', fold)?.msgid, 'a1');
+  assert.equal(pickMessage(a, 'zed', fold), undefined);
+  assert.equal(pickMessage(a, '0', fold), undefined);
+  assert.equal(pickMessage(a, String(MAX_PICK + 1), fold), undefined);
+});
+
+test('terminal rendering: the parent quoted above a reply, reactions in a row below, in line mode too', async () => {
+  const { renderLine, plainLine } = await import('../../../src/clients/tui/format.js');
+  const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+  const base = { id: 1, time: new Date(2026, 0, 1, 9, 5), kind: 'message' as const, nick: 'bo', self: false, mention: false, history: false };
+  const reply = { ...base, text: 'sure', replyTo: 'm1', parent: { nick: 'ana', text: 'lunch?' }, reactions: [{ emoji: '👍', nicks: ['a', 'b'] }, { emoji: '🎉', nicks: ['c'] }] };
+  assert.deepEqual(renderLine(reply, 60).map(strip), ['      ↪ <ana> lunch?', '09:05 <bo> sure', '           👍 2  🎉 1']);
+  assert.equal(plainLine(reply), '<bo> [re ana: lunch?] sure');
+  assert.equal(plainLine({ ...reply, parent: undefined }), '<bo> [re an earlier message] sure');
+  // a peer's escape codes in a quoted parent or a reaction never reach the terminal
+  const evil = { ...base, text: 'x', replyTo: 'm', parent: { nick: 'e', text: 'a\x1b[2Jb' }, reactions: [{ emoji: '\x1b[31m!', nicks: ['z'] }] };
+  const rows = renderLine(evil, 60);
+  assert.ok(rows.every((r) => !r.includes('\x1b[2J')));
+  assert.match(strip(rows[0]!), /↪ <e> a\[2Jb$/, 'the ESC is gone, the rest shown as text');
+  assert.match(strip(rows.at(-1)!), /^\s+\[31m! 1$/);
+});
