@@ -15,6 +15,7 @@ import { Cap } from '../core/caps.js';
 import type { Channel } from '../core/channel.js';
 import { announceJoin, joinChannel, sendNames } from '../core/commands/channel.js';
 import type { Outgoing } from '../core/outgoing.js';
+import { sendOut } from '../core/multiline.js';
 import type { IrcServer } from '../core/server.js';
 import type { Session } from '../core/session.js';
 import { LAST_SEEN } from '../core/commands/seen.js';
@@ -91,12 +92,12 @@ export class Presences {
   deliver(t: Session, out: Outgoing, tagOnly = false): void {
     const p = this.#bySession.get(t);
     if (p === undefined) {
-      if (!tagOnly || t.has(Cap.messageTags)) t.send(out.lineFor(t.caps));
+      if (!tagOnly || t.has(Cap.messageTags)) sendOut(t, out);
       return;
     }
     for (const m of p.sessions) {
       if (!m.registered || (tagOnly && !m.has(Cap.messageTags))) continue;
-      m.send(out.lineFor(m.caps));
+      sendOut(m, out);
     }
   }
 
@@ -110,7 +111,7 @@ export class Presences {
     if (p === undefined || p.sessions.size < 2 || (t !== null && p.sessions.has(t))) return;
     for (const m of p.sessions) {
       if (m === s || !m.registered || (tagOnly && !m.has(Cap.messageTags))) continue;
-      m.send(out.lineFor(m.caps));
+      sendOut(m, out);
     }
   }
 

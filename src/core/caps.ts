@@ -33,7 +33,12 @@ export const Cap = {
   noImplicitNames: 1 << 23,
   /** draft/pre-away: AWAY accepted before registration completes (commands/user.ts) */
   preAway: 1 << 24,
+  /** draft/multiline (core/multiline.ts) */
+  multiline: 1 << 25,
 } as const;
+
+/** draft/multiline bounds (advertised in the cap value; docs/limits.md) */
+export const MULTILINE = { maxBytes: 4096, maxLines: 100, timeoutMs: 30_000 } as const;
 
 export interface CapInfo {
   name: string;
@@ -57,6 +62,7 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'draft/account-registration', bit: Cap.accountRegistration, value: 'before-connect', needsAccounts: true },
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
+  { name: 'draft/multiline', bit: Cap.multiline, value: `max-bytes=${MULTILINE.maxBytes},max-lines=${MULTILINE.maxLines}` },
   { name: 'draft/no-implicit-names', bit: Cap.noImplicitNames },
   { name: 'draft/pre-away', bit: Cap.preAway },
   { name: 'draft/read-marker', bit: Cap.readMarker },

@@ -17,6 +17,7 @@ import { MAX_ID } from '../storage/types.js';
 import { Cap } from './caps.js';
 import type { Channel } from './channel.js';
 import { Outgoing } from './outgoing.js';
+import { MultilineOut, isMultilineText, partsOf, roomFor, stampText } from './multiline.js';
 import { playbackOnJoin, setCovered, setReplaying, NotReturning } from './commands/history.js';
 import { addTag, type Session } from './session.js';
 import type { IrcServer } from './server.js';
@@ -40,12 +41,6 @@ export function longTime(time: number): string {
   return `${ymd(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** The message text with "[time] " put in front (inside an ACTION). */
-function stampText(text: string, stamp: string): string {
-  if (text.startsWith('\x01ACTION ')) return '\x01ACTION ' + stamp + ' ' + text.slice(8);
-  return stamp + ' ' + text;
-}
-
 /** One stored event as the line `s` should get (null if it cannot be rebuilt). */
 export function eventLine(e: StoredEvent, s: Session, now: number, stamp = !s.has(Cap.serverTime)): string | null {
   let params = e.params;
@@ -59,6 +54,25 @@ export function eventLine(e: StoredEvent, s: Session, now: number, stamp = !s.ha
   } catch {
     return null;
   }
+}
+
+/**
+ * The lines of one stored event for `s`, inside batch `outer` (or none): one line, or a
+ * draft/multiline message (its text holds line feeds, or is longer than a line) as a
+ * nested multiline batch for clients with the capability, as separate lines otherwise.
+ */
+export function eventLines(e: StoredEvent, s: Session, srv: IrcServer, now: number, stamp: boolean, outer: string | null): readonly string[] {
+  const text = e.params[1];
+  if ((e.command === 'PRIVMSG' || e.command === 'NOTICE') && e.params.length === 2 && text !== undefined) {
+    const room = roomFor(e.source, e.command, e.params[0]!);
+    if (isMultilineText(text, room)) {
+      const out = new MultilineOut(e.source, e.command, e.params[0]!, partsOf(text, room), e.msgid, e.time, e.tags, srv.nextBatchId());
+      return out.linesFor(s.caps, outer, stamp ? '[' + shortTime(e.time, now) + ']' : null);
+    }
+  }
+  const line = eventLine(e, s, now, stamp);
+  if (line === null) return [];
+  return [outer !== null ? addTag(line, 'batch=' + outer) : line];
 }
 
 /**
@@ -78,10 +92,7 @@ export function sendEvents(
   const batch = s.has(Cap.batch) ? srv.nextBatchId() : null;
   if (batch !== null) s.send(`:${server} BATCH +${batch} ${[batchType, ...batchParams].join(' ')}`);
   const now = srv.now();
-  for (const e of events) {
-    const line = eventLine(e, s, now, stamp);
-    if (line !== null) s.send(batch !== null ? addTag(line, 'batch=' + batch) : line);
-  }
+  for (const e of events) for (const line of eventLines(e, s, srv, now, stamp, batch)) s.send(line);
   if (batch !== null) s.send(`:${server} BATCH -${batch}`);
 }
 

@@ -24,6 +24,7 @@ import { Accounts } from '../accounts/accounts.js';
 import { MemoryAccountStore } from '../accounts/memory-store.js';
 import { Cap } from './caps.js';
 import { checkNickGuard, nickTaken } from '../accounts/nick-guard.js';
+import { multilineTimeout } from './commands/batch.js';
 import { restoreChannelStatus } from '../accounts/founders.js';
 import { announceAccountCaps } from './commands/registration.js';
 import type { FileSharing } from './commands/upload.js';
@@ -464,6 +465,7 @@ export class IrcServer {
       return;
     }
     if (s.nickGuardSince !== 0) checkNickGuard(s, now, this);
+    if (s.multiline !== null) multilineTimeout(s, now);
     if (s.pingSentAt !== 0) {
       if (now - s.pingSentAt > t.pingTimeout * 1000) {
         this.disconnect(s, 'TINCAN_ERR_PING_TIMEOUT', String(Math.round((now - s.lastRecv) / 1000)));

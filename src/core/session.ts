@@ -14,6 +14,7 @@ import type { Channel } from './channel.js';
 import type { IrcServer } from './server.js';
 import { closingLine } from '../errors.js';
 import type { SaslExchange } from '../accounts/sasl.js';
+import type { OpenMultiline } from './multiline.js';
 
 /** The operator name an admin without an operator block (claimed, or an account) carries. */
 export const ADMIN_OPER_NAME = 'admin';
@@ -50,6 +51,8 @@ export class Session {
   nickGuardSince = 0;
   /** a PASS account:password check is running: registration waits for it */
   loginPending = false;
+  /** a draft/multiline batch being received (commands/batch.ts); null = none */
+  multiline: OpenMultiline | null = null;
   /** a SASL exchange in progress (commands/account.ts) */
   sasl: SaslExchange | null = null;
   readonly channels = new Set<Channel>();
@@ -503,6 +506,7 @@ export class Session {
     if (this.#queue !== null) out.push('flood queue');
     if (this.#drainTimer !== null) out.push('flood drain timer');
     if (this.#log !== null) out.push('child logger');
+    if (this.multiline !== null) out.push('multiline batch');
     if (this.#capture !== null || this.#deferred !== null) out.push('labeled-response capture');
     return out;
   }

@@ -18,6 +18,7 @@ import { uploadCommands } from './upload.js';
 import { seenCommands } from './seen.js';
 import { readMarkerCommands } from './readmarker.js';
 import { monitorCommands } from './monitor.js';
+import { batchCommands } from './batch.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -36,5 +37,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...seenCommands,
     ...readMarkerCommands,
     ...monitorCommands,
+    ...batchCommands,
   }),
 );
