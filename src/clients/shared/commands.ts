@@ -458,7 +458,8 @@ export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
   const b = c.active;
   const cmd = parseCommandLine(line);
   if (cmd === null) {
-    const text = line.startsWith('//') ? line.slice(1) : line;
+    // a message keeps its line breaks (a paste: one multiline message, or one line each)
+    const text = input.startsWith('//') ? input.slice(1) : input;
     if (b.kind === 'server') {
       c.info(b, 'This is the server window: /join #room or /query NICK first (/help for commands)', 'error');
       return;

@@ -223,16 +223,17 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
   }
 
   /**
-   * Sends one command with client tags (`{ '+typing': 'active' }`); values are escaped.
-   * Without message-tags the server would drop them: sent untagged then.
+   * Sends one command with tags (`{ '+typing': 'active' }`); values are escaped.
+   * Without message-tags the server would drop client tags: those are left out then.
    */
   sendTagged(tags: Readonly<Record<string, string>>, command: string, ...params: string[]): boolean {
     const clean = params.map((p) => p.replace(/[\r\n\0]/g, ' '));
-    const t = this.caps.has('message-tags')
-      ? Object.entries(tags)
-          .map(([k, v]) => (v === '' ? k : `${k}=${escapeTagValue(v)}`))
-          .join(';')
-      : '';
+    // (server tags such as batch go as they are; client tags only with message-tags)
+    const tagged = this.caps.has('message-tags');
+    const t = Object.entries(tags)
+      .filter(([k]) => tagged || !k.startsWith('+'))
+      .map(([k, v]) => (v === '' ? k : `${k}=${escapeTagValue(v)}`))
+      .join(';');
     return this.sendLine(serializeParts(t, null, command, clean));
   }
 

@@ -31,6 +31,7 @@ export * from './client-types.js';
 export { WANTED_CAPS } from './caps.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
+import { multilineBatches, type MultilinePart } from './multiline.js';
 import { applyReaction, cleanReaction, clientTagAllowed, findByMsgid, quoteOf, reacted, typingState, TypingSender } from './client-tags.js';
 
 interface Batch {
@@ -43,10 +44,30 @@ interface Batch {
   kind?: HistoryKind;
   /** lines that request asked for */
   limit?: number;
+  /** draft/multiline: the message being put together (shown as one at the batch's end) */
+  multi?: MultiMessage;
+}
+
+/** A draft/multiline batch being received. */
+interface MultiMessage {
+  cmd: 'PRIVMSG' | 'NOTICE' | null;
+  from: string;
+  fromUser: boolean;
+  target: string;
+  /** the opening line's tags as line fields (msgid, time, reply, history) */
+  extra: Partial<ChatLine>;
+  text: string;
+  lines: number;
+  /** over the bounds: the rest is dropped */
+  full: boolean;
 }
 
 /** Most lines one history batch holds back until its end (then they are added directly). */
 const MAX_BATCH_LINES = 2000;
+
+/** A received multiline message is kept up to this (whatever the server says): more is cut. */
+const MAX_MULTI_BYTES = 64 * 1024;
+const MAX_MULTI_LINES = 1000;
 
 /** Events a chathistory batch may replay (draft/event-playback). */
 const HISTORY_EVENTS = new Set(['JOIN', 'PART', 'QUIT', 'KICK', 'NICK', 'TOPIC', 'MODE']);
@@ -85,6 +106,8 @@ export class IrcClient extends IrcConnection {
   readonly #typing: TypingSender;
   /** sweeps expired "is typing" entries: one timer, for the soonest */
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** names our multiline batches */
+  #batchSeq = 0;
 
   constructor(opts: ClientOptions) {
     super(opts);
@@ -208,6 +231,33 @@ export class IrcClient extends IrcConnection {
     if (react !== null) changed = applyReaction(line, from, react, true, fold);
     if (unreact !== null) changed = applyReaction(line, from, unreact, false, fold) || changed;
     if (changed) this.emit('change');
+  }
+
+  /** One line of a multiline batch: joined to the message with \n (or nothing: concat). */
+  #multiLine(m: MultiMessage, msg: IrcMessage): void {
+    const cmd = msg.command as 'PRIVMSG' | 'NOTICE';
+    m.cmd ??= cmd;
+    if (m.full || cmd !== m.cmd) return;
+    const text = msg.params[1] ?? '';
+    const concat = msg.tags?.has('draft/multiline-concat') === true && m.lines > 0;
+    const next = m.lines === 0 ? text : m.text + (concat ? '' : '\n') + text;
+    if (next.length > MAX_MULTI_BYTES || m.lines >= MAX_MULTI_LINES) {
+      m.full = true;
+      return;
+    }
+    m.text = next;
+    m.lines++;
+  }
+
+  /** The server's draft/multiline limits when we may send batches (the cap and batch), else null. */
+  get multiline(): { maxBytes: number; maxLines: number } | null {
+    if (!this.caps.has('draft/multiline') || !this.caps.has('batch')) return null;
+    const v = this.offered.get('draft/multiline') ?? '';
+    const num = (k: string, d: number): number => {
+      const m = new RegExp(`(?:^|,)${k}=(\\d+)`).exec(v);
+      return m ? Math.max(1, Number(m[1])) : d;
+    };
+    return { maxBytes: Math.min(num('max-bytes', 4096), MAX_MULTI_BYTES), maxLines: Math.min(num('max-lines', 100), MAX_MULTI_LINES) };
   }
 
   /** A reply's parent, by msgid, from this window (or the history batch being read). */
@@ -353,6 +403,14 @@ export class IrcClient extends IrcConnection {
     const reply = replyTo !== undefined && this.canTag('draft/reply') ? replyTo : undefined;
     // room for ":nick!user@host PRIVMSG target :" the server adds when relaying
     const budget = Math.max(60, 512 - 2 - utf8Length(target) - 12 - 100 - (action ? 9 : 0));
+    const ml = this.multiline;
+    if (ml !== null && !action && /[\r\n]/.test(text.trim())) {
+      for (const [i, batch] of multilineBatches(text, budget, ml.maxBytes, ml.maxLines).entries()) {
+        this.#sendBatch(b, target, batch, i === 0 ? reply : undefined);
+      }
+      this.#typing.done(target);
+      return;
+    }
     let first = true;
     for (const part of splitLines(text, budget)) {
       const body = action ? `\x01ACTION ${part}\x01` : part;
@@ -370,6 +428,23 @@ export class IrcClient extends IrcConnection {
       first = false;
     }
     this.#typing.done(target);
+  }
+
+  /** One draft/multiline batch (its parts), shown at once unless echo-message will bring it. */
+  #sendBatch(b: ChatBuffer, target: string, parts: readonly MultilinePart[], reply: string | undefined): void {
+    const ref = `ml${(this.#batchSeq = (this.#batchSeq + 1) % 1e9)}`;
+    this.sendTagged(reply !== undefined ? { '+draft/reply': reply } : {}, 'BATCH', '+' + ref, 'draft/multiline', target);
+    for (const part of parts) this.sendTagged(part.concat ? { batch: ref, 'draft/multiline-concat': '' } : { batch: ref }, 'PRIVMSG', target, part.text);
+    this.send('BATCH', '-' + ref);
+    if (this.caps.has('echo-message')) return;
+    const text = parts.map((x, i) => (i > 0 && !x.concat ? '\n' : '') + x.text).join('');
+    const parent = reply !== undefined ? this.#parentIn(b, reply) : undefined;
+    this.addLine(b, 'message', text, {
+      nick: this.nick,
+      self: true,
+      ...(reply !== undefined ? { replyTo: reply } : {}),
+      ...(parent !== undefined ? { parent: quoteOf(parent) } : {}),
+    });
   }
 
   /** Messages waiting for the connection to come back. */
@@ -516,7 +591,9 @@ export class IrcClient extends IrcConnection {
     const p = msg.params;
     const batchRef = msg.tags?.get('batch');
     const batch = batchRef !== undefined ? this.#batches.get(batchRef) : undefined;
-    if (batch) batch.count++;
+    // (a nested multiline batch is one message: its closing line does not count again)
+    if (batch && !(msg.command === 'BATCH' && (p[0] ?? '').startsWith('-'))) batch.count++;
+    if (batch?.multi !== undefined && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) return this.#multiLine(batch.multi, msg);
     const history = batch !== undefined && /chathistory/i.test(batch.type);
     if (batch !== undefined && /search/i.test(batch.type) && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) {
       const when = msg.tags?.get('time');
@@ -566,7 +643,9 @@ export class IrcClient extends IrcConnection {
         const ref = p[0] ?? '';
         if (ref.startsWith('+')) {
           const nb: Batch = { type: p[1] ?? '', params: p.slice(2), count: 0 };
-          if (/chathistory/i.test(nb.type)) {
+          if (nb.type === 'draft/multiline') {
+            nb.multi = { cmd: null, from, fromUser: bang >= 0 || this.isMe(from), target: p[2] ?? '', extra, text: '', lines: 0, full: false };
+          } else if (/chathistory/i.test(nb.type)) {
             nb.lines = [];
             const req = this.#historyAsked.take(this.fold(nb.params[0] ?? ''));
             nb.kind = req?.kind ?? 'join';
@@ -579,7 +658,10 @@ export class IrcClient extends IrcConnection {
         } else if (ref.startsWith('-')) {
           const b = this.#batches.get(ref.slice(1));
           this.#batches.delete(ref.slice(1));
-          if (b?.lines) {
+          if (b?.multi !== undefined) {
+            const m = b.multi;
+            if (m.cmd !== null && m.text !== '') this.#onMessage(m.cmd, m.from, m.fromUser, m.target, m.text, m.extra);
+          } else if (b?.lines) {
             this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {
             if (this.opts.searchLines !== false) {

@@ -273,10 +273,14 @@ export class TuiApp {
           return;
       }
     }
+    if (k.meta && k.name === 'enter') return ed.paste('\n');
     switch (k.name) {
       case 'char':
-      case 'paste':
         if (k.ch !== undefined) ed.insert(k.ch);
+        return;
+      case 'paste':
+        // bracketed paste: its lines stay lines (one multiline message when the server can)
+        if (k.ch !== undefined) ed.paste(k.ch);
         return;
       case 'enter': {
         const line = ed.submit();

@@ -54,8 +54,14 @@ export function lineVersion(l: ChatLine): string {
   return l.reactions === undefined ? '' : reactionsText(l);
 }
 
+/** Peer text made safe line by line: the line breaks of a multiline message kept. */
+export function sanitizeLines(s: string): string {
+  return s.includes('\n') ? s.split('\n').map(sanitize).join('\n') : sanitize(s);
+}
+
+/** One line as text; a multiline message gives its lines separated by "\n" (formatPlain prefixes each). */
 export function plainLine(l: ChatLine): string {
-  const text = replyMark(l) + sanitize(l.text) + (l.pending ? PENDING_MARK : '');
+  const text = replyMark(l) + sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
   switch (l.kind) {
     case 'message':
       return `<${l.nick ?? '?'}> ${text}`;
@@ -76,7 +82,7 @@ export function plainLine(l: ChatLine): string {
  */
 export function renderLine(l: ChatLine, cols: number): string[] {
   const time = timestamp(l.time);
-  const text = sanitize(l.text) + (l.pending ? PENDING_MARK : '');
+  const text = sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
   let prefix: string;
   let prefixW: number;
   let body = text;
@@ -111,7 +117,9 @@ export function renderLine(l: ChatLine, cols: number): string[] {
     body = text;
   }
   const indent = prefixW > cols / 2 ? 0 : prefixW;
-  const rows = wrap(body, Math.max(1, cols - prefixW), Math.max(1, cols - indent));
+  // a multiline message: each of its lines wrapped on its own, all under the first
+  const paras = body.includes('\n') ? body.split('\n') : [body];
+  const rows = paras.flatMap((p, j) => wrap(p, Math.max(1, j === 0 ? cols - prefixW : cols - indent), Math.max(1, cols - indent)));
   const out = rows.map((r, i) => (i === 0 ? prefix : ' '.repeat(indent)) + (bodyStyle ? bodyStyle + r + SGR.reset : r));
   // a reply: its parent quoted on a row above; reactions on a row below
   if (l.replyTo !== undefined) {

@@ -118,7 +118,7 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
   const [protocol, setProtocol] = useState(false);
   const b = client.active;
   const buffers = orderedBuffers(client);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   // the message the next one answers (+draft/reply), in the window it was picked in
   const [replying, setReplying] = useState<{ buffer: number; line: Line } | null>(null);
   const reply = replying !== null && replying.buffer === b.id ? replying.line : null;

@@ -76,6 +76,21 @@ function Rich({ text }: { text: string }) {
   );
 }
 
+/** Text with line breaks (a multiline message): each line as {@link Rich}, a <br> between. */
+function Lines({ text }: { text: string }) {
+  if (!text.includes('\n')) return <Rich text={text} />;
+  return (
+    <>
+      {text.split('\n').map((t, i) => (
+        <span key={i} class="ml">
+          {i > 0 && <br />}
+          <Rich text={t} />
+        </span>
+      ))}
+    </>
+  );
+}
+
 /** The CSS class of a line's kind (.msg for a message, as before the shared model). */
 function kindClass(l: Line): string {
   return l.kind === 'message' ? 'msg' : l.kind;
@@ -181,7 +196,7 @@ export function LineView({ l, where }: { l: Line; where?: string }) {
         <Nick nick={nick} label={l.kind === 'notice' ? `-${nick}-` : nick} />
         <span class="text">
           {l.replyTo !== undefined && <ReplyQuote l={l} />}
-          <Rich text={l.text} />
+          <Lines text={l.text} />
           <Reactions l={l} />
         </span>
         {l.kind === 'message' && <MessageActions l={l} />}

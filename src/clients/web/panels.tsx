@@ -178,7 +178,7 @@ export function Composer({
   onReplyDone,
 }: {
   client: IrcClient;
-  inputRef: { current: HTMLInputElement | null };
+  inputRef: { current: HTMLTextAreaElement | null };
   onQuit: () => void;
   /** the message this one answers (absent: none) */
   reply?: Line | null;
@@ -232,25 +232,30 @@ export function Composer({
       <label class="sr" for="composer">
         {placeholder}
       </label>
-      <input
+      {/* a textarea: Shift+Enter and pastes keep their line breaks (one multiline message) */}
+      <textarea
         id="composer"
         ref={inputRef}
         value={text}
         placeholder={placeholder}
         autoComplete="off"
         enterKeyHint="send"
+        rows={Math.min(8, text.split('\n').length)}
         onInput={(e) => edit(e.currentTarget.value)}
         onKeyDown={(e) => {
           const el = e.currentTarget;
           if (e.key === 'Escape' && reply) onReplyDone?.();
-          if (e.key === 'Tab' && !e.shiftKey && text !== '') {
+          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            submit();
+          } else if (e.key === 'Tab' && !e.shiftKey && text !== '') {
             const r = complete(client, text, el.selectionStart ?? text.length);
             if (r !== null) {
               e.preventDefault();
               setText(r.text);
               requestAnimationFrame(() => el.setSelectionRange(r.cursor, r.cursor));
             }
-          } else if (e.key === 'ArrowUp' && (text === '' || recall.current !== -1) && sent.current.length > 0) {
+          } else if (e.key === 'ArrowUp' && (text === '' || (recall.current !== -1 && !text.includes('\n'))) && sent.current.length > 0) {
             e.preventDefault();
             recall.current = recall.current === -1 ? sent.current.length - 1 : Math.max(0, recall.current - 1);
             setText(sent.current[recall.current] ?? '');

@@ -225,7 +225,8 @@ test('terminal rendering: the parent quoted above a reply, reactions in a row be
   const reply = { ...base, text: 'sure', replyTo: 'm1', parent: { nick: 'ana', text: 'lunch?' }, reactions: [{ emoji: '👍', nicks: ['a', 'b'] }, { emoji: '🎉', nicks: ['c'] }] };
   assert.deepEqual(renderLine(reply, 60).map(strip), ['      ↪ <ana> lunch?', '09:05 <bo> sure', '           👍 2  🎉 1']);
   assert.equal(plainLine(reply), '<bo> [re ana: lunch?] sure');
-  assert.equal(plainLine({ ...reply, parent: undefined }), '<bo> [re an earlier message] sure');
+  const { parent: _unused, ...unquoted } = reply;
+  assert.equal(plainLine(unquoted), '<bo> [re an earlier message] sure');
   // a peer's escape codes in a quoted parent or a reaction never reach the terminal
   const evil = { ...base, text: 'x', replyTo: 'm', parent: { nick: 'e', text: 'a\x1b[2Jb' }, reactions: [{ emoji: '\x1b[31m!', nicks: ['z'] }] };
   const rows = renderLine(evil, 60);
