@@ -3,10 +3,12 @@
  * someone typing shows in the status line and goes on "done"; what bob types sends
  * +typing (active, then done when he empties the line); /reply N sends +draft/reply and
  * shows the parent above the reply; /react N sends a reaction, and received reactions
- * show as a compact "🎉 1" row under the message.
+ * show as a compact "🎉 1" row under the message; a bracketed paste of two lines goes
+ * as one draft/multiline batch and a received batch shows as one block.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { Tmux, eventually, haveCommand } from '../helpers/tmux.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -100,4 +102,44 @@ test('typing, /reply and /react in the terminal client', { skip, timeout: 30000 
   await eventually(() => /\/reply N\|NICK text/.test(tmux.screen('bob')), '/help reply');
   tmux.type('bob', '/help react');
   await eventually(() => /\/react N\|NICK emoji/.test(tmux.screen('bob')), '/help react');
+});
+
+test('multiline in the terminal client: a bracketed paste goes as one batch, a received batch shows as one block', { skip, timeout: 20000 }, async (t) => {
+  t.after(() => {
+    if (process.env['TINCAN_TEST_DUMP']) console.log(dump(tmux, 'bob'));
+  });
+  const carol = await RawClient.connect(srv.port);
+  t.after(() => carol.socket.destroy());
+  await carol.register('carol', ['message-tags', 'batch', 'draft/multiline']);
+  carol.send('JOIN #t');
+  await eventually(() => /carol joined #t/.test(tmux.screen('bob')), 'bob sees carol join');
+
+  // a paste of two lines (tmux sends it bracketed: the client asked for that)
+  execFileSync('tmux', ['-L', tmux.socket, 'set-buffer', '--', 'pasted one\npasted two']);
+  execFileSync('tmux', ['-L', tmux.socket, 'paste-buffer', '-p', '-t', 'bob']);
+  await eventually(() => /pasted one␤pasted two/.test(tmux.screen('bob')), 'the paste waits in the input line, its break shown');
+  tmux.keys('bob', 'Enter');
+  const open = await carol.waitFor(/BATCH \+\S+ draft\/multiline #t$/);
+  const ref = /BATCH \+(\S+)/.exec(open)![1]!;
+  await carol.waitFor(new RegExp(`batch=${ref}.* PRIVMSG #t :?pasted one$`));
+  await carol.waitFor(new RegExp(`batch=${ref}.* PRIVMSG #t :?pasted two$`));
+  await carol.waitFor(new RegExp(`BATCH -${ref}$`));
+  // bob's own echo: one message, the second line under the first
+  await eventually(() => {
+    const r = rows(tmux.screen('bob'));
+    const i = r.findIndex((x) => x.includes('<bob> pasted one'));
+    return i >= 0 && /^\s+pasted two\s*$/.test(r[i + 1] ?? '');
+  }, "bob's message as one block");
+
+  // carol sends a batch: one block on bob's screen
+  carol.send('BATCH +c1 draft/multiline #t');
+  carol.send('@batch=c1 PRIVMSG #t :roses are red');
+  carol.send('@batch=c1 PRIVMSG #t :violets are blue');
+  carol.send('BATCH -c1');
+  await eventually(() => {
+    const r = rows(tmux.screen('bob'));
+    const i = r.findIndex((x) => x.includes('<carol> roses are red'));
+    return i >= 0 && /^\s+violets are blue\s*$/.test(r[i + 1] ?? '');
+  }, 'one block of two lines');
+  assert.doesNotMatch(tmux.screen('bob'), /<carol> violets/);
 });

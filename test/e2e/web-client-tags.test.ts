@@ -3,7 +3,8 @@
  * two pages and an IRC client in #lobby. Typing shows on the other page and goes when
  * the box is emptied or the message sent (and in a private chat); a reply shows its
  * parent and carries +draft/reply on the wire; a reaction's count appears on the other
- * page and a second one adds to it.
+ * page and a second one adds to it; a message of several lines (Shift+Enter) is one
+ * draft/multiline message on the other page.
  * Skipped, saying why, when /usr/bin/chromium is absent.
  */
 import { strict as assert } from 'node:assert';
@@ -150,6 +151,44 @@ describe('browser client: typing, replies, reactions', { skip: chromiumMissing, 
       await until(async () => (await typingOn(b)) === 'ircuser is typing…', () => typingOn(b));
       irc.send('@+typing=done TAGMSG bob');
       await until(async () => (await typingOn(b)) === '', () => typingOn(b));
+      assert.deepEqual(errors, []);
+    } finally {
+      irc?.socket.destroy();
+    }
+  });
+
+  it('a message typed with Shift+Enter goes as one draft/multiline batch and shows as one message with its lines', async () => {
+    const a = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
+    const b = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
+    const errors: string[] = [];
+    for (const p of [a, b]) p.on('pageerror', (e) => errors.push(String(e)));
+    let irc: RawClient | null = null;
+    try {
+      await login(a, t.url, 'carol');
+      await login(b, t.url, 'dave');
+      irc = await RawClient.connect(t.port);
+      await irc.register('plainirc', ['message-tags']);
+      irc.send('JOIN #lobby');
+      await a.waitForSelector('.members >> text=plainirc');
+      await a.type('#composer', 'first line');
+      await a.keyboard.down('Shift');
+      await a.keyboard.press('Enter');
+      await a.keyboard.up('Shift');
+      await a.type('#composer', 'second line');
+      await a.press('#composer', 'Enter');
+      // dave: one message, its two lines (with a break between), not two messages
+      const one = `${line('first line')}:has-text("second line")`;
+      await b.waitForSelector(one);
+      assert.equal(await b.locator(line('first line')).count(), 1);
+      assert.equal(await b.locator(`${one} .text .ml`).count(), 2);
+      assert.equal(await b.locator(`${one} .text br`).count(), 1);
+      // carol's own (echoed) copy the same
+      await a.waitForSelector(one);
+      assert.equal(await a.locator(line('second line')).count(), 1);
+      // an IRC client without the cap gets the lines one by one
+      await irc.waitFor(/PRIVMSG #lobby :first line$/);
+      await irc.waitFor(/PRIVMSG #lobby :second line$/);
+      assert.equal(irc.lines.filter((l) => / BATCH /.test(l)).length, 0);
       assert.deepEqual(errors, []);
     } finally {
       irc?.socket.destroy();
