@@ -153,12 +153,9 @@ function MessageActions({ l }: { l: Line }) {
   if (actions === null || l.msgid === undefined || l.pending) return null;
   return (
     <span class="actions">
-      <button class="act reply" title="Reply" aria-label="Reply" onClick={() => actions.reply(l)}>
-        ↩
-      </button>
-      <button class="act react" title="React" aria-label="React" aria-expanded={picking} onClick={() => setPicking(!picking)}>
-        ☺
-      </button>
+      {/* (glyphs from CSS: the line's text stays the message, for copying and for readers) */}
+      <button class="act reply" title="Reply" aria-label="Reply" onClick={() => actions.reply(l)} />
+      <button class="act react" title="React" aria-label="React" aria-expanded={picking} onClick={() => setPicking(!picking)} />
       {picking && (
         <span class="picker" role="menu">
           {QUICK_REACTIONS.map((e) => (
