@@ -3,6 +3,8 @@
  * holds its recent lines (bounded), members with their prefixes (@, +), topic, and the
  * unread and mention counters the status line shows. Pure data, no I/O.
  */
+import { TypingList, type Quote, type Reaction } from './client-tags.js';
+
 export type BufferKind = 'server' | 'channel' | 'query';
 
 export type LineKind =
@@ -42,6 +44,12 @@ export interface ChatLine {
   marker?: boolean;
   /** search results: the room or conversation it was said in */
   where?: string;
+  /** +draft/reply: the msgid of the message this one answers */
+  replyTo?: string;
+  /** that message as it was when this one came (absent: not in this window then) */
+  parent?: Quote;
+  /** +draft/react: emoji on this message and who gave them (bounded: client-tags.ts) */
+  reactions?: Reaction[];
 }
 
 let nextLineId = 1;
@@ -77,6 +85,8 @@ export class ChatBuffer {
   historyLoading = 0;
   /** some line came from the server's history (a private chat on a server that keeps none never has one) */
   historySeen = false;
+  /** who is typing here (+typing), expiring */
+  readonly typing = new TypingList();
 
   constructor(
     public name: string,

@@ -14,6 +14,8 @@ export const WANTED_CAPS = [
   'away-notify',
   'draft/chathistory',
   'chathistory',
+  // pastes and code blocks as one message (irc-client.ts, multiline.ts)
+  'draft/multiline',
 ] as const;
 
 export class CapNegotiation {

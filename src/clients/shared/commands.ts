@@ -9,6 +9,7 @@
 import type { IrcClient } from './irc-client.js';
 import type { ChatBuffer } from './buffer.js';
 import { CommandTable, parseCommandLine, type CommandSpec } from '../../shared/command-table.js';
+import { pickMessage, QUICK_REACTIONS } from './client-tags.js';
 
 export interface CommandUi {
   /** switch to window n (1-based) */
@@ -142,6 +143,35 @@ const SPECS: readonly Spec[] = [
       if (!here) return c.info(b, '/me works in a room or a query', 'error');
       if (!c.connected) return keep(c, b, rest, true);
       c.say(here, rest, true);
+    },
+  },
+  {
+    name: 'reply',
+    aliases: ['re'],
+    args: 'N|NICK text',
+    help: 'answer a message here: 1 the latest, 2 the one before, or NICK\'s latest (+draft/reply)',
+    run(x, { rest, args }) {
+      const { c, b, here } = x;
+      if (!args[0] || args.length < 2) return usage(x, 'reply');
+      if (!here) return c.info(b, '/reply works in a room or a query', 'error');
+      const parent = pickMessage(b, args[0], (s) => c.fold(s));
+      if (parent === undefined) return c.info(b, `No message ${args[0]} to reply to here (1 is the latest; only messages with an id count)`, 'error');
+      if (!needConn(x)) return;
+      c.say(here, rest.slice(args[0].length).trim(), false, parent.msgid);
+    },
+  },
+  {
+    name: 'react',
+    args: 'N|NICK emoji',
+    help: `react to a message here (1 the latest, or NICK's latest), e.g. /react 1 ${QUICK_REACTIONS[0]}; again takes it back`,
+    run(x, { args }) {
+      const { c, b, here } = x;
+      if (args.length !== 2) return usage(x, 'react');
+      if (!here) return c.info(b, '/react works in a room or a query', 'error');
+      const line = pickMessage(b, args[0]!, (s) => c.fold(s));
+      if (line === undefined) return c.info(b, `No message ${args[0]} to react to here (1 is the latest; only messages with an id count)`, 'error');
+      const why = c.react(b, line, args[1]!);
+      if (why !== null) c.info(b, why, 'error');
     },
   },
   {
@@ -428,7 +458,8 @@ export function runInput(c: IrcClient, input: string, ui: CommandUi): void {
   const b = c.active;
   const cmd = parseCommandLine(line);
   if (cmd === null) {
-    const text = line.startsWith('//') ? line.slice(1) : line;
+    // a message keeps its line breaks (a paste: one multiline message, or one line each)
+    const text = input.startsWith('//') ? input.slice(1) : input;
     if (b.kind === 'server') {
       c.info(b, 'This is the server window: /join #room or /query NICK first (/help for commands)', 'error');
       return;

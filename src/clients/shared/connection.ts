@@ -5,7 +5,7 @@
  * looping. What the lines mean is the subclass's (irc-client.ts): it gets every message
  * through handle() and is told when a session starts and when it is lost.
  */
-import { parse, serializeParts, type IrcMessage } from '../../protocol/index.js';
+import { escapeTagValue, parse, serializeParts, type IrcMessage } from '../../protocol/index.js';
 import * as N from '../../protocol/numerics.js';
 import { Emitter } from './emitter.js';
 import { Backoff } from './backoff.js';
@@ -220,6 +220,21 @@ export abstract class IrcConnection extends Emitter<ClientEvents> {
   send(command: string, ...params: string[]): boolean {
     const clean = params.map((p) => p.replace(/[\r\n\0]/g, ' '));
     return this.sendLine(serializeParts('', null, command, clean));
+  }
+
+  /**
+   * Sends one command with tags (`{ '+typing': 'active' }`); values are escaped.
+   * Without message-tags the server would drop client tags: those are left out then.
+   */
+  sendTagged(tags: Readonly<Record<string, string>>, command: string, ...params: string[]): boolean {
+    const clean = params.map((p) => p.replace(/[\r\n\0]/g, ' '));
+    // (server tags such as batch go as they are; client tags only with message-tags)
+    const tagged = this.caps.has('message-tags');
+    const t = Object.entries(tags)
+      .filter(([k]) => tagged || !k.startsWith('+'))
+      .map(([k, v]) => (v === '' ? k : `${k}=${escapeTagValue(v)}`))
+      .join(';');
+    return this.sendLine(serializeParts(t, null, command, clean));
   }
 
   /** Sends a ready-made line (for /raw). Returns false when not connected. */

@@ -31,6 +31,8 @@ export * from './client-types.js';
 export { WANTED_CAPS } from './caps.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
+import { multilineBatches, type MultilinePart } from './multiline.js';
+import { applyReaction, cleanReaction, clientTagAllowed, findByMsgid, quoteOf, reacted, typingState, TypingSender } from './client-tags.js';
 
 interface Batch {
   type: string;
@@ -42,10 +44,30 @@ interface Batch {
   kind?: HistoryKind;
   /** lines that request asked for */
   limit?: number;
+  /** draft/multiline: the message being put together (shown as one at the batch's end) */
+  multi?: MultiMessage;
+}
+
+/** A draft/multiline batch being received. */
+interface MultiMessage {
+  cmd: 'PRIVMSG' | 'NOTICE' | null;
+  from: string;
+  fromUser: boolean;
+  target: string;
+  /** the opening line's tags as line fields (msgid, time, reply, history) */
+  extra: Partial<ChatLine>;
+  text: string;
+  lines: number;
+  /** over the bounds: the rest is dropped */
+  full: boolean;
 }
 
 /** Most lines one history batch holds back until its end (then they are added directly). */
 const MAX_BATCH_LINES = 2000;
+
+/** A received multiline message is kept up to this (whatever the server says): more is cut. */
+const MAX_MULTI_BYTES = 64 * 1024;
+const MAX_MULTI_LINES = 1000;
 
 /** Events a chathistory batch may replay (draft/event-playback). */
 const HISTORY_EVENTS = new Set(['JOIN', 'PART', 'QUIT', 'KICK', 'NICK', 'TOPIC', 'MODE']);
@@ -80,11 +102,21 @@ export class IrcClient extends IrcConnection {
 
   /** nicks whose messages, notices and invites are not shown (/ignore), as typed */
   #ignored: string[] = [];
+  /** our +typing notifications (client-tags.ts) */
+  readonly #typing: TypingSender;
+  /** sweeps expired "is typing" entries: one timer, for the soonest */
+  #typingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** names our multiline batches */
+  #batchSeq = 0;
 
   constructor(opts: ClientOptions) {
     super(opts);
     this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
     this.#ignored = (opts.ignored ?? []).filter((n) => n !== '').slice(0, MAX_IGNORED);
+    this.#typing = new TypingSender(
+      (target, state) => this.connected && this.canTag('typing') && this.sendTagged({ '+typing': state }, 'TAGMSG', target),
+      () => this.now().getTime(),
+    );
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
     this.buffers.push(this.server);
     this.active = this.server;
@@ -103,11 +135,135 @@ export class IrcClient extends IrcConnection {
   }
 
   protected sessionLost(): void {
-    // nobody is known to be anywhere while we are not there
+    // nobody is known to be anywhere (or typing) while we are not there
+    this.#typing.reset();
+    if (this.#typingTimer !== null) clearTimeout(this.#typingTimer);
+    this.#typingTimer = null;
     for (const b of this.buffers) {
       b.historyLoading = 0;
+      b.typing.clear();
       if (b.kind === 'channel') b.members.clear();
     }
+  }
+
+  // ---- client tags: typing, replies, reactions (client-tags.ts) -------------------
+
+  /** May we send this client tag (message-tags on, not in CLIENTTAGDENY)? */
+  canTag(tag: string): boolean {
+    return this.caps.has('message-tags') && clientTagAllowed(this.isupport.clientTagDeny, tag);
+  }
+
+  /** The text in the input box for `target` changed (sends +typing, throttled). */
+  typing(target: string, text: string): void {
+    this.#typing.input(target, text);
+  }
+
+  /** The input box for `target` was emptied or its text sent. */
+  typingDone(target: string): void {
+    this.#typing.done(target);
+  }
+
+  /**
+   * Reacts to `line` in `b` with `emoji` (+draft/react), or takes the reaction back
+   * (+draft/unreact) when we gave it already. Returns why not, or null.
+   */
+  react(b: ChatBuffer, line: ChatLine, emoji: string): string | null {
+    const e = cleanReaction(emoji);
+    if (e === null) return 'That is not a reaction (an emoji or a short word)';
+    if (line.msgid === undefined) return 'That message has no id: it cannot be reacted to';
+    if (b.kind === 'server') return 'Nothing to react to here';
+    if (!this.connected) return `Not connected to ${this.label}`;
+    if (!this.canTag('draft/react')) return `${this.label} does not relay reactions`;
+    const undo = reacted(line, this.nick, e, (x) => this.fold(x));
+    const tag = undo ? '+draft/unreact' : '+draft/react';
+    this.sendTagged({ [tag]: e, '+draft/reply': line.msgid }, 'TAGMSG', b.name);
+    // with echo-message the server's copy applies it (as for everyone else)
+    if (!this.caps.has('echo-message') && applyReaction(line, this.nick, e, !undo, (x) => this.fold(x))) this.emit('change');
+    return null;
+  }
+
+  /** Someone's +typing in a window: shown until done, a message, or it expires. */
+  #setTyping(b: ChatBuffer, nick: string, state: 'active' | 'paused' | 'done'): void {
+    if (b.typing.set(this.fold(nick), nick, state, this.now().getTime())) this.emit('change');
+    this.#scheduleTypingSweep();
+  }
+
+  #scheduleTypingSweep(): void {
+    if (this.#typingTimer !== null) clearTimeout(this.#typingTimer);
+    this.#typingTimer = null;
+    let next: number | null = null;
+    for (const b of this.buffers) {
+      const n = b.typing.next();
+      if (n !== null && (next === null || n < next)) next = n;
+    }
+    if (next === null) return;
+    this.#typingTimer = setTimeout(() => {
+      this.#typingTimer = null;
+      let changed = false;
+      const now = this.now().getTime();
+      for (const b of this.buffers) if (b.typing.sweep(now)) changed = true;
+      if (changed) this.emit('change');
+      this.#scheduleTypingSweep();
+    }, Math.max(50, next - this.now().getTime()));
+    (this.#typingTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** TAGMSG: typing and reactions (nothing else is shown). */
+  #onTagmsg(from: string, target: string, tags: ReadonlyMap<string, string>, history: boolean): void {
+    if (this.ignores(from) && !this.isMe(from)) return;
+    const self = this.isMe(from);
+    let name = target;
+    while (name.length > 1 && this.isupport.statusmsg.includes(name[0] as string)) name = name.slice(1);
+    // never a new window for a tag: only where there is something to type into or react to
+    const b = this.isChannel(name) ? this.find(name) : this.find(self ? name : from);
+    if (b === undefined) return;
+    const typing = typingState(tags.get('+typing'));
+    if (typing !== null && !history && !self) this.#setTyping(b, from, typing);
+    const parentId = tags.get('+draft/reply');
+    const react = cleanReaction(tags.get('+draft/react'));
+    const unreact = cleanReaction(tags.get('+draft/unreact'));
+    if (parentId === undefined || (react === null && unreact === null)) return;
+    const pending = (this.#collect?.lines ?? []).filter((x) => x.b === b).map((x) => x.line);
+    const line = findByMsgid(b, parentId, pending);
+    if (line === undefined) return;
+    const fold = (x: string): string => this.fold(x);
+    let changed = false;
+    if (react !== null) changed = applyReaction(line, from, react, true, fold);
+    if (unreact !== null) changed = applyReaction(line, from, unreact, false, fold) || changed;
+    if (changed) this.emit('change');
+  }
+
+  /** One line of a multiline batch: joined to the message with \n (or nothing: concat). */
+  #multiLine(m: MultiMessage, msg: IrcMessage): void {
+    const cmd = msg.command as 'PRIVMSG' | 'NOTICE';
+    m.cmd ??= cmd;
+    if (m.full || cmd !== m.cmd) return;
+    const text = msg.params[1] ?? '';
+    const concat = msg.tags?.has('draft/multiline-concat') === true && m.lines > 0;
+    const next = m.lines === 0 ? text : m.text + (concat ? '' : '\n') + text;
+    if (next.length > MAX_MULTI_BYTES || m.lines >= MAX_MULTI_LINES) {
+      m.full = true;
+      return;
+    }
+    m.text = next;
+    m.lines++;
+  }
+
+  /** The server's draft/multiline limits when we may send batches (the cap and batch), else null. */
+  get multiline(): { maxBytes: number; maxLines: number } | null {
+    if (!this.caps.has('draft/multiline') || !this.caps.has('batch')) return null;
+    const v = this.offered.get('draft/multiline') ?? '';
+    const num = (k: string, d: number): number => {
+      const m = new RegExp(`(?:^|,)${k}=(\\d+)`).exec(v);
+      return m ? Math.max(1, Number(m[1])) : d;
+    };
+    return { maxBytes: Math.min(num('max-bytes', 4096), MAX_MULTI_BYTES), maxLines: Math.min(num('max-lines', 100), MAX_MULTI_LINES) };
+  }
+
+  /** A reply's parent, by msgid, from this window (or the history batch being read). */
+  #parentIn(b: ChatBuffer, msgid: string): ChatLine | undefined {
+    const pending = (this.#collect?.lines ?? []).filter((x) => x.b === b).map((x) => x.line);
+    return findByMsgid(b, msgid, pending);
   }
 
   protected note(text: string, kind: LineKind, elsewhere?: string): void {
@@ -238,15 +394,57 @@ export class IrcClient extends IrcConnection {
 
   // ---- user actions -----------------------------------------------------------------
 
-  /** Sends a message (split to fit the line limit); shows it at once unless echo-message will. */
-  say(target: string, text: string, action = false): void {
+  /**
+   * Sends a message (split to fit the line limit); shows it at once unless echo-message
+   * will. `replyTo`: the msgid it answers (+draft/reply, on the first part).
+   */
+  say(target: string, text: string, action = false, replyTo?: string): void {
     const b = this.buffer(target);
+    const reply = replyTo !== undefined && this.canTag('draft/reply') ? replyTo : undefined;
     // room for ":nick!user@host PRIVMSG target :" the server adds when relaying
     const budget = Math.max(60, 512 - 2 - utf8Length(target) - 12 - 100 - (action ? 9 : 0));
-    for (const part of splitLines(text, budget)) {
-      this.send('PRIVMSG', target, action ? `\x01ACTION ${part}\x01` : part);
-      if (!this.caps.has('echo-message')) this.addLine(b, action ? 'action' : 'message', part, { nick: this.nick, self: true });
+    const ml = this.multiline;
+    if (ml !== null && !action && /[\r\n]/.test(text.trim())) {
+      for (const [i, batch] of multilineBatches(text, budget, ml.maxBytes, ml.maxLines).entries()) {
+        this.#sendBatch(b, target, batch, i === 0 ? reply : undefined);
+      }
+      this.#typing.done(target);
+      return;
     }
+    let first = true;
+    for (const part of splitLines(text, budget)) {
+      const body = action ? `\x01ACTION ${part}\x01` : part;
+      if (first && reply !== undefined) this.sendTagged({ '+draft/reply': reply }, 'PRIVMSG', target, body);
+      else this.send('PRIVMSG', target, body);
+      if (!this.caps.has('echo-message')) {
+        const parent = first && reply !== undefined ? this.#parentIn(b, reply) : undefined;
+        this.addLine(b, action ? 'action' : 'message', part, {
+          nick: this.nick,
+          self: true,
+          ...(first && reply !== undefined ? { replyTo: reply } : {}),
+          ...(parent !== undefined ? { parent: quoteOf(parent) } : {}),
+        });
+      }
+      first = false;
+    }
+    this.#typing.done(target);
+  }
+
+  /** One draft/multiline batch (its parts), shown at once unless echo-message will bring it. */
+  #sendBatch(b: ChatBuffer, target: string, parts: readonly MultilinePart[], reply: string | undefined): void {
+    const ref = `ml${(this.#batchSeq = (this.#batchSeq + 1) % 1e9)}`;
+    this.sendTagged(reply !== undefined ? { '+draft/reply': reply } : {}, 'BATCH', '+' + ref, 'draft/multiline', target);
+    for (const part of parts) this.sendTagged(part.concat ? { batch: ref, 'draft/multiline-concat': '' } : { batch: ref }, 'PRIVMSG', target, part.text);
+    this.send('BATCH', '-' + ref);
+    if (this.caps.has('echo-message')) return;
+    const text = parts.map((x, i) => (i > 0 && !x.concat ? '\n' : '') + x.text).join('');
+    const parent = reply !== undefined ? this.#parentIn(b, reply) : undefined;
+    this.addLine(b, 'message', text, {
+      nick: this.nick,
+      self: true,
+      ...(reply !== undefined ? { replyTo: reply } : {}),
+      ...(parent !== undefined ? { parent: quoteOf(parent) } : {}),
+    });
   }
 
   /** Messages waiting for the connection to come back. */
@@ -393,7 +591,9 @@ export class IrcClient extends IrcConnection {
     const p = msg.params;
     const batchRef = msg.tags?.get('batch');
     const batch = batchRef !== undefined ? this.#batches.get(batchRef) : undefined;
-    if (batch) batch.count++;
+    // (a nested multiline batch is one message: its closing line does not count again)
+    if (batch && !(msg.command === 'BATCH' && (p[0] ?? '').startsWith('-'))) batch.count++;
+    if (batch?.multi !== undefined && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) return this.#multiLine(batch.multi, msg);
     const history = batch !== undefined && /chathistory/i.test(batch.type);
     if (batch !== undefined && /search/i.test(batch.type) && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) {
       const when = msg.tags?.get('time');
@@ -433,6 +633,8 @@ export class IrcClient extends IrcConnection {
     }
     const id = msg.tags?.get('msgid');
     if (id !== undefined) extra.msgid = id;
+    const replyTo = msg.tags?.get('+draft/reply');
+    if (replyTo !== undefined && replyTo !== '' && replyTo.length <= 200) extra.replyTo = replyTo;
     // replayed events (draft/event-playback) are shown, but change nothing: they are the past
     if (history && HISTORY_EVENTS.has(msg.command)) return this.#historyEvent(msg.command, from, p, extra);
 
@@ -441,7 +643,9 @@ export class IrcClient extends IrcConnection {
         const ref = p[0] ?? '';
         if (ref.startsWith('+')) {
           const nb: Batch = { type: p[1] ?? '', params: p.slice(2), count: 0 };
-          if (/chathistory/i.test(nb.type)) {
+          if (nb.type === 'draft/multiline') {
+            nb.multi = { cmd: null, from, fromUser: bang >= 0 || this.isMe(from), target: p[2] ?? '', extra, text: '', lines: 0, full: false };
+          } else if (/chathistory/i.test(nb.type)) {
             nb.lines = [];
             const req = this.#historyAsked.take(this.fold(nb.params[0] ?? ''));
             nb.kind = req?.kind ?? 'join';
@@ -454,7 +658,10 @@ export class IrcClient extends IrcConnection {
         } else if (ref.startsWith('-')) {
           const b = this.#batches.get(ref.slice(1));
           this.#batches.delete(ref.slice(1));
-          if (b?.lines) {
+          if (b?.multi !== undefined) {
+            const m = b.multi;
+            if (m.cmd !== null && m.text !== '') this.#onMessage(m.cmd, m.from, m.fromUser, m.target, m.text, m.extra);
+          } else if (b?.lines) {
             this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {
             if (this.opts.searchLines !== false) {
@@ -630,6 +837,9 @@ export class IrcClient extends IrcConnection {
       case 'NOTICE':
         this.#onMessage(msg.command, from, bang >= 0 || this.isMe(from), p[0] ?? '', p[1] ?? '', extra);
         return;
+      case 'TAGMSG':
+        if (msg.tags !== null) this.#onTagmsg(from, p[0] ?? '', msg.tags, history);
+        return;
       case 'INVITE':
         if (this.ignores(from)) return;
         this.info(this.active, `${from} invites you to ${p[1] ?? ''} (type /join ${p[1] ?? ''})`);
@@ -734,6 +944,10 @@ export class IrcClient extends IrcConnection {
     else if (cmd === 'NOTICE' && !this.find(self ? targetName : from)) b = this.active;
     else b = this.buffer(self ? targetName : from);
     const mention = !self && (mentions(text, this.nick, (s) => this.fold(s)) || (b.kind === 'query' && cmd === 'PRIVMSG'));
+    // they sent what they were typing
+    if (!extra.history && b.typing.delete(this.fold(from))) this.emit('change');
+    const parent = extra.replyTo !== undefined ? this.#parentIn(b, extra.replyTo) : undefined;
+    if (parent !== undefined) extra = { ...extra, parent: quoteOf(parent) };
     this.addLine(b, action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message', text, { ...extra, nick: from, self, mention });
   }
 }

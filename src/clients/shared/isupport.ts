@@ -16,10 +16,12 @@ export interface ISupport {
   /** the server advertises a SEARCH command */
   search: boolean;
   statusmsg: string;
+  /** CLIENTTAGDENY: client tags the server will not relay (client-tags.ts clientTagAllowed) */
+  clientTagDeny: string[];
 }
 
 export function defaultISupport(): ISupport {
-  return { casemapping: 'rfc1459', chantypes: '#&', prefixModes: 'ov', prefixChars: '@+', network: null, chathistory: 0, search: false, statusmsg: '' };
+  return { casemapping: 'rfc1459', chantypes: '#&', prefixModes: 'ov', prefixChars: '@+', network: null, chathistory: 0, search: false, statusmsg: '', clientTagDeny: [] };
 }
 
 /** Applies the tokens of one 005 line (params between the nick and the trailing text). */
@@ -53,6 +55,9 @@ export function applyISupport(is: ISupport, tokens: readonly string[]): void {
       case 'SEARCH':
       case 'DRAFT/SEARCH':
         is.search = !neg;
+        break;
+      case 'CLIENTTAGDENY':
+        is.clientTagDeny = neg ? [] : value.split(',').filter((x) => x !== '').slice(0, 50);
         break;
       case 'STATUSMSG':
         is.statusmsg = neg ? '' : value;

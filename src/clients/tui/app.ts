@@ -37,6 +37,8 @@ export class TuiApp {
   readonly #completer = new Completer();
   readonly #scroll = new WeakMap<ChatBuffer, number>();
   #pending = false;
+  /** the input line as last told to the model (edited) */
+  #lastText = '';
   #running = false;
   #unsub: (() => void)[] = [];
   #done!: () => void;
@@ -68,6 +70,10 @@ export class TuiApp {
     stdin.setEncoding('utf8');
     const onData = (d: string): void => {
       for (const k of this.#keys.feed(d)) this.#onKey(k);
+      if (this.#secret === null && this.editor.text !== this.#lastText) {
+        this.#lastText = this.editor.text;
+        this.model.edited?.(this.#lastText);
+      }
       this.render();
     };
     const onResize = (): void => {
@@ -267,10 +273,14 @@ export class TuiApp {
           return;
       }
     }
+    if (k.meta && k.name === 'enter') return ed.paste('\n');
     switch (k.name) {
       case 'char':
-      case 'paste':
         if (k.ch !== undefined) ed.insert(k.ch);
+        return;
+      case 'paste':
+        // bracketed paste: its lines stay lines (one multiline message when the server can)
+        if (k.ch !== undefined) ed.paste(k.ch);
         return;
       case 'enter': {
         const line = ed.submit();

@@ -4,7 +4,7 @@
  * highlighted, continuation rows indented under the text. Produces ANSI strings. Pure.
  */
 import type { ChatLine } from '../shared/buffer.js';
-import { sanitize, width, wrap } from './width.js';
+import { fit, sanitize, width, wrap } from './width.js';
 
 export const SGR = {
   reset: '\x1b[0m',
@@ -36,8 +36,32 @@ export function timestamp(d: Date): string {
 /** What a message typed while disconnected carries until it is sent. */
 export const PENDING_MARK = ' (not sent yet)';
 
+/** "[re alice: lunch?] " before a reply (its parent as quoted), '' for a message that answers none. */
+export function replyMark(l: ChatLine): string {
+  if (l.replyTo === undefined) return '';
+  if (l.parent === undefined) return '[re an earlier message] ';
+  const q = sanitize(l.parent.text);
+  return `[re ${sanitize(l.parent.nick)}: ${q.length > 60 ? q.slice(0, 59) + '…' : q}] `;
+}
+
+/** "👍 2  ❤️ 1" for a message's reactions ('' for none). */
+export function reactionsText(l: ChatLine): string {
+  return (l.reactions ?? []).map((r) => `${sanitize(r.emoji)} ${r.nicks.length}`).join('  ');
+}
+
+/** What makes a line look different once drawn (its reactions): part of the screen cache key. */
+export function lineVersion(l: ChatLine): string {
+  return l.reactions === undefined ? '' : reactionsText(l);
+}
+
+/** Peer text made safe line by line: the line breaks of a multiline message kept. */
+export function sanitizeLines(s: string): string {
+  return s.includes('\n') ? s.split('\n').map(sanitize).join('\n') : sanitize(s);
+}
+
+/** One line as text; a multiline message gives its lines separated by "\n" (formatPlain prefixes each). */
 export function plainLine(l: ChatLine): string {
-  const text = sanitize(l.text) + (l.pending ? PENDING_MARK : '');
+  const text = replyMark(l) + sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
   switch (l.kind) {
     case 'message':
       return `<${l.nick ?? '?'}> ${text}`;
@@ -58,7 +82,7 @@ export function plainLine(l: ChatLine): string {
  */
 export function renderLine(l: ChatLine, cols: number): string[] {
   const time = timestamp(l.time);
-  const text = sanitize(l.text) + (l.pending ? PENDING_MARK : '');
+  const text = sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
   let prefix: string;
   let prefixW: number;
   let body = text;
@@ -93,8 +117,19 @@ export function renderLine(l: ChatLine, cols: number): string[] {
     body = text;
   }
   const indent = prefixW > cols / 2 ? 0 : prefixW;
-  const rows = wrap(body, Math.max(1, cols - prefixW), Math.max(1, cols - indent));
-  return rows.map((r, i) => (i === 0 ? prefix : ' '.repeat(indent)) + (bodyStyle ? bodyStyle + r + SGR.reset : r));
+  // a multiline message: each of its lines wrapped on its own, all under the first
+  const paras = body.includes('\n') ? body.split('\n') : [body];
+  const rows = paras.flatMap((p, j) => wrap(p, Math.max(1, j === 0 ? cols - prefixW : cols - indent), Math.max(1, cols - indent)));
+  const out = rows.map((r, i) => (i === 0 ? prefix : ' '.repeat(indent)) + (bodyStyle ? bodyStyle + r + SGR.reset : r));
+  // a reply: its parent quoted on a row above; reactions on a row below
+  if (l.replyTo !== undefined) {
+    const q = l.parent === undefined ? 'an earlier message' : `<${sanitize(l.parent.nick)}> ${sanitize(l.parent.text)}`;
+    const pad = Math.min(indent, 6);
+    out.unshift(' '.repeat(pad) + SGR.dim + fit(`↪ ${q}`, Math.max(1, cols - pad)).text + SGR.reset);
+  }
+  const reactions = reactionsText(l);
+  if (reactions !== '') out.push(' '.repeat(indent) + SGR.dim + fit(reactions, Math.max(1, cols - indent)).text + SGR.reset);
+  return out;
 }
 
 /** Longest wire line shown by --show-bytes. */

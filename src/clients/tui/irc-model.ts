@@ -10,12 +10,15 @@ import type { TuiModel } from './model.js';
 import type { Segment } from './screen.js';
 import { SGR, timestamp, wireText } from './format.js';
 import { sanitize } from './width.js';
+import { typingText } from '../shared/client-tags.js';
 
 /** Protocol lines kept for the --show-bytes pane. */
 export const SIDE_LINES = 200;
 
 export class IrcTuiModel implements TuiModel {
   readonly #wire: string[] = [];
+  /** where our +typing went last (told "done" when the window changes) */
+  #typingIn: string | null = null;
   readonly side?: () => readonly string[];
 
   constructor(
@@ -85,6 +88,8 @@ export class IrcTuiModel implements TuiModel {
     let room = `[${idx}:${a.kind === 'server' ? 'server' : a.name}`;
     if (a.kind === 'channel') room += a.joined ? ` ${a.members.size} ${a.members.size === 1 ? 'person' : 'people'}` : ' not joined';
     segs.push({ text: room + '] ', style: SGR.bold });
+    const typing = typingText(a.typing.list());
+    if (typing !== '') segs.push({ text: sanitize(typing) + ' ', style: '\x1b[3m' });
     const act: Segment[] = [];
     c.buffers.forEach((b, i) => {
       if (b === a || (b.unread === 0 && b.mentions === 0)) return;
@@ -101,6 +106,14 @@ export class IrcTuiModel implements TuiModel {
   prompt(): string {
     const a = this.client.active;
     return a.kind === 'server' ? '> ' : `[${a.name}] `;
+  }
+
+  edited(text: string): void {
+    const a = this.client.active;
+    const target = a.kind === 'server' ? null : a.name;
+    if (this.#typingIn !== null && this.#typingIn !== target) this.client.typingDone(this.#typingIn);
+    this.#typingIn = text.trim() === '' ? null : target;
+    if (target !== null) this.client.typing(target, text);
   }
 
   submit(text: string, ui: CommandUi): void {

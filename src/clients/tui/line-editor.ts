@@ -6,6 +6,15 @@
  */
 import { graphemes, width } from './width.js';
 
+/**
+ * A line break inside the input (a multi-line paste, Alt+Enter), drawn as one column;
+ * {@link LineEditor.submit} gives it back as "\n" (the message becomes a multiline batch).
+ */
+export const BREAK_MARK = '\u2424';
+
+/** Characters of one paste kept. */
+export const MAX_PASTE = 64 * 1024;
+
 export class LineEditor {
   text = '';
   /** cursor position as a UTF-16 index, always on a grapheme boundary */
@@ -27,6 +36,16 @@ export class LineEditor {
 
   insert(s: string): void {
     const clean = s.replace(/[\r\n]+/g, ' ').replace(/[\x00-\x1f\x7f]/g, '');
+    this.#put(clean);
+  }
+
+  /** A paste: its line breaks kept (as {@link BREAK_MARK}), other controls dropped, tabs as spaces. */
+  paste(s: string): void {
+    // (what a terminal can paste is bounded by us, not by it: 64 KiB is a long file)
+    this.#put(s.slice(0, MAX_PASTE).replace(/\r\n|\r|\n/g, BREAK_MARK).replace(/\t/g, '    ').replace(/[\x00-\x1f\x7f]/g, ''));
+  }
+
+  #put(clean: string): void {
     this.text = this.text.slice(0, this.cursor) + clean + this.text.slice(this.cursor);
     this.cursor += clean.length;
   }
@@ -110,9 +129,10 @@ export class LineEditor {
     this.cursor = Math.max(0, Math.min(cursor, text.length));
   }
 
-  /** Enter: returns the line, records it in history and clears the editor. */
+  /** Enter: returns the line (line breaks as "\n"), records it in history and clears the editor. */
   submit(): string {
     const line = this.text;
+    const out = line.includes(BREAK_MARK) ? line.split(BREAK_MARK).join('\n') : line;
     if (line.trim() !== '' && this.history[this.history.length - 1] !== line) {
       this.history.push(line);
       if (this.history.length > this.maxHistory) this.history.shift();
@@ -121,7 +141,7 @@ export class LineEditor {
     this.#draft = '';
     this.set('');
     this.#scroll = 0;
-    return line;
+    return out;
   }
 
   /** Up: older history entry (the current draft is kept for Down). */

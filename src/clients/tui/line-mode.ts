@@ -23,8 +23,14 @@ export interface LineModeOptions {
   showBytes?: boolean;
 }
 
+/** "[HH:MM] #room <nick> text"; each line of a multiline message gets the whole prefix (scripts read lines). */
 export function formatPlain(b: ChatBuffer, l: ChatLine): string {
-  return `[${timestamp(l.time)}] ${b.kind === 'server' ? '*' : b.name} ${plainLine(l)}`;
+  const head = `[${timestamp(l.time)}] ${b.kind === 'server' ? '*' : b.name} `;
+  const text = plainLine(l);
+  if (!text.includes('\n')) return head + text;
+  const [first = '', ...rest] = text.split('\n');
+  const who = /^(<[^>]*>|\* \S+|-[^-]*-) /.exec(first)?.[0] ?? '';
+  return [head + first, ...rest.map((r) => head + who + r)].join('\n');
 }
 
 /** Runs until the user quits or stdin ends; resolves when done. */

@@ -21,6 +21,8 @@ export interface TuiModel {
   prompt(): string;
   submit(text: string, ui: CommandUi): void;
   completion(): CompletionSource;
+  /** the text in the input line changed (typing notifications) */
+  edited?(text: string): void;
   /** the user asked to leave (Ctrl+C) */
   quit(): void;
   /** --show-bytes: the protocol pane's lines (absent: no pane) */

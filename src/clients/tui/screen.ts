@@ -6,7 +6,7 @@
  * message that arrives mid-word redraws the pane without touching the input.
  */
 import type { ChatLine } from '../shared/buffer.js';
-import { renderLine, SGR } from './format.js';
+import { lineVersion, renderLine, SGR } from './format.js';
 import type { LineEditor } from './line-editor.js';
 import { fit, wrap } from './width.js';
 
@@ -54,7 +54,7 @@ export function bar(segs: Segment[], cols: number, base: string): string {
 
 export class Screen {
   #prev: string[] = [];
-  #cache = new WeakMap<ChatLine, { cols: number; rows: string[] }>();
+  #cache = new WeakMap<ChatLine, { cols: number; version: string; rows: string[] }>();
   /** Forget what is on screen (after a resize or Ctrl+L): the next frame redraws all. */
   invalidate(): void {
     this.#prev = [];
@@ -62,9 +62,11 @@ export class Screen {
 
   #rowsOf(l: ChatLine, cols: number): string[] {
     const c = this.#cache.get(l);
-    if (c && c.cols === cols) return c.rows;
+    // (a reaction changes a line already drawn)
+    const version = lineVersion(l);
+    if (c && c.cols === cols && c.version === version) return c.rows;
     const rows = renderLine(l, cols);
-    this.#cache.set(l, { cols, rows });
+    this.#cache.set(l, { cols, version, rows });
     return rows;
   }
 

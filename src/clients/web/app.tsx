@@ -17,6 +17,7 @@ import type { ChatBuffer as Buffer, ChatLine as Line } from '../shared/buffer.js
 import { webSocketTransport, wsUrl } from '../shared/browser-transport.js';
 import { openQuery, orderedBuffers, sortedMembers, wantedChannels } from './commands.js';
 import { roomColours } from './format.js';
+import { typingText } from '../shared/client-tags.js';
 import { Colours, Log, Nick, plainText, SearchResults } from './log.js';
 import { AdminClaim } from './admin-claim.js';
 import { Banner, Composer, JoinForm, Login, MenuIcon, NotifyButton, PeopleIcon, SearchBox } from './panels.js';
@@ -117,7 +118,10 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
   const [protocol, setProtocol] = useState(false);
   const b = client.active;
   const buffers = orderedBuffers(client);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  // the message the next one answers (+draft/reply), in the window it was picked in
+  const [replying, setReplying] = useState<{ buffer: number; line: Line } | null>(null);
+  const reply = replying !== null && replying.buffer === b.id ? replying.line : null;
 
   // remember rooms (not while reconnecting: the rejoin is under way); show mentions in the title
   const rooms = wantedChannels(client).join(',');
@@ -234,10 +238,20 @@ function Chat({ client, onQuit }: { client: IrcClient; onQuit: () => void }) {
 
       <main class="chat">
         <Banner client={client} />
-        <Log client={client} buffer={b} />
+        <Log
+          client={client}
+          buffer={b}
+          onReply={(l) => {
+            setReplying({ buffer: b.id, line: l });
+            inputRef.current?.focus();
+          }}
+        />
+        <p class="typing" aria-live="polite">
+          {typingText(b.typing.list())}
+        </p>
         {protocol && <ProtocolPanel client={client} onClose={() => setProtocol(false)} />}
         <Uploads client={client} />
-        <Composer client={client} inputRef={inputRef} onQuit={onQuit} />
+        <Composer client={client} inputRef={inputRef} onQuit={onQuit} reply={reply} onReplyDone={() => setReplying(null)} />
       </main>
 
       {b.kind === 'channel' && (

@@ -120,17 +120,17 @@ function note(c: IrcClient, text: string, kind: 'info' | 'error' = 'info'): void
   c.info(c.active, text, kind);
 }
 
-/** A message: sent, or kept for the reconnect while disconnected. */
-function say(c: IrcClient, target: string, text: string, action = false): void {
-  if (c.connected) return c.say(target, text, action);
+/** A message: sent, or kept for the reconnect while disconnected. `replyTo`: the msgid it answers. */
+function say(c: IrcClient, target: string, text: string, action = false, replyTo?: string): void {
+  if (c.connected) return c.say(target, text, action, replyTo);
   const b = c.buffer(target);
   if (c.state === 'closed') return c.info(b, 'Not connected: the message was not sent', 'error');
   if (!c.queue(target, text, action)) return c.info(b, `Not connected, and ${c.pendingCount} messages already wait: this one was not sent`, 'error');
   if (c.pendingCount === 1) c.info(b, 'Not connected: your message is kept and will be sent when the connection is back');
 }
 
-/** Runs what the user typed in the active buffer. */
-export function runInput(client: IrcClient, input: string): CommandResult {
+/** Runs what the user typed in the active buffer; `replyTo`: a message there it answers (a plain line only). */
+export function runInput(client: IrcClient, input: string, opts: { replyTo?: string } = {}): CommandResult {
   const b = client.active;
   if (!input.startsWith('/') || input.startsWith('//')) {
     const text = input.startsWith('//') ? input.slice(1) : input;
@@ -139,7 +139,7 @@ export function runInput(client: IrcClient, input: string): CommandResult {
       note(client, 'This is the server window: type /join #room, or /help', 'error');
       return {};
     }
-    say(client, b.name, text);
+    say(client, b.name, text, false, opts.replyTo);
     return {};
   }
   const [word = '', rest = ''] = words(input.slice(1), 1);

@@ -10,6 +10,20 @@ import type { IrcClient } from '../shared/irc-client.js';
 import type { ChatBuffer as Buffer, ChatLine as Line } from '../shared/buffer.js';
 import { collapseEvents, displaySegments, linkify, nickColourClass, timeLabel } from './format.js';
 import { SharedFile } from './files.js';
+import { QUICK_REACTIONS, type Quote } from '../shared/client-tags.js';
+
+/**
+ * What a message in the log can do (reply, react) and find (a reply's parent). Absent
+ * (search results): the lines are shown without actions.
+ */
+export interface LineActions {
+  reply(l: Line): void;
+  react(l: Line, emoji: string): void;
+  isMe(nick: string): boolean;
+  /** a line of this window by msgid */
+  byMsgid(msgid: string): Line | undefined;
+}
+export const Actions = createContext<LineActions | null>(null);
 
 /** The colours of the people in the window on screen (see roomColours). */
 export const Colours = createContext<Map<string, string>>(new Map());
@@ -62,9 +76,106 @@ function Rich({ text }: { text: string }) {
   );
 }
 
+/** Text with line breaks (a multiline message): each line as {@link Rich}, a <br> between. */
+function Lines({ text }: { text: string }) {
+  if (!text.includes('\n')) return <Rich text={text} />;
+  return (
+    <>
+      {text.split('\n').map((t, i) => (
+        <span key={i} class="ml">
+          {i > 0 && <br />}
+          <Rich text={t} />
+        </span>
+      ))}
+    </>
+  );
+}
+
 /** The CSS class of a line's kind (.msg for a message, as before the shared model). */
 function kindClass(l: Line): string {
   return l.kind === 'message' ? 'msg' : l.kind;
+}
+
+/** The message a reply answers, quoted above it. */
+function ReplyQuote({ l }: { l: Line }) {
+  const actions = useContext(Actions);
+  const found = l.replyTo !== undefined ? actions?.byMsgid(l.replyTo) : undefined;
+  const q: Quote | undefined = l.parent ?? (found !== undefined ? { nick: found.nick ?? '', text: found.text } : undefined);
+  return (
+    <div class="quote" data-reply-to={l.replyTo}>
+      <span aria-hidden="true">↪ </span>
+      {q === undefined ? (
+        <span class="muted">a message not loaded here</span>
+      ) : (
+        <>
+          <span class="sr">In reply to </span>
+          <Nick nick={q.nick} />{' '}
+          <span class="quoted">
+            <Rich text={q.text.length > 200 ? q.text.slice(0, 199) + '…' : q.text} />
+          </span>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Counts under a message; a click gives or takes back the same reaction. */
+function Reactions({ l }: { l: Line }) {
+  const actions = useContext(Actions);
+  if (l.reactions === undefined || l.reactions.length === 0) return null;
+  return (
+    <div class="reactions">
+      {l.reactions.map((r) => {
+        const mine = actions !== null && r.nicks.some((n) => actions.isMe(n));
+        const who = r.nicks.slice(0, 20).join(', ') + (r.nicks.length > 20 ? ` and ${r.nicks.length - 20} more` : '');
+        return (
+          <button
+            key={r.emoji}
+            class={`reaction${mine ? ' mine' : ''}`}
+            aria-pressed={mine}
+            title={who}
+            aria-label={`${r.emoji} ${r.nicks.length}: ${who}`}
+            disabled={actions === null}
+            onClick={() => actions?.react(l, r.emoji)}
+          >
+            <span class="emoji">{r.emoji}</span> <span class="count">{r.nicks.length}</span>
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Reply and react buttons (shown on hover or focus), with a small emoji picker. */
+function MessageActions({ l }: { l: Line }) {
+  const actions = useContext(Actions);
+  const [picking, setPicking] = useState(false);
+  if (actions === null || l.msgid === undefined || l.pending) return null;
+  return (
+    <span class="actions">
+      {/* (glyphs from CSS: the line's text stays the message, for copying and for readers) */}
+      <button class="act reply" title="Reply" aria-label="Reply" onClick={() => actions.reply(l)} />
+      <button class="act react" title="React" aria-label="React" aria-expanded={picking} onClick={() => setPicking(!picking)} />
+      {picking && (
+        <span class="picker" role="menu">
+          {QUICK_REACTIONS.map((e) => (
+            <button
+              key={e}
+              role="menuitem"
+              class="pick"
+              aria-label={`React ${e}`}
+              onClick={() => {
+                setPicking(false);
+                actions.react(l, e);
+              }}
+            >
+              {e}
+            </button>
+          ))}
+        </span>
+      )}
+    </span>
+  );
 }
 
 export function LineView({ l, where }: { l: Line; where?: string }) {
@@ -76,25 +187,30 @@ export function LineView({ l, where }: { l: Line; where?: string }) {
   const nick = l.nick ?? '';
   if (l.kind === 'message' || l.kind === 'notice') {
     return (
-      <div class={`line ${kindClass(l)}${l.mention ? ' mention' : ''}${l.self ? ' self' : ''}${l.pending ? ' pending' : ''}`}>
+      <div class={`line ${kindClass(l)}${l.mention ? ' mention' : ''}${l.self ? ' self' : ''}${l.pending ? ' pending' : ''}`} data-msgid={l.msgid}>
         {time}
         {where !== undefined && <span class="where">{where}</span>}
         <Nick nick={nick} label={l.kind === 'notice' ? `-${nick}-` : nick} />
         <span class="text">
-          <Rich text={l.text} />
+          {l.replyTo !== undefined && <ReplyQuote l={l} />}
+          <Lines text={l.text} />
+          <Reactions l={l} />
         </span>
+        {l.kind === 'message' && <MessageActions l={l} />}
       </div>
     );
   }
   if (l.kind === 'action') {
     return (
-      <div class={`line action${l.mention ? ' mention' : ''}${l.pending ? ' pending' : ''}`}>
+      <div class={`line action${l.mention ? ' mention' : ''}${l.pending ? ' pending' : ''}`} data-msgid={l.msgid}>
         {time}
         {where !== undefined && <span class="where">{where}</span>}
         <span class="text">
-          * <Nick nick={nick} /> <Rich text={l.text} />
+          {l.replyTo !== undefined && <ReplyQuote l={l} />}* <Nick nick={nick} /> <Rich text={l.text} />
+          <Reactions l={l} />
         </span>
         <SharedFile text={l.text} />
+        <MessageActions l={l} />
       </div>
     );
   }
@@ -141,7 +257,7 @@ function summarizeRun(lines: readonly Line[]): string {
   return `${parts.join(', ')} (show)`;
 }
 
-export function Log({ client, buffer }: { client: IrcClient; buffer: Buffer }) {
+export function Log({ client, buffer, onReply }: { client: IrcClient; buffer: Buffer; onReply?: (l: Line) => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const firstId = useRef<{ key: number; id: number; height: number } | null>(null);
@@ -171,7 +287,24 @@ export function Log({ client, buffer }: { client: IrcClient; buffer: Buffer }) {
     if (canLoad && !buffer.lines.some((l) => l.nick !== undefined && l.kind !== 'join')) client.loadOlder(buffer);
   }, [key, canLoad, client.state]);
 
+  // one index per render (the lines change in place): replies find their parent in O(1)
+  const byId = new Map<string, Line>();
+  for (const l of buffer.lines) if (l.msgid !== undefined) byId.set(l.msgid, l);
+  const actions: LineActions | null =
+    buffer.kind === 'server' || onReply === undefined
+      ? null
+      : {
+          reply: onReply,
+          react: (l, emoji) => {
+            const why = client.react(buffer, l, emoji);
+            if (why !== null) client.info(buffer, why, 'error');
+          },
+          isMe: (n) => client.isMe(n),
+          byMsgid: (id) => byId.get(id),
+        };
+
   return (
+    <Actions.Provider value={actions}>
     <div
       class="log"
       ref={ref}
@@ -193,6 +326,7 @@ export function Log({ client, buffer }: { client: IrcClient; buffer: Buffer }) {
       {buffer.historyComplete && buffer.kind !== 'server' && (buffer.kind === 'channel' || buffer.historySeen) && <p class="muted start">Start of history</p>}
       {collapseEvents(lines).map((x) => ('run' in x ? <EventRun key={x.run[0]!.id} lines={x.run} /> : <LineView key={x.id} l={x} />))}
     </div>
+    </Actions.Provider>
   );
 }
 

@@ -9,6 +9,8 @@ import type { IrcClient } from '../shared/irc-client.js';
 import { complete, joinAndFocus, runInput } from './commands.js';
 import { hasSecret } from '../shared/commands.js';
 import { load, NICK_KEY, PASSWORD_KEY, saveSession } from './storage.js';
+import type { ChatLine as Line } from '../shared/buffer.js';
+import { Nick, plainText } from './log.js';
 
 export function Login({ onStart }: { onStart: (nick: string) => void }) {
   const [nick, setNick] = useState(load(NICK_KEY) ?? '');
@@ -168,12 +170,29 @@ export function Banner({ client }: { client: IrcClient }) {
 }
 
 
-export function Composer({ client, inputRef, onQuit }: { client: IrcClient; inputRef: { current: HTMLInputElement | null }; onQuit: () => void }) {
+export function Composer({
+  client,
+  inputRef,
+  onQuit,
+  reply,
+  onReplyDone,
+}: {
+  client: IrcClient;
+  inputRef: { current: HTMLTextAreaElement | null };
+  onQuit: () => void;
+  /** the message this one answers (absent: none) */
+  reply?: Line | null;
+  onReplyDone?: () => void;
+}) {
   const [text, setText] = useState('');
   const sent = useRef<string[]>([]);
   const recall = useRef(-1);
   const b = client.active;
-  const placeholder = b.kind === 'server' ? 'Type /join #room or /help' : `Message ${b.name}`;
+  const placeholder = b.kind === 'server' ? 'Type /join #room or /help' : reply ? `Reply to ${reply.nick ?? ''}` : `Message ${b.name}`;
+  const edit = (v: string): void => {
+    setText(v);
+    if (b.kind !== 'server') client.typing(b.name, v);
+  };
   const submit = (): void => {
     const t = text;
     if (t.trim() === '') return;
@@ -182,12 +201,27 @@ export function Composer({ client, inputRef, onQuit }: { client: IrcClient; inpu
     if (sent.current.length > 50) sent.current.shift();
     recall.current = -1;
     setText('');
-    const r = runInput(client, t);
+    const replyTo = reply?.msgid;
+    if (reply && !t.startsWith('/')) onReplyDone?.();
+    const r = runInput(client, t, replyTo !== undefined && !t.startsWith('/') ? { replyTo } : {});
+    // (after the message: "done" must not make it look like they gave up)
+    if (b.kind !== 'server') client.typingDone(b.name);
     if (r.ui === 'quit') onQuit();
     // the file picker of the Share button (upload.tsx)
     if (r.ui === 'upload') document.getElementById('upload-file')?.click();
   };
   return (
+    <>
+    {reply && (
+      <div class="replying" role="status">
+        <span>
+          Replying to <Nick nick={reply.nick ?? ''} />: <span class="quoted">{plainText(reply.text).slice(0, 120)}</span>
+        </span>
+        <button class="small" aria-label="Cancel reply" onClick={() => onReplyDone?.()}>
+          ✕
+        </button>
+      </div>
+    )}
     <form
       class="composer"
       onSubmit={(e) => {
@@ -198,24 +232,30 @@ export function Composer({ client, inputRef, onQuit }: { client: IrcClient; inpu
       <label class="sr" for="composer">
         {placeholder}
       </label>
-      <input
+      {/* a textarea: Shift+Enter and pastes keep their line breaks (one multiline message) */}
+      <textarea
         id="composer"
         ref={inputRef}
         value={text}
         placeholder={placeholder}
         autoComplete="off"
         enterKeyHint="send"
-        onInput={(e) => setText(e.currentTarget.value)}
+        rows={Math.min(8, text.split('\n').length)}
+        onInput={(e) => edit(e.currentTarget.value)}
         onKeyDown={(e) => {
           const el = e.currentTarget;
-          if (e.key === 'Tab' && !e.shiftKey && text !== '') {
+          if (e.key === 'Escape' && reply) onReplyDone?.();
+          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            submit();
+          } else if (e.key === 'Tab' && !e.shiftKey && text !== '') {
             const r = complete(client, text, el.selectionStart ?? text.length);
             if (r !== null) {
               e.preventDefault();
               setText(r.text);
               requestAnimationFrame(() => el.setSelectionRange(r.cursor, r.cursor));
             }
-          } else if (e.key === 'ArrowUp' && (text === '' || recall.current !== -1) && sent.current.length > 0) {
+          } else if (e.key === 'ArrowUp' && (text === '' || (recall.current !== -1 && !text.includes('\n'))) && sent.current.length > 0) {
             e.preventDefault();
             recall.current = recall.current === -1 ? sent.current.length - 1 : Math.max(0, recall.current - 1);
             setText(sent.current[recall.current] ?? '');
@@ -233,6 +273,7 @@ export function Composer({ client, inputRef, onQuit }: { client: IrcClient; inpu
         Send
       </button>
     </form>
+    </>
   );
 }
 
