@@ -39,6 +39,44 @@ function flushAll(): void {
   const list = dirty;
   dirty = [];
   for (let i = 0; i < list.length; i++) list[i]!.flush();
+  if (turnWrites > maxTurnWrites) maxTurnWrites = turnWrites;
+  turnWrites = 0;
+  if (deferred.length > 0) {
+    deferredTurns++;
+    // input held back by the budget (below) is handled now, before the next poll; what
+    // it writes goes out with the next flush, after timers and other sockets had a turn
+    const d = deferred;
+    deferred = [];
+    for (let i = 0; i < d.length; i++) d[i]!.undefer();
+  }
+}
+
+// ---- per-turn work budget --------------------------------------------------------
+/**
+ * Line writes (one per recipient per line) queued since the last flush, over all
+ * connections. A connection that receives input once this reaches TURN_WRITE_BUDGET
+ * holds the lines (socket paused) until after the flush. Without this, one read of a
+ * backlog (a sender's 64 KB chunk, ~1,000 PRIVMSGs to a 500-member room = 500,000
+ * writes) was one turn of tens of milliseconds, which let more backlog pile up for
+ * the next read: the loop-delay stalls of fanout500 (docs/performance.md). The budget
+ * is large enough (~130 messages to 500 members) that a turn at the top of the
+ * fanout500 sweep is not split, so batching per socket write is kept.
+ */
+export const TURN_WRITE_BUDGET = 65_536;
+let turnWrites = 0;
+let deferred: TcpConnection[] = [];
+/** @internal test hook: line writes queued so far this turn */
+export const writesThisTurn = (): number => turnWrites;
+let maxTurnWrites = 0;
+let deferredTurns = 0;
+/**
+ * The most line writes one turn flushed, and how many turns held input back for the
+ * budget, since the last call (src/util/loop-probe.ts reads it per load step).
+ */
+export function takeTurnStats(): { maxWrites: number; deferred: number } {
+  const r = { maxWrites: maxTurnWrites, deferred: deferredTurns };
+  maxTurnWrites = deferredTurns = 0;
+  return r;
 }
 
 function markDirty(c: TcpConnection): void {
@@ -139,6 +177,8 @@ export class TcpConnection implements Connection {
   private readonly flushAfterMs: number | undefined;
   private readonly filter: ((chunk: Buffer) => Buffer) | undefined;
   private partialTimer: NodeJS.Timeout | null = null;
+  /** input held back by the per-turn budget (socket paused until after the flush) */
+  private deferred = false;
 
   constructor(socket: Socket, config: () => Config, opts: TcpConnectionOptions = {}) {
     this.id = nextId++;
@@ -236,7 +276,7 @@ export class TcpConnection implements Connection {
   private receive(item: Held): void {
     if (this.closing && this.handlers !== null) return; // we're hanging up: ignore input
     const h = this.handlers;
-    if (h !== null && !this.paused && this.held === null) {
+    if (h !== null && !this.paused && this.held === null && turnWrites < TURN_WRITE_BUDGET) {
       if (item === TOO_LONG) h.tooLong();
       else h.line(item);
       return;
@@ -244,14 +284,43 @@ export class TcpConnection implements Connection {
     (this.held ??= []).push(item);
     this.heldBytes += item === TOO_LONG ? 1 : item.length;
     // Before attach, hold only a few KB: stop reading until the core attaches.
-    if (h === null && this.heldBytes >= this.reader.maxBytes) this.socket.pause();
+    if (h === null) {
+      if (this.heldBytes >= this.reader.maxBytes) this.socket.pause();
+    } else if (!this.paused) {
+      // over this turn's budget: the rest of this chunk waits for the next turn (at
+      // most one read chunk is held: the socket is paused until then)
+      this.defer();
+    }
+  }
+
+  private defer(): void {
+    if (this.deferred) return;
+    this.deferred = true;
+    if (!this.isClosed) this.socket.pause();
+    deferred.push(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushAll);
+    }
+  }
+
+  /** @internal flushAll: the budget is fresh, deliver what was held back */
+  undefer(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    this.drainHeld();
+    if (!this.paused && !this.deferred && !this.isClosed && this.handlers !== null) this.socket.resume();
   }
 
   /** Delivers held lines until paused / closed / empty. */
-  private drainHeld(): void {
+  private drainHeld(force = false): void {
     const h = this.handlers;
     if (h === null) return;
     while (this.held !== null && !this.paused) {
+      if (!force && turnWrites >= TURN_WRITE_BUDGET) {
+        this.defer();
+        return;
+      }
       const item = this.held.shift();
       if (item === undefined) {
         this.held = null;
@@ -276,7 +345,7 @@ export class TcpConnection implements Connection {
       this.deliverClosed();
       return;
     }
-    if (!this.paused) this.socket.resume();
+    if (!this.paused && !this.deferred) this.socket.resume();
   }
 
   pause(): void {
@@ -289,7 +358,7 @@ export class TcpConnection implements Connection {
     if (!this.paused) return;
     this.paused = false;
     this.drainHeld();
-    if (!this.paused && !this.isClosed && this.handlers !== null) this.socket.resume();
+    if (!this.paused && !this.deferred && !this.isClosed && this.handlers !== null) this.socket.resume();
   }
 
   // ---- writing ---------------------------------------------------------------------
@@ -327,12 +396,14 @@ export class TcpConnection implements Connection {
       }
       this.pending = [data];
       markDirty(this);
+      turnWrites++;
     } else {
       if (this.pendingBytes + bytes > this.room) {
         this.sendQExceeded();
         return false;
       }
       this.pending.push(data);
+      turnWrites++;
     }
     this.pendingBytes += bytes;
     return true;
@@ -413,6 +484,12 @@ export class TcpConnection implements Connection {
   /** @internal socket 'close' */
   onClose(): void {
     if (this.isClosed) return;
+    // lines held back only by the turn budget were received: handle them (as if they
+    // had been read in an earlier turn) before the connection is reported closed
+    if (this.deferred && !this.paused && !this.closing) {
+      this.deferred = false;
+      this.drainHeld(true);
+    }
     // an unterminated line is still a message (e.g. the peer reset without FIN)
     if (!this.closing) this.flushPartial();
     this.isClosed = true;
