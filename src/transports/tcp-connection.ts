@@ -43,7 +43,7 @@ function flushAll(): void {
   turnWrites = 0;
   if (deferred.length > 0) {
     deferredTurns++;
-    // input held back by the budget (below) is handled now, before the next poll; what
+    // input and departures held back by the budget (below) are handled now, before the next poll; what
     // it writes goes out with the next flush, after timers and other sockets had a turn
     const d = deferred;
     deferred = [];
@@ -177,7 +177,7 @@ export class TcpConnection implements Connection {
   private readonly flushAfterMs: number | undefined;
   private readonly filter: ((chunk: Buffer) => Buffer) | undefined;
   private partialTimer: NodeJS.Timeout | null = null;
-  /** input held back by the per-turn budget (socket paused until after the flush) */
+  /** input (or the close) held back by the per-turn budget (socket paused until after the flush) */
   private deferred = false;
 
   constructor(socket: Socket, config: () => Config, opts: TcpConnectionOptions = {}) {
@@ -308,6 +308,11 @@ export class TcpConnection implements Connection {
   undefer(): void {
     if (!this.deferred) return;
     this.deferred = false;
+    if (this.isClosed) {
+      if (turnWrites >= TURN_WRITE_BUDGET) this.defer();
+      else this.finishClose();
+      return;
+    }
     this.drainHeld();
     if (!this.paused && !this.deferred && !this.isClosed && this.handlers !== null) this.socket.resume();
   }
@@ -484,14 +489,11 @@ export class TcpConnection implements Connection {
   /** @internal socket 'close' */
   onClose(): void {
     if (this.isClosed) return;
-    // lines held back only by the turn budget were received: handle them (as if they
-    // had been read in an earlier turn) before the connection is reported closed
-    if (this.deferred && !this.paused && !this.closing) {
-      this.deferred = false;
-      this.drainHeld(true);
-    }
     // an unterminated line is still a message (e.g. the peer reset without FIN)
     if (!this.closing) this.flushPartial();
+    // lines held back only by the turn budget were received before the close: they are
+    // handled before `closed`; lines held while paused are dropped (unless not attached)
+    const keepHeld = !this.closing && !this.paused;
     this.isClosed = true;
     this.closing = true;
     this.pending = null;
@@ -505,12 +507,25 @@ export class TcpConnection implements Connection {
       clearTimeout(this.destroyTimer);
       this.destroyTimer = null;
     }
-    // Lines still held (paused) are dropped unless not yet attached: attach() delivers them.
-    if (this.handlers !== null) {
+    if (this.handlers === null) return; // attach() delivers what is held, then closed
+    if (!keepHeld) {
       this.held = null;
       this.heldBytes = 0;
-      this.deliverClosed();
     }
+    // a departure is work too (a QUIT to every shared room's members): when a turn is
+    // over budget (500 clients dropping at once = 250,000 writes) it waits for the next
+    if (this.deferred || turnWrites >= TURN_WRITE_BUDGET) {
+      this.defer();
+      return;
+    }
+    this.finishClose();
+  }
+
+  private finishClose(): void {
+    this.drainHeld(true);
+    this.held = null;
+    this.heldBytes = 0;
+    this.deliverClosed();
   }
 
   private deliverClosed(): void {

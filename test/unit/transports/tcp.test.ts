@@ -502,3 +502,40 @@ test('lines held back by the turn budget are still handled when the peer ends ri
   assert.equal(closedAfter, payload.length + 1);
   void sink;
 });
+
+test('many peers closing at once: their departures are spread over turns by the budget, and every one is reported', T, async () => {
+  const { next, port } = await listen(cfg({ connections: { perIp: 1000, ratePerMinute: 100_000 } }));
+  const sink = await client(port);
+  const sinkConn = await next();
+  sinkConn.attach(recorder().handlers);
+  const N = 40;
+  const PER_CLOSE = 2_000; // a QUIT to a big room: 80,000 writes in all, over one budget
+  const peers: Client[] = [];
+  const conns: Connection[] = [];
+  for (let i = 0; i < N; i++) {
+    peers.push(await client(port));
+    conns.push(await next());
+  }
+  const closedAt: number[] = [];
+  let turn = 0;
+  let maxTurnWrites = 0;
+  const counter = setInterval(() => turn++, 0); // a timer: counts loop iterations
+  cleanups.push(() => clearInterval(counter));
+  conns.forEach((c, i) =>
+    c.attach({
+      line: () => {},
+      tooLong: () => {},
+      closed: () => {
+        closedAt.push(turn);
+        for (let k = 0; k < PER_CLOSE; k++) sinkConn.write(`quit ${i}`);
+        maxTurnWrites = Math.max(maxTurnWrites, writesThisTurn());
+      },
+    }),
+  );
+  for (const p of peers) p.socket.destroy();
+  const deadline = Date.now() + 10_000;
+  while ((closedAt.length < N || sink.lines.length < N * PER_CLOSE) && Date.now() < deadline) await sleep(5);
+  assert.equal(closedAt.length, N);
+  assert.equal(sink.lines.length, N * PER_CLOSE);
+  assert.ok(maxTurnWrites <= TURN_WRITE_BUDGET + PER_CLOSE, `a turn queued ${maxTurnWrites} writes`);
+});
