@@ -59,10 +59,11 @@ function flushAll(): void {
  * backlog (a sender's 64 KB chunk, ~1,000 PRIVMSGs to a 500-member room = 500,000
  * writes) was one turn of tens of milliseconds, which let more backlog pile up for
  * the next read: the loop-delay stalls of fanout500 (docs/performance.md). The budget
- * is large enough (~130 messages to 500 members) that a turn at the top of the
- * fanout500 sweep is not split, so batching per socket write is kept.
+ * (~200 messages to a 500-member room, ~10-15 ms of work on the bench VM) is above a
+ * 10 ms batch at the top of the fanout500 sweep (13k msgs/s), so the batching of many
+ * lines per socket write that carries throughput is kept; only backlogs are split.
  */
-export const TURN_WRITE_BUDGET = 65_536;
+export const TURN_WRITE_BUDGET = 100_000;
 let turnWrites = 0;
 let deferred: TcpConnection[] = [];
 /** @internal test hook: line writes queued so far this turn */

@@ -440,7 +440,7 @@ test('input that would queue more than the turn budget of writes waits for the n
   sinkConn.attach(recorder().handlers);
   // every line received is fanned out as PER_LINE writes (a message to a big room)
   const PER_LINE = 2_000;
-  const LINES = 100; // 200,000 writes: about three budgets' worth, sent as one chunk
+  const LINES = 150; // 300,000 writes: three budgets' worth, sent as one chunk
   const got: string[] = [];
   let maxTurnWrites = 0;
   let turnsSeen = 0;
@@ -494,7 +494,7 @@ test('lines held back by the turn budget are still handled when the peer ends ri
     tooLong: () => {},
     closed: () => (closedAfter = got.length),
   });
-  const payload = Array.from({ length: 60 }, (_, i) => `m${i}`);
+  const payload = Array.from({ length: 80 }, (_, i) => `m${i}`);
   sender.socket.end(payload.map((l) => l + '\r\n').join('') + 'QUIT :bye\r\n');
   const deadline = Date.now() + 10_000;
   while (closedAfter < 0 && Date.now() < deadline) await sleep(5);
@@ -508,8 +508,8 @@ test('many peers closing at once: their departures are spread over turns by the 
   const sink = await client(port);
   const sinkConn = await next();
   sinkConn.attach(recorder().handlers);
-  const N = 40;
-  const PER_CLOSE = 2_000; // a QUIT to a big room: 80,000 writes in all, over one budget
+  const N = 80;
+  const PER_CLOSE = 2_000; // a QUIT to a big room: 160,000 writes in all, over one budget
   const peers: Client[] = [];
   const conns: Connection[] = [];
   for (let i = 0; i < N; i++) {
