@@ -48,13 +48,13 @@ async function setup(writer: 'thread' | 'inline') {
    */
   const roundTrips = async (alice: RawClient, bob: RawClient, done: () => boolean, min: number): Promise<number[]> => {
     const times: number[] = [];
-    for (let i = 0; !done() || i < min; i++) {
+    const end = Date.now() + 15_000;
+    for (let i = 0; (!done() || i < min) && Date.now() < end; i++) {
       const from = bob.lines.length;
       const t0 = performance.now();
       alice.send(`PRIVMSG #a :ping ${i}`);
       await bob.waitFor(new RegExp(`PRIVMSG #a :ping ${i}$`), 5000, from);
       times.push(performance.now() - t0);
-      if (i > 500) break;
     }
     return times;
   };
@@ -89,7 +89,7 @@ test('with the writer thread, a REGISTER and a ban whose commits take 200 ms del
     assert.ok(took >= SLOW_MS, `the REGISTER took ${took.toFixed(0)} ms: the slow commit was in its path`);
     // the round trips covered the slow commit: they span at least most of it
     assert.ok(during.reduce((a, b) => a + b, 0) >= SLOW_MS * 0.75, `round trips cover ${during.length} x`);
-    assert.ok(Math.max(...during) < BOUND_MS, `round trips during REGISTER: max ${Math.max(...during).toFixed(1)} ms (${during.length} of them)`);
+    assert.ok(Math.max(...during) < BOUND_MS, `round trips during REGISTER: max ${Math.max(...during).toFixed(1)} ms (${during.length} of them; slow: ${during.map((d, i) => [i, Math.round(d)]).filter(([, d]) => d! > 20).join(" ")})`);
 
     // a server-wide ban of someone else, written while alice and bob talk
     assert.equal(sanctionRows(t.storage), 0);
