@@ -25,6 +25,8 @@ export const CLOSE_GRACE_MS = 2000;
 export const SENDQ_GRACE_MS = 500;
 
 let nextId = 1;
+/** the previous connection's localHost (shared: see the constructor) */
+let lastLocalHost = '';
 
 /** Bytes read from all TCP connections (one add per chunk; src/util/loop-probe.ts reads it). */
 let readBytes = 0;
@@ -189,7 +191,15 @@ export class TcpConnection implements Connection {
     // a TLSSocket (tls.ts) after its handshake
     this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.remotePort = socket.remotePort ?? 0;
-    this.localHost = hostPort(normalizeAddress(socket.localAddress ?? '127.0.0.1'), socket.localPort ?? 0);
+    const local = hostPort(normalizeAddress(socket.localAddress ?? '127.0.0.1'), socket.localPort ?? 0);
+    // every connection to one listener has the same local address: share the string
+    this.localHost = local === lastLocalHost ? lastLocalHost : (lastLocalHost = local);
+    // Node caches the getpeername()/getsockname() answers on the socket (two objects and
+    // their strings, ~150 bytes per idle connection) and asks again when they are unset;
+    // what we need of them is in our fields now
+    const cached = socket as unknown as { _peername?: unknown; _sockname?: unknown };
+    cached._peername = undefined;
+    cached._sockname = undefined;
     // the connection is the reader's handler and the socket's listeners are shared
     // functions (below): no closures per connection (conn10k, docs/performance.md)
     this.reader = new LineReader(config().limits.maxLineBytes, this, { markInvalidUtf8: opts.strictUtf8 === true });
