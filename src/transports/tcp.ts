@@ -375,7 +375,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         socket.destroy();
         return;
       }
-      logger.debug({ ip, port: socket.remotePort, id: conn.id, dialect, secure }, 'connection');
+      // conn.remotePort, not the socket's: the connection dropped Node's cached peer name
+      if (logger.isLevelEnabled('debug')) logger.debug({ ip, port: conn.remotePort, id: conn.id, dialect, secure }, 'connection');
       try {
         onConnection(conn);
       } catch (e) {
