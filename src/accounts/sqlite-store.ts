@@ -1,9 +1,16 @@
 /**
  * AccountStore in the server's SQLite database (table `accounts`, see
- * src/storage/sqlite/migrations.ts). Synchronous inside (better-sqlite3).
+ * src/storage/sqlite/migrations.ts). Reads on the caller's connection (synchronous,
+ * better-sqlite3); writes through `exec`, the store's writer (SqliteStorage: the
+ * writer thread for `tincan serve`, so a slow disk never holds the event loop), which
+ * resolves once committed: a read after an awaited write sees it (WAL).
  */
 import type Database from 'better-sqlite3';
 import type { AccountCredentials, AccountRecord, AccountStore } from '../storage/types.js';
+import type { ExecStatement } from '../storage/sqlite/writer.js';
+
+/** Runs write statements in one transaction on the write connection; resolves with the last one's changes. */
+export type Exec = (stmts: readonly ExecStatement[]) => Promise<number>;
 
 interface Row {
   folded: string;
@@ -36,20 +43,20 @@ function toRow(rec: AccountRecord): Row {
   };
 }
 
+const COLS = '(folded, name, created_at, credentials, flags, settings) VALUES (@folded, @name, @created_at, @credentials, @flags, @settings)';
+const INSERT = 'INSERT OR IGNORE INTO accounts ' + COLS;
+const UPSERT = 'INSERT OR REPLACE INTO accounts ' + COLS;
+const DELETE = 'DELETE FROM accounts WHERE folded = ?';
+
 export class SqliteAccountStore implements AccountStore {
   readonly #all: Database.Statement<[], Row>;
   readonly #get: Database.Statement<[string], Row>;
-  readonly #insert: Database.Statement<[Row]>;
-  readonly #upsert: Database.Statement<[Row]>;
-  readonly #delete: Database.Statement<[string]>;
+  readonly #exec: Exec;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, exec: Exec) {
     this.#all = db.prepare('SELECT * FROM accounts');
     this.#get = db.prepare('SELECT * FROM accounts WHERE folded = ?');
-    const cols = '(folded, name, created_at, credentials, flags, settings) VALUES (@folded, @name, @created_at, @credentials, @flags, @settings)';
-    this.#insert = db.prepare('INSERT OR IGNORE INTO accounts ' + cols);
-    this.#upsert = db.prepare('INSERT OR REPLACE INTO accounts ' + cols);
-    this.#delete = db.prepare('DELETE FROM accounts WHERE folded = ?');
+    this.#exec = exec;
   }
 
   async loadAccounts(): Promise<AccountRecord[]> {
@@ -62,15 +69,15 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   async createAccount(rec: AccountRecord): Promise<boolean> {
-    return this.#insert.run(toRow(rec)).changes === 1;
+    return (await this.#exec([{ sql: INSERT, params: [toRow(rec)] }])) === 1;
   }
 
   async saveAccount(rec: AccountRecord): Promise<void> {
-    this.#upsert.run(toRow(rec));
+    await this.#exec([{ sql: UPSERT, params: [toRow(rec)] }]);
   }
 
   async deleteAccount(folded: string): Promise<boolean> {
     // TODO offline messages: delete the account's private history in this transaction
-    return this.#delete.run(folded).changes === 1;
+    return (await this.#exec([{ sql: DELETE, params: [folded] }])) === 1;
   }
 }

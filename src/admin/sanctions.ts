@@ -183,7 +183,8 @@ export class Sanctions {
     return (who) => m(this.#fold(who.source));
   }
 
-  // the embedded stores work inside the call; a failure is logged, the sanction holds in memory
+  // written in call order (the SQLite writer runs its requests in order); a failure is
+  // logged, the sanction holds in memory
   #save(s: Sanction): void {
     this.#store?.saveSanction(s).catch(this.#onStoreError);
   }

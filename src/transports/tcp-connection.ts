@@ -25,6 +25,8 @@ export const CLOSE_GRACE_MS = 2000;
 export const SENDQ_GRACE_MS = 500;
 
 let nextId = 1;
+/** the previous connection's localHost (shared: see the constructor) */
+let lastLocalHost = '';
 
 /** Bytes read from all TCP connections (one add per chunk; src/util/loop-probe.ts reads it). */
 let readBytes = 0;
@@ -39,6 +41,45 @@ function flushAll(): void {
   const list = dirty;
   dirty = [];
   for (let i = 0; i < list.length; i++) list[i]!.flush();
+  if (turnWrites > maxTurnWrites) maxTurnWrites = turnWrites;
+  turnWrites = 0;
+  if (deferred.length > 0) {
+    deferredTurns++;
+    // input and departures held back by the budget (below) are handled now, before the next poll; what
+    // it writes goes out with the next flush, after timers and other sockets had a turn
+    const d = deferred;
+    deferred = [];
+    for (let i = 0; i < d.length; i++) d[i]!.undefer();
+  }
+}
+
+// ---- per-turn work budget --------------------------------------------------------
+/**
+ * Line writes (one per recipient per line) queued since the last flush, over all
+ * connections. A connection that receives input once this reaches TURN_WRITE_BUDGET
+ * holds the lines (socket paused) until after the flush. Without this, one read of a
+ * backlog (a sender's 64 KB chunk, ~1,000 PRIVMSGs to a 500-member room = 500,000
+ * writes) was one turn of tens of milliseconds, which let more backlog pile up for
+ * the next read: the loop-delay stalls of fanout500 (docs/performance.md). The budget
+ * (~200 messages to a 500-member room, ~10-15 ms of work on the bench VM) is above a
+ * 10 ms batch at the top of the fanout500 sweep (13k msgs/s), so the batching of many
+ * lines per socket write that carries throughput is kept; only backlogs are split.
+ */
+export const TURN_WRITE_BUDGET = 100_000;
+let turnWrites = 0;
+let deferred: TcpConnection[] = [];
+/** @internal test hook: line writes queued so far this turn */
+export const writesThisTurn = (): number => turnWrites;
+let maxTurnWrites = 0;
+let deferredTurns = 0;
+/**
+ * The most line writes one turn flushed, and how many turns held input back for the
+ * budget, since the last call (src/util/loop-probe.ts reads it per load step).
+ */
+export function takeTurnStats(): { maxWrites: number; deferred: number } {
+  const r = { maxWrites: maxTurnWrites, deferred: deferredTurns };
+  maxTurnWrites = deferredTurns = 0;
+  return r;
 }
 
 function markDirty(c: TcpConnection): void {
@@ -139,6 +180,8 @@ export class TcpConnection implements Connection {
   private readonly flushAfterMs: number | undefined;
   private readonly filter: ((chunk: Buffer) => Buffer) | undefined;
   private partialTimer: NodeJS.Timeout | null = null;
+  /** input (or the close) held back by the per-turn budget (socket paused until after the flush) */
+  private deferred = false;
 
   constructor(socket: Socket, config: () => Config, opts: TcpConnectionOptions = {}) {
     this.id = nextId++;
@@ -148,7 +191,15 @@ export class TcpConnection implements Connection {
     // a TLSSocket (tls.ts) after its handshake
     this.secure = (socket as { encrypted?: boolean }).encrypted === true;
     this.remotePort = socket.remotePort ?? 0;
-    this.localHost = hostPort(normalizeAddress(socket.localAddress ?? '127.0.0.1'), socket.localPort ?? 0);
+    const local = hostPort(normalizeAddress(socket.localAddress ?? '127.0.0.1'), socket.localPort ?? 0);
+    // every connection to one listener has the same local address: share the string
+    this.localHost = local === lastLocalHost ? lastLocalHost : (lastLocalHost = local);
+    // Node caches the getpeername()/getsockname() answers on the socket (two objects and
+    // their strings, ~150 bytes per idle connection) and asks again when they are unset;
+    // what we need of them is in our fields now
+    const cached = socket as unknown as { _peername?: unknown; _sockname?: unknown };
+    cached._peername = undefined;
+    cached._sockname = undefined;
     // the connection is the reader's handler and the socket's listeners are shared
     // functions (below): no closures per connection (conn10k, docs/performance.md)
     this.reader = new LineReader(config().limits.maxLineBytes, this, { markInvalidUtf8: opts.strictUtf8 === true });
@@ -236,7 +287,7 @@ export class TcpConnection implements Connection {
   private receive(item: Held): void {
     if (this.closing && this.handlers !== null) return; // we're hanging up: ignore input
     const h = this.handlers;
-    if (h !== null && !this.paused && this.held === null) {
+    if (h !== null && !this.paused && this.held === null && turnWrites < TURN_WRITE_BUDGET) {
       if (item === TOO_LONG) h.tooLong();
       else h.line(item);
       return;
@@ -244,14 +295,48 @@ export class TcpConnection implements Connection {
     (this.held ??= []).push(item);
     this.heldBytes += item === TOO_LONG ? 1 : item.length;
     // Before attach, hold only a few KB: stop reading until the core attaches.
-    if (h === null && this.heldBytes >= this.reader.maxBytes) this.socket.pause();
+    if (h === null) {
+      if (this.heldBytes >= this.reader.maxBytes) this.socket.pause();
+    } else if (!this.paused) {
+      // over this turn's budget: the rest of this chunk waits for the next turn (at
+      // most one read chunk is held: the socket is paused until then)
+      this.defer();
+    }
+  }
+
+  private defer(): void {
+    if (this.deferred) return;
+    this.deferred = true;
+    if (!this.isClosed) this.socket.pause();
+    deferred.push(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushAll);
+    }
+  }
+
+  /** @internal flushAll: the budget is fresh, deliver what was held back */
+  undefer(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    if (this.isClosed) {
+      if (turnWrites >= TURN_WRITE_BUDGET) this.defer();
+      else this.finishClose();
+      return;
+    }
+    this.drainHeld();
+    if (!this.paused && !this.deferred && !this.isClosed && this.handlers !== null) this.socket.resume();
   }
 
   /** Delivers held lines until paused / closed / empty. */
-  private drainHeld(): void {
+  private drainHeld(force = false): void {
     const h = this.handlers;
     if (h === null) return;
     while (this.held !== null && !this.paused) {
+      if (!force && turnWrites >= TURN_WRITE_BUDGET) {
+        this.defer();
+        return;
+      }
       const item = this.held.shift();
       if (item === undefined) {
         this.held = null;
@@ -276,7 +361,7 @@ export class TcpConnection implements Connection {
       this.deliverClosed();
       return;
     }
-    if (!this.paused) this.socket.resume();
+    if (!this.paused && !this.deferred) this.socket.resume();
   }
 
   pause(): void {
@@ -289,7 +374,7 @@ export class TcpConnection implements Connection {
     if (!this.paused) return;
     this.paused = false;
     this.drainHeld();
-    if (!this.paused && !this.isClosed && this.handlers !== null) this.socket.resume();
+    if (!this.paused && !this.deferred && !this.isClosed && this.handlers !== null) this.socket.resume();
   }
 
   // ---- writing ---------------------------------------------------------------------
@@ -327,12 +412,14 @@ export class TcpConnection implements Connection {
       }
       this.pending = [data];
       markDirty(this);
+      turnWrites++;
     } else {
       if (this.pendingBytes + bytes > this.room) {
         this.sendQExceeded();
         return false;
       }
       this.pending.push(data);
+      turnWrites++;
     }
     this.pendingBytes += bytes;
     return true;
@@ -415,6 +502,9 @@ export class TcpConnection implements Connection {
     if (this.isClosed) return;
     // an unterminated line is still a message (e.g. the peer reset without FIN)
     if (!this.closing) this.flushPartial();
+    // lines held back only by the turn budget were received before the close: they are
+    // handled before `closed`; lines held while paused are dropped (unless not attached)
+    const keepHeld = !this.closing && !this.paused;
     this.isClosed = true;
     this.closing = true;
     this.pending = null;
@@ -428,12 +518,25 @@ export class TcpConnection implements Connection {
       clearTimeout(this.destroyTimer);
       this.destroyTimer = null;
     }
-    // Lines still held (paused) are dropped unless not yet attached: attach() delivers them.
-    if (this.handlers !== null) {
+    if (this.handlers === null) return; // attach() delivers what is held, then closed
+    if (!keepHeld) {
       this.held = null;
       this.heldBytes = 0;
-      this.deliverClosed();
     }
+    // a departure is work too (a QUIT to every shared room's members): when a turn is
+    // over budget (500 clients dropping at once = 250,000 writes) it waits for the next
+    if (this.deferred || turnWrites >= TURN_WRITE_BUDGET) {
+      this.defer();
+      return;
+    }
+    this.finishClose();
+  }
+
+  private finishClose(): void {
+    this.drainHeld(true);
+    this.held = null;
+    this.heldBytes = 0;
+    this.deliverClosed();
   }
 
   private deliverClosed(): void {

@@ -221,6 +221,10 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
+/** the address group a tracked socket is counted under (startTcpListener's track) */
+const GROUP = Symbol('tincan.addressGroup');
+type TrackedSocket = Socket & { [GROUP]: string };
+
 export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpListener> {
   const { config, logger, onConnection } = opts;
   // keyed by addressGroup(): an IPv4 address, or an IPv6 /connections.ipv6Prefix
@@ -288,19 +292,25 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
   const tlsOpts = opts.tls;
 
   /**
-   * Counts a socket until it closes. Its own small closure: a 'close' listener made inside
+   * Counts a socket until it closes. One listener function for every socket of this
+   * listener, the address group kept on the socket: a 'close' listener made inside
    * onSocket would keep onSocket's whole context (hand, detectOn, ...) for the life of
-   * every connection (about 400 bytes each, docs/performance.md).
+   * every connection (about 400 bytes each), and a closure per socket registered with
+   * once() costs a closure, its context, a bound wrapper and its state (about 200 bytes
+   * each, docs/performance.md). 'close' is emitted once, so on() is enough.
    */
+  function onTrackedClose(this: Socket): void {
+    const group = (this as TrackedSocket)[GROUP];
+    connectionCount--;
+    sockets.delete(this);
+    const n = (perIp.get(group) ?? 1) - 1;
+    if (n <= 0) perIp.delete(group);
+    else perIp.set(group, n);
+  }
   const track = (socket: Socket, group: string): void => {
     sockets.add(socket);
-    socket.once('close', () => {
-      connectionCount--;
-      sockets.delete(socket);
-      const n = (perIp.get(group) ?? 1) - 1;
-      if (n <= 0) perIp.delete(group);
-      else perIp.set(group, n);
-    });
+    (socket as TrackedSocket)[GROUP] = group;
+    socket.on('close', onTrackedClose);
   };
 
   /**
@@ -365,7 +375,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
         socket.destroy();
         return;
       }
-      logger.debug({ ip, port: socket.remotePort, id: conn.id, dialect, secure }, 'connection');
+      // conn.remotePort, not the socket's: the connection dropped Node's cached peer name
+      if (logger.isLevelEnabled('debug')) logger.debug({ ip, port: conn.remotePort, id: conn.id, dialect, secure }, 'connection');
       try {
         onConnection(conn);
       } catch (e) {

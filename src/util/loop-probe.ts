@@ -36,13 +36,18 @@ export interface ProbeSegment {
   gc: { n: number; totalMs: number; maxMs: number; major: number };
   rss: number;
   heapUsed: number;
+  /** the most line writes (recipients x lines) one turn queued, turns that held input back for the budget (tcp-connection.ts) */
+  turn?: { maxWrites: number; deferred: number };
 }
+
+/** Per-turn work counters, read and reset (tcp-connection.ts takeTurnStats). */
+export type TurnStats = () => { maxWrites: number; deferred: number };
 
 /** A histogram value (ns, one sampling period plus the delay) as the delay in ms. */
 const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
 
 /** Starts the probe; returns a stop function (writes the open segment). */
-export function startLoopProbe(dir: string, reads: ReadCounter, now: () => number = Date.now): () => void {
+export function startLoopProbe(dir: string, reads: ReadCounter, now: () => number = Date.now, turns?: TurnStats): () => void {
   mkdirSync(dir, { recursive: true });
   const t0 = now();
   const file = join(dir, `tincan-${process.pid}-${t0}.jsonl`);
@@ -63,6 +68,7 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
   obs.observe({ entryTypes: ['gc'] });
   const resetGc = (): void => {
     gc.n = gc.totalMs = gc.maxMs = gc.major = 0;
+    turns?.();
   };
   let open: { start: number; bytes0: number; lastActive: number } | null = null;
   let lastReads = reads();
@@ -81,6 +87,7 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
       rss: m.rss,
       heapUsed: m.heapUsed,
     };
+    if (turns !== undefined) rec.turn = turns();
     appendFileSync(file, JSON.stringify(rec) + '\n');
     open = null;
     h.reset();

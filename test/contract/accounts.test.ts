@@ -36,6 +36,16 @@ const IMPLS: Impl[] = [
     },
   },
   {
+    // what `tincan serve` uses: writes committed by the worker thread, reads here
+    name: 'sqlite (writer thread)',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'tincan-acct-contract-'));
+      const file = join(dir, 'a.db');
+      const mk = async () => new SqliteStorage(file, { writer: 'thread' });
+      return { storage: await mk(), reopen: mk, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
     name: 'postgres',
     skip: pgSkip,
     async open() {

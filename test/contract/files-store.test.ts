@@ -31,6 +31,28 @@ const IMPLS: { name: string; open(): { store: FileStore; reopen?: () => FileStor
       };
     },
   },
+  {
+    // writes committed by the worker thread, reads on this thread's connection
+    name: 'sqlite (writer thread)',
+    open() {
+      const dir = mkdtempSync(join(tmpdir(), 'tincan-files-contract-'));
+      const file = join(dir, 'h.db');
+      const opened: SqliteStorage[] = [new SqliteStorage(file, { writer: 'thread' })];
+      return {
+        store: opened[0]!.files,
+        reopen: () => {
+          void opened[opened.length - 1]!.close();
+          const s = new SqliteStorage(file, { writer: 'thread' });
+          opened.push(s);
+          return s.files;
+        },
+        close: async () => {
+          for (const s of opened) await s.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
 ];
 
 const f = (id: string, createdAt: number, over: Partial<StoredFile> = {}): StoredFile => ({

@@ -3,7 +3,7 @@
  * VERSION, LUSERS and MOTD commands.
  */
 import * as N from '../../protocol/numerics.js';
-import type { Session } from '../session.js';
+import { safeMiddle, type Session } from '../session.js';
 import type { IrcServer } from '../server.js';
 import { VERSION } from '../version.js';
 
@@ -49,11 +49,49 @@ export function isupportTokens(srv: IrcServer): string[] {
   ];
 }
 
-export function sendIsupport(s: Session, srv: IrcServer): void {
+/**
+ * The 005 and MOTD lines up to the nick and from it on, built once per config: they
+ * depend on the config only (and on whether the server keeps history, fixed for its
+ * life), and every registration sends them (conn10k: registrations/s).
+ */
+interface WelcomeLines {
+  config: IrcServer['config'];
+  /** ':server 005 ' */
+  isupportHead: string;
+  /** ' TOKEN TOKEN ... :are supported by this server', one per 005 line */
+  isupport: string[];
+  /** ':server 372 ' */
+  motdHead: string;
+  /** ' :- line' per MOTD line (after the nick); null = no MOTD */
+  motd: string[] | null;
+}
+const welcomeCache = new WeakMap<IrcServer, WelcomeLines>();
+
+function welcomeLines(srv: IrcServer): WelcomeLines {
+  const c = srv.config;
+  const hit = welcomeCache.get(srv);
+  if (hit !== undefined && hit.config === c) return hit;
   const tokens = isupportTokens(srv);
+  const isupport: string[] = [];
   for (let i = 0; i < tokens.length; i += 12) {
-    s.numeric(N.RPL_ISUPPORT, ...tokens.slice(i, i + 12), 'are supported by this server');
+    isupport.push(tokens.slice(i, i + 12).map((t) => ' ' + safeMiddle(t)).join('') + ' :are supported by this server');
   }
+  const head = (code: string): string => ':' + c.serverName + ' ' + code + ' ';
+  const w: WelcomeLines = {
+    config: c,
+    isupportHead: head(N.RPL_ISUPPORT),
+    isupport,
+    motdHead: head(N.RPL_MOTD),
+    motd: c.motd === null || c.motd.length === 0 ? null : c.motd.map((line) => ' :- ' + line),
+  };
+  welcomeCache.set(srv, w);
+  return w;
+}
+
+export function sendIsupport(s: Session, srv: IrcServer): void {
+  const w = welcomeLines(srv);
+  // the same lines s.numeric() would build, from the cached parts
+  for (const tail of w.isupport) s.send(w.isupportHead + s.nick + tail);
 }
 
 export function sendLusers(s: Session, srv: IrcServer): void {
@@ -70,13 +108,14 @@ export function sendLusers(s: Session, srv: IrcServer): void {
 }
 
 export function sendMotd(s: Session, srv: IrcServer): void {
-  const motd = srv.config.motd;
-  if (motd === null || motd.length === 0) {
+  const w = welcomeLines(srv);
+  if (w.motd === null) {
     s.numeric(N.ERR_NOMOTD, 'MOTD File is missing');
     return;
   }
   s.numeric(N.RPL_MOTDSTART, `- ${srv.config.serverName} Message of the day - `);
-  for (const line of motd) s.numeric(N.RPL_MOTD, '- ' + line);
+  const head = w.motdHead + s.nick;
+  for (const tail of w.motd) s.send(head + tail);
   s.numeric(N.RPL_ENDOFMOTD, 'End of /MOTD command.');
 }
 

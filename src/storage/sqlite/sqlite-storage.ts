@@ -26,7 +26,7 @@ import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { makeDir } from '../data-dir.js';
-import { SqliteAccountStore } from '../../accounts/sqlite-store.js';
+import { SqliteAccountStore, type Exec } from '../../accounts/sqlite-store.js';
 import type {
   AccountStore,
   ChannelState,
@@ -261,10 +261,12 @@ export class SqliteStorage implements Storage {
     this.#writes = thread ? new ThreadWrites(file, opts.testHooks ?? {}) : new InlineWrites(new SqliteWriter(this.db, opts.testHooks ?? {}));
     this.history = new SqliteHistoryStore(this.db, this.#writes);
     this.channels = new SqliteChannelStore(this.db, this.#writes);
-    // rare writes (register, password, tokens): on this connection, not the writer thread
-    this.accounts = new SqliteAccountStore(this.db);
-    this.files = new SqliteFileStore(this.db);
-    this.sanctions = new SqliteSanctionStore(this.db);
+    // accounts, files and sanctions read here and write through the writer too (in the
+    // thread: a REGISTER or a ban on a stalled disk waits there, not on the event loop)
+    const exec: Exec = (stmts) => this.#writes.run({ op: 'exec', stmts });
+    this.accounts = new SqliteAccountStore(this.db, exec);
+    this.files = new SqliteFileStore(this.db, exec);
+    this.sanctions = new SqliteSanctionStore(this.db, exec);
   }
 
   /** with the writer thread: one request per 5 ms of lines, not per turn (types.ts) */
@@ -571,21 +573,22 @@ interface FileRow {
 
 const fileOf = (r: FileRow): StoredFile => ({ id: r.id, name: r.name, type: r.type, size: r.size, owner: r.owner, nick: r.nick, target: r.target, createdAt: r.created_at });
 
-class SqliteFileStore implements FileStore {
-  readonly #add: Database.Statement;
-  readonly #get: Database.Statement;
-  readonly #delete: Database.Statement;
-  readonly #all: Database.Statement;
+const ADD_FILE = 'INSERT INTO files (id, name, type, size, owner, nick, target, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const DELETE_FILE = 'DELETE FROM files WHERE id = ?';
 
-  constructor(db: Database.Database) {
-    this.#add = db.prepare('INSERT INTO files (id, name, type, size, owner, nick, target, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+class SqliteFileStore implements FileStore {
+  readonly #get: Database.Statement;
+  readonly #all: Database.Statement;
+  readonly #exec: Exec;
+
+  constructor(db: Database.Database, exec: Exec) {
     this.#get = db.prepare('SELECT * FROM files WHERE id = ?');
-    this.#delete = db.prepare('DELETE FROM files WHERE id = ?');
     this.#all = db.prepare('SELECT * FROM files ORDER BY created_at, id');
+    this.#exec = exec;
   }
 
   async addFile(f: StoredFile): Promise<void> {
-    this.#add.run(f.id, f.name, f.type, f.size, f.owner, f.nick, f.target, f.createdAt);
+    await this.#exec([{ sql: ADD_FILE, params: [f.id, f.name, f.type, f.size, f.owner, f.nick, f.target, f.createdAt] }]);
   }
 
   async getFile(id: string): Promise<StoredFile | null> {
@@ -594,7 +597,7 @@ class SqliteFileStore implements FileStore {
   }
 
   async deleteFile(id: string): Promise<void> {
-    this.#delete.run(id);
+    await this.#exec([{ sql: DELETE_FILE, params: [id] }]);
   }
 
   async listFiles(): Promise<StoredFile[]> {
@@ -602,15 +605,16 @@ class SqliteFileStore implements FileStore {
   }
 }
 
+const SAVE_SANCTION = 'INSERT OR REPLACE INTO sanctions (id, state) VALUES (?, ?)';
+const DELETE_SANCTION = 'DELETE FROM sanctions WHERE id = ?';
+
 class SqliteSanctionStore implements SanctionStore {
   readonly #all: Database.Statement;
-  readonly #save: Database.Statement;
-  readonly #delete: Database.Statement;
+  readonly #exec: Exec;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, exec: Exec) {
     this.#all = db.prepare('SELECT state FROM sanctions ORDER BY id');
-    this.#save = db.prepare('INSERT OR REPLACE INTO sanctions (id, state) VALUES (?, ?)');
-    this.#delete = db.prepare('DELETE FROM sanctions WHERE id = ?');
+    this.#exec = exec;
   }
 
   async loadSanctions(): Promise<Sanction[]> {
@@ -618,10 +622,10 @@ class SqliteSanctionStore implements SanctionStore {
   }
 
   async saveSanction(s: Sanction): Promise<void> {
-    this.#save.run(s.id, JSON.stringify(s));
+    await this.#exec([{ sql: SAVE_SANCTION, params: [s.id, JSON.stringify(s)] }]);
   }
 
   async deleteSanction(id: string): Promise<void> {
-    this.#delete.run(id);
+    await this.#exec([{ sql: DELETE_SANCTION, params: [id] }]);
   }
 }

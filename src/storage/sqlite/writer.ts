@@ -27,8 +27,21 @@ export const WRITER_NICE_OFFSET = 5;
 export interface WriterTestHooks {
   /** every append transaction takes at least this long before its COMMIT */
   commitDelayMs?: number;
-  /** while gate[0] !== 0 every append waits (before its COMMIT) */
+  /** every exec transaction (accounts, files, sanctions) takes at least this long before its COMMIT */
+  execDelayMs?: number;
+  /** while gate[0] !== 0 every append and exec waits (before its COMMIT) */
   commitGate?: Int32Array;
+}
+
+/**
+ * One write statement of the stores that are not history (accounts, files, sanctions:
+ * their SQL stays with them, sqlite-store.ts / sqlite-storage.ts), run by the writer so
+ * that it commits on the write connection (off the event loop with the thread) in
+ * order with every other write. Parameters: positional values or one object (@names).
+ */
+export interface ExecStatement {
+  sql: string;
+  params: readonly unknown[];
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -51,6 +64,8 @@ export class SqliteWriter {
   readonly #indexTx: (upTo: number) => void;
   readonly #save: Database.Statement;
   readonly #delete: Database.Statement;
+  /** prepared exec statements by SQL text (a handful: the stores' fixed statements) */
+  readonly #execCache = new Map<string, Database.Statement>();
   /** highest events.id in events_fts (mirrors fts_progress.indexed) */
   #indexed: number;
   /** highest events.id appended */
@@ -105,9 +120,9 @@ export class SqliteWriter {
     this.#scheduleIndex();
   }
 
-  #slowCommit(): void {
-    const { commitDelayMs, commitGate } = this.#hooks;
-    if (commitDelayMs !== undefined && commitDelayMs > 0) Atomics.wait(sleeper, 0, 0, commitDelayMs);
+  #slowCommit(delayMs = this.#hooks.commitDelayMs): void {
+    const { commitGate } = this.#hooks;
+    if (delayMs !== undefined && delayMs > 0) Atomics.wait(sleeper, 0, 0, delayMs);
     if (commitGate !== undefined) while (Atomics.load(commitGate, 0) !== 0) Atomics.wait(commitGate, 0, Atomics.load(commitGate, 0), 1000);
   }
 
@@ -234,6 +249,23 @@ export class SqliteWriter {
     }
   }
 
+  /** Runs the statements in one transaction; returns the rows the last one changed. */
+  exec(stmts: readonly ExecStatement[]): number {
+    let changes = 0;
+    this.#db.transaction(() => {
+      for (const x of stmts) {
+        let st = this.#execCache.get(x.sql);
+        if (st === undefined) {
+          st = this.#db.prepare(x.sql);
+          this.#execCache.set(x.sql, st);
+        }
+        changes = st.run(...x.params).changes;
+      }
+      this.#slowCommit(this.#hooks.execDelayMs);
+    })();
+    return changes;
+  }
+
   saveChannel(state: ChannelState): void {
     this.#save.run(state.folded, JSON.stringify(state));
   }
@@ -270,6 +302,7 @@ export type WriteOp =
   | { op: 'saveChannel'; state: ChannelState }
   | { op: 'deleteChannel'; folded: string }
   | { op: 'limitPages'; pages: number | null }
+  | { op: 'exec'; stmts: readonly ExecStatement[] }
   | { op: 'close' };
 
 export type WriteRequest = WriteOp & { id: number };
@@ -299,6 +332,8 @@ export function runOp(w: SqliteWriter, r: WriteOp): number {
       return 0;
     case 'limitPages':
       return w.limitPages(r.pages);
+    case 'exec':
+      return w.exec(r.stmts);
     case 'close':
       w.finish();
       return 0;

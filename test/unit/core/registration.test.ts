@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { using, one, none, msgs, oneMsg, src, SERVER } from './util.js';
 import { closedBy } from '../../helpers/codes.js';
+import { makeConfig } from '../../helpers/harness.js';
 
 test('NICK + USER registers: 001-005, LUSERS and MOTD with the full source', () =>
   using({}, (h) => {
@@ -280,4 +281,23 @@ test('changing nick before registration releases the first one', () =>
     assert.equal(one(d.take(), '001')[0], 'first');
     d.recv('NICK second');
     assert.deepEqual(one(d.take(), '433').slice(0, 2), ['first', 'second']);
+  }));
+
+test('the welcome burst follows a reloaded config: MOTD and ISUPPORT lines are rebuilt, not kept from before', () =>
+  using({ motd: ['first motd'], limits: { nickLength: 30 } }, (h) => {
+    const before = h.connect();
+    before.recv('NICK bob');
+    before.recv('USER bob 0 * :Bob');
+    const got1 = before.take();
+    assert.deepEqual(msgs(got1, '372').map((m) => m.params), [['bob', '- first motd']]);
+    assert.ok(msgs(got1, '005').some((m) => m.params.includes('NICKLEN=30')));
+    h.server.reload(makeConfig({ motd: ['second', 'motd'], limits: { nickLength: 20 } }));
+    const after = h.connect();
+    after.recv('NICK carol');
+    after.recv('USER carol 0 * :Carol');
+    const got2 = after.take();
+    assert.deepEqual(msgs(got2, '372').map((m) => m.params), [['carol', '- second'], ['carol', '- motd']]);
+    const isupport = msgs(got2, '005');
+    assert.ok(isupport.some((m) => m.params.includes('NICKLEN=20')));
+    assert.ok(isupport.every((m) => m.params[0] === 'carol' && m.params.at(-1) === 'are supported by this server'));
   }));

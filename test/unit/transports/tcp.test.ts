@@ -13,6 +13,7 @@ import {
   startTcpListener,
   type TcpListener,
 } from '../../../src/transports/tcp.js';
+import { TURN_WRITE_BUDGET, writesThisTurn } from '../../../src/transports/tcp-connection.js';
 import { closeText, closingLine } from '../../helpers/codes.js';
 
 const logger = pino({ level: 'silent' });
@@ -428,4 +429,113 @@ test('detect.plain: the injected dialect wraps plain-text connections; IRC and a
   c.socket.write('hello there\r\n');
   await until(() => got.length === 3);
   assert.equal(got[2]!.remoteAddress, '127.0.0.1', 'no dialect: plain text is taken as IRC lines');
+});
+
+test('input that would queue more than the turn budget of writes waits for the next turn (loop stalls, docs/performance.md)', T, async () => {
+  const { next, port } = await listen(cfg());
+  const sender = await client(port);
+  const senderConn = await next();
+  const sink = await client(port);
+  const sinkConn = await next();
+  sinkConn.attach(recorder().handlers);
+  // every line received is fanned out as PER_LINE writes (a message to a big room)
+  const PER_LINE = 2_000;
+  const LINES = 150; // 300,000 writes: three budgets' worth, sent as one chunk
+  const got: string[] = [];
+  let maxTurnWrites = 0;
+  let turnsSeen = 0;
+  let immediateRan = false;
+  senderConn.attach({
+    line: (l) => {
+      if (got.length === 0) setImmediate(() => (immediateRan = true));
+      // the loop turned (timers, other sockets) between lines of the same chunk
+      if (immediateRan && turnsSeen === 0) turnsSeen = got.length;
+      got.push(l);
+      for (let i = 0; i < PER_LINE; i++) sinkConn.write(l);
+      maxTurnWrites = Math.max(maxTurnWrites, writesThisTurn());
+    },
+    tooLong: () => {},
+    closed: () => {},
+  });
+  const payload = Array.from({ length: LINES }, (_, i) => `m${i}`);
+  sender.socket.write(payload.map((l) => l + '\r\n').join(''));
+  // everything is handled, in order, and everything written arrives
+  const want = LINES * PER_LINE;
+  const deadline = Date.now() + 10_000;
+  while ((got.length < LINES || sink.lines.length < want) && Date.now() < deadline) await sleep(5);
+  assert.deepEqual(got, payload);
+  assert.equal(sink.lines.length, want);
+  assert.equal(sink.lines[0], 'm0');
+  assert.equal(sink.lines[want - 1], `m${LINES - 1}`);
+  // no turn queued more than the budget plus one line's fan-out...
+  assert.ok(maxTurnWrites <= TURN_WRITE_BUDGET + PER_LINE, `a turn queued ${maxTurnWrites} writes`);
+  // ...so the chunk was split across turns, with the loop running in between
+  assert.ok(turnsSeen > 0 && turnsSeen < LINES, `the loop turned after line ${turnsSeen}`);
+  // and the socket reads again afterwards
+  sender.socket.write('after\r\n');
+  while (got.length < LINES + 1 && Date.now() < deadline) await sleep(5);
+  assert.equal(got[LINES], 'after');
+});
+
+test('lines held back by the turn budget are still handled when the peer ends right after sending them', T, async () => {
+  const { next, port } = await listen(cfg());
+  const sender = await client(port);
+  const senderConn = await next();
+  const sink = await client(port);
+  const sinkConn = await next();
+  sinkConn.attach(recorder().handlers);
+  const got: string[] = [];
+  let closedAfter = -1;
+  senderConn.attach({
+    line: (l) => {
+      got.push(l);
+      for (let i = 0; i < 2_000; i++) sinkConn.write(l);
+    },
+    tooLong: () => {},
+    closed: () => (closedAfter = got.length),
+  });
+  const payload = Array.from({ length: 80 }, (_, i) => `m${i}`);
+  sender.socket.end(payload.map((l) => l + '\r\n').join('') + 'QUIT :bye\r\n');
+  const deadline = Date.now() + 10_000;
+  while (closedAfter < 0 && Date.now() < deadline) await sleep(5);
+  assert.deepEqual(got, [...payload, 'QUIT :bye']);
+  assert.equal(closedAfter, payload.length + 1);
+  void sink;
+});
+
+test('many peers closing at once: their departures are spread over turns by the budget, and every one is reported', T, async () => {
+  const { next, port } = await listen(cfg({ connections: { perIp: 1000, ratePerMinute: 100_000 } }));
+  const sink = await client(port);
+  const sinkConn = await next();
+  sinkConn.attach(recorder().handlers);
+  const N = 80;
+  const PER_CLOSE = 2_000; // a QUIT to a big room: 160,000 writes in all, over one budget
+  const peers: Client[] = [];
+  const conns: Connection[] = [];
+  for (let i = 0; i < N; i++) {
+    peers.push(await client(port));
+    conns.push(await next());
+  }
+  const closedAt: number[] = [];
+  let turn = 0;
+  let maxTurnWrites = 0;
+  const counter = setInterval(() => turn++, 0); // a timer: counts loop iterations
+  cleanups.push(() => clearInterval(counter));
+  conns.forEach((c, i) =>
+    c.attach({
+      line: () => {},
+      tooLong: () => {},
+      closed: () => {
+        closedAt.push(turn);
+        for (let k = 0; k < PER_CLOSE; k++) sinkConn.write(`quit ${i}`);
+        maxTurnWrites = Math.max(maxTurnWrites, writesThisTurn());
+      },
+    }),
+  );
+  for (const p of peers) p.socket.destroy();
+  const deadline = Date.now() + 10_000;
+  while ((closedAt.length < N || sink.lines.length < N * PER_CLOSE) && Date.now() < deadline) await sleep(5);
+  assert.equal(closedAt.length, N);
+  assert.equal(sink.lines.length, N * PER_CLOSE);
+  assert.ok(maxTurnWrites <= TURN_WRITE_BUDGET + PER_CLOSE, `a turn queued ${maxTurnWrites} writes`);
 });
