@@ -37,6 +37,8 @@ export const Cap = {
   multiline: 1 << 25,
   /** draft/message-redaction (commands/redact.ts) */
   messageRedaction: 1 << 26,
+  /** draft/channel-rename (commands/rename.ts) */
+  channelRename: 1 << 27,
 } as const;
 
 /** draft/multiline bounds (advertised in the cap value; docs/limits.md) */
@@ -62,6 +64,7 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'cap-notify', bit: Cap.capNotify },
   { name: 'chghost', bit: Cap.chghost },
   { name: 'draft/account-registration', bit: Cap.accountRegistration, value: 'before-connect', needsAccounts: true },
+  { name: 'draft/channel-rename', bit: Cap.channelRename },
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
   { name: 'draft/message-redaction', bit: Cap.messageRedaction },

@@ -23,8 +23,9 @@ export interface Ban {
 export type ListMode = 'b' | 'e' | 'I';
 
 export class Channel {
-  readonly name: string;
-  readonly folded: string;
+  /** changed only by RENAME (commands/rename.ts), which re-keys IrcServer.channels */
+  name: string;
+  folded: string;
   readonly createdAt: number;
   readonly members = new Map<Session, number>();
   topic = '';

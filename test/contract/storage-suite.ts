@@ -208,6 +208,29 @@ export function storageContract(impl: StorageImpl): void {
     }
   });
 
+  it('renameTarget moves a room\'s events (merged in order with what the new name held), search follows', async (s, reopen) => {
+    await s.history.append([ev(1, { target: '#new', params: ['#new', 'older room word'] }), ev(2, { params: ['#A', 'renamed word'] }), ev(3, { target: '#new', params: ['#new', 'later word'] }), ev(4, { params: ['#A', 'more word'] })]);
+    assert.equal(await s.history.renameTarget('#a', '#new'), 2);
+    assert.equal(await s.history.renameTarget('#gone', '#x'), 0);
+    const check = async (st: Storage): Promise<void> => {
+      assert.deepEqual(nums(await st.history.range({ target: '#new', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' })), [1, 2, 3, 4]);
+      assert.deepEqual(await st.history.range({ target: '#a', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' }), []);
+      assert.deepEqual(nums(await st.history.search({ targets: ['#new'], words: ['word'], limit: 10 })), [4, 3, 2, 1]);
+      assert.deepEqual(await st.history.search({ targets: ['#a'], words: ['word'], limit: 10 }), []);
+      assert.notEqual(await st.history.locate('#new', 'm2'), null);
+    };
+    await check(s);
+    if (reopen !== undefined) {
+      await s.close();
+      const again = await reopen();
+      try {
+        await check(again);
+      } finally {
+        await again.close();
+      }
+    }
+  });
+
   it('private targets: targets(prefix) lists them; deleteTargets removes them (up to a time), search and locate included', async (s, reopen) => {
     const ab = privateTarget('alice', 'bob');
     assert.equal(ab, privateTarget('bob', 'alice'), 'one key from either side');

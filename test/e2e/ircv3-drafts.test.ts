@@ -115,3 +115,34 @@ test('draft/message-redaction: the author deletes, capable clients get REDACT, n
   await alice.waitFor(/ BATCH -/, 5000, from);
   assert.equal(alice.lines.slice(from).filter((l) => l.includes('hunter2')).length, 0);
 });
+
+test('draft/channel-rename: RENAME to a capable client, PART+JOIN to irc clients, a line to netcat; history follows', T, async () => {
+  const h = await serve();
+  const alice = await irc(h.port, 'alice', ['draft/channel-rename', 'batch', 'draft/chathistory', 'server-time', 'message-tags']);
+  const bob = await irc(h.port, 'bob');
+  await joined(alice, 'alice', '#boaring');
+  await joined(bob, 'bob', '#boaring');
+  const nc = await netcat(h.port);
+  await nc.waitFor(/lobby/i);
+  nc.socket.write('/join #boaring\n');
+  await alice.waitFor(/ JOIN #boaring/);
+  alice.send('PRIVMSG #boaring :before the rename');
+  await bob.waitFor(/before the rename/);
+  alice.send('RENAME #boaring #boring :Typo fix');
+  assert.match(await alice.waitFor(/ RENAME /), /^(@\S+ )?:alice!\S+ RENAME #boaring #boring :Typo fix$/);
+  await bob.waitFor(/:bob!\S+ PART #boaring :?Typo fix$/);
+  await bob.waitFor(/:bob!\S+ JOIN :?#boring$/);
+  await bob.waitFor(/ 366 bob #boring /);
+  await nc.waitFor(/alice renamed #boaring to #boring/);
+  nc.socket.write('after the rename\n');
+  await alice.waitFor(/PRIVMSG #boring :after the rename$/);
+  const from = alice.lines.length;
+  alice.send('CHATHISTORY LATEST #boring * 10');
+  await alice.waitFor(/ BATCH -/, 5000, from);
+  assert.ok(alice.lines.slice(from).some((l) => /PRIVMSG #boring :before the rename$/.test(l)), alice.lines.slice(from).join('\n'));
+  // renaming onto a room that exists is refused
+  await joined(bob, 'bob', '#other');
+  alice.send('JOIN #other');
+  alice.send('RENAME #boring #other');
+  assert.equal(await alice.waitFor(/ FAIL RENAME /), ':test.local FAIL RENAME CHANNEL_NAME_IN_USE #boring #other :The channel name is already taken');
+});

@@ -20,6 +20,7 @@ import { readMarkerCommands } from './readmarker.js';
 import { monitorCommands } from './monitor.js';
 import { batchCommands } from './batch.js';
 import { redactCommands } from './redact.js';
+import { renameCommands } from './rename.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -40,5 +41,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...monitorCommands,
     ...batchCommands,
     ...redactCommands,
+    ...renameCommands,
   }),
 );
