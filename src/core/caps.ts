@@ -39,6 +39,8 @@ export const Cap = {
   messageRedaction: 1 << 26,
   /** draft/channel-rename (commands/rename.ts) */
   channelRename: 1 << 27,
+  /** draft/metadata-2 (commands/metadata.ts) */
+  metadata: 1 << 28,
 } as const;
 
 /** draft/multiline bounds (advertised in the cap value; docs/limits.md) */
@@ -68,6 +70,8 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
   { name: 'draft/message-redaction', bit: Cap.messageRedaction },
+  // maxsub / maxkey: commands/metadata.ts META (kept in step by test/unit/core/metadata.test.ts)
+  { name: 'draft/metadata-2', bit: Cap.metadata, value: 'maxsub=20,maxkey=10' },
   { name: 'draft/multiline', bit: Cap.multiline, value: `max-bytes=${MULTILINE.maxBytes},max-lines=${MULTILINE.maxLines}` },
   { name: 'draft/no-implicit-names', bit: Cap.noImplicitNames },
   { name: 'draft/pre-away', bit: Cap.preAway },

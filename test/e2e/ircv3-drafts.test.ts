@@ -146,3 +146,23 @@ test('draft/channel-rename: RENAME to a capable client, PART+JOIN to irc clients
   alice.send('RENAME #boring #other');
   assert.equal(await alice.waitFor(/ FAIL RENAME /), ':test.local FAIL RENAME CHANNEL_NAME_IN_USE #boring #other :The channel name is already taken');
 });
+
+test('draft/metadata-2: an avatar and a status set by one client reach a subscribed peer; a key flood is bounded', T, async () => {
+  const h = await serve();
+  const alice = await irc(h.port, 'alice', ['draft/metadata-2', 'batch']);
+  const bob = await irc(h.port, 'bob', ['draft/metadata-2', 'batch']);
+  await joined(alice, 'alice', '#m');
+  await joined(bob, 'bob', '#m');
+  bob.send('METADATA * SUB avatar status');
+  await bob.waitFor(/ 770 bob :avatar status$/);
+  alice.send('METADATA * SET avatar :https://example.org/alice.png');
+  alice.send('METADATA * SET status :reviewing');
+  await bob.waitFor(/:alice!\S+ METADATA alice avatar \* :https:\/\/example.org\/alice.png$/);
+  await bob.waitFor(/:alice!\S+ METADATA alice status \* :reviewing$/);
+  for (let i = 0; i < 15; i++) alice.send(`METADATA * SET flood${i} :x`);
+  assert.equal(await alice.waitFor(/ FAIL METADATA /), ':test.local FAIL METADATA LIMIT_REACHED alice :metadata limit reached');
+  const from = bob.lines.length;
+  bob.send('METADATA alice LIST');
+  await bob.waitFor(/ BATCH -/, 5000, from);
+  assert.equal(bob.lines.filter((l) => / 761 bob alice /.test(l)).length, 10);
+});

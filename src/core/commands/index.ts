@@ -21,6 +21,7 @@ import { monitorCommands } from './monitor.js';
 import { batchCommands } from './batch.js';
 import { redactCommands } from './redact.js';
 import { renameCommands } from './rename.js';
+import { metadataCommands } from './metadata.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -42,5 +43,6 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...batchCommands,
     ...redactCommands,
     ...renameCommands,
+    ...metadataCommands,
   }),
 );
