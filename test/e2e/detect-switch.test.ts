@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { runServe, type ServeHandle } from '../../src/cli/serve.js';
+import type { ServeHandle } from '../../src/cli/serve.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const T = { timeout: 20_000 };
@@ -22,7 +22,7 @@ after(async () => {
 
 async function serve(): Promise<ServeHandle> {
   const data = mkdtempSync(join(tmpdir(), 'tincan-switch-'));
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data], {}, { signals: false, logger: pino({ level: 'silent' }) });
+  const h = await serveInProcess({ data });
   handles.push(h);
   return h;
 }
