@@ -13,6 +13,6 @@ import { createTelnetFilter } from './dialects/telnet.js';
 export function plainDialect(config: () => Config): PlainDialect {
   return {
     framing: () => ({ inputFilter: createTelnetFilter(), flushPartialAfterMs: PARTIAL_FLUSH_MS }),
-    wrap: (inner, { lurking }) => new PlainConnection(inner, { config, lurking }),
+    wrap: (inner, { lurking, handOff }) => new PlainConnection(inner, { config, lurking, ...(handOff !== undefined ? { handOff } : {}) }),
   };
 }

@@ -104,6 +104,17 @@ export class Sanctions {
     return s;
   }
 
+  /** A room was renamed: its sanctions move from scope `from` to `to` (both folded). */
+  rescope(from: string, to: string): void {
+    for (const s of this.list()) {
+      if (s.scope !== from) continue;
+      const target = s.match === 'account' ? 'account:' + s.value : s.value;
+      const { id: _id, match: _m, value: _v, ...rest } = s;
+      this.remove(s.kind, from, target);
+      this.add({ ...rest, scope: to, target });
+    }
+  }
+
   /** Lifts the sanction of `kind` on `target` in `scope`; the removed one, or null. */
   remove(kind: Sanction['kind'], scope: string, target: string): Sanction | null {
     const t = parseTarget(target);

@@ -37,6 +37,10 @@ export const Cap = {
   multiline: 1 << 25,
   /** draft/message-redaction (commands/redact.ts) */
   messageRedaction: 1 << 26,
+  /** draft/channel-rename (commands/rename.ts) */
+  channelRename: 1 << 27,
+  /** draft/metadata-2 (commands/metadata.ts) */
+  metadata: 1 << 28,
 } as const;
 
 /** draft/multiline bounds (advertised in the cap value; docs/limits.md) */
@@ -62,9 +66,12 @@ export const CAPS: readonly CapInfo[] = [
   { name: 'cap-notify', bit: Cap.capNotify },
   { name: 'chghost', bit: Cap.chghost },
   { name: 'draft/account-registration', bit: Cap.accountRegistration, value: 'before-connect', needsAccounts: true },
+  { name: 'draft/channel-rename', bit: Cap.channelRename },
   { name: 'draft/chathistory', bit: Cap.chathistory, needsHistory: true },
   { name: 'draft/event-playback', bit: Cap.eventPlayback, needsHistory: true },
   { name: 'draft/message-redaction', bit: Cap.messageRedaction },
+  // maxsub / maxkey: commands/metadata.ts META (kept in step by test/unit/core/metadata.test.ts)
+  { name: 'draft/metadata-2', bit: Cap.metadata, value: 'maxsub=20,maxkey=10' },
   { name: 'draft/multiline', bit: Cap.multiline, value: `max-bytes=${MULTILINE.maxBytes},max-lines=${MULTILINE.maxLines}` },
   { name: 'draft/no-implicit-names', bit: Cap.noImplicitNames },
   { name: 'draft/pre-away', bit: Cap.preAway },

@@ -26,8 +26,9 @@ export type ListMode = 'b' | 'e' | 'I';
 export const MAX_INVITED = 500;
 
 export class Channel {
-  readonly name: string;
-  readonly folded: string;
+  /** changed only by RENAME (commands/rename.ts), which re-keys IrcServer.channels */
+  name: string;
+  folded: string;
   readonly createdAt: number;
   readonly members = new Map<Session, number>();
   topic = '';

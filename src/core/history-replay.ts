@@ -62,6 +62,9 @@ export function eventLine(e: StoredEvent, s: Session, now: number, stamp = !s.ha
  * nested multiline batch for clients with the capability, as separate lines otherwise.
  */
 export function eventLines(e: StoredEvent, s: Session, srv: IrcServer, now: number, stamp: boolean, outer: string | null): readonly string[] {
+  // a renamed room's older events carry its old name: they are shown under the current one
+  const ch = e.target.startsWith('#') || e.target.startsWith('&') ? srv.channels.get(e.target) : undefined;
+  if (ch !== undefined && e.command !== 'QUIT' && e.command !== 'NICK' && e.params[0] !== ch.name) e = { ...e, params: [ch.name, ...e.params.slice(1)] };
   const text = e.params[1];
   if ((e.command === 'PRIVMSG' || e.command === 'NOTICE') && e.params.length === 2 && text !== undefined) {
     const room = roomFor(e.source, e.command, e.params[0]!);

@@ -156,8 +156,8 @@ export class History {
   /** events dropped because the buffer overflowed while the store was failing */
   dropped = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
-  /** redactions handed to the store, not yet done (deleteMessage) */
-  #deletes = new Set<Promise<number>>();
+  /** redactions and renames handed to the store, not yet done */
+  #changes = new Set<Promise<number>>();
   #pruning: Promise<number> | null = null;
 
   constructor(opts: HistoryOptions) {
@@ -237,12 +237,27 @@ export class History {
       this.#buf.splice(i, 1);
       return 1;
     }
-    const p = this.flushNow().then(() => this.storage.history.deleteMessage(target, msgid));
-    // reads wait for it: a message deleted before a query is never in its answer
-    this.#deletes.add(p);
+    return this.#pending(this.flushNow().then(() => this.storage.history.deleteMessage(target, msgid)));
+  }
+
+  /**
+   * Channel `ch` was renamed from `oldFolded` (draft/channel-rename): its stored events
+   * and state move to the new name, after what is being written now.
+   */
+  channelRenamed(oldFolded: string, ch: Channel): Promise<number> {
+    if (this.#closed) return Promise.resolve(0);
+    if (oldFolded !== ch.folded) this.#chans.set(oldFolded, null);
+    this.channelChanged(ch);
+    if (oldFolded === ch.folded) return Promise.resolve(0);
+    return this.#pending(this.flushNow().then(() => this.storage.history.renameTarget(oldFolded, ch.folded)));
+  }
+
+  /** Tracks a store change that reads must wait for: a query asked after it never misses it. */
+  #pending(p: Promise<number>): Promise<number> {
+    this.#changes.add(p);
     void p.then(
-      () => this.#deletes.delete(p),
-      () => this.#deletes.delete(p),
+      () => this.#changes.delete(p),
+      () => this.#changes.delete(p),
     );
     return p;
   }
@@ -250,7 +265,7 @@ export class History {
   /** What every read waits for: the commits and redactions pending when it was asked. */
   async #settled(): Promise<void> {
     await this.flushNow();
-    if (this.#deletes.size > 0) await Promise.allSettled([...this.#deletes]);
+    if (this.#changes.size > 0) await Promise.allSettled([...this.#changes]);
   }
 
   /** Targets starting with `prefix` (after what is buffered is written). */

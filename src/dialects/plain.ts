@@ -31,6 +31,7 @@ import { Registration } from './plain/registration.js';
 import { Renderer } from './plain/render.js';
 import { PlainState } from './plain/state.js';
 import { cleanInput, cleanText, splitText, wrapRows } from './plain/text.js';
+import { detect } from '../transports/detect.js';
 
 export { CONTINUATION, WRAP_COLUMNS, cleanInput, cleanText, splitText, stamp, wrapRows } from './plain/text.js';
 export { PLAIN_COMMANDS, helpText } from './plain/commands.js';
@@ -48,6 +49,66 @@ export interface PlainOptions {
   guestNick?: () => string;
   /** the peer has sent nothing yet (detected after a silence): hidden until it types */
   lurking?: boolean;
+  /**
+   * Serves a connection as IRC (the listener's onConnection): a plain guess that turns
+   * out to be an IRC client is handed over (see #maybeIrc). Absent: never switched.
+   */
+  handOff?: (conn: Connection) => void;
+}
+
+/** Non-blank lines within which a plain guess may still turn into IRC. */
+export const SWITCH_LINES = 3;
+/** ... and time since the connection was made. */
+export const SWITCH_WINDOW_MS = 30_000;
+/** How long an IRC-looking first line waits for the line after it before it is chat. */
+export const SWITCH_HOLD_MS = 1000;
+/** An IRC command line's shape: optional tags and source, an upper-case word or a numeric. */
+const IRC_LIKE = /^(@\S+ +)?(:\S+ +)?([A-Z]{3,16}|\d{3})( |$)/;
+
+/** Does `line` alone open an IRC connection (detect.ts's rule for a first line)? */
+function isIrcOpenerLine(line: string): boolean {
+  return detect(Buffer.from(line + '\r\n')) === 'irc';
+}
+
+/**
+ * The connection an IRC session gets when a plain guess is handed over: the same
+ * socket, its lines passed through untouched (PlainConnection forwards them here).
+ */
+class IrcHandOver implements Connection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly secure: boolean;
+  readonly localHost: string | undefined;
+  handlers: ConnectionHandlers | null = null;
+  readonly #inner: Connection;
+
+  constructor(inner: Connection) {
+    this.#inner = inner;
+    this.id = inner.id;
+    this.remoteAddress = inner.remoteAddress;
+    this.remotePort = inner.remotePort;
+    this.secure = inner.secure;
+    this.localHost = inner.localHost;
+  }
+  get queuedBytes(): number {
+    return this.#inner.queuedBytes;
+  }
+  attach(h: ConnectionHandlers): void {
+    this.handlers = h;
+  }
+  write(line: string): boolean {
+    return this.#inner.write(line);
+  }
+  close(finalLine?: string): void {
+    this.#inner.close(finalLine);
+  }
+  pause(): void {
+    this.#inner.pause();
+  }
+  resume(): void {
+    this.#inner.resume();
+  }
 }
 
 // A fan-out writes the same line to every member in a row: parse it once for all plain
@@ -86,6 +147,15 @@ export class PlainConnection implements Connection {
   readonly #renderer: Renderer;
   readonly #commands: PlainCommandContext;
   #core: ConnectionHandlers | null = null;
+  readonly #handOff: ((conn: Connection) => void) | undefined;
+  readonly #since = Date.now();
+  /** non-blank lines seen while a switch to IRC is still possible; -1 = no longer possible */
+  #inputs = 0;
+  /** IRC-looking lines held back while waiting to see whether an IRC client follows */
+  #held: string[] = [];
+  #holdTimer: NodeJS.Timeout | null = null;
+  /** once handed over: the IRC session's connection, which gets every line */
+  #irc: IrcHandOver | null = null;
 
   constructor(inner: Connection, opts: PlainOptions) {
     this.#inner = inner;
@@ -97,6 +167,8 @@ export class PlainConnection implements Connection {
     this.#config = opts.config;
     this.#now = opts.now ?? (() => new Date());
     this.#lurking = opts.lurking === true;
+    this.#handOff = opts.handOff;
+    if (this.#handOff === undefined) this.#inputs = -1;
     const guestNick = opts.guestNick ?? (() => 'guest' + String(1000 + Math.floor(Math.random() * 9000)));
     const state = new PlainState(opts.config, casefolder(opts.config().casemapping));
     const toCore = (command: string, params: string[]): void => this.#toCore(command, params);
@@ -166,6 +238,11 @@ export class PlainConnection implements Connection {
       },
       tooLong: () => this.#show(['! That line was too long and was not sent.']),
       closed: (reason) => {
+        this.#clearHold();
+        if (this.#irc !== null) {
+          this.#irc.handlers?.closed(reason);
+          return;
+        }
         this.#reg.closed();
         this.#core?.closed(reason);
       },
@@ -183,6 +260,7 @@ export class PlainConnection implements Connection {
   }
 
   close(finalLine?: string): void {
+    if (this.#irc !== null) return; // the guest session of a connection handed over to IRC
     let last: string | undefined;
     if (finalLine !== undefined) {
       const r = parse(finalLine);
@@ -215,9 +293,75 @@ export class PlainConnection implements Connection {
   }
 
   #onInput(raw: string): void {
+    if (this.#irc !== null) {
+      this.#irc.handlers?.line(raw);
+      return;
+    }
     const text = cleanInput(raw);
     if (text.trim() === '') return;
+    if (this.#inputs >= 0 && this.#maybeIrc(raw)) return;
     this.#reg.input(text);
+  }
+
+  /**
+   * A mistaken plain guess becomes IRC on a later line when that is safe: within the
+   * first SWITCH_LINES non-blank lines and SWITCH_WINDOW_MS, nothing the peer typed has
+   * reached anyone yet (only blank lines, or IRC-looking lines held back for
+   * SWITCH_HOLD_MS), and the line is one an IRC client opens with (detect.ts). Then the
+   * guest session quits ("Switched to IRC") and a new IRC session gets the held lines
+   * and this one. What the guest session showed the peer (the welcome text) an IRC
+   * client ignores as unparsable. True when the line was taken (held or handed over).
+   */
+  #maybeIrc(raw: string): boolean {
+    if (++this.#inputs > SWITCH_LINES || Date.now() - this.#since > SWITCH_WINDOW_MS) {
+      this.#release();
+      return false;
+    }
+    if (isIrcOpenerLine(raw)) {
+      this.#switchToIrc([...this.#held, raw]);
+      return true;
+    }
+    if (IRC_LIKE.test(raw) && Buffer.byteLength(raw) <= 512) {
+      this.#held.push(raw);
+      this.#clearHold();
+      this.#holdTimer = setTimeout(() => this.#release(), SWITCH_HOLD_MS);
+      this.#holdTimer.unref();
+      return true;
+    }
+    // chat: from now on, this is a plain user
+    this.#release();
+    return false;
+  }
+
+  /** No switch after all: held lines are typed as usual, in order. */
+  #release(): void {
+    this.#clearHold();
+    this.#inputs = -1;
+    const held = this.#held;
+    this.#held = [];
+    for (const l of held) {
+      const text = cleanInput(l);
+      if (text.trim() !== '') this.#reg.input(text);
+    }
+  }
+
+  #clearHold(): void {
+    if (this.#holdTimer !== null) clearTimeout(this.#holdTimer);
+    this.#holdTimer = null;
+  }
+
+  #switchToIrc(lines: string[]): void {
+    this.#clearHold();
+    this.#inputs = -1;
+    this.#held = [];
+    const irc = new IrcHandOver(this.#inner);
+    // the guest session goes first (its QUIT reaches the room), and writes nothing more
+    const core = this.#core;
+    this.#reg.closed();
+    this.#irc = irc; // from here the guest session's write() and close() reach nothing
+    core?.closed('Switched to IRC');
+    this.#handOff!(irc);
+    for (const l of lines) irc.handlers?.line(l);
   }
 
   /** One line the user typed, once registered: a command, or a message to the current room. */

@@ -163,6 +163,11 @@ export interface HistoryStore {
    * range, search and locate. Returns how many events went (0 or 1).
    */
   deleteMessage(target: string, msgid: string): Promise<number>;
+  /**
+   * Moves every event of `from` to `to` (draft/channel-rename), merged in (time, id)
+   * order with what `to` holds already; search follows. Returns how many moved.
+   */
+  renameTarget(from: string, to: string): Promise<number>;
 }
 
 /** Persisted channel state: what brings a room back "as it was" after a restart. */

@@ -61,7 +61,7 @@ export interface PlainDialect {
   /** framing for the line connection underneath (byte filters, partial-line flush) */
   framing(): Omit<TcpConnectionOptions, 'initial'>;
   /** wraps the line connection; `lurking`: it has sent nothing yet (a listener) */
-  wrap(inner: Connection, info: { lurking: boolean }): Connection;
+  wrap(inner: Connection, info: { lurking: boolean; handOff?: (conn: Connection) => void }): Connection;
 }
 
 export interface TcpListener {
@@ -499,7 +499,8 @@ export async function startTcpListener(opts: TcpListenerOptions): Promise<TcpLis
             hand(
               () => {
                 inner = new TcpConnection(stream, config, { initial: head, remoteAddress: ip, ...dialect?.framing() });
-                return dialect === undefined ? inner : dialect.wrap(inner, { lurking: silent });
+                // handOff: a plain guess that turns out to be an IRC client becomes an IRC session
+                return dialect === undefined ? inner : dialect.wrap(inner, { lurking: silent, handOff: onConnection });
               },
               'plain',
               secure,

@@ -26,6 +26,19 @@ function ev(i: number, over: Partial<NewEvent> = {}): NewEvent {
 const texts = (es: StoredEvent[]): string[] => es.map((e) => e.params[1] ?? e.command);
 const nums = (es: StoredEvent[]): number[] => es.map((e) => Number(e.msgid.slice(1)));
 
+/** Runs `check` on `s`, then (persistent stores) on the same data reopened. */
+async function checkAgain(s: Storage, reopen: (() => Promise<Storage>) | undefined, check: (st: Storage) => Promise<void>): Promise<void> {
+  await check(s);
+  if (reopen === undefined) return;
+  await s.close();
+  const again = await reopen();
+  try {
+    await check(again);
+  } finally {
+    await again.close();
+  }
+}
+
 export function storageContract(impl: StorageImpl): void {
   const it = (name: string, fn: (s: Storage, reopen?: () => Promise<Storage>) => Promise<void>) =>
     test(`${impl.name}: ${name}`, { skip: impl.skip ?? false }, async () => {
@@ -196,16 +209,21 @@ export function storageContract(impl: StorageImpl): void {
       assert.equal(await st.history.locate('#a', 'm1'), null);
       assert.deepEqual(nums(await st.history.search({ targets: ['#a'], words: ['please'], limit: 10 })), [2]);
     };
-    await check(s);
-    if (reopen !== undefined) {
-      await s.close();
-      const again = await reopen();
-      try {
-        await check(again);
-      } finally {
-        await again.close();
-      }
-    }
+    await checkAgain(s, reopen, check);
+  });
+
+  it('renameTarget moves a room\'s events (merged in order with what the new name held), search follows', async (s, reopen) => {
+    await s.history.append([ev(1, { target: '#new', params: ['#new', 'older room word'] }), ev(2, { params: ['#A', 'renamed word'] }), ev(3, { target: '#new', params: ['#new', 'later word'] }), ev(4, { params: ['#A', 'more word'] })]);
+    assert.equal(await s.history.renameTarget('#a', '#new'), 2);
+    assert.equal(await s.history.renameTarget('#gone', '#x'), 0);
+    const check = async (st: Storage): Promise<void> => {
+      assert.deepEqual(nums(await st.history.range({ target: '#new', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' })), [1, 2, 3, 4]);
+      assert.deepEqual(await st.history.range({ target: '#a', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' }), []);
+      assert.deepEqual(nums(await st.history.search({ targets: ['#new'], words: ['word'], limit: 10 })), [4, 3, 2, 1]);
+      assert.deepEqual(await st.history.search({ targets: ['#a'], words: ['word'], limit: 10 }), []);
+      assert.notEqual(await st.history.locate('#new', 'm2'), null);
+    };
+    await checkAgain(s, reopen, check);
   });
 
   it('private targets: targets(prefix) lists them; deleteTargets removes them (up to a time), search and locate included', async (s, reopen) => {

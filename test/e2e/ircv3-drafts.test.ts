@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { runServe, type ServeHandle } from '../../src/cli/serve.js';
+import type { ServeHandle } from '../../src/cli/serve.js';
+import { serveInProcess } from '../helpers/serve-inprocess.js';
 import { RawClient } from '../helpers/raw-client.js';
 
 const T = { timeout: 30_000 };
@@ -22,7 +22,7 @@ after(async () => {
 
 async function serve(): Promise<ServeHandle> {
   const data = mkdtempSync(join(tmpdir(), 'tincan-drafts-'));
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data], {}, { signals: false, logger: pino({ level: 'silent' }) });
+  const h = await serveInProcess({ data });
   handles.push(h);
   return h;
 }
@@ -114,4 +114,55 @@ test('draft/message-redaction: the author deletes, capable clients get REDACT, n
   alice.send('CHATHISTORY LATEST #lobby * 10');
   await alice.waitFor(/ BATCH -/, 5000, from);
   assert.equal(alice.lines.slice(from).filter((l) => l.includes('hunter2')).length, 0);
+});
+
+test('draft/channel-rename: RENAME to a capable client, PART+JOIN to irc clients, a line to netcat; history follows', T, async () => {
+  const h = await serve();
+  const alice = await irc(h.port, 'alice', ['draft/channel-rename', 'batch', 'draft/chathistory', 'server-time', 'message-tags']);
+  const bob = await irc(h.port, 'bob');
+  await joined(alice, 'alice', '#boaring');
+  await joined(bob, 'bob', '#boaring');
+  const nc = await netcat(h.port);
+  await nc.waitFor(/lobby/i);
+  nc.socket.write('/join #boaring\n');
+  await alice.waitFor(/ JOIN #boaring/);
+  alice.send('PRIVMSG #boaring :before the rename');
+  await bob.waitFor(/before the rename/);
+  alice.send('RENAME #boaring #boring :Typo fix');
+  assert.match(await alice.waitFor(/ RENAME /), /^(@\S+ )?:alice!\S+ RENAME #boaring #boring :Typo fix$/);
+  await bob.waitFor(/:bob!\S+ PART #boaring :?Typo fix$/);
+  await bob.waitFor(/:bob!\S+ JOIN :?#boring$/);
+  await bob.waitFor(/ 366 bob #boring /);
+  await nc.waitFor(/alice renamed #boaring to #boring/);
+  nc.socket.write('after the rename\n');
+  await alice.waitFor(/PRIVMSG #boring :after the rename$/);
+  const from = alice.lines.length;
+  alice.send('CHATHISTORY LATEST #boring * 10');
+  await alice.waitFor(/ BATCH -/, 5000, from);
+  assert.ok(alice.lines.slice(from).some((l) => /PRIVMSG #boring :before the rename$/.test(l)), alice.lines.slice(from).join('\n'));
+  // renaming onto a room that exists is refused
+  await joined(bob, 'bob', '#other');
+  alice.send('JOIN #other');
+  alice.send('RENAME #boring #other');
+  assert.equal(await alice.waitFor(/ FAIL RENAME /), ':test.local FAIL RENAME CHANNEL_NAME_IN_USE #boring #other :The channel name is already taken');
+});
+
+test('draft/metadata-2: an avatar and a status set by one client reach a subscribed peer; a key flood is bounded', T, async () => {
+  const h = await serve();
+  const alice = await irc(h.port, 'alice', ['draft/metadata-2', 'batch']);
+  const bob = await irc(h.port, 'bob', ['draft/metadata-2', 'batch']);
+  await joined(alice, 'alice', '#m');
+  await joined(bob, 'bob', '#m');
+  bob.send('METADATA * SUB avatar status');
+  await bob.waitFor(/ 770 bob :avatar status$/);
+  alice.send('METADATA * SET avatar :https://example.org/alice.png');
+  alice.send('METADATA * SET status :reviewing');
+  await bob.waitFor(/:alice!\S+ METADATA alice avatar \* :https:\/\/example.org\/alice.png$/);
+  await bob.waitFor(/:alice!\S+ METADATA alice status \* :reviewing$/);
+  for (let i = 0; i < 15; i++) alice.send(`METADATA * SET flood${i} :x`);
+  assert.equal(await alice.waitFor(/ FAIL METADATA /), ':test.local FAIL METADATA LIMIT_REACHED alice :metadata limit reached');
+  const from = bob.lines.length;
+  bob.send('METADATA alice LIST');
+  await bob.waitFor(/ BATCH -/, 5000, from);
+  assert.equal(bob.lines.filter((l) => / 761 bob alice /.test(l)).length, 10);
 });

@@ -13,6 +13,7 @@ import type { CommandTable } from './types.js';
 import { replayOnJoin } from '../history-replay.js';
 import { markReadOnJoin } from './readmarker.js';
 import { untilText } from '../../admin/state.js';
+import { redirectJoin } from './rename.js';
 
 /** Splits a comma list, dropping empty items. */
 export function commaList(p: string | undefined): string[] {
@@ -131,6 +132,8 @@ function join(s: Session, msg: { params: string[] }, srv: IrcServer): void {
   let refusedOnce = false;
   names.forEach((name, i) => {
     if (name === '') return;
+    // an old name of a renamed room (commands/rename.ts)
+    if (redirectJoin(s, name, srv, (to) => join(s, { params: [to, keys[i] ?? ''] }, srv))) return;
     if (!isValidChannelName(name, l.channelLength)) {
       s.numeric(N.ERR_NOSUCHCHANNEL, name, 'No such channel');
       return;

@@ -20,6 +20,8 @@ import { readMarkerCommands } from './readmarker.js';
 import { monitorCommands } from './monitor.js';
 import { batchCommands } from './batch.js';
 import { redactCommands } from './redact.js';
+import { renameCommands } from './rename.js';
+import { metadataCommands } from './metadata.js';
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
   Object.entries({
@@ -40,5 +42,7 @@ export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(
     ...monitorCommands,
     ...batchCommands,
     ...redactCommands,
+    ...renameCommands,
+    ...metadataCommands,
   }),
 );

@@ -13,6 +13,7 @@ import { abortSasl, passLogin } from './account.js';
 import { isServiceNick } from '../../accounts/services.js';
 import { nickTaken } from '../../accounts/nick-guard.js';
 import { monitorOffline, monitorOnline } from './monitor.js';
+import { metadataWelcome } from './metadata.js';
 
 function capLs(s: Session, srv: IrcServer, version: number): void {
   const items = CAPS.filter((c) => capOffered(c, srv)).map((c) => (version >= 302 && c.value !== undefined ? `${c.name}=${c.value}` : c.name));
@@ -93,8 +94,10 @@ function cap(s: Session, msg: { params: string[] }, srv: IrcServer): void {
         s.send(`:${srv.config.serverName} CAP ${target} NAK :${raw}`);
         return;
       }
+      const before = s.caps;
       s.caps = (s.caps | add) & ~remove;
       s.send(`:${srv.config.serverName} CAP ${target} ACK :${raw}`);
+      if ((s.caps & ~before & Cap.metadata) !== 0) metadataWelcome(s, srv);
       return;
     }
     case 'END':

@@ -182,6 +182,18 @@ export class MemoryHistoryStore implements HistoryStore {
     return out.sort().slice(0, limit);
   }
 
+  async renameTarget(from: string, to: string): Promise<number> {
+    this.#check();
+    const rows = this.#byTarget.get(from);
+    if (rows === undefined || from === to) return 0;
+    this.#byTarget.delete(from);
+    for (const r of rows) r.target = to;
+    const into = this.#byTarget.get(to);
+    const all = into === undefined ? rows : [...into, ...rows].sort((a, b) => a.time - b.time || a.id - b.id);
+    this.#byTarget.set(to, all);
+    return rows.length;
+  }
+
   async deleteMessage(target: string, msgid: string): Promise<number> {
     this.#check();
     const rows = this.#byTarget.get(target);

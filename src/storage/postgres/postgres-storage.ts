@@ -371,6 +371,16 @@ class PostgresHistoryStore implements HistoryStore {
     return r.rows.map((row) => row.target);
   }
 
+  async renameTarget(from: string, to: string): Promise<number> {
+    if (from === to) return 0;
+    // the row's target lexeme moves with it, so search by room still finds it
+    const r = await this.#pool.query(
+      "UPDATE events SET target = $2, words = CASE WHEN words IS NULL THEN NULL ELSE ts_delete(words, '>' || $1) || $3::tsvector END WHERE target = $1",
+      [from, to, targetLexeme(to)],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async deleteMessage(target: string, msgid: string): Promise<number> {
     const r = await this.#pool.query('DELETE FROM events WHERE target = $1 AND msgid = $2', [target, msgid]);
     return r.rowCount ?? 0;

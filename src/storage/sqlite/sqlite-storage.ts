@@ -533,6 +533,10 @@ class SqliteHistoryStore implements HistoryStore {
     return this.#writes.run({ op: 'deleteTargets', targets, before });
   }
 
+  renameTarget(from: string, to: string): Promise<number> {
+    return this.#writes.run({ op: 'renameTarget', from, to });
+  }
+
   deleteMessage(target: string, msgid: string): Promise<number> {
     return this.#writes.run({ op: 'deleteMessage', target, msgid });
   }

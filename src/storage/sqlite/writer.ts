@@ -57,6 +57,7 @@ export class SqliteWriter {
   readonly #pruneUpTo: Database.Statement;
   #deleteTarget: Database.Statement | undefined;
   #deleteMsg: Database.Statement | undefined;
+  #rename: Database.Statement | undefined;
   readonly #nthAfter: Database.Statement;
   readonly #indexRange: Database.Statement;
   readonly #setIndexed: Database.Statement;
@@ -215,6 +216,13 @@ export class SqliteWriter {
     return n;
   }
 
+  /** Moves the events of `from` to `to` (a channel rename; the FTS index holds bodies only). */
+  renameTarget(from: string, to: string): number {
+    if (from === to) return 0;
+    const st = (this.#rename ??= this.#db.prepare('UPDATE events SET target = ? WHERE target = ?'));
+    return st.run(to, from).changes;
+  }
+
   /** Deletes the event `msgid` of `target` (a redaction). */
   deleteMessage(target: string, msgid: string): number {
     const del = (this.#deleteMsg ??= this.#db.prepare('DELETE FROM events WHERE target = ? AND msgid = ?'));
@@ -299,6 +307,7 @@ export type WriteOp =
   | { op: 'prune'; policy: PrunePolicy }
   | { op: 'deleteTargets'; targets: readonly string[]; before: number | null }
   | { op: 'deleteMessage'; target: string; msgid: string }
+  | { op: 'renameTarget'; from: string; to: string }
   | { op: 'saveChannel'; state: ChannelState }
   | { op: 'deleteChannel'; folded: string }
   | { op: 'limitPages'; pages: number | null }
@@ -324,6 +333,8 @@ export function runOp(w: SqliteWriter, r: WriteOp): number {
       return w.deleteTargets(r.targets, r.before);
     case 'deleteMessage':
       return w.deleteMessage(r.target, r.msgid);
+    case 'renameTarget':
+      return w.renameTarget(r.from, r.to);
     case 'saveChannel':
       w.saveChannel(r.state);
       return 0;

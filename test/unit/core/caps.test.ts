@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { using, one, none, msgs, oneMsg, parseLine, src, SERVER, inRoom } from './util.js';
 
 const ALL = [
-  'account-notify', 'account-tag', 'draft/account-registration', 'sasl', 'standard-replies', 'away-notify', 'batch', 'cap-notify', 'chghost', 'draft/chathistory', 'draft/event-playback', 'draft/message-redaction', 'draft/multiline', 'draft/no-implicit-names', 'draft/pre-away', 'draft/read-marker', 'echo-message', 'extended-join', 'extended-monitor',
+  'account-notify', 'account-tag', 'draft/account-registration', 'sasl', 'standard-replies', 'away-notify', 'batch', 'cap-notify', 'chghost', 'draft/channel-rename', 'draft/chathistory', 'draft/event-playback', 'draft/message-redaction', 'draft/metadata-2', 'draft/multiline', 'draft/no-implicit-names', 'draft/pre-away', 'draft/read-marker', 'echo-message', 'extended-join', 'extended-monitor',
   'invite-notify', 'labeled-response', 'message-tags', 'multi-prefix', 'server-time', 'setname', 'userhost-in-names', 'znc.in/playback',
 ];
 
