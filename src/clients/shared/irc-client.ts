@@ -32,7 +32,7 @@ export { WANTED_CAPS } from './caps.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
 import { multilineBatches, type MultilinePart } from './multiline.js';
-import { applyReaction, cleanReaction, clientTagAllowed, findByMsgid, quoteOf, reacted, typingState, TypingSender } from './client-tags.js';
+import { applyReaction, cleanReaction, clientTagAllowed, findByMsgid, MAX_LOOKBACK, quoteOf, reacted, typingState, TypingSender } from './client-tags.js';
 
 interface Batch {
   type: string;
@@ -180,6 +180,39 @@ export class IrcClient extends IrcConnection {
     // with echo-message the server's copy applies it (as for everyone else)
     if (!this.caps.has('echo-message') && applyReaction(line, this.nick, e, !undo, (x) => this.fold(x))) this.emit('change');
     return null;
+  }
+
+  /** Can messages be deleted here (draft/message-redaction)? */
+  get canRedact(): boolean {
+    return this.caps.has('draft/message-redaction');
+  }
+
+  /** Asks the server to delete `line` (REDACT); it says when it did. Returns why not, or null. */
+  redact(b: ChatBuffer, line: ChatLine): string | null {
+    if (!this.canRedact) return `${this.label} cannot delete messages (no draft/message-redaction)`;
+    if (line.msgid === undefined || line.deleted !== undefined) return 'That message cannot be deleted';
+    if (b.kind === 'server') return 'Nothing to delete here';
+    if (!this.send('REDACT', b.name, line.msgid)) return `Not connected to ${this.label}`;
+    return null;
+  }
+
+  /** REDACT target msgid [reason]: the message shows as deleted, its text and reactions gone. */
+  #onRedact(from: string, target: string, msgid: string): void {
+    const self = this.isMe(from);
+    const b = this.isChannel(target) ? this.find(target) : this.find(self ? target : from);
+    if (b === undefined) return;
+    const line = findByMsgid(b, msgid);
+    if (line === undefined || line.deleted !== undefined) return;
+    line.deleted = from;
+    line.text = '';
+    delete line.reactions;
+    // replies quoting it no longer show what it said
+    const stop = Math.max(0, b.lines.length - MAX_LOOKBACK);
+    for (let i = b.lines.length - 1; i >= stop; i--) {
+      const r = b.lines[i]!;
+      if (r.replyTo === msgid && r.parent !== undefined) r.parent = { nick: r.parent.nick, text: '(message deleted)' };
+    }
+    this.emit('change');
   }
 
   /** Someone's +typing in a window: shown until done, a message, or it expires. */
@@ -839,6 +872,9 @@ export class IrcClient extends IrcConnection {
         return;
       case 'TAGMSG':
         if (msg.tags !== null) this.#onTagmsg(from, p[0] ?? '', msg.tags, history);
+        return;
+      case 'REDACT':
+        this.#onRedact(from, p[0] ?? '', p[1] ?? '');
         return;
       case 'INVITE':
         if (this.ignores(from)) return;

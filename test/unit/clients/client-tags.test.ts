@@ -234,3 +234,31 @@ test('terminal rendering: the parent quoted above a reply, reactions in a row be
   assert.match(strip(rows[0]!), /↪ <e> a\[2Jb$/, 'the ESC is gone, the rest shown as text');
   assert.match(strip(rows.at(-1)!), /^\s+\[31m! 1$/);
 });
+
+test('redaction: REDACT from the server shows "message deleted" (text, reactions and quotes gone); we ask with REDACT', async () => {
+  const { renderLine, plainLine } = await import('../../../src/clients/tui/format.js');
+  const f = fake('server-time echo-message batch message-tags draft/message-redaction');
+  f.recv('@msgid=m1 :me!u@h PRIVMSG #a :oops, secret', '@msgid=m2;+draft/reply=m1 :ana!u@h PRIVMSG #a :what secret?');
+  f.recv('@+draft/react=😮;+draft/reply=m1 :ana!u@h TAGMSG #a');
+  const a = f.c.find('#a')!;
+  const mine = a.lines.find((l) => l.msgid === 'm1')!;
+  assert.equal(f.c.redact(a, mine), null);
+  assert.equal(f.sent.at(-1), 'REDACT #a m1');
+  assert.equal(mine.deleted, undefined, 'not before the server says so');
+  f.recv(':me!u@h REDACT #a m1');
+  assert.equal(mine.deleted, 'me');
+  assert.equal(mine.text, '');
+  assert.equal(mine.reactions, undefined);
+  assert.equal(a.lines.find((l) => l.msgid === 'm2')!.parent?.text, '(message deleted)');
+  assert.equal(plainLine(mine), '<me> (message deleted)');
+  assert.ok(renderLine(mine, 60).some((r) => r.includes('(message deleted)')));
+  assert.match(f.c.redact(a, mine) ?? '', /cannot be deleted/);
+  // private: from the other side, into their conversation
+  f.recv('@msgid=p1 :zed!u@h PRIVMSG me :hello', ':zed!u@h REDACT me p1');
+  assert.equal(f.c.find('zed')!.lines.find((l) => l.msgid === 'p1')!.deleted, 'zed');
+  // without the capability: said why, nothing sent
+  const g = fake();
+  g.recv('@msgid=x :me!u@h PRIVMSG #a :hi');
+  assert.match(g.c.redact(g.c.find('#a')!, g.c.find('#a')!.lines.at(-1)!) ?? '', /cannot delete/);
+  assert.deepEqual(g.sent, []);
+});
