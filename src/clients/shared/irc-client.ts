@@ -266,6 +266,30 @@ export class IrcClient extends IrcConnection {
     if (changed) this.emit('change');
   }
 
+  /** One search result (a line of a SEARCH batch, or a multiline message nested in one). */
+  #searchResult(cmd: 'PRIVMSG' | 'NOTICE', from: string, target: string, raw: string, d: Date | null, id: string | undefined): void {
+    const action = raw.startsWith('\x01ACTION ');
+    const text = action ? raw.slice(8).replace(/\x01$/, '') : raw;
+    if (this.#searchItems !== null && this.#searchItems.length < MAX_BATCH_LINES) {
+      const where = this.isChannel(target) || this.isMe(from) ? target : from;
+      this.#searchItems.push({
+        id: lineId(),
+        time: d ?? this.now(),
+        kind: action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message',
+        nick: from,
+        text,
+        self: this.isMe(from),
+        mention: false,
+        history: true,
+        where,
+        ...(id !== undefined ? { msgid: id } : {}),
+      });
+    }
+    if (this.opts.searchLines === false) return;
+    const stamp = d !== null ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
+    this.info(this.#searchBuffer ?? this.active, `[${target}${stamp}] ${action ? `* ${from} ${text}` : `<${from}> ${text}`}`);
+  }
+
   /** One line of a multiline batch: joined to the message with \n (or nothing: concat). */
   #multiLine(m: MultiMessage, msg: IrcMessage): void {
     const cmd = msg.command as 'PRIVMSG' | 'NOTICE';
@@ -631,31 +655,7 @@ export class IrcClient extends IrcConnection {
     if (batch !== undefined && /search/i.test(batch.type) && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) {
       const when = msg.tags?.get('time');
       const d = when !== undefined ? new Date(when) : null;
-      const ok = d !== null && !Number.isNaN(d.getTime());
-      const raw = p[1] ?? '';
-      const action = raw.startsWith('\x01ACTION ');
-      const text = action ? raw.slice(8).replace(/\x01$/, '') : raw;
-      const target = p[0] ?? '';
-      if (this.#searchItems !== null && this.#searchItems.length < MAX_BATCH_LINES) {
-        const where = this.isChannel(target) || this.isMe(from) ? target : from;
-        const id = msg.tags?.get('msgid');
-        this.#searchItems.push({
-          id: lineId(),
-          time: ok ? d : this.now(),
-          kind: action ? 'action' : msg.command === 'NOTICE' ? 'notice' : 'message',
-          nick: from,
-          text,
-          self: this.isMe(from),
-          mention: false,
-          history: true,
-          where,
-          ...(id !== undefined ? { msgid: id } : {}),
-        });
-      }
-      if (this.opts.searchLines === false) return;
-      const stamp = ok ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
-      this.info(this.#searchBuffer ?? this.active, `[${target}${stamp}] ${action ? `* ${from} ${text}` : `<${from}> ${text}`}`);
-      return;
+      return this.#searchResult(msg.command, from, p[0] ?? '', p[1] ?? '', d !== null && !Number.isNaN(d.getTime()) ? d : null, msg.tags?.get('msgid'));
     }
 
     const extra: Partial<ChatLine> = { history };
@@ -693,7 +693,9 @@ export class IrcClient extends IrcConnection {
           this.#batches.delete(ref.slice(1));
           if (b?.multi !== undefined) {
             const m = b.multi;
-            if (m.cmd !== null && m.text !== '') this.#onMessage(m.cmd, m.from, m.fromUser, m.target, m.text, m.extra);
+            // nested in a search batch (the closing line says which): a result, not a new message
+            if (m.cmd !== null && m.text !== '' && batch !== undefined && /search/i.test(batch.type)) this.#searchResult(m.cmd, m.from, m.target, m.text, m.extra.time ?? null, m.extra.msgid);
+            else if (m.cmd !== null && m.text !== '') this.#onMessage(m.cmd, m.from, m.fromUser, m.target, m.text, m.extra);
           } else if (b?.lines) {
             this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {

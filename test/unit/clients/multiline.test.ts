@@ -135,3 +135,22 @@ test('terminal: a paste keeps its lines, Enter gives them as "\\n"; shown as one
   const b = { kind: 'channel', name: '#a' } as Parameters<typeof formatPlain>[0];
   assert.equal(formatPlain(b, l), '[09:05] #a <bo> one\n[09:05] #a <bo> two[2J');
 });
+
+test('a multiline message nested in a SEARCH batch is one result, not a new message in the room', () => {
+  const f = fake('batch message-tags server-time draft/multiline');
+  f.recv(':srv 004 me srv tincan-0.1.0 i o', ':srv 005 me CHATHISTORY=100 :ok');
+  const before = f.c.find('#a')!.lines.length;
+  assert.equal(f.c.search('#a', 'needle'), null);
+  f.recv(
+    ':srv BATCH +q1 search',
+    '@batch=q1;time=2026-01-01T09:00:00.000Z;msgid=S1 :bo!u@h BATCH +m1 draft/multiline #a',
+    '@batch=m1 :bo!u@h PRIVMSG #a :a needle',
+    '@batch=m1 :bo!u@h PRIVMSG #a :and more',
+    '@batch=q1 :bo!u@h BATCH -m1',
+    ':srv BATCH -q1',
+  );
+  assert.equal(f.c.searchResults?.results.length, 1);
+  assert.equal(f.c.searchResults?.results[0]?.text, 'a needle\nand more');
+  assert.ok(!f.c.find('#a')!.lines.slice(before).some((l) => l.kind === 'message'), 'no live message added');
+  assert.ok(f.c.active.lines.some((l) => l.text === 'Search: 1 result'));
+});
