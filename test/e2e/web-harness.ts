@@ -97,3 +97,50 @@ export async function startWebTincan(overrides: Record<string, unknown> = {}, po
     },
   };
 }
+
+// ---- chromium pages (playwright-core) --------------------------------------------
+// playwright-core's .d.ts needs the DOM lib, which the node tsconfig leaves out: it is
+// loaded untyped and described here as far as the tests use it.
+
+export interface Locator {
+  count(): Promise<number>;
+  first(): Locator;
+  textContent(): Promise<string | null>;
+}
+export interface Page {
+  goto(url: string): Promise<unknown>;
+  fill(sel: string, value: string): Promise<void>;
+  type(sel: string, value: string): Promise<void>;
+  click(sel: string): Promise<void>;
+  hover(sel: string): Promise<void>;
+  press(sel: string, key: string): Promise<void>;
+  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
+  locator(sel: string): Locator;
+  textContent(sel: string): Promise<string | null>;
+  getAttribute(sel: string, name: string): Promise<string | null>;
+  keyboard: { press(key: string): Promise<void>; down(key: string): Promise<void>; up(key: string): Promise<void> };
+  on(event: 'pageerror', f: (e: unknown) => void): void;
+}
+export interface Context {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+export interface Browser extends Context {
+  newContext(opts: Record<string, unknown>): Promise<Context>;
+}
+
+/** Debian's chromium, headless, through playwright-core. */
+export async function launchChromium(): Promise<Browser> {
+  const name = 'playwright-core';
+  const { chromium } = (await import(name)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Picks `nick` on the start page and waits until the page is in #lobby. */
+export async function loginAs(page: Page, url: string, nick: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('#nick', nick);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.room.active >> text=#lobby', { timeout: 10_000, state: 'attached' });
+  await page.waitForSelector(`.members >> text=${nick}`, { timeout: 10_000, state: 'attached' });
+}

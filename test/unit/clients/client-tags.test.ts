@@ -5,7 +5,7 @@
  */
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { IrcClient, type TransportHandlers } from '../../../src/clients/shared/irc-client.js';
+import { registeredClient } from './registered-client.js';
 import {
   clientTagAllowed,
   MAX_REACTIONS_PER_LINE,
@@ -17,37 +17,7 @@ import {
   TYPING_SEND_EVERY_MS,
 } from '../../../src/clients/shared/client-tags.js';
 
-function fake(caps = 'server-time echo-message batch message-tags', isupport = 'CHANTYPES=# CASEMAPPING=rfc1459') {
-  let now = Date.parse('2026-01-01T10:00:00Z');
-  let h!: TransportHandlers;
-  const sent: string[] = [];
-  const c = new IrcClient({
-    nick: 'me',
-    serverLabel: 'test:1',
-    reconnect: false,
-    now: () => new Date(now),
-    transport: (x) => {
-      h = x;
-      return { send: (l) => sent.push(l), close: () => h.onClose() };
-    },
-  });
-  c.connect();
-  h.onOpen();
-  const recv = (...ls: string[]): void => ls.forEach((l) => h.onLine(l));
-  recv(`:srv CAP * LS :${caps}`, `:srv CAP me ACK :${caps}`, ':srv 001 me :Welcome', `:srv 005 me ${isupport} :are supported`);
-  recv(':me!u@h JOIN #a');
-  sent.length = 0;
-  return {
-    c,
-    sent,
-    recv,
-    advance: (ms: number) => {
-      now += ms;
-      mock.timers.tick(ms);
-    },
-    drop: () => h.onClose(new Error('reset')),
-  };
-}
+const fake = (caps = 'server-time echo-message batch message-tags', isupport?: string) => registeredClient(caps, isupport);
 
 test('CLIENTTAGDENY: * denies all but the exempted, a name denies one', () => {
   assert.equal(clientTagAllowed([], '+typing'), true);

@@ -6,32 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IrcClient, type TransportHandlers } from '../../../src/clients/shared/irc-client.js';
+import { registeredClient } from './registered-client.js';
 import { concatPieces, multilineBatches } from '../../../src/clients/shared/multiline.js';
 import { LineEditor } from '../../../src/clients/tui/line-editor.js';
 import { renderLine } from '../../../src/clients/tui/format.js';
 import { formatPlain } from '../../../src/clients/tui/line-mode.js';
 
-function fake(caps: string, offered = caps) {
-  let h!: TransportHandlers;
-  const sent: string[] = [];
-  const c = new IrcClient({
-    nick: 'me',
-    serverLabel: 'test:1',
-    reconnect: false,
-    transport: (x) => {
-      h = x;
-      return { send: (l) => sent.push(l), close: () => h.onClose() };
-    },
-  });
-  c.connect();
-  h.onOpen();
-  const recv = (...ls: string[]): void => ls.forEach((l) => h.onLine(l));
-  recv(`:srv CAP * LS :${offered}`, `:srv CAP me ACK :${caps.replace(/=\S*/g, '')}`, ':srv 001 me :Welcome', ':srv 005 me CHANTYPES=# CHATHISTORY=100 :are supported');
-  recv(':me!u@h JOIN #a');
-  sent.length = 0;
-  return { c, sent, recv };
-}
+const fake = (caps: string, offered = caps) => registeredClient(caps, 'CHANTYPES=# CHATHISTORY=100', offered);
 
 test('concat pieces: cut after a space (kept) so joining gives the line back; no space: a hard cut', () => {
   const line = 'alpha beta gamma delta';
