@@ -2,14 +2,17 @@
  * The client-side IRC model, shared by the terminal client and the browser client:
  * incoming messages turned into readable lines in per-room buffers, NAMES and away
  * state, unread and mention counts, rejoin after a reconnect, CHATHISTORY (on join,
- * catch-up after a reconnect, scrollback paging, msgid de-duplication), SEARCH, and
- * messages kept while disconnected. The connection itself (transport, registration,
+ * catch-up after a reconnect, scrollback paging, msgid de-duplication), SEARCH,
+ * messages kept while disconnected, client tags (typing, replies, reactions: the rules
+ * and bounds in client-tags.ts), draft/multiline (batches in, multiline.ts out) and
+ * REDACT. The connection itself (transport, registration,
  * backoff, a refused password) is its base class, connection.ts.
  *
  * Why one module above 500 lines: what is left here is one state machine over one set
  * of fields (buffers, members, batches) whose incoming switch reads best as one table;
  * every part that stands alone lives beside it: connection.ts, buffer.ts (lines,
- * paging), history.ts (requests, merging a batch, replayed events), caps.ts, outbox.ts,
+ * paging), history.ts (requests, merging a batch, replayed events), client-tags.ts,
+ * multiline.ts, caps.ts, outbox.ts,
  * isupport.ts (incl. prefix modes), numeric-text.ts, client-types.ts, and src/text
  * (mentions, splitting).
  *
