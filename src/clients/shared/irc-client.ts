@@ -111,13 +111,19 @@ export class IrcClient extends IrcConnection {
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
   /** names our multiline batches */
   #batchSeq = 0;
+  /**
+   * Folded targets that refused what we sent (401/404: gone, +m, banned): no more typing
+   * notifications there, or every 3 s of typing would bring another error. Cleared by a
+   * new session, our JOIN, or a message from them.
+   */
+  readonly #noTyping = new Set<string>();
 
   constructor(opts: ClientOptions) {
     super(opts);
     this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
     this.#ignored = (opts.ignored ?? []).filter((n) => n !== '').slice(0, MAX_IGNORED);
     this.#typing = new TypingSender(
-      (target, state) => this.connected && this.canTag('typing') && this.sendTagged({ '+typing': state }, 'TAGMSG', target),
+      (target, state) => this.connected && this.canTag('typing') && this.#mayType(target) && this.sendTagged({ '+typing': state }, 'TAGMSG', target),
       () => this.now().getTime(),
     );
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
@@ -130,6 +136,7 @@ export class IrcClient extends IrcConnection {
   }
 
   protected sessionStarted(): void {
+    this.#noTyping.clear();
     this.#batches.clear();
     this.#historyAsked.clear();
     this.#silentWho.clear();
@@ -154,6 +161,12 @@ export class IrcClient extends IrcConnection {
   /** May we send this client tag (message-tags on, not in CLIENTTAGDENY)? */
   canTag(tag: string): boolean {
     return this.caps.has('message-tags') && clientTagAllowed(this.isupport.clientTagDeny, tag);
+  }
+
+  /** Typing notifications to `target`: not to a room we are not in, nor where they were refused. */
+  #mayType(target: string): boolean {
+    if (this.#noTyping.has(this.fold(target))) return false;
+    return !this.isChannel(target) || this.find(target)?.joined === true;
   }
 
   /** The text in the input box for `target` changed (sends +typing, throttled). */
@@ -745,6 +758,7 @@ export class IrcClient extends IrcConnection {
         if (this.isMe(from)) {
           b.joined = true;
           b.members.clear();
+          this.#noTyping.delete(this.fold(chan));
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
           // with its msgid, so the same JOIN replayed from history is not shown twice
           this.addLine(b, 'join', `You joined ${chan}`, {
@@ -936,6 +950,7 @@ export class IrcClient extends IrcConnection {
       }
     }
 
+    if ((msg.command === N.ERR_NOSUCHNICK || msg.command === N.ERR_CANNOTSENDTOCHAN) && p[1] !== undefined && this.#noTyping.size < 100) this.#noTyping.add(this.fold(p[1]));
     if (/^\d{3}$/.test(msg.command)) {
       const text = numericText(msg.command, p);
       if (text === null) return;
@@ -987,6 +1002,7 @@ export class IrcClient extends IrcConnection {
     const mention = !self && (mentions(text, this.nick, (s) => this.fold(s)) || (b.kind === 'query' && cmd === 'PRIVMSG'));
     // they sent what they were typing
     if (!extra.history && b.typing.delete(this.fold(from))) this.emit('change');
+    if (!self && !extra.history) this.#noTyping.delete(this.fold(from));
     const parent = extra.replyTo !== undefined ? this.#parentIn(b, extra.replyTo) : undefined;
     if (parent !== undefined) extra = { ...extra, parent: quoteOf(parent) };
     this.addLine(b, action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message', text, { ...extra, nick: from, self, mention });

@@ -232,3 +232,37 @@ test('redaction: REDACT from the server shows "message deleted" (text, reactions
   assert.match(g.c.redact(g.c.find('#a')!, g.c.find('#a')!.lines.at(-1)!) ?? '', /cannot delete/);
   assert.deepEqual(g.sent, []);
 });
+
+test('no typing notifications to a room we are not in, nor where the server refused (401/404): no error every 3 s', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const f = fake();
+    f.recv(':me!u@h PART #a');
+    f.c.typing('#a', 'hi');
+    assert.deepEqual(f.sent, [], 'parted: nothing');
+    f.recv(':me!u@h JOIN #m');
+    f.c.typing('#m', 'hi');
+    assert.deepEqual(f.sent, ['@+typing=active TAGMSG #m']);
+    f.recv(':srv 404 me #m :Cannot send to channel');
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('#m', 'hi there');
+    assert.equal(f.sent.length, 1, 'refused once: not again');
+    f.recv(':me!u@h JOIN #m');
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('#m', 'hi there!');
+    assert.equal(f.sent.at(-1), '@+typing=active TAGMSG #m', 'a new JOIN: typing again');
+    // a private chat with someone gone: once, until they speak
+    f.c.typing('ghost', 'x');
+    f.recv(':srv 401 me ghost :No such nick/channel');
+    const n = f.sent.length;
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('ghost', 'xy');
+    assert.equal(f.sent.length, n);
+    f.recv(':ghost!u@h PRIVMSG me :back');
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('ghost', 'xyz');
+    assert.equal(f.sent.at(-1), '@+typing=active TAGMSG ghost');
+  } finally {
+    mock.timers.reset();
+  }
+});
