@@ -10,44 +10,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, startWebTincan, type WebTincan } from './web-harness.js';
-
-interface Locator {
-  count(): Promise<number>;
-  first(): Locator;
-  textContent(): Promise<string | null>;
-}
-interface Page {
-  goto(url: string): Promise<unknown>;
-  fill(sel: string, value: string): Promise<void>;
-  type(sel: string, value: string): Promise<void>;
-  click(sel: string): Promise<void>;
-  hover(sel: string): Promise<void>;
-  press(sel: string, key: string): Promise<void>;
-  waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
-  locator(sel: string): Locator;
-  textContent(sel: string): Promise<string | null>;
-  getAttribute(sel: string, name: string): Promise<string | null>;
-  keyboard: { press(key: string): Promise<void>; down(key: string): Promise<void>; up(key: string): Promise<void> };
-  on(event: 'pageerror', f: (e: unknown) => void): void;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Browser extends Context {
-  newContext(opts: Record<string, unknown>): Promise<Context>;
-}
-const playwright = 'playwright-core';
-const { chromium } = (await import(playwright)) as { chromium: { launch(o: Record<string, unknown>): Promise<Browser> } };
-
-async function login(page: Page, url: string, nick: string): Promise<void> {
-  await page.goto(url);
-  await page.fill('#nick', nick);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('.room.active >> text=#lobby', { timeout: 10_000, state: 'attached' });
-  await page.waitForSelector(`.members >> text=${nick}`, { timeout: 10_000, state: 'attached' });
-}
+import { chromiumMissing, launchChromium, loginAs, startWebTincan, type Browser, type Page, type WebTincan } from './web-harness.js';
 
 async function say(page: Page, text: string): Promise<void> {
   await page.fill('#composer', text);
@@ -71,27 +34,32 @@ describe('browser client: typing, replies, reactions', { skip: chromiumMissing, 
   let browser: Browser;
   before(async () => {
     t = await startWebTincan();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
     await t?.stop();
   });
 
-  it('typing appears and goes, a reply shows its parent, a reaction count appears on the other page', async () => {
+  /** Two pages logged in as `x` and `y`, and an IRC client `irc` (with `caps`) in #lobby. */
+  async function three(x: string, y: string, irc: string, caps: string[]): Promise<{ a: Page; b: Page; c: RawClient; errors: string[] }> {
     const a = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
     const b = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
     const errors: string[] = [];
     for (const p of [a, b]) p.on('pageerror', (e) => errors.push(String(e)));
-    let irc: RawClient | null = null;
+    await loginAs(a, t.url, x);
+    await loginAs(b, t.url, y);
+    // (connect right before registering: a socket silent for a second is a plain listener)
+    const c = await RawClient.connect(t.port);
+    await c.register(irc, caps);
+    c.send('JOIN #lobby');
+    await a.waitForSelector(`.members >> text=${irc}`);
+    return { a, b, c, errors };
+  }
+
+  it('typing appears and goes, a reply shows its parent, a reaction count appears on the other page', async () => {
+    const { a, b, c: irc, errors } = await three('alice', 'bob', 'ircuser', ['message-tags']);
     try {
-      await login(a, t.url, 'alice');
-      await login(b, t.url, 'bob');
-      // (connect right before registering: a socket silent for a second is a plain listener)
-      irc = await RawClient.connect(t.port);
-      await irc.register('ircuser', ['message-tags']);
-      irc.send('JOIN #lobby');
-      await a.waitForSelector('.members >> text=ircuser');
       const typingOn = async (p: Page): Promise<string> => (await p.textContent('.typing')) ?? '';
 
       // typing: shown to bob while alice types, gone when she empties the box
@@ -153,23 +121,13 @@ describe('browser client: typing, replies, reactions', { skip: chromiumMissing, 
       await until(async () => (await typingOn(b)) === '', () => typingOn(b));
       assert.deepEqual(errors, []);
     } finally {
-      irc?.socket.destroy();
+      irc.socket.destroy();
     }
   });
 
   it('a message typed with Shift+Enter goes as one draft/multiline batch and shows as one message with its lines', async () => {
-    const a = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
-    const b = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
-    const errors: string[] = [];
-    for (const p of [a, b]) p.on('pageerror', (e) => errors.push(String(e)));
-    let irc: RawClient | null = null;
+    const { a, b, c: irc, errors } = await three('carol', 'dave', 'plainirc', ['message-tags']);
     try {
-      await login(a, t.url, 'carol');
-      await login(b, t.url, 'dave');
-      irc = await RawClient.connect(t.port);
-      await irc.register('plainirc', ['message-tags']);
-      irc.send('JOIN #lobby');
-      await a.waitForSelector('.members >> text=plainirc');
       await a.type('#composer', 'first line');
       await a.keyboard.down('Shift');
       await a.keyboard.press('Enter');
@@ -191,7 +149,7 @@ describe('browser client: typing, replies, reactions', { skip: chromiumMissing, 
       assert.equal(irc.lines.filter((l) => / BATCH /.test(l)).length, 0);
       assert.deepEqual(errors, []);
     } finally {
-      irc?.socket.destroy();
+      irc.socket.destroy();
     }
   });
 });

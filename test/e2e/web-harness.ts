@@ -113,6 +113,8 @@ export interface Page {
   goto(url: string): Promise<unknown>;
   reload(): Promise<unknown>;
   fill(sel: string, value: string): Promise<void>;
+  type(sel: string, value: string): Promise<void>;
+  hover(sel: string): Promise<void>;
   click(sel: string): Promise<void>;
   press(sel: string, key: string): Promise<void>;
   waitForSelector(sel: string, opts?: { timeout?: number; state?: string }): Promise<unknown>;
@@ -124,7 +126,7 @@ export interface Page {
   isVisible(sel: string): Promise<boolean>;
   screenshot(opts: { path: string }): Promise<unknown>;
   waitForTimeout(ms: number): Promise<void>;
-  keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void>; down(key: string): Promise<void>; up(key: string): Promise<void> };
   url(): string;
   on(event: 'pageerror', f: (e: unknown) => void): void;
   close(): Promise<void>;
@@ -153,4 +155,13 @@ export async function waitUntil(cond: () => boolean, what: string | (() => strin
     if (Date.now() > end) throw new Error(typeof what === 'string' ? `timed out waiting for ${what}` : what());
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Picks `nick` on the start page and waits until the page is in #lobby. */
+export async function loginAs(page: Page, url: string, nick: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('#nick', nick);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.room.active >> text=#lobby', { timeout: 10_000, state: 'attached' });
+  await page.waitForSelector(`.members >> text=${nick}`, { timeout: 10_000, state: 'attached' });
 }

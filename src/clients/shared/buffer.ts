@@ -50,6 +50,8 @@ export interface ChatLine {
   parent?: Quote;
   /** +draft/react: emoji on this message and who gave them (bounded: client-tags.ts) */
   reactions?: Reaction[];
+  /** draft/message-redaction: deleted (by this nick); its text is gone */
+  deleted?: string;
 }
 
 let nextLineId = 1;

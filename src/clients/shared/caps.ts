@@ -16,6 +16,8 @@ export const WANTED_CAPS = [
   'chathistory',
   // pastes and code blocks as one message (irc-client.ts, multiline.ts)
   'draft/multiline',
+  // "delete" on your own messages, and "message deleted" for what others delete
+  'draft/message-redaction',
 ] as const;
 
 export class CapNegotiation {

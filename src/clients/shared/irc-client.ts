@@ -2,14 +2,17 @@
  * The client-side IRC model, shared by the terminal client and the browser client:
  * incoming messages turned into readable lines in per-room buffers, NAMES and away
  * state, unread and mention counts, rejoin after a reconnect, CHATHISTORY (on join,
- * catch-up after a reconnect, scrollback paging, msgid de-duplication), SEARCH, and
- * messages kept while disconnected. The connection itself (transport, registration,
+ * catch-up after a reconnect, scrollback paging, msgid de-duplication), SEARCH,
+ * messages kept while disconnected, client tags (typing, replies, reactions: the rules
+ * and bounds in client-tags.ts), draft/multiline (batches in, multiline.ts out) and
+ * REDACT. The connection itself (transport, registration,
  * backoff, a refused password) is its base class, connection.ts.
  *
  * Why one module above 500 lines: what is left here is one state machine over one set
  * of fields (buffers, members, batches) whose incoming switch reads best as one table;
  * every part that stands alone lives beside it: connection.ts, buffer.ts (lines,
- * paging), history.ts (requests, merging a batch, replayed events), caps.ts, outbox.ts,
+ * paging), history.ts (requests, merging a batch, replayed events), client-tags.ts,
+ * multiline.ts, caps.ts, outbox.ts,
  * isupport.ts (incl. prefix modes), numeric-text.ts, client-types.ts, and src/text
  * (mentions, splitting).
  *
@@ -32,7 +35,7 @@ export { WANTED_CAPS } from './caps.js';
 import { numericText } from './numeric-text.js';
 import { mentions, splitLines } from '../../text/index.js';
 import { multilineBatches, type MultilinePart } from './multiline.js';
-import { applyReaction, cleanReaction, clientTagAllowed, findByMsgid, quoteOf, reacted, typingState, TypingSender } from './client-tags.js';
+import { applyReaction, cleanReaction, clientTagAllowed, findByMsgid, MAX_LOOKBACK, quoteOf, reacted, typingState, TypingSender } from './client-tags.js';
 
 interface Batch {
   type: string;
@@ -108,13 +111,19 @@ export class IrcClient extends IrcConnection {
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
   /** names our multiline batches */
   #batchSeq = 0;
+  /**
+   * Folded targets that refused what we sent (401/404: gone, +m, banned): no more typing
+   * notifications there, or every 3 s of typing would bring another error. Cleared by a
+   * new session, our JOIN, or a message from them.
+   */
+  readonly #noTyping = new Set<string>();
 
   constructor(opts: ClientOptions) {
     super(opts);
     this.#outbox = new Outbox(opts.outbox ?? DEFAULT_OUTBOX);
     this.#ignored = (opts.ignored ?? []).filter((n) => n !== '').slice(0, MAX_IGNORED);
     this.#typing = new TypingSender(
-      (target, state) => this.connected && this.canTag('typing') && this.sendTagged({ '+typing': state }, 'TAGMSG', target),
+      (target, state) => this.connected && this.canTag('typing') && this.#mayType(target) && this.sendTagged({ '+typing': state }, 'TAGMSG', target),
       () => this.now().getTime(),
     );
     this.server = new ChatBuffer(opts.serverLabel, 'server', opts.maxLines);
@@ -127,6 +136,7 @@ export class IrcClient extends IrcConnection {
   }
 
   protected sessionStarted(): void {
+    this.#noTyping.clear();
     this.#batches.clear();
     this.#historyAsked.clear();
     this.#silentWho.clear();
@@ -151,6 +161,12 @@ export class IrcClient extends IrcConnection {
   /** May we send this client tag (message-tags on, not in CLIENTTAGDENY)? */
   canTag(tag: string): boolean {
     return this.caps.has('message-tags') && clientTagAllowed(this.isupport.clientTagDeny, tag);
+  }
+
+  /** Typing notifications to `target`: not to a room we are not in, nor where they were refused. */
+  #mayType(target: string): boolean {
+    if (this.#noTyping.has(this.fold(target))) return false;
+    return !this.isChannel(target) || this.find(target)?.joined === true;
   }
 
   /** The text in the input box for `target` changed (sends +typing, throttled). */
@@ -180,6 +196,39 @@ export class IrcClient extends IrcConnection {
     // with echo-message the server's copy applies it (as for everyone else)
     if (!this.caps.has('echo-message') && applyReaction(line, this.nick, e, !undo, (x) => this.fold(x))) this.emit('change');
     return null;
+  }
+
+  /** Can messages be deleted here (draft/message-redaction)? */
+  get canRedact(): boolean {
+    return this.caps.has('draft/message-redaction');
+  }
+
+  /** Asks the server to delete `line` (REDACT); it says when it did. Returns why not, or null. */
+  redact(b: ChatBuffer, line: ChatLine): string | null {
+    if (!this.canRedact) return `${this.label} cannot delete messages (no draft/message-redaction)`;
+    if (line.msgid === undefined || line.deleted !== undefined) return 'That message cannot be deleted';
+    if (b.kind === 'server') return 'Nothing to delete here';
+    if (!this.send('REDACT', b.name, line.msgid)) return `Not connected to ${this.label}`;
+    return null;
+  }
+
+  /** REDACT target msgid [reason]: the message shows as deleted, its text and reactions gone. */
+  #onRedact(from: string, target: string, msgid: string): void {
+    const self = this.isMe(from);
+    const b = this.isChannel(target) ? this.find(target) : this.find(self ? target : from);
+    if (b === undefined) return;
+    const line = findByMsgid(b, msgid);
+    if (line === undefined || line.deleted !== undefined) return;
+    line.deleted = from;
+    line.text = '';
+    delete line.reactions;
+    // replies quoting it no longer show what it said
+    const stop = Math.max(0, b.lines.length - MAX_LOOKBACK);
+    for (let i = b.lines.length - 1; i >= stop; i--) {
+      const r = b.lines[i]!;
+      if (r.replyTo === msgid && r.parent !== undefined) r.parent = { nick: r.parent.nick, text: '(message deleted)' };
+    }
+    this.emit('change');
   }
 
   /** Someone's +typing in a window: shown until done, a message, or it expires. */
@@ -231,6 +280,30 @@ export class IrcClient extends IrcConnection {
     if (react !== null) changed = applyReaction(line, from, react, true, fold);
     if (unreact !== null) changed = applyReaction(line, from, unreact, false, fold) || changed;
     if (changed) this.emit('change');
+  }
+
+  /** One search result (a line of a SEARCH batch, or a multiline message nested in one). */
+  #searchResult(cmd: 'PRIVMSG' | 'NOTICE', from: string, target: string, raw: string, d: Date | null, id: string | undefined): void {
+    const action = raw.startsWith('\x01ACTION ');
+    const text = action ? raw.slice(8).replace(/\x01$/, '') : raw;
+    if (this.#searchItems !== null && this.#searchItems.length < MAX_BATCH_LINES) {
+      const where = this.isChannel(target) || this.isMe(from) ? target : from;
+      this.#searchItems.push({
+        id: lineId(),
+        time: d ?? this.now(),
+        kind: action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message',
+        nick: from,
+        text,
+        self: this.isMe(from),
+        mention: false,
+        history: true,
+        where,
+        ...(id !== undefined ? { msgid: id } : {}),
+      });
+    }
+    if (this.opts.searchLines === false) return;
+    const stamp = d !== null ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
+    this.info(this.#searchBuffer ?? this.active, `[${target}${stamp}] ${action ? `* ${from} ${text}` : `<${from}> ${text}`}`);
   }
 
   /** One line of a multiline batch: joined to the message with \n (or nothing: concat). */
@@ -598,31 +671,7 @@ export class IrcClient extends IrcConnection {
     if (batch !== undefined && /search/i.test(batch.type) && (msg.command === 'PRIVMSG' || msg.command === 'NOTICE')) {
       const when = msg.tags?.get('time');
       const d = when !== undefined ? new Date(when) : null;
-      const ok = d !== null && !Number.isNaN(d.getTime());
-      const raw = p[1] ?? '';
-      const action = raw.startsWith('\x01ACTION ');
-      const text = action ? raw.slice(8).replace(/\x01$/, '') : raw;
-      const target = p[0] ?? '';
-      if (this.#searchItems !== null && this.#searchItems.length < MAX_BATCH_LINES) {
-        const where = this.isChannel(target) || this.isMe(from) ? target : from;
-        const id = msg.tags?.get('msgid');
-        this.#searchItems.push({
-          id: lineId(),
-          time: ok ? d : this.now(),
-          kind: action ? 'action' : msg.command === 'NOTICE' ? 'notice' : 'message',
-          nick: from,
-          text,
-          self: this.isMe(from),
-          mention: false,
-          history: true,
-          where,
-          ...(id !== undefined ? { msgid: id } : {}),
-        });
-      }
-      if (this.opts.searchLines === false) return;
-      const stamp = ok ? ` ${d.toISOString().slice(0, 16).replace('T', ' ')}` : '';
-      this.info(this.#searchBuffer ?? this.active, `[${target}${stamp}] ${action ? `* ${from} ${text}` : `<${from}> ${text}`}`);
-      return;
+      return this.#searchResult(msg.command, from, p[0] ?? '', p[1] ?? '', d !== null && !Number.isNaN(d.getTime()) ? d : null, msg.tags?.get('msgid'));
     }
 
     const extra: Partial<ChatLine> = { history };
@@ -660,7 +709,9 @@ export class IrcClient extends IrcConnection {
           this.#batches.delete(ref.slice(1));
           if (b?.multi !== undefined) {
             const m = b.multi;
-            if (m.cmd !== null && m.text !== '') this.#onMessage(m.cmd, m.from, m.fromUser, m.target, m.text, m.extra);
+            // nested in a search batch (the closing line says which): a result, not a new message
+            if (m.cmd !== null && m.text !== '' && batch !== undefined && /search/i.test(batch.type)) this.#searchResult(m.cmd, m.from, m.target, m.text, m.extra.time ?? null, m.extra.msgid);
+            else if (m.cmd !== null && m.text !== '') this.#onMessage(m.cmd, m.from, m.fromUser, m.target, m.text, m.extra);
           } else if (b?.lines) {
             this.#endHistory(b);
           } else if (b && /search/i.test(b.type)) {
@@ -707,6 +758,7 @@ export class IrcClient extends IrcConnection {
         if (this.isMe(from)) {
           b.joined = true;
           b.members.clear();
+          this.#noTyping.delete(this.fold(chan));
           if (this.#focusOnJoin.delete(this.fold(chan))) this.setActive(b);
           // with its msgid, so the same JOIN replayed from history is not shown twice
           this.addLine(b, 'join', `You joined ${chan}`, {
@@ -840,6 +892,9 @@ export class IrcClient extends IrcConnection {
       case 'TAGMSG':
         if (msg.tags !== null) this.#onTagmsg(from, p[0] ?? '', msg.tags, history);
         return;
+      case 'REDACT':
+        this.#onRedact(from, p[0] ?? '', p[1] ?? '');
+        return;
       case 'INVITE':
         if (this.ignores(from)) return;
         this.info(this.active, `${from} invites you to ${p[1] ?? ''} (type /join ${p[1] ?? ''})`);
@@ -895,6 +950,7 @@ export class IrcClient extends IrcConnection {
       }
     }
 
+    if ((msg.command === N.ERR_NOSUCHNICK || msg.command === N.ERR_CANNOTSENDTOCHAN) && p[1] !== undefined && this.#noTyping.size < 100) this.#noTyping.add(this.fold(p[1]));
     if (/^\d{3}$/.test(msg.command)) {
       const text = numericText(msg.command, p);
       if (text === null) return;
@@ -946,6 +1002,7 @@ export class IrcClient extends IrcConnection {
     const mention = !self && (mentions(text, this.nick, (s) => this.fold(s)) || (b.kind === 'query' && cmd === 'PRIVMSG'));
     // they sent what they were typing
     if (!extra.history && b.typing.delete(this.fold(from))) this.emit('change');
+    if (!self && !extra.history) this.#noTyping.delete(this.fold(from));
     const parent = extra.replyTo !== undefined ? this.#parentIn(b, extra.replyTo) : undefined;
     if (parent !== undefined) extra = { ...extra, parent: quoteOf(parent) };
     this.addLine(b, action ? 'action' : cmd === 'NOTICE' ? 'notice' : 'message', text, { ...extra, nick: from, self, mention });

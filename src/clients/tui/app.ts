@@ -37,8 +37,9 @@ export class TuiApp {
   readonly #completer = new Completer();
   readonly #scroll = new WeakMap<ChatBuffer, number>();
   #pending = false;
-  /** the input line as last told to the model (edited) */
+  /** the input line and its window as last told to the model (edited) */
   #lastText = '';
+  #lastWindow: ChatBuffer | null = null;
   #running = false;
   #unsub: (() => void)[] = [];
   #done!: () => void;
@@ -70,8 +71,9 @@ export class TuiApp {
     stdin.setEncoding('utf8');
     const onData = (d: string): void => {
       for (const k of this.#keys.feed(d)) this.#onKey(k);
-      if (this.#secret === null && this.editor.text !== this.#lastText) {
+      if (this.#secret === null && (this.editor.text !== this.#lastText || this.model.active !== this.#lastWindow)) {
         this.#lastText = this.editor.text;
+        this.#lastWindow = this.model.active;
         this.model.edited?.(this.#lastText);
       }
       this.render();

@@ -51,8 +51,11 @@ export function reactionsText(l: ChatLine): string {
 
 /** What makes a line look different once drawn (its reactions): part of the screen cache key. */
 export function lineVersion(l: ChatLine): string {
-  return l.reactions === undefined ? '' : reactionsText(l);
+  return (l.deleted !== undefined ? 'deleted|' : '') + (l.reactions === undefined ? '' : reactionsText(l));
 }
+
+/** What a deleted message shows instead of its text. */
+export const DELETED_TEXT = '(message deleted)';
 
 /** Peer text made safe line by line: the line breaks of a multiline message kept. */
 export function sanitizeLines(s: string): string {
@@ -61,7 +64,7 @@ export function sanitizeLines(s: string): string {
 
 /** One line as text; a multiline message gives its lines separated by "\n" (formatPlain prefixes each). */
 export function plainLine(l: ChatLine): string {
-  const text = replyMark(l) + sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
+  const text = l.deleted !== undefined ? DELETED_TEXT : replyMark(l) + sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
   switch (l.kind) {
     case 'message':
       return `<${l.nick ?? '?'}> ${text}`;
@@ -82,7 +85,7 @@ export function plainLine(l: ChatLine): string {
  */
 export function renderLine(l: ChatLine, cols: number): string[] {
   const time = timestamp(l.time);
-  const text = sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
+  const text = l.deleted !== undefined ? DELETED_TEXT : sanitizeLines(l.text) + (l.pending ? PENDING_MARK : '');
   let prefix: string;
   let prefixW: number;
   let body = text;
@@ -112,6 +115,7 @@ export function renderLine(l: ChatLine, cols: number): string[] {
       bodyStyle = SGR.dim;
   }
   if (l.mention) bodyStyle = SGR.mention;
+  if (l.deleted !== undefined) bodyStyle = SGR.dim;
   if (prefixW > cols / 2) {
     // very narrow terminal: no hanging indent
     body = text;

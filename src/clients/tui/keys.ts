@@ -22,6 +22,9 @@ function key(name: string, o: Partial<Key> = {}): Key {
   return { name, ctrl: false, meta: false, shift: false, ...o };
 }
 
+/** A bracketed paste is kept up to this many characters (the editor keeps less). */
+export const MAX_PASTE_CHARS = 256 * 1024;
+
 export class KeyParser {
   #paste: string | null = null;
 
@@ -33,10 +36,10 @@ export class KeyParser {
       if (this.#paste !== null) {
         const end = data.indexOf('\x1b[201~', i);
         if (end < 0) {
-          this.#paste += data.slice(i);
+          this.#paste = (this.#paste + data.slice(i)).slice(0, MAX_PASTE_CHARS);
           return out;
         }
-        this.#paste += data.slice(i, end);
+        this.#paste = (this.#paste + data.slice(i, end)).slice(0, MAX_PASTE_CHARS);
         out.push(key('paste', { ch: this.#paste }));
         this.#paste = null;
         i = end + 6;

@@ -22,6 +22,8 @@ export interface LineActions {
   isMe(nick: string): boolean;
   /** a line of this window by msgid */
   byMsgid(msgid: string): Line | undefined;
+  /** delete one of ours (absent: the server cannot) */
+  remove?(l: Line): void;
 }
 export const Actions = createContext<LineActions | null>(null);
 
@@ -150,9 +152,10 @@ function Reactions({ l }: { l: Line }) {
 function MessageActions({ l }: { l: Line }) {
   const actions = useContext(Actions);
   const [picking, setPicking] = useState(false);
-  if (actions === null || l.msgid === undefined || l.pending) return null;
+  if (actions === null || l.msgid === undefined || l.pending || l.deleted !== undefined) return null;
   return (
     <span class="actions">
+      {l.self && actions.remove !== undefined && <button class="act delete" title="Delete" aria-label="Delete" onClick={() => actions.remove?.(l)} />}
       {/* (glyphs from CSS: the line's text stays the message, for copying and for readers) */}
       <button class="act reply" title="Reply" aria-label="Reply" onClick={() => actions.reply(l)} />
       <button class="act react" title="React" aria-label="React" aria-expanded={picking} onClick={() => setPicking(!picking)} />
@@ -185,6 +188,15 @@ export function LineView({ l, where }: { l: Line; where?: string }) {
     </time>
   );
   const nick = l.nick ?? '';
+  if (l.deleted !== undefined && (l.kind === 'message' || l.kind === 'notice' || l.kind === 'action')) {
+    return (
+      <div class={`line ${kindClass(l)} deleted`} data-msgid={l.msgid}>
+        {time}
+        <Nick nick={nick} />
+        <span class="text muted">message deleted</span>
+      </div>
+    );
+  }
   if (l.kind === 'message' || l.kind === 'notice') {
     return (
       <div class={`line ${kindClass(l)}${l.mention ? ' mention' : ''}${l.self ? ' self' : ''}${l.pending ? ' pending' : ''}`} data-msgid={l.msgid}>
@@ -301,6 +313,14 @@ export function Log({ client, buffer, onReply }: { client: IrcClient; buffer: Bu
           },
           isMe: (n) => client.isMe(n),
           byMsgid: (id) => byId.get(id),
+          ...(client.canRedact
+            ? {
+                remove: (l: Line) => {
+                  const why = client.redact(buffer, l);
+                  if (why !== null) client.info(buffer, why, 'error');
+                },
+              }
+            : {}),
         };
 
   return (

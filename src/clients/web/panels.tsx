@@ -189,6 +189,13 @@ export function Composer({
   const recall = useRef(-1);
   const b = client.active;
   const placeholder = b.kind === 'server' ? 'Type /join #room or /help' : reply ? `Reply to ${reply.nick ?? ''}` : `Message ${b.name}`;
+  // leaving a window with text in the box: it is no longer being typed there
+  useEffect(() => {
+    const name = b.kind === 'server' ? null : b.name;
+    return () => {
+      if (name !== null) client.typingDone(name);
+    };
+  }, [b.id]);
   const edit = (v: string): void => {
     setText(v);
     if (b.kind !== 'server') client.typing(b.name, v);

@@ -5,7 +5,7 @@
  */
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { IrcClient, type TransportHandlers } from '../../../src/clients/shared/irc-client.js';
+import { registeredClient } from './registered-client.js';
 import {
   clientTagAllowed,
   MAX_REACTIONS_PER_LINE,
@@ -17,37 +17,7 @@ import {
   TYPING_SEND_EVERY_MS,
 } from '../../../src/clients/shared/client-tags.js';
 
-function fake(caps = 'server-time echo-message batch message-tags', isupport = 'CHANTYPES=# CASEMAPPING=rfc1459') {
-  let now = Date.parse('2026-01-01T10:00:00Z');
-  let h!: TransportHandlers;
-  const sent: string[] = [];
-  const c = new IrcClient({
-    nick: 'me',
-    serverLabel: 'test:1',
-    reconnect: false,
-    now: () => new Date(now),
-    transport: (x) => {
-      h = x;
-      return { send: (l) => sent.push(l), close: () => h.onClose() };
-    },
-  });
-  c.connect();
-  h.onOpen();
-  const recv = (...ls: string[]): void => ls.forEach((l) => h.onLine(l));
-  recv(`:srv CAP * LS :${caps}`, `:srv CAP me ACK :${caps}`, ':srv 001 me :Welcome', `:srv 005 me ${isupport} :are supported`);
-  recv(':me!u@h JOIN #a');
-  sent.length = 0;
-  return {
-    c,
-    sent,
-    recv,
-    advance: (ms: number) => {
-      now += ms;
-      mock.timers.tick(ms);
-    },
-    drop: () => h.onClose(new Error('reset')),
-  };
-}
+const fake = (caps = 'server-time echo-message batch message-tags', isupport?: string) => registeredClient(caps, isupport);
 
 test('CLIENTTAGDENY: * denies all but the exempted, a name denies one', () => {
   assert.equal(clientTagAllowed([], '+typing'), true);
@@ -233,4 +203,66 @@ test('terminal rendering: the parent quoted above a reply, reactions in a row be
   assert.ok(rows.every((r) => !r.includes('\x1b[2J')));
   assert.match(strip(rows[0]!), /↪ <e> a\[2Jb$/, 'the ESC is gone, the rest shown as text');
   assert.match(strip(rows.at(-1)!), /^\s+\[31m! 1$/);
+});
+
+test('redaction: REDACT from the server shows "message deleted" (text, reactions and quotes gone); we ask with REDACT', async () => {
+  const { renderLine, plainLine } = await import('../../../src/clients/tui/format.js');
+  const f = fake('server-time echo-message batch message-tags draft/message-redaction');
+  f.recv('@msgid=m1 :me!u@h PRIVMSG #a :oops, secret', '@msgid=m2;+draft/reply=m1 :ana!u@h PRIVMSG #a :what secret?');
+  f.recv('@+draft/react=😮;+draft/reply=m1 :ana!u@h TAGMSG #a');
+  const a = f.c.find('#a')!;
+  const mine = a.lines.find((l) => l.msgid === 'm1')!;
+  assert.equal(f.c.redact(a, mine), null);
+  assert.equal(f.sent.at(-1), 'REDACT #a m1');
+  assert.equal(mine.deleted, undefined, 'not before the server says so');
+  f.recv(':me!u@h REDACT #a m1');
+  assert.equal(mine.deleted, 'me');
+  assert.equal(mine.text, '');
+  assert.equal(mine.reactions, undefined);
+  assert.equal(a.lines.find((l) => l.msgid === 'm2')!.parent?.text, '(message deleted)');
+  assert.equal(plainLine(mine), '<me> (message deleted)');
+  assert.ok(renderLine(mine, 60).some((r) => r.includes('(message deleted)')));
+  assert.match(f.c.redact(a, mine) ?? '', /cannot be deleted/);
+  // private: from the other side, into their conversation
+  f.recv('@msgid=p1 :zed!u@h PRIVMSG me :hello', ':zed!u@h REDACT me p1');
+  assert.equal(f.c.find('zed')!.lines.find((l) => l.msgid === 'p1')!.deleted, 'zed');
+  // without the capability: said why, nothing sent
+  const g = fake();
+  g.recv('@msgid=x :me!u@h PRIVMSG #a :hi');
+  assert.match(g.c.redact(g.c.find('#a')!, g.c.find('#a')!.lines.at(-1)!) ?? '', /cannot delete/);
+  assert.deepEqual(g.sent, []);
+});
+
+test('no typing notifications to a room we are not in, nor where the server refused (401/404): no error every 3 s', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const f = fake();
+    f.recv(':me!u@h PART #a');
+    f.c.typing('#a', 'hi');
+    assert.deepEqual(f.sent, [], 'parted: nothing');
+    f.recv(':me!u@h JOIN #m');
+    f.c.typing('#m', 'hi');
+    assert.deepEqual(f.sent, ['@+typing=active TAGMSG #m']);
+    f.recv(':srv 404 me #m :Cannot send to channel');
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('#m', 'hi there');
+    assert.equal(f.sent.length, 1, 'refused once: not again');
+    f.recv(':me!u@h JOIN #m');
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('#m', 'hi there!');
+    assert.equal(f.sent.at(-1), '@+typing=active TAGMSG #m', 'a new JOIN: typing again');
+    // a private chat with someone gone: once, until they speak
+    f.c.typing('ghost', 'x');
+    f.recv(':srv 401 me ghost :No such nick/channel');
+    const n = f.sent.length;
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('ghost', 'xy');
+    assert.equal(f.sent.length, n);
+    f.recv(':ghost!u@h PRIVMSG me :back');
+    f.advance(TYPING_SEND_EVERY_MS);
+    f.c.typing('ghost', 'xyz');
+    assert.equal(f.sent.at(-1), '@+typing=active TAGMSG ghost');
+  } finally {
+    mock.timers.reset();
+  }
 });

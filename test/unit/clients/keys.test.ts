@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyParser } from '../../../src/clients/tui/keys.js';
+import { KeyParser, MAX_PASTE_CHARS } from '../../../src/clients/tui/keys.js';
 
 const names = (data: string): string[] =>
   new KeyParser().feed(data).map((k) => `${k.ctrl ? 'C-' : ''}${k.meta ? 'M-' : ''}${k.shift ? 'S-' : ''}${k.name === 'char' ? k.ch : k.name}`);
@@ -26,4 +26,13 @@ test('bracketed paste arrives as one piece, even across chunks', () => {
   assert.equal(k[0]?.name, 'paste');
   assert.equal(k[0]?.ch, 'line one\nline two');
   assert.equal(k[1]?.ch, 'x');
+});
+
+test('a bracketed paste is bounded however much arrives before its end', () => {
+  const p = new KeyParser();
+  p.feed('\x1b[200~');
+  for (let i = 0; i < 40; i++) p.feed('y'.repeat(10_000));
+  const k = p.feed('\x1b[201~');
+  assert.equal(k[0]?.name, 'paste');
+  assert.equal(k[0]?.ch?.length, MAX_PASTE_CHARS);
 });

@@ -6,32 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IrcClient, type TransportHandlers } from '../../../src/clients/shared/irc-client.js';
+import { registeredClient } from './registered-client.js';
 import { concatPieces, multilineBatches } from '../../../src/clients/shared/multiline.js';
 import { LineEditor } from '../../../src/clients/tui/line-editor.js';
 import { renderLine } from '../../../src/clients/tui/format.js';
 import { formatPlain } from '../../../src/clients/tui/line-mode.js';
 
-function fake(caps: string, offered = caps) {
-  let h!: TransportHandlers;
-  const sent: string[] = [];
-  const c = new IrcClient({
-    nick: 'me',
-    serverLabel: 'test:1',
-    reconnect: false,
-    transport: (x) => {
-      h = x;
-      return { send: (l) => sent.push(l), close: () => h.onClose() };
-    },
-  });
-  c.connect();
-  h.onOpen();
-  const recv = (...ls: string[]): void => ls.forEach((l) => h.onLine(l));
-  recv(`:srv CAP * LS :${offered}`, `:srv CAP me ACK :${caps.replace(/=\S*/g, '')}`, ':srv 001 me :Welcome', ':srv 005 me CHANTYPES=# CHATHISTORY=100 :are supported');
-  recv(':me!u@h JOIN #a');
-  sent.length = 0;
-  return { c, sent, recv };
-}
+const fake = (caps: string, offered = caps) => registeredClient(caps, 'CHANTYPES=# CHATHISTORY=100', offered);
 
 test('concat pieces: cut after a space (kept) so joining gives the line back; no space: a hard cut', () => {
   const line = 'alpha beta gamma delta';
@@ -134,4 +115,23 @@ test('terminal: a paste keeps its lines, Enter gives them as "\\n"; shown as one
   assert.deepEqual(rows, ['09:05 <bo> one', '           two[2J']);
   const b = { kind: 'channel', name: '#a' } as Parameters<typeof formatPlain>[0];
   assert.equal(formatPlain(b, l), '[09:05] #a <bo> one\n[09:05] #a <bo> two[2J');
+});
+
+test('a multiline message nested in a SEARCH batch is one result, not a new message in the room', () => {
+  const f = fake('batch message-tags server-time draft/multiline');
+  f.recv(':srv 004 me srv tincan-0.1.0 i o', ':srv 005 me CHATHISTORY=100 :ok');
+  const before = f.c.find('#a')!.lines.length;
+  assert.equal(f.c.search('#a', 'needle'), null);
+  f.recv(
+    ':srv BATCH +q1 search',
+    '@batch=q1;time=2026-01-01T09:00:00.000Z;msgid=S1 :bo!u@h BATCH +m1 draft/multiline #a',
+    '@batch=m1 :bo!u@h PRIVMSG #a :a needle',
+    '@batch=m1 :bo!u@h PRIVMSG #a :and more',
+    '@batch=q1 :bo!u@h BATCH -m1',
+    ':srv BATCH -q1',
+  );
+  assert.equal(f.c.searchResults?.results.length, 1);
+  assert.equal(f.c.searchResults?.results[0]?.text, 'a needle\nand more');
+  assert.ok(!f.c.find('#a')!.lines.slice(before).some((l) => l.kind === 'message'), 'no live message added');
+  assert.ok(f.c.active.lines.some((l) => l.text === 'Search: 1 result'));
 });
