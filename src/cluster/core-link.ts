@@ -84,6 +84,9 @@ export type Item =
   | ['s', string] // asks for a snapshot: of everyone ('') or of one node
   | ['e', number[]]; // end of the publisher's snapshot: every user it has
 
+/** commands that change no channel state: no channel comparison after them */
+const READ_ONLY = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG', 'PING', 'PONG', 'WHO', 'WHOIS', 'WHOWAS', 'NAMES', 'LIST', 'ISON', 'USERHOST', 'MONITOR', 'CHATHISTORY', 'MARKREAD', 'AWAY', 'SEARCH']);
+
 /** items per bus entry, and a soft byte bound per entry */
 const ITEMS_PER_ENTRY = 200;
 const ENTRY_BYTES = 256 * 1024;
@@ -147,12 +150,17 @@ export class CoreLink implements ClusterHooks {
   readonly #maxPendingBytes: number;
   #peers: string[] = [];
   #peersAt = 0;
+  /** peers missing from the live list since (Date.now()); gone after #grace */
+  readonly #absent = new Map<string, number>();
+  readonly #grace: number;
   #refreshing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   #nextProxy = 0;
   /** for tests and stats: entries dropped because the cross-node queue was full */
   dropped = 0;
+  /** entries handed to the bus */
+  published = 0;
 
   private constructor(srv: IrcServer, node: ClusterNode, logger: Logger, opts: LinkOptions) {
     this.srv = srv;
@@ -160,6 +168,7 @@ export class CoreLink implements ClusterHooks {
     this.#log = logger.child({ cluster: opts.cluster, node: node.id });
     this.#opts = opts;
     this.#maxPendingBytes = opts.maxPendingBytes ?? 64 * 1024 * 1024;
+    this.#grace = Math.max(500, Math.floor(node.leaseMs / 2));
   }
 
   /** Joins the cluster and attaches to `srv` (srv.cluster = the link). */
@@ -384,6 +393,7 @@ export class CoreLink implements ClusterHooks {
       return Promise.reject(new BusFullError(this.#maxPendingBytes));
     }
     this.#pendingBytes += payload.length;
+    this.published++;
     return this.bus.publish(payload).then(
       () => {
         this.#pendingBytes -= payload.length;
@@ -439,6 +449,8 @@ export class CoreLink implements ClusterHooks {
   }
 
   #noteChannels(msg: IrcMessage): void {
+    // commands that never change a channel's state (the hot ones): nothing to compare
+    if (READ_ONLY.has(msg.command)) return;
     for (let i = 0; i < 2 && i < msg.params.length; i++) {
       const p = msg.params[i]!;
       if (p.charCodeAt(0) !== 35 /* # */ && p.charCodeAt(0) !== 38 /* & */) continue;
@@ -504,16 +516,25 @@ export class CoreLink implements ClusterHooks {
   #refreshPeers(): Promise<void> {
     this.#refreshing ??= (async () => {
       try {
-        const live = (await this.node.liveNodes()).filter((n) => n !== this.id);
-        this.#peersAt = Date.now();
-        const gone = new Set<string>();
-        for (const key of this.#proxies.keys()) {
-          const n = key.slice(0, key.lastIndexOf('/'));
-          if (!live.includes(n)) gone.add(n);
+        const live = new Set((await this.node.liveNodes()).filter((n) => n !== this.id));
+        const now = Date.now();
+        this.#peersAt = now;
+        for (const n of live) this.#absent.delete(n);
+        // a node missing from the list for a while is gone; briefly missing is a node
+        // taking a new lease (after Redis came back without it): still read, users kept
+        const known = new Set<string>([...live, ...this.#peers]);
+        for (const key of this.#proxies.keys()) known.add(key.slice(0, key.lastIndexOf('/')));
+        const gone: string[] = [];
+        for (const n of known) {
+          if (live.has(n)) continue;
+          const since = this.#absent.get(n) ?? now;
+          this.#absent.set(n, since);
+          if (now - since >= this.#grace) gone.push(n);
         }
-        this.#peers = live;
+        for (const n of gone) this.#absent.delete(n);
+        this.#peers = [...known].filter((n) => live.has(n) || this.#absent.has(n));
         for (const n of gone) this.#nodeGone(n);
-        if (gone.size > 0) await this.node.sweep();
+        if (gone.length > 0) await this.node.sweep();
       } catch (err) {
         // Redis away: keep the last list (its users stay until their node's lease is seen gone)
         this.#log.debug({ err }, 'could not list the live nodes');
