@@ -1,7 +1,7 @@
 /**
  * One tincan node's place in a cluster (docs/scale-out.md), on Redis (ioredis): its
- * identity, its lease, and the nicks it has claimed for its sessions. Not wired into the
- * core yet: this is the namespace brick the delivery layer will stand on.
+ * identity, its lease, and the nicks it has claimed for its sessions: the namespace
+ * brick core-link.ts stands on.
  *
  * Lease: `lease:<node>` holds a random epoch with a PX TTL, renewed by a timer (every
  * third of the TTL). A claim records the claimant's node AND epoch, and is valid only
