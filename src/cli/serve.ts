@@ -217,6 +217,7 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
   }
   const shutdown = server.shutdown.bind(server);
   server.shutdown = async (reason?: string) => {
+    link.beginShutdown(`Quit: ${reason ?? 'Server shutting down'}`);
     try {
       await shutdown(reason);
     } finally {

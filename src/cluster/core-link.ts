@@ -78,7 +78,7 @@ export type ChanRec = Omit<ChannelState, 'emptySince'> & { inv: string[] };
 export type Item =
   | ['f', string, number[], string] // forward: to node, session ids, the line
   | ['u', UserRec] // a user of the publisher, full record
-  | ['q', number] // a user of the publisher left (its QUIT was forwarded)
+  | ['q', number, string | null] // a user of the publisher left: its QUIT was forwarded, or (shutdown) the reason to announce
   | ['c', ChanRec, number, string] // channel state, version, the node that set it
   | ['a', string] // an account changed in the store (folded name)
   | ['s', string] // asks for a snapshot: of everyone ('') or of one node
@@ -144,6 +144,10 @@ export class CoreLink implements ClusterHooks {
   /** forward merging: per node, the lines of the current generation (each session at most once per generation) */
   #gen = new Map<string, { lines: Map<string, Item & { 0: 'f' }>; sids: Set<number> }>();
   #scheduled = false;
+  /** lines forwarded so far (dispatch compares: did this command reach another node?) */
+  #forwarded = 0;
+  /** set when this node shuts down: its users' QUIT is announced by the others */
+  #leaving: string | null = null;
   /** applying remote entries / announcing locally: nothing is forwarded */
   #muted = 0;
   #pendingBytes = 0;
@@ -223,14 +227,18 @@ export class CoreLink implements ClusterHooks {
 
   dispatch(s: Session, msg: IrcMessage, run: () => void): void {
     const release = s.hold();
-    const before = this.#items.length;
+    const before = this.#forwarded;
     try {
       run();
     } finally {
       if (!s.closing) this.#noteUser(s);
       this.#noteChannels(msg);
-      if (this.#items.length === before) release();
-      else {
+      // only lines to users on other nodes hold the acknowledgement: a state change
+      // alone (a JOIN nobody elsewhere hears) does not keep local users waiting for Redis
+      if (this.#forwarded === before) {
+        release();
+        if (this.#items.length > 0) void this.#flush().catch(() => {});
+      } else {
         // acknowledged (echo, labeled reply) only once Redis has it
         this.#flush().then(release, (err: Error) => {
           if (!s.closing) s.serverMessage('FAIL', msg.command, 'CLUSTER_BUSY', `Not delivered to users on other nodes: ${err.message}`);
@@ -311,7 +319,7 @@ export class CoreLink implements ClusterHooks {
     const f = this.#claims.get(s);
     this.#claims.delete(s);
     if (f !== undefined) this.#release(f, s);
-    if (this.#published.has(s)) this.#push(['q', s.id]);
+    if (this.#published.has(s)) this.#push(['q', s.id, this.#leaving]);
   }
 
   remoteUsers(): number {
@@ -334,6 +342,7 @@ export class CoreLink implements ClusterHooks {
       this.#gen.set(node, g);
     }
     g.sids.add(sid);
+    this.#forwarded++;
     const it = g.lines.get(line);
     if (it !== undefined) it[2].push(sid);
     else {
@@ -611,7 +620,7 @@ export class CoreLink implements ClusterHooks {
       case 'q': {
         const key = from + '/' + it[1];
         const p = this.#proxies.get(key);
-        if (p !== undefined) this.#drop(key, p, null);
+        if (p !== undefined) this.#drop(key, p, typeof it[2] === 'string' ? it[2] : null);
         return;
       }
       case 'c':
@@ -778,6 +787,14 @@ export class CoreLink implements ClusterHooks {
   }
 
   // ---- lifecycle --------------------------------------------------------------------------
+
+  /**
+   * This node is shutting down: the core sends no QUIT per user then (everyone is
+   * leaving), so the other nodes announce `reason` for each of its users.
+   */
+  beginShutdown(reason: string): void {
+    this.#leaving = reason;
+  }
 
   /** Publishes what is left, leaves the cluster (releasing every nick), closes the connections. */
   async stop(): Promise<void> {

@@ -30,11 +30,11 @@ after(async () => {
 });
 
 let clusterN = 0;
-async function nodes(n: number, storage?: MemoryStorage): Promise<{ h: Harness; link: CoreLink }[]> {
+async function nodes(n: number, storage?: MemoryStorage, config: Record<string, unknown> = {}): Promise<{ h: Harness; link: CoreLink }[]> {
   const cluster = `link${++clusterN}`;
   const out: { h: Harness; link: CoreLink }[] = [];
   for (let i = 0; i < n; i++) {
-    const h = harness({ accounts: { scramIterations: 4096 } }, undefined, storage === undefined ? {} : { storage });
+    const h = harness({ accounts: { scramIterations: 4096 }, ...config }, undefined, storage === undefined ? {} : { storage });
     const link = await CoreLink.start(h.server, pino({ level: 'silent' }), { redis: redis!.url, cluster, nodeId: `n${i}`, leaseMs: 1000, blockMs: 100, reconcileMs: 100 });
     out.push({ h, link });
     open.push({ h, link });
@@ -184,4 +184,40 @@ test('read-only commands publish nothing; a private message to a user on the sam
   await until(() => y.lines.some((l) => /local only/.test(l)), 'yann to get it');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(a!.link.published, before);
+});
+
+test('abuse: a JOIN/PART flood on one node makes the others do bounded work (flood control cuts it; the bus carries at most the burst)', { skip, timeout: 30_000 }, async () => {
+  const flood = { enabled: true, linesPerSecond: 5, burst: 20, maxQueued: 100, maxQueuedBytes: 64 * 1024 };
+  const [a, b] = await nodes(2, undefined, { flood });
+  const watcher = await client(b!.h, 'watcher');
+  watcher.recv('JOIN #f0');
+  const m = await client(a!.h, 'mallory');
+  await until(() => a!.h.server.findChannel('#f0') !== undefined, 'a to know #f0');
+  await new Promise((r) => setTimeout(r, 300));
+  const before = a!.link.published;
+  // the harness clock stands still: the bucket never refills, so only the burst is served
+  for (let i = 0; i < 500; i++) m.recv(i % 2 === 0 ? `JOIN #f${i % 40}` : `PART #f${(i - 1) % 40}`);
+  assert.ok(m.lines.some((l) => /ERROR .*Excess Flood/i.test(l)), 'disconnected for flooding');
+  await new Promise((r) => setTimeout(r, 500));
+  const entries = a!.link.published - before;
+  // one entry per served command at most, plus its QUIT
+  assert.ok(entries <= flood.burst + 2, `${entries} bus entries for ${flood.burst} served commands`);
+  // and b is consistent again: mallory is gone from its view
+  await until(() => b!.h.server.findNick('mallory') === undefined && b!.h.server.findChannel('#f0')!.members.size === 1, 'b to drop mallory');
+});
+
+test('a node shutting down: the other nodes announce its users\' QUIT and drop them', { skip, timeout: 30_000 }, async () => {
+  const [a, b] = await nodes(2);
+  const alice = await client(a!.h, 'alice');
+  alice.recv('JOIN #s');
+  const bob = await client(b!.h, 'bob');
+  bob.recv('JOIN #s');
+  await until(() => b!.h.server.findChannel('#s')?.members.size === 2, 'b to see alice in #s');
+  open.splice(open.indexOf(a!), 1);
+  a!.link.beginShutdown('Quit: Server shutting down');
+  await a!.h.close();
+  await a!.link.stop();
+  await until(() => bob.lines.some((l) => /^:alice!\S+ QUIT :Quit: Server shutting down$/.test(l)), 'bob to see alice quit');
+  assert.equal(b!.h.server.findNick('alice'), undefined);
+  assert.equal(b!.h.server.findChannel('#s')!.members.size, 1);
 });
