@@ -154,12 +154,13 @@ export class CoreLink implements ClusterHooks {
   readonly #maxPendingBytes: number;
   #peers: string[] = [];
   #peersAt = 0;
-  /** peers missing from the live list since (Date.now()); gone after #grace */
+  /** peers missing from the live list since (Date.now()); gone after #grace (one lease) */
   readonly #absent = new Map<string, number>();
   readonly #grace: number;
   #refreshing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  #rejoining = false;
   #nextProxy = 0;
   /** for tests and stats: entries dropped because the cross-node queue was full */
   dropped = 0;
@@ -172,7 +173,7 @@ export class CoreLink implements ClusterHooks {
     this.#log = logger.child({ cluster: opts.cluster, node: node.id });
     this.#opts = opts;
     this.#maxPendingBytes = opts.maxPendingBytes ?? 64 * 1024 * 1024;
-    this.#grace = Math.max(500, Math.floor(node.leaseMs / 2));
+    this.#grace = Math.max(500, node.leaseMs);
   }
 
   /** Joins the cluster and attaches to `srv` (srv.cluster = the link). */
@@ -286,7 +287,8 @@ export class CoreLink implements ClusterHooks {
         s.crashed(err, 'cluster nick claim');
       }
     };
-    this.node.claimNick(f, String(s.id)).then(done, () => done(null));
+    // refused because this node's own lease is gone (Redis lost it): not "in use", try again
+    this.node.claimNick(f, String(s.id)).then((ok) => done(ok || this.node.leaseHeld ? ok : null), () => done(null));
     return false;
   }
 
@@ -311,7 +313,7 @@ export class CoreLink implements ClusterHooks {
         this.#noteUser(s);
       });
     };
-    this.node.claimNick(folded, String(s.id)).then(settle, () => settle(null));
+    this.node.claimNick(folded, String(s.id)).then((ok) => settle(ok || this.node.leaseHeld ? ok : null), () => settle(null));
   }
 
   left(s: Session): void {
@@ -565,17 +567,28 @@ export class CoreLink implements ClusterHooks {
   }
 
   leaseLost(): void {
+    if (this.#rejoining || this.#stopped) return;
+    this.#rejoining = true;
     this.#log.error('this node lost its cluster lease (paused or cut off from Redis too long): claiming its nicks again');
-    void (async () => {
+    const attempt = async (): Promise<void> => {
       try {
         await this.node.rejoin();
-        for (const [s, f] of [...this.#claims]) {
-          if (!(await this.node.claimNick(f, String(s.id)))) this.#log.error({ nick: s.nick }, 'another node took a nick while this node was cut off: two users share it until one changes');
-        }
       } catch (err) {
-        this.#log.error({ err }, 'could not rejoin the cluster');
+        // Redis still away, or the old lease not expired yet: try again shortly
+        this.#log.debug({ err }, 'could not take a new lease yet');
+        if (!this.#stopped) setTimeout(() => void attempt(), Math.max(100, Math.floor(this.node.leaseMs / 3))).unref();
+        return;
       }
-    })();
+      this.#rejoining = false;
+      for (const [s, f] of [...this.#claims]) {
+        try {
+          if (!(await this.node.claimNick(f, String(s.id)))) this.#log.error({ nick: s.nick }, 'another node took a nick while this node was cut off: two users share it until one changes');
+        } catch (err) {
+          this.#log.warn({ err, nick: s.nick }, 'could not claim a nick again');
+        }
+      }
+    };
+    void attempt();
   }
 
   #release(folded: string, s: Session): void {

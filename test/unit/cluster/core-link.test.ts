@@ -221,3 +221,54 @@ test('a node shutting down: the other nodes announce its users\' QUIT and drop t
   assert.equal(b!.h.server.findNick('alice'), undefined);
   assert.equal(b!.h.server.findChannel('#s')!.members.size, 1);
 });
+
+test('Redis restarted empty: the gap makes the nodes exchange their state again, and the nicks are claimed again', { skip, timeout: 40_000 }, async () => {
+  // a Redis of its own, without persistence: everything is lost on restart
+  const r2 = await startRedis();
+  const cluster = `empty${++clusterN}`;
+  const mk = async (id: string): Promise<{ h: Harness; link: CoreLink }> => {
+    const h = harness();
+    const link = await CoreLink.start(h.server, pino({ level: 'silent' }), { redis: r2.url, cluster, nodeId: id, leaseMs: 1500, blockMs: 100, reconcileMs: 100 });
+    return { h, link };
+  };
+  const a = await mk('a');
+  const b = await mk('b');
+  try {
+    const alice = await client(a.h, 'alice');
+    alice.recv('JOIN #g');
+    const bob = await client(b.h, 'bob');
+    await until(() => b.h.server.findNick('alice') !== undefined, 'b to know alice');
+    await r2.halt('kill');
+    await r2.start();
+    // a's next entry follows entries Redis lost: b sees the gap and asks a for its state
+    await until(() => {
+      alice.recv(`AWAY :gone ${Date.now()}`);
+      return b.h.server.findNick('alice')?.away?.startsWith('gone') === true;
+    }, 'b to hear from a again');
+    assert.ok(b.h.server.findChannel('#g')?.members.has(b.h.server.findNick('alice')!), 'alice still in #g on b');
+    assert.ok(!bob.lines.some((l) => /alice!\S+ QUIT/.test(l)), 'no spurious QUIT for alice');
+    // a lost its lease with the data and claimed alice again: another node cannot take it
+    await until(() => a.link.node.leaseHeld, 'a to hold a lease again');
+    const taker = b.h.connect();
+    taker.recv('NICK alice');
+    taker.recv('USER t 0 * :t');
+    await until(() => taker.lines.some((l) => / 433 /.test(l)), 'the nick refused on b');
+    // right after the loss b may not hold a lease yet either: told to try again, never "in use"
+    await until(() => {
+      if (taker.lines.some((l) => / 001 /.test(l))) return true;
+      if (!taker.lines.slice(1).some((l) => / 433 /.test(l)) || taker.lines.at(-1)?.includes('433') === true) taker.recv('NICK alicia');
+      return false;
+    }, 'another nick to be fine');
+    assert.ok(!taker.lines.slice(1).some((l) => / 433 .*already in use/.test(l)), taker.lines.join('\n'));
+    // a claims alice again once it holds a new lease
+    let owner: string | undefined;
+    for (const end = Date.now() + 10_000; owner !== 'a' && Date.now() < end; await new Promise((r) => setTimeout(r, 50))) owner = (await a.link.node.ownerOf('alice'))?.node;
+    assert.equal(owner, 'a');
+  } finally {
+    await a.h.close();
+    await b.h.close();
+    await a.link.stop();
+    await b.link.stop();
+    await r2.stop();
+  }
+});
