@@ -1,6 +1,6 @@
 /**
  * Cross-node delivery on Redis Streams (docs/scale-out.md), the brick after the leases
- * in node.ts; not wired into the core yet.
+ * in node.ts; the core uses it through core-link.ts.
  *
  * Each node appends what it sends to its own stream, `tincan:{cluster}:out:<node>`
  * (XADD, capped with MAXLEN ~), and reads its peers' streams from the last entry it

@@ -1,7 +1,7 @@
 /**
  * One tincan node's place in a cluster (docs/scale-out.md), on Redis (ioredis): its
- * identity, its lease, and the nicks it has claimed for its sessions. Not wired into the
- * core yet: this is the namespace brick the delivery layer will stand on.
+ * identity, its lease, and the nicks it has claimed for its sessions: the namespace
+ * brick core-link.ts stands on.
  *
  * Lease: `lease:<node>` holds a random epoch with a PX TTL, renewed by a timer (every
  * third of the TTL). A claim records the claimant's node AND epoch, and is valid only
@@ -181,9 +181,11 @@ export class ClusterNode {
     return `${this.#prefix}${kind}:${name}`;
   }
 
-  async #takeLease(): Promise<void> {
-    const ok = await this.redis.set(this.#key('lease', this.id), this.epoch, 'PX', this.leaseMs, 'NX');
+  /** Takes the lease under `epoch` (this.epoch becomes it only once Redis said yes). */
+  async #takeLease(epoch = this.epoch): Promise<void> {
+    const ok = await this.redis.set(this.#key('lease', this.id), epoch, 'PX', this.leaseMs, 'NX');
     if (ok !== 'OK') throw new Error(`cluster node id ${this.id} is already in use in cluster ${this.cluster}`);
+    this.epoch = epoch;
     await this.redis.zadd(this.#prefix + 'nodes', Date.now(), this.id);
     this.#renewedAt = Date.now();
     this.#lost = false;
@@ -197,10 +199,14 @@ export class ClusterNode {
 
   async #renew(): Promise<void> {
     this.#timer = null;
+    const epoch = this.epoch;
     try {
-      const ok = await this.redis.tcRenew(this.#key('lease', this.id), this.epoch, this.leaseMs);
-      if (ok === 1) this.#renewedAt = Date.now();
-      else this.#leaseLost();
+      const ok = await this.redis.tcRenew(this.#key('lease', this.id), epoch, this.leaseMs);
+      // (a rejoin meanwhile took a new epoch: this answer was about the old one)
+      if (epoch === this.epoch) {
+        if (ok === 1) this.#renewedAt = Date.now();
+        else this.#leaseLost();
+      }
     } catch {
       // Redis unreachable: the lease may run out meanwhile; past its TTL it is lost
       if (Date.now() - this.#renewedAt >= this.leaseMs) this.#leaseLost();
@@ -224,8 +230,7 @@ export class ClusterNode {
    * old claims stay void: others may hold those nicks now).
    */
   async rejoin(): Promise<void> {
-    this.epoch = randomBytes(9).toString('base64url');
-    await this.#takeLease();
+    await this.#takeLease(randomBytes(9).toString('base64url'));
   }
 
   #value(session: string): string {
@@ -239,16 +244,17 @@ export class ClusterNode {
    * live claim holds it, or this node's lease is gone (onLeaseLost says which).
    */
   async claimNick(folded: string, session: string): Promise<boolean> {
+    const epoch = this.epoch;
     const r = await this.redis.tcClaim(
       this.#key('nick', folded),
       this.#key('lease', this.id),
       this.#key('claims', this.id),
       this.#value(session),
-      this.epoch,
+      epoch,
       folded,
       this.#prefix + 'lease:',
     );
-    if (r === -1) this.#leaseLost();
+    if (r === -1 && epoch === this.epoch) this.#leaseLost();
     return r === 1;
   }
 
