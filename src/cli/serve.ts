@@ -17,6 +17,8 @@ import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
 import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
+import { hostPort } from '../cluster/address.js';
+import type { NodesView } from '../cluster/nodes-route.js';
 import { plainDialect } from '../gateway.js';
 import { TlsCredentialStore, plainHex } from '../transports/tls.js';
 import type { AdminState } from '../admin/state.js';
@@ -238,6 +240,17 @@ async function defaultServerFactory(config: Config, logger: Logger, reloadConfig
   return server;
 }
 
+/** `advertise` from the config, else this machine's LAN addresses (as on the join card) with the port. */
+export function advertisedAddresses(config: Config, port: number, ifaces = networkInterfaces()): string[] {
+  if (config.advertise.length > 0) return [...config.advertise];
+  return lanAddresses(ifaces, config.host).addresses.map((a) => hostPort(a, port));
+}
+
+/** The Origins of the listed nodes' pages (http and https: TLS is on the same port). */
+function nodeOrigins(v: NodesView): string[] {
+  return v.nodes.flatMap((n) => n.addresses.flatMap((a) => [`http://${a}`, `https://${a}`]));
+}
+
 function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -287,7 +300,18 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     if (server instanceof IrcServer) files = await startFileSharing(server, () => config, logger);
   }
   // the browser client and IRC-over-WebSocket, on the same port (first bytes decide)
-  const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c), ...(files === null ? {} : { routes: files }) });
+  // where clients may dial this server (/nodes.json: the clients fail over between them)
+  const { nodesRoute, chainRoutes } = await import('../cluster/nodes-route.js');
+  let advertised: string[] = [];
+  const nodesView = (): NodesView => ({ cluster: null, nodes: advertised.length === 0 ? [] : [{ id: config.serverName, addresses: advertised }] });
+  const web = createWebServer({
+    config: () => config,
+    logger,
+    onConnection: (c) => server.accept(c),
+    routes: chainRoutes(nodesRoute(nodesView), files),
+    // a page served by one node may fail over to another node's /irc
+    extraOrigins: () => nodeOrigins(nodesView()),
+  });
   let listener: TcpListener;
   try {
     listener = await startTcpListener({
@@ -326,6 +350,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   }
 
   const addr = listener.address();
+  advertised = advertisedAddresses(config, addr.port);
   logger.info(
     { host: addr.host, port: addr.port, public: config.public, serverName: config.serverName },
     `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
