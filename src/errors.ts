@@ -78,6 +78,7 @@ export const STARTUP_ERRORS = {
   TINCAN_ERR_DATA_DIR_IN_USE: 'another tincan server uses the data directory',
   TINCAN_ERR_DATA_DIR_DB_READONLY: 'the history database file cannot be written',
   TINCAN_ERR_HISTORY_OPEN: 'the history database cannot be opened',
+  TINCAN_ERR_CLUSTER: 'the cluster (cluster.redis) cannot be joined',
   TINCAN_ERR_USAGE: 'a command-line flag or argument is wrong',
   TINCAN_ERR_PORT_IN_USE: 'the port is taken (often by another tincan)',
   TINCAN_ERR_PORT_DENIED: 'listening on the port needs privileges (ports below 1024)',

@@ -22,6 +22,8 @@ export class Accounts {
   readonly #writes = new Map<string, Promise<unknown>>();
   /** told (synchronously) when an account is dropped: its private history goes (IrcServer) */
   onDrop: ((folded: string) => void) | null = null;
+  /** told after an account was created, changed or dropped here (the cluster tells the other nodes) */
+  onChange: ((folded: string) => void) | null = null;
 
   constructor(store: AccountStore, fold: (s: string) => string) {
     this.store = store;
@@ -73,6 +75,7 @@ export class Accounts {
         // behind a drop of the same name still being written, so its delete cannot follow this insert
         if (!(await this.#serial(folded, () => this.store.createAccount(record)))) return { ok: false, reason: 'exists' };
         this.#byFolded.set(folded, record);
+        this.onChange?.(folded);
         return { ok: true, record };
       } catch {
         return { ok: false, reason: 'unavailable' };
@@ -116,6 +119,7 @@ export class Accounts {
       // dropped meanwhile: drop() queued its delete behind this save, so the row goes too
       if (this.#byFolded.get(folded) !== rec) return null;
       this.#byFolded.set(folded, next);
+      this.onChange?.(folded);
       return next;
     });
   }
@@ -148,6 +152,20 @@ export class Accounts {
     this.onDrop?.(folded);
     // after any save in flight, so a concurrent update() cannot write the row back
     await this.#serial(folded, () => this.store.deleteAccount(folded));
+    this.onChange?.(folded);
     return true;
+  }
+
+  /**
+   * Reads one account again from the (shared) store: another node created, changed or
+   * dropped it. Queued behind this node's own writes of that account.
+   */
+  refresh(folded: string): Promise<void> {
+    return this.#serial(folded, async () => {
+      const rec = await this.store.getAccount(folded);
+      if (rec === null) {
+        if (this.#byFolded.delete(folded)) this.onDrop?.(folded);
+      } else this.#byFolded.set(folded, rec);
+    });
   }
 }

@@ -104,6 +104,7 @@ const OPTIONS = {
   port: { type: 'string', short: 'p' },
   data: { type: 'string' },
   postgres: { type: 'string' },
+  redis: { type: 'string' },
   name: { type: 'string' },
   password: { type: 'string' },
   config: { type: 'string', short: 'c' },
@@ -128,6 +129,8 @@ export function serveUsage(): string {
     `  --data <dir>          data directory (default: ${d.dataDir})`,
     '  --postgres <url>      keep history and rooms in PostgreSQL (postgres://user@host/db; the',
     '                        password is better in PGPASSWORD or the config file) (default: SQLite in the data directory)',
+    '  --redis <url>         join the nodes on this Redis as one server (redis://host:port; with --postgres)',
+    '                        (default: one node)',
     `  --name <server>       server name shown to clients (default: ${d.serverName})`,
     '  --password <pw>       require this server password (PASS) (default: none)',
     '  -c, --config <file>   JSON or YAML config file; flags override it (default: none)',
@@ -182,6 +185,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     flags.storage = 'postgres';
     flags.postgres = { url: values.postgres };
   }
+  if (values.redis !== undefined) flags.cluster = { redis: values.redis };
   if (values.name !== undefined) flags.serverName = values.name;
   if (values.password !== undefined) flags.password = values.password;
   if (values.public === true) flags.public = true;
@@ -195,6 +199,41 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 }
 
 async function defaultServerFactory(config: Config, logger: Logger, reloadConfig?: () => Config): Promise<ServerLike> {
+  const server = await buildServer(config, logger, reloadConfig);
+  const c = config.cluster;
+  if (c.redis === null) return server;
+  // several nodes, one server (docs/scale-out.md): joined before the port opens
+  const { CoreLink } = await import('../cluster/core-link.js');
+  let link: Awaited<ReturnType<typeof CoreLink.start>>;
+  try {
+    link = await CoreLink.start(server, logger, {
+      redis: c.redis,
+      cluster: c.name,
+      leaseMs: c.leaseMs,
+      maxPending: c.maxPending,
+      ...(c.nodeId === null ? {} : { nodeId: c.nodeId }),
+    });
+  } catch (e) {
+    await server.shutdown('Server shutting down').catch(() => {});
+    throw new CliError(`cannot join the cluster on ${redactUrl(c.redis)}: ${(e as Error).message}`, 1, 'TINCAN_ERR_CLUSTER');
+  }
+  const shutdown = server.shutdown.bind(server);
+  server.shutdown = async (reason?: string) => {
+    try {
+      await shutdown(reason);
+    } finally {
+      await link.stop();
+    }
+  };
+  return server;
+}
+
+/** A URL with its password shown as *** (logs, messages). */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+async function buildServer(config: Config, logger: Logger, reloadConfig?: () => Config): Promise<import('../core/server.js').IrcServer> {
   const { IrcServer } = await import('../core/server.js');
   const reload = reloadConfig === undefined ? {} : { reloadConfig };
   const accountsOnly = !config.history.enabled && config.accounts.enabled && config.storage === 'sqlite';

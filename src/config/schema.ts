@@ -126,6 +126,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   storage: 'sqlite',
   postgres: { url: null, poolMax: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5000 },
   advertise: [],
+  cluster: { redis: null, name: 'tincan', nodeId: null, leaseMs: 10_000, maxPending: 10_000 },
   history: {
     enabled: true,
     replayLines: 20,
@@ -436,6 +437,27 @@ const postgres = obj({
   connectTimeoutMs: int(100, 600_000),
 });
 
+/** several nodes as one server on Redis (docs/scale-out.md); redis null = one node */
+const cluster = obj({
+  /** redis://host:port/db; null = no cluster */
+  redis: nullable(
+    str({
+      min: 1,
+      max: 4096,
+      expected: 'a redis://host:port/db URL, or null',
+      test: (s) => /^rediss?:\/\/[^\s]+$/.test(s),
+    }),
+  ),
+  /** nodes with the same name on the same Redis are one server */
+  name: str({ min: 1, max: 64, expected: '1 to 64 letters, digits, ".", "_" or "-"', test: (s) => /^[A-Za-z0-9._-]+$/.test(s) }),
+  /** this node's id; null = random per run */
+  nodeId: nullable(str({ min: 1, max: 64, expected: '1 to 64 letters, digits, ".", "_" or "-", or null', test: (s) => /^[A-Za-z0-9._-]+$/.test(s) })),
+  /** a dead node's nicks are free again after at most this long, ms */
+  leaseMs: int(500, 600_000),
+  /** cross-node entries held in memory while Redis is away */
+  maxPending: int(10, 1_000_000),
+});
+
 /** Shared files (src/files/, docs/limits.md "Files"). Sizes in bytes, times in seconds. */
 const files = obj({
   /** accept uploads on the HTTP side of the port */
@@ -496,6 +518,7 @@ export const CONFIG_SCHEMA = obj({
   postgres,
   /** host:port where clients should dial this node (/nodes.json, cluster failover); [] = the LAN addresses and port */
   advertise: arr(str({ min: 1, max: MAX_ADDRESS_LENGTH, expected: 'a host:port address clients can dial, e.g. "10.0.0.5:4444" or "[fd00::5]:4444"', test: validAddress }), MAX_ADDRESSES),
+  cluster,
   history,
   accounts,
   files,
@@ -669,6 +692,9 @@ export function validateConfig(raw: unknown, base: Config = DEFAULT_CONFIG, cont
   }
   if (merged.storage === 'postgres' && merged.postgres.url === null) {
     problems.push('postgres.url: expected a postgres://user:password@host:port/database URL with storage: postgres (or --postgres URL), found null');
+  }
+  if (merged.cluster.redis !== null && merged.storage !== 'postgres') {
+    problems.push(`cluster.redis: the nodes of a cluster share accounts and history in PostgreSQL: expected storage: postgres (or --postgres URL) with it, found storage: ${merged.storage}`);
   }
   merged.operators.forEach((o, i) => {
     const p = passwordProblem(o.password);

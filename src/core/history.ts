@@ -107,6 +107,25 @@ export function channelState(ch: Channel): ChannelState {
   };
 }
 
+/** Sets `ch`'s topic, modes, lists and founder to `st` (a restart; another node's change). */
+export function applyChannelState(ch: Channel, st: ChannelState, fold: (s: string) => string): void {
+  ch.topic = st.topic;
+  ch.topicBy = st.topicBy;
+  ch.topicAt = st.topicAt;
+  ch.flags = new Set(st.flags);
+  ch.key = st.key;
+  ch.limit = st.limit;
+  ch.bans = [];
+  ch.excepts = [];
+  ch.invex = [];
+  for (const b of st.bans) ch.addBan(b.mask, b.setBy, b.setAt, fold);
+  for (const b of st.excepts ?? []) ch.addMask('e', b.mask, b.setBy, b.setAt, fold);
+  for (const b of st.invex ?? []) ch.addMask('I', b.mask, b.setBy, b.setAt, fold);
+  ch.founder = st.founder ?? null;
+  ch.opAccounts.clear();
+  for (const a of st.ops ?? []) ch.opAccounts.add(a);
+}
+
 const DAY_MS = 86_400_000;
 
 export class History {
@@ -558,17 +577,7 @@ export class History {
     for (const st of states) {
       if (srv.channels.has(st.folded)) continue;
       const ch = new Channel(st.name, st.folded, st.createdAt);
-      ch.topic = st.topic;
-      ch.topicBy = st.topicBy;
-      ch.topicAt = st.topicAt;
-      ch.flags = new Set(st.flags);
-      ch.key = st.key;
-      ch.limit = st.limit;
-      for (const b of st.bans) ch.addBan(b.mask, b.setBy, b.setAt, srv.fold);
-      for (const b of st.excepts ?? []) ch.addMask('e', b.mask, b.setBy, b.setAt, srv.fold);
-      for (const b of st.invex ?? []) ch.addMask('I', b.mask, b.setBy, b.setAt, srv.fold);
-      ch.founder = st.founder ?? null;
-      for (const a of st.ops ?? []) ch.opAccounts.add(a);
+      applyChannelState(ch, st, srv.fold);
       // empty from now on if it was occupied at shutdown: the expiry clock starts here
       ch.emptySince = st.emptySince ?? now;
       srv.channels.set(st.folded, ch);

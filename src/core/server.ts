@@ -33,6 +33,7 @@ import { forgetReadMarkers } from './commands/readmarker.js';
 import { monitorForget, monitorOffline, monitorOnline, monitorPeers } from './commands/monitor.js';
 import { AdminState } from '../admin/state.js';
 import { adminOnLogin } from './commands/oper.js';
+import type { ClusterHooks } from './cluster-hooks.js';
 
 export interface ServerOptions {
   /** re-reads the config file for REHASH; absent = REHASH reloads nothing */
@@ -77,6 +78,8 @@ export class IrcServer {
   sts: { port: number; duration: number } | null = null;
   /** shared files (UPLOAD), set by serve.ts; null = off */
   files: FileSharing | null = null;
+  /** several nodes as one server (src/cluster/core-link.ts, set by serve.ts); null = one node */
+  cluster: ClusterHooks | null = null;
   readonly #reload: (() => Config) | undefined;
   readonly #onShutdown: (() => Promise<void>) | undefined;
   #nextId = 1;
@@ -198,6 +201,7 @@ export class IrcServer {
     s.channels.clear();
     this.creationQuota.forget(s);
     if (s.folded && this.nicks.get(s.folded) === s) this.nicks.delete(s.folded);
+    if (this.cluster !== null && s.registered) this.cluster.left(s);
     if (this.logger.isLevelEnabled('debug')) s.log.debug({ reason: quitMessage }, 'disconnected');
   }
 
@@ -263,7 +267,8 @@ export class IrcServer {
       return;
     }
     try {
-      spec.handler(s, msg, this);
+      if (this.cluster === null) spec.handler(s, msg, this);
+      else this.cluster.dispatch(s, msg, () => spec.handler(s, msg, this));
     } catch (err) {
       // a bug in one handler costs that session only
       s.log.error({ err, command: msg.command }, 'command handler failed; dropping this session');
@@ -388,6 +393,7 @@ export class IrcServer {
     }
     s.updateSource();
     if (this.admin.refuseIfBanned(s)) return;
+    if (this.cluster !== null && !this.cluster.admit(s)) return;
     s.registered = true;
     this.#registeredCount++;
     s.signonAt = this.now();

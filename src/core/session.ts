@@ -79,6 +79,10 @@ export class Session {
   #queuedBytes = 0;
   /** the server's stallTotal() already credited to this session's flood bucket */
   #stallSeen = 0;
+  /** output held until a cross-node send is acknowledged (src/cluster/core-link.ts); null = none */
+  #held: string[] | null = null;
+  #heldBytes = 0;
+  #holds: { at: number; done: boolean }[] | null = null;
 
   constructor(id: number, conn: Connection, server: IrcServer, now: number) {
     this.id = id;
@@ -213,6 +217,7 @@ export class Session {
   /** Queues a raw line for this session (captured while a labeled command runs). */
   send(line: string): void {
     if (this.#capture !== null) this.#capture.push(line);
+    else if (this.#held !== null) this.#hold(line);
     else {
       try {
         this.conn.write(line);
@@ -471,16 +476,61 @@ export class Session {
     const tag = 'label=' + escapeTagValue(label);
     const server = this.server.config.serverName;
     if (lines.length === 0) {
-      this.conn.write('@' + tag + ' :' + server + ' ACK');
+      this.#write('@' + tag + ' :' + server + ' ACK');
     } else if (lines.length === 1 || !this.has(Cap.batch)) {
-      this.conn.write(addTag(lines[0]!, tag));
-      for (let i = 1; i < lines.length; i++) this.conn.write(lines[i]!);
+      this.#write(addTag(lines[0]!, tag));
+      for (let i = 1; i < lines.length; i++) this.#write(lines[i]!);
     } else {
       const id = this.server.nextBatchId();
-      this.conn.write('@' + tag + ' :' + server + ' BATCH +' + id + ' labeled-response');
-      for (const l of lines) this.conn.write(addTag(l, 'batch=' + id));
-      this.conn.write(':' + server + ' BATCH -' + id);
+      this.#write('@' + tag + ' :' + server + ' BATCH +' + id + ' labeled-response');
+      for (const l of lines) this.#write(addTag(l, 'batch=' + id));
+      this.#write(':' + server + ' BATCH -' + id);
     }
+  }
+
+  #write(line: string): void {
+    if (this.#held !== null) this.#hold(line);
+    else this.conn.write(line);
+  }
+
+  #hold(line: string): void {
+    this.#held!.push(line);
+    this.#heldBytes += line.length;
+    // held output is bounded like a send queue
+    if (this.#heldBytes > this.server.config.limits.sendQBytes && !this.closing) this.server.disconnect(this, 'TINCAN_ERR_SENDQ');
+  }
+
+  /**
+   * Holds everything sent to this session (replies, labeled responses, others' lines) in
+   * order until the returned release runs: a cross-node line is acknowledged (echo,
+   * label) only once Redis has it (docs/scale-out.md). Holds queue up: a line goes out
+   * once every hold taken before it was sent is released. Bounded by sendQBytes.
+   */
+  hold(): () => void {
+    const h = { at: (this.#held ??= []).length, done: false };
+    const holds = (this.#holds ??= []);
+    holds.push(h);
+    return () => {
+      if (h.done) return;
+      h.done = true;
+      while (holds.length > 0 && holds[0]!.done) holds.shift();
+      const held = this.#held;
+      if (held === null) return;
+      const upTo = holds.length === 0 ? held.length : holds[0]!.at;
+      const out = held.splice(0, upTo);
+      for (const x of holds) x.at -= upTo;
+      if (holds.length === 0) {
+        this.#held = null;
+        this.#holds = null;
+        this.#heldBytes = 0;
+      } else for (const l of out) this.#heldBytes -= l.length;
+      if (this.closing) return;
+      try {
+        for (const l of out) this.conn.write(l);
+      } catch (err) {
+        this.crashed(err, 'send');
+      }
+    };
   }
 
   // ---- teardown ---------------------------------------------------------------

@@ -17,7 +17,7 @@ const skip = haveCommand('tmux') ? false : 'tmux is needed (apt-get install tmux
 
 let tmux: Tmux;
 const dirs: string[] = [];
-const servers: { proc: { kill(sig: string): boolean }; stop(): Promise<void> }[] = [];
+const servers: Awaited<ReturnType<typeof spawnServe>>[] = [];
 let portA = 0;
 let portB = 0;
 

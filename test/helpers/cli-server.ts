@@ -14,8 +14,10 @@ export interface CliServer {
   output: () => string;
 }
 
-export function spawnServe(serveArgs: string[], prefix: string[] = []): Promise<CliServer> {
-  const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', ...serveArgs];
+/** `opts.dist`: run the built dist/cli/main.js (faster to start than tsx; `npm run build` first). */
+export function spawnServe(serveArgs: string[], prefix: string[] = [], opts: { dist?: boolean; timeoutMs?: number } = {}): Promise<CliServer> {
+  const main = opts.dist === true ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const argv = [process.execPath, ...main, 'serve', ...serveArgs];
   const [cmd, ...args] = [...prefix, ...argv];
   const proc = spawn(cmd!, args, {
     cwd: REPO_ROOT,
@@ -25,7 +27,7 @@ export function spawnServe(serveArgs: string[], prefix: string[] = []): Promise<
   let out = '';
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('server did not start:\n' + out)), 15000);
+    const t = setTimeout(() => reject(new Error('server did not start:\n' + out)), opts.timeoutMs ?? 15000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"port":(\d+)[^\n]*listening/.exec(out);

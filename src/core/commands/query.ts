@@ -110,7 +110,7 @@ function who(s: Session, mask: string | undefined, opt: string | undefined, srv:
       if (include(exact)) whoReply(s, exact, undefined, srv, whox);
     } else {
       const fm = srv.fold(m);
-      for (const t of srv.sessions) {
+      for (const t of srv.cluster === null ? srv.sessions : srv.cluster.everyone()) {
         if (!t.registered || !visibleTo(s, t) || !include(t) || srv.presence.isShadow(t)) continue;
         if (
           matchMask(fm, t.folded) ||

@@ -160,7 +160,9 @@ function nick(s: Session, msg: { params: string[] }, srv: IrcServer): void {
     srv.tryRegister(s);
     return;
   }
-  changeNick(s, wanted, folded, srv);
+  // several nodes: the nick is claimed cluster-wide first (src/cluster/core-link.ts)
+  if (srv.cluster !== null && folded !== s.folded) srv.cluster.rename(s, wanted, folded);
+  else changeNick(s, wanted, folded, srv);
 }
 
 /** A registered session's nick becomes `wanted` (free, valid): told to peers, recorded. */

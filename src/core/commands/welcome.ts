@@ -57,16 +57,19 @@ export function sendIsupport(s: Session, srv: IrcServer): void {
 }
 
 export function sendLusers(s: Session, srv: IrcServer): void {
-  const users = srv.userCount();
+  const local = srv.userCount();
+  // with several nodes the counts are cluster-wide (remote users' +i/+o count in invisibleCount/operCount)
+  const users = local + (srv.cluster?.remoteUsers() ?? 0);
   const invisible = srv.invisibleCount();
-  const unknown = srv.sessions.size - users;
+  const unknown = srv.sessions.size - local;
   s.numeric(N.RPL_LUSERCLIENT, `There are ${users - invisible} users and ${invisible} invisible on 1 servers`);
   s.numeric(N.RPL_LUSEROP, String(srv.operCount()), 'operator(s) online');
   if (unknown > 0) s.numeric(N.RPL_LUSERUNKNOWN, String(unknown), 'unknown connection(s)');
   s.numeric(N.RPL_LUSERCHANNELS, String(srv.channels.size), 'channels formed');
-  s.numeric(N.RPL_LUSERME, `I have ${users} clients and 0 servers`);
-  s.numeric(N.RPL_LOCALUSERS, String(users), String(srv.maxUsers), `Current local users ${users}, max ${srv.maxUsers}`);
-  s.numeric(N.RPL_GLOBALUSERS, String(users), String(srv.maxUsers), `Current global users ${users}, max ${srv.maxUsers}`);
+  s.numeric(N.RPL_LUSERME, `I have ${local} clients and 0 servers`);
+  s.numeric(N.RPL_LOCALUSERS, String(local), String(srv.maxUsers), `Current local users ${local}, max ${srv.maxUsers}`);
+  const maxGlobal = Math.max(srv.maxUsers, users);
+  s.numeric(N.RPL_GLOBALUSERS, String(users), String(maxGlobal), `Current global users ${users}, max ${maxGlobal}`);
 }
 
 export function sendMotd(s: Session, srv: IrcServer): void {
