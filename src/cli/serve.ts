@@ -19,6 +19,8 @@ import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
 import { hostPort } from '../cluster/address.js';
 import type { NodesView } from '../cluster/nodes-route.js';
+import type { NodeRegistry } from '../cluster/registry.js';
+import { randomBytes } from 'node:crypto';
 import { plainDialect } from '../gateway.js';
 import { TlsCredentialStore, plainHex } from '../transports/tls.js';
 import type { AdminState } from '../admin/state.js';
@@ -285,9 +287,9 @@ export function advertisedAddresses(config: Config, port: number, ifaces = netwo
   return lanAddresses(ifaces, config.host).addresses.map((a) => hostPort(a, port));
 }
 
-/** The Origins of the listed nodes' pages (http and https: TLS is on the same port). */
-function nodeOrigins(v: NodesView): string[] {
-  return v.nodes.flatMap((n) => n.addresses.flatMap((a) => [`http://${a}`, `https://${a}`]));
+/** The Origins of nodes' pages (http and https: TLS is on the same port). */
+function nodeOrigins(addresses: Iterable<string>): string[] {
+  return [...addresses].flatMap((a) => [`http://${a}`, `https://${a}`]);
 }
 
 function formatHostPort(host: string, port: number): string {
@@ -342,14 +344,18 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   // where clients may dial this server (/nodes.json: the clients fail over between them)
   const { nodesRoute, chainRoutes } = await import('../cluster/nodes-route.js');
   let advertised: string[] = [];
-  const nodesView = (): NodesView => ({ cluster: null, nodes: advertised.length === 0 ? [] : [{ id: config.serverName, addresses: advertised }] });
+  let registry: NodeRegistry | null = null;
+  const nodesView = (): NodesView =>
+    registry !== null
+      ? { cluster: registry.cluster, nodes: registry.nodes }
+      : { cluster: null, nodes: advertised.length === 0 ? [] : [{ id: config.serverName, addresses: advertised }] };
   const web = createWebServer({
     config: () => config,
     logger,
     onConnection: (c) => server.accept(c),
     routes: chainRoutes(nodesRoute(nodesView), files),
     // a page served by one node may fail over to another node's /irc
-    extraOrigins: () => nodeOrigins(nodesView()),
+    extraOrigins: () => nodeOrigins(registry !== null ? registry.known : advertised),
   });
   let listener: TcpListener;
   try {
@@ -390,6 +396,24 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
 
   const addr = listener.address();
   advertised = advertisedAddresses(config, addr.port);
+  if (config.cluster.redis !== null) {
+    // this node's addresses in Redis for the others' /nodes.json (src/cluster/registry.ts)
+    const { NodeRegistry } = await import('../cluster/registry.js');
+    const linked = (server as { cluster?: { node?: { id?: unknown } } | null }).cluster?.node?.id;
+    const nodeId = typeof linked === 'string' ? linked : (config.cluster.nodeId ?? randomBytes(6).toString('hex'));
+    try {
+      registry = await NodeRegistry.start({
+        redis: config.cluster.redis,
+        cluster: config.cluster.name,
+        nodeId,
+        addresses: advertised,
+        ttlMs: config.cluster.leaseMs,
+        onError: (err) => logger.debug({ err }, 'node registry: Redis connection error'),
+      });
+    } catch (e) {
+      logger.warn(`this node is not listed in /nodes.json (clients will not fail over to it): ${(e as Error).message}`);
+    }
+  }
   logger.info(
     { host: addr.host, port: addr.port, public: config.public, serverName: config.serverName },
     `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
@@ -508,8 +532,9 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       for (const off of removeSignals) off();
       adminConsole?.close();
       await adminSocket?.close();
-      // withdraw from mDNS first, so browsers stop offering a server that is leaving
+      // withdraw from mDNS and the node list first, so clients stop coming to a node that is leaving
       if (advertisement !== null) await advertisement.stop();
+      await registry?.stop();
       try {
         await server.shutdown(closeText('TINCAN_ERR_SHUTDOWN'));
       } catch (e) {

@@ -22,6 +22,8 @@ export { MAX_ADDRESSES };
 
 export const MAX_NODES = 64;
 
+/** addresses remembered for the Origin check */
+const MAX_KNOWN = 1024;
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** One node as clients see it. */
@@ -90,6 +92,8 @@ export class NodeRegistry {
   readonly #redis: RegistryRedis;
   readonly #prefix: string;
   #nodes: NodeEntry[];
+  /** every address listed during this run, oldest first, at most MAX_KNOWN: the Origin check */
+  readonly #known = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
 
@@ -141,6 +145,25 @@ export class NodeRegistry {
     const list = raw.map(parseEntry).filter((e): e is NodeEntry => e !== null);
     if (!list.some((e) => e.id === this.id)) list.unshift({ id: this.id, addresses: [...this.addresses] });
     this.#nodes = list.slice(0, MAX_NODES);
+    for (const n of this.#nodes) {
+      for (const a of n.addresses) {
+        this.#known.delete(a);
+        this.#known.add(a);
+      }
+    }
+    for (const a of this.#known) {
+      if (this.#known.size <= MAX_KNOWN) break;
+      this.#known.delete(a);
+    }
+  }
+
+  /**
+   * Every address listed during this run (bounded, the most recently listed kept): a page
+   * served by a node that has since died is still this server's page, and must be let in
+   * when it fails over here (the WebSocket Origin check, serve.ts).
+   */
+  get known(): Iterable<string> {
+    return this.#known;
   }
 
   #schedule(): void {
