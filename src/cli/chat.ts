@@ -283,26 +283,45 @@ interface Target {
   more?: { host: string; port: number; fingerprint?: string }[];
 }
 
-/** Where to connect, with the TLS fingerprint a tincan server announced (TXT fp). */
-function withFingerprint(f: { host: string; port: number; kind: string; txt: Record<string, string> }): { host: string; port: number; fingerprint?: string } {
-  const fp = f.kind === 'tincan' ? f.txt['fp'] : undefined;
-  return fp === undefined ? { host: f.host, port: f.port } : { host: f.host, port: f.port, fingerprint: fp };
+/** Where to connect, with the TLS fingerprint a tincan server announced (TXT fp), and a cluster's other nodes. */
+function withFingerprint(f: FoundGroupLike): Target {
+  const one = (n: { host: string; port: number; kind: string; txt: Record<string, string> }): { host: string; port: number; fingerprint?: string } => {
+    const fp = n.kind === 'tincan' ? n.txt['fp'] : undefined;
+    return fp === undefined ? { host: n.host, port: n.port } : { host: n.host, port: n.port, fingerprint: fp };
+  };
+  return { ...one(f), more: f.others.map(one) };
+}
+
+interface FoundGroupLike {
+  name: string;
+  host: string;
+  port: number;
+  kind: string;
+  txt: Record<string, string>;
+  others: { host: string; port: number; kind: string; txt: Record<string, string> }[];
+}
+
+/** "tincan on kitchen-pc (tincan) at 10.0.0.5:4444", plus the cluster's other nodes. */
+function describe(f: FoundGroupLike): string {
+  const at = `${f.name} (${f.kind}) at ${f.host}:${f.port}`;
+  return f.others.length === 0 ? at : `${at} and ${f.others.length} more node${f.others.length === 1 ? '' : 's'} of cluster ${f.txt['cluster'] ?? '?'} (${f.others.map((o) => `${o.host}:${o.port}`).join(', ')})`;
 }
 
 /** Looks for servers on the LAN; returns where to connect, or null (with a message). */
-async function discover(interactive: boolean): Promise<{ host: string; port: number; fingerprint?: string; notes?: string[] } | null> {
-  const { browseServers } = await import('../discovery/browse.js');
+async function discover(interactive: boolean): Promise<Target | null> {
+  const { browseServers, groupServers } = await import('../discovery/browse.js');
   const err = process.stderr;
   err.write('Looking for chat servers on the local network (mDNS)...\n');
   const ms = Number(process.env['TINCAN_BROWSE_MS'] ?? '') || 2000;
-  const found = await browseServers({ timeoutMs: ms });
+  // the nodes of one cluster are one server with several addresses
+  const found = groupServers(await browseServers({ timeoutMs: ms }));
   if (found.length === 1) {
     const f = found[0]!;
-    err.write(`Found ${f.name} at ${f.host}:${f.port}\n`);
+    err.write(`Found ${describe(f)}\n`);
     return withFingerprint(f);
   }
   if (found.length > 1) {
-    found.forEach((f, i) => err.write(`  ${i + 1}) ${f.name} (${f.kind}) at ${f.host}:${f.port}\n`));
+    found.forEach((f, i) => err.write(`  ${i + 1}) ${describe(f)}\n`));
     if (!interactive) {
       err.write(`Several servers answered; connecting to the first. Name one to choose: tincan chat HOST:PORT\n`);
       return withFingerprint(found[0]!);

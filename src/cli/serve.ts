@@ -460,6 +460,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         ...(note === undefined ? {} : { note }),
         ...tls,
         ...(adminCode === null ? {} : { admin: { code: adminCode, minutes: config.moderation.claimCodeMinutes, console: consoleWanted } }),
+        ...(registry === null ? {} : { cluster: { name: registry.cluster, nodes: registry.nodes, self: registry.id } }),
       });
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
@@ -478,6 +479,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
             logger,
             ...(tlsStore === null ? {} : { tlsFingerprint: plainHex(tlsStore.credentials.fingerprint) }),
             ...(all ? {} : { interface: host }),
+            ...(registry === null ? {} : { cluster: { name: registry.cluster, node: registry.id } }),
           });
         advertisement = announce();
         // a new certificate (SIGHUP): withdraw the old fingerprint from mDNS, announce the new one
