@@ -348,7 +348,8 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   const nodesView = (): NodesView =>
     registry !== null
       ? { cluster: registry.cluster, nodes: registry.nodes }
-      : { cluster: null, nodes: advertised.length === 0 ? [] : [{ id: config.serverName, addresses: advertised }] };
+      : // one node: nothing to fail over to; its LAN addresses are nobody's business unless configured
+        { cluster: null, nodes: config.advertise.length === 0 ? [] : [{ id: config.serverName, addresses: [...config.advertise] }] };
   const web = createWebServer({
     config: () => config,
     logger,

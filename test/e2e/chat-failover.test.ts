@@ -6,6 +6,8 @@
  * the addresses (test/e2e/cluster-failover.test.ts runs it on a real cluster).
  */
 import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,4 +70,17 @@ test('node A killed -9: the terminal client moves to node B, rejoins and keeps c
   // the server window says where it went
   tmux.type('dave', '/win 1');
   await eventually(() => new RegExp(`127\\.0\\.0\\.1:${portA} did not let us in; next try: 127\\.0\\.0\\.1:${portB} \\(another node`).test(tmux.screen('dave')), 'dave is told it tried another node');
+});
+
+test('a lone node publishes no addresses at /nodes.json (nothing to fail over to)', { skip }, async () => {
+  const body = await new Promise<string>((resolve, reject) => {
+    const q = request({ host: '127.0.0.1', port: portB, path: '/nodes.json' }, (res) => {
+      let b = '';
+      res.on('data', (d: Buffer) => (b += d.toString()));
+      res.on('end', () => resolve(b));
+    });
+    q.on('error', reject);
+    q.end();
+  });
+  assert.deepEqual(JSON.parse(body), { cluster: null, nodes: [] });
 });
