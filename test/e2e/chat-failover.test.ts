@@ -18,6 +18,7 @@ import { chatCommand, dump, freePort, spawnServe, statusLine } from './chat-help
 const skip = haveCommand('tmux') ? false : 'tmux is needed (apt-get install tmux)';
 
 let tmux: Tmux;
+let started = false;
 const dirs: string[] = [];
 const servers: Awaited<ReturnType<typeof spawnServe>>[] = [];
 let portA = 0;
@@ -33,12 +34,13 @@ before(async () => {
     servers.push(await spawnServe(port, dir));
   }
   tmux = new Tmux();
+  started = true;
   tmux.start('dave', chatCommand(`127.0.0.1:${portA},127.0.0.1:${portB} --nick dave`), { TERM: 'xterm-256color' }, 110, 24);
 });
 
 after(async () => {
   if (skip) return;
-  tmux.kill();
+  if (started) tmux.kill();
   for (const s of servers) await s.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
