@@ -13,6 +13,9 @@
 #   SCENARIOS="fanout500 lat500 dm500 conn10k"   opt-in: fanout2000 (2,000 clients in one
 #                              room), soak (bench/soak.sh: 500 clients, SOAK_MINUTES=10
 #                              one-minute steps at SOAK_RATE=1000 msgs/s; tincan only)
+#                              cluster500 (default on: bench/cluster.ts, fanout500 over
+#                              three nodes on Redis + PostgreSQL vs one node, once per run;
+#                              needs redis-server and PostgreSQL; CLUSTER_* settings there)
 #   ROUNDS=3                   every scenario this many times (servers interleaved);
 #                              the report gives median [min-max] and checks targets per round
 #   SWEEP_CONC=8 CONN_CONC=8   setup concurrency for EVERY server in the run (ngIRCd
@@ -85,10 +88,17 @@ fi
 OUT="${BENCH_OUT:-$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 export SERVERS
-SCENARIOS="${SCENARIOS:-fanout500 lat500 dm500 conn10k}"
+SCENARIOS="${SCENARIOS:-fanout500 lat500 dm500 conn10k cluster500}"
 SOAK=0
+CLUSTER=0
 sc=""
-for s in $SCENARIOS; do if [ "$s" = soak ]; then SOAK=1; else sc="$sc $s"; fi; done
+for s in $SCENARIOS; do
+    case "$s" in
+    soak) SOAK=1 ;;
+    cluster500) CLUSTER=1 ;;
+    *) sc="$sc $s" ;;
+    esac
+done
 export SCENARIOS="${sc# }"
 export ROUNDS="${ROUNDS:-3}"
 export SWEEP_CONC="${SWEEP_CONC:-8}" CONN_CONC="${CONN_CONC:-8}"
@@ -129,4 +139,8 @@ if [ "$SOAK" = 1 ]; then
     mkdir -p "$OUT/soak"
     TINCAN_BENCH_PROBE="$OUT/soak/probe" BENCH_DIR="$BENCH_DIR" run_nice "$ROOT/bench/soak.sh" "$OUT/soak"
     node --import tsx "$ROOT/bench/report.ts" "$OUT/soak" | tee "$OUT/soak/report.md"
+fi
+if [ "$CLUSTER" = 1 ]; then
+    # tincan only, on loopback (no namespace: redis-server and PostgreSQL are started by it)
+    TINCAN_BENCH_PROBE= run_nice node --import tsx "$ROOT/bench/cluster.ts" "$OUT" | tee "$OUT/cluster.md"
 fi

@@ -30,7 +30,7 @@ const OPTIONS = {
 
 export function chatUsage(): string {
   return [
-    'Usage: tincan chat [HOST[:PORT]] [options]',
+    'Usage: tincan chat [HOST[:PORT][,HOST[:PORT]...]] [options]',
     '       tincan chat tcp://HOST:PORT',
     '',
     'Chat in a terminal. With no HOST, looks for tincan and IRC servers on the local',
@@ -40,6 +40,8 @@ export function chatUsage(): string {
     'Uses TLS when the server speaks it (ircs:// for TLS only): the certificate must match',
     'the fingerprint announced on mDNS, or the one remembered from the first connection',
     '(in $XDG_CONFIG_HOME/tincan/known_servers, default ~/.config/tincan/known_servers).',
+    'Several addresses (A,B,...) are the nodes of one server; a tincan server also lists',
+    'its nodes (/nodes.json). When the node in use dies, the next one is tried.',
     '',
     'Options:',
     '  -n, --nick <name>   your nick (default: your login name)',
@@ -76,6 +78,8 @@ export interface ChatArgs {
   nick: string;
   password?: string;
   target: { host: string; port: number } | null;
+  /** more addresses of the same server (HOST:PORT,HOST:PORT: the nodes of a cluster) */
+  more: { host: string; port: number }[];
 }
 
 export function defaultNick(): string {
@@ -124,7 +128,12 @@ export function parseChatArgs(argv: string[]): ChatArgs & { scheme: string | nul
     throw new CliError(`tincan chat: ${(e as Error).message}\nRun 'tincan chat --help' for the options.`, 2);
   }
   if (positionals.length > 1) throw new CliError(`tincan chat: one server at a time (got ${positionals.join(', ')})`, 2);
-  const t = positionals[0] !== undefined ? parseTarget(positionals[0]) : null;
+  // A,B,C: one server's nodes (the client fails over between them)
+  const parts = positionals[0]?.split(',') ?? [];
+  if (parts.length > 16) throw new CliError(`tincan chat: at most 16 addresses of one server (got ${parts.length})`, 2);
+  const t = parts[0] !== undefined ? parseTarget(parts[0]) : null;
+  const more = parts.slice(1).map((p) => parseTarget(t?.scheme && !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) ? `${t.scheme}://${p}` : p));
+  if (more.some((m) => m.scheme !== (t?.scheme ?? null))) throw new CliError(`tincan chat: the addresses of one server use one scheme`, 2);
   if (t?.scheme && !['tcp', 'irc', 'ircs', 'tincan'].includes(t.scheme)) throw new CliError(`tincan chat: unknown scheme '${t.scheme}://' (use tcp://, irc:// or ircs://)`, 2);
   const out: ChatArgs & { scheme: string | null } = {
     help: values.help === true,
@@ -135,6 +144,7 @@ export function parseChatArgs(argv: string[]): ChatArgs & { scheme: string | nul
     showBytes: values['show-bytes'] === true,
     nick: values.nick ?? defaultNick(),
     target: t ? { host: t.host, port: t.port } : null,
+    more: more.map((m) => ({ host: m.host, port: m.port })),
     scheme: t?.scheme ?? null,
   };
   if (values.password !== undefined) out.password = values.password;
@@ -264,26 +274,54 @@ function logTail(path: string, maxBytes = 4096): string {
   }
 }
 
-/** Where to connect, with the TLS fingerprint a tincan server announced (TXT fp). */
-function withFingerprint(f: { host: string; port: number; kind: string; txt: Record<string, string> }): { host: string; port: number; fingerprint?: string } {
-  const fp = f.kind === 'tincan' ? f.txt['fp'] : undefined;
-  return fp === undefined ? { host: f.host, port: f.port } : { host: f.host, port: f.port, fingerprint: fp };
+/** Where to connect: the first node, the others of the same server, notes to show. */
+interface Target {
+  host: string;
+  port: number;
+  fingerprint?: string;
+  notes?: string[];
+  more?: { host: string; port: number; fingerprint?: string }[];
+}
+
+/** Where to connect, with the TLS fingerprint a tincan server announced (TXT fp), and a cluster's other nodes. */
+function withFingerprint(f: FoundGroupLike): Target {
+  const one = (n: { host: string; port: number; kind: string; txt: Record<string, string> }): { host: string; port: number; fingerprint?: string } => {
+    const fp = n.kind === 'tincan' ? n.txt['fp'] : undefined;
+    return fp === undefined ? { host: n.host, port: n.port } : { host: n.host, port: n.port, fingerprint: fp };
+  };
+  return { ...one(f), more: f.others.map(one) };
+}
+
+interface FoundGroupLike {
+  name: string;
+  host: string;
+  port: number;
+  kind: string;
+  txt: Record<string, string>;
+  others: { host: string; port: number; kind: string; txt: Record<string, string> }[];
+}
+
+/** "tincan on kitchen-pc (tincan) at 10.0.0.5:4444", plus the cluster's other nodes. */
+function describe(f: FoundGroupLike): string {
+  const at = `${f.name} (${f.kind}) at ${f.host}:${f.port}`;
+  return f.others.length === 0 ? at : `${at} and ${f.others.length} more node${f.others.length === 1 ? '' : 's'} of cluster ${f.txt['cluster'] ?? '?'} (${f.others.map((o) => `${o.host}:${o.port}`).join(', ')})`;
 }
 
 /** Looks for servers on the LAN; returns where to connect, or null (with a message). */
-async function discover(interactive: boolean): Promise<{ host: string; port: number; fingerprint?: string; notes?: string[] } | null> {
-  const { browseServers } = await import('../discovery/browse.js');
+async function discover(interactive: boolean): Promise<Target | null> {
+  const { browseServers, groupServers } = await import('../discovery/browse.js');
   const err = process.stderr;
   err.write('Looking for chat servers on the local network (mDNS)...\n');
   const ms = Number(process.env['TINCAN_BROWSE_MS'] ?? '') || 2000;
-  const found = await browseServers({ timeoutMs: ms });
+  // the nodes of one cluster are one server with several addresses
+  const found = groupServers(await browseServers({ timeoutMs: ms }));
   if (found.length === 1) {
     const f = found[0]!;
-    err.write(`Found ${f.name} at ${f.host}:${f.port}\n`);
+    err.write(`Found ${describe(f)}\n`);
     return withFingerprint(f);
   }
   if (found.length > 1) {
-    found.forEach((f, i) => err.write(`  ${i + 1}) ${f.name} (${f.kind}) at ${f.host}:${f.port}\n`));
+    found.forEach((f, i) => err.write(`  ${i + 1}) ${describe(f)}\n`));
     if (!interactive) {
       err.write(`Several servers answered; connecting to the first. Name one to choose: tincan chat HOST:PORT\n`);
       return withFingerprint(found[0]!);
@@ -344,7 +382,7 @@ export async function chatMain(argv: string[]): Promise<number> {
     return 0;
   }
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true && !args.line;
-  const target: { host: string; port: number; fingerprint?: string; notes?: string[] } | null = args.target ?? (await discover(tty));
+  const target: Target | null = args.target === null ? await discover(tty) : { ...args.target, more: args.more };
   if (!target) return 1;
 
   if (args.raw) {
@@ -359,7 +397,8 @@ export async function chatMain(argv: string[]): Promise<number> {
   }
 
   const { IrcClient } = await import('../clients/shared/irc-client.js');
-  const { tcpTransport } = await import('../clients/shared/node-transport.js');
+  const { tcpTransport, fetchNodeList } = await import('../clients/shared/node-transport.js');
+  const { NodeList, failoverTransport, nodeKey } = await import('../clients/shared/failover.js');
   const { filePinStore, serverKey } = await import('../clients/shared/known-servers.js');
   const logins = await import('../clients/shared/saved-logins.js');
   /** the server's certificate did not match: exit non-zero */
@@ -378,19 +417,31 @@ export async function chatMain(argv: string[]): Promise<number> {
   }
   const pins = filePinStore();
   const { uploadFile } = await import('../clients/tui/upload.js');
-  const uploadTarget = { host: target.host, port: target.port, pins, ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }) };
+  const uploadTarget: { host: string; port: number; pins: typeof pins; fingerprint?: string } = { host: target.host, port: target.port, pins, ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }) };
+  // the server's nodes: the addresses given (or found on mDNS), then what it lists; the
+  // next one is tried when the one in use does not let us in (src/clients/shared/failover.ts)
+  const nodes = new NodeList([target, ...(target.more ?? [])]);
+  /** the certificate the current connection accepted (null: plaintext) */
+  let accepted: string | null = null;
+  const failover = failoverTransport(
+    nodes,
+    (n) =>
+      tcpTransport({
+        host: n.host,
+        port: n.port,
+        tls: args.scheme === 'ircs' ? true : 'auto',
+        pins,
+        notify: (text) => client.info(client.server, text),
+        onFatal: () => (refused = true),
+        onSecure: (fp) => (accepted = fp),
+        ...(n.fingerprint === undefined ? {} : { fingerprint: n.fingerprint }),
+      }),
+    (text) => client.info(client.server, text),
+  );
   const client = new IrcClient({
     nick: args.nick,
     serverLabel: label,
-    transport: tcpTransport({
-      host: target.host,
-      port: target.port,
-      tls: args.scheme === 'ircs' ? true : 'auto',
-      pins,
-      notify: (text) => client.info(client.server, text),
-      onFatal: () => (refused = true),
-      ...(target.fingerprint === undefined ? {} : { fingerprint: target.fingerprint }),
-    }),
+    transport: failover.transport,
     historyOnJoin: 50,
     ...(args.password !== undefined ? { password: args.password } : {}),
     ...(saved !== null ? { login: saved } : {}),
@@ -402,6 +453,27 @@ export async function chatMain(argv: string[]): Promise<number> {
         client.info(client.active, `Could not remember the ignore list in ${ignoreFilePath()}: ${(e as Error).message}`, 'error');
       }
     },
+  });
+  /** set on the welcome: /nodes.json is asked once the server says it is tincan (RPL_MYINFO) */
+  let askNodes: { host: string; port: number; fingerprint: string | null } | null = null;
+  client.on('state', (st) => {
+    if (st !== 'connected') return;
+    failover.registered();
+    const cur = nodes.current;
+    // /upload goes to the node we are on
+    uploadTarget.host = cur.host;
+    uploadTarget.port = cur.port;
+    if (accepted !== null) uploadTarget.fingerprint = accepted;
+    askNodes = { host: cur.host, port: cur.port, fingerprint: accepted };
+  });
+  client.on('change', () => {
+    const ask = askNodes;
+    if (ask === null || client.serverVersion === '') return;
+    askNodes = null;
+    if (!client.serverVersion.startsWith('tincan')) return;
+    void fetchNodeList(ask.host, ask.port, ask.fingerprint).then((list) => {
+      if (list.length > 0 && nodeKey(nodes.current) === nodeKey(ask)) nodes.learn(list);
+    });
   });
   if (loginNote !== null) client.info(client.server, loginNote, 'error');
   else if (saved !== null) client.info(client.server, `Logging in as ${saved.account} (saved in ${loginsPath})`);

@@ -17,6 +17,10 @@ import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
 import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
+import { hostPort } from '../cluster/address.js';
+import type { NodesView } from '../cluster/nodes-route.js';
+import type { NodeRegistry } from '../cluster/registry.js';
+import { randomBytes } from 'node:crypto';
 import { plainDialect } from '../gateway.js';
 import { TlsCredentialStore, plainHex } from '../transports/tls.js';
 import type { AdminState } from '../admin/state.js';
@@ -278,6 +282,17 @@ async function buildServer(config: Config, logger: Logger, reloadConfig?: () => 
   return server;
 }
 
+/** `advertise` from the config, else this machine's LAN addresses (as on the join card) with the port. */
+export function advertisedAddresses(config: Config, port: number, ifaces = networkInterfaces()): string[] {
+  if (config.advertise.length > 0) return [...config.advertise];
+  return lanAddresses(ifaces, config.host).addresses.map((a) => hostPort(a, port));
+}
+
+/** The Origins of nodes' pages (http and https: TLS is on the same port). */
+function nodeOrigins(addresses: Iterable<string>): string[] {
+  return [...addresses].flatMap((a) => [`http://${a}`, `https://${a}`]);
+}
+
 function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -327,7 +342,23 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
     if (server instanceof IrcServer) files = await startFileSharing(server, () => config, logger);
   }
   // the browser client and IRC-over-WebSocket, on the same port (first bytes decide)
-  const web = createWebServer({ config: () => config, logger, onConnection: (c) => server.accept(c), ...(files === null ? {} : { routes: files }) });
+  // where clients may dial this server (/nodes.json: the clients fail over between them)
+  const { nodesRoute, chainRoutes } = await import('../cluster/nodes-route.js');
+  let advertised: string[] = [];
+  let registry: NodeRegistry | null = null;
+  const nodesView = (): NodesView =>
+    registry !== null
+      ? { cluster: registry.cluster, nodes: registry.nodes }
+      : // one node: nothing to fail over to; its LAN addresses are nobody's business unless configured
+        { cluster: null, nodes: config.advertise.length === 0 ? [] : [{ id: config.serverName, addresses: [...config.advertise] }] };
+  const web = createWebServer({
+    config: () => config,
+    logger,
+    onConnection: (c) => server.accept(c),
+    routes: chainRoutes(nodesRoute(nodesView), files),
+    // a page served by one node may fail over to another node's /irc
+    extraOrigins: () => nodeOrigins(registry !== null ? registry.known : advertised),
+  });
   let listener: TcpListener;
   try {
     listener = await startTcpListener({
@@ -366,6 +397,25 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   }
 
   const addr = listener.address();
+  advertised = advertisedAddresses(config, addr.port);
+  if (config.cluster.redis !== null) {
+    // this node's addresses in Redis for the others' /nodes.json (src/cluster/registry.ts)
+    const { NodeRegistry } = await import('../cluster/registry.js');
+    const linked = (server as { cluster?: { node?: { id?: unknown } } | null }).cluster?.node?.id;
+    const nodeId = typeof linked === 'string' ? linked : (config.cluster.nodeId ?? randomBytes(6).toString('hex'));
+    try {
+      registry = await NodeRegistry.start({
+        redis: config.cluster.redis,
+        cluster: config.cluster.name,
+        nodeId,
+        addresses: advertised,
+        ttlMs: config.cluster.leaseMs,
+        onError: (err) => logger.debug({ err }, 'node registry: Redis connection error'),
+      });
+    } catch (e) {
+      logger.warn(`this node is not listed in /nodes.json (clients will not fail over to it): ${(e as Error).message}`);
+    }
+  }
   logger.info(
     { host: addr.host, port: addr.port, public: config.public, serverName: config.serverName },
     `tincan listening on ${formatHostPort(addr.host, addr.port)}${config.public ? '' : ' (local network only)'}`,
@@ -412,6 +462,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
         ...(note === undefined ? {} : { note }),
         ...tls,
         ...(adminCode === null ? {} : { admin: { code: adminCode, minutes: config.moderation.claimCodeMinutes, console: consoleWanted } }),
+        ...(registry === null ? {} : { cluster: { name: registry.cluster, nodes: registry.nodes, self: registry.id } }),
       });
       (opts.print ?? ((t: string) => void process.stdout.write(t)))(card);
     }
@@ -430,6 +481,7 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
             logger,
             ...(tlsStore === null ? {} : { tlsFingerprint: plainHex(tlsStore.credentials.fingerprint) }),
             ...(all ? {} : { interface: host }),
+            ...(registry === null ? {} : { cluster: { name: registry.cluster, node: registry.id } }),
           });
         advertisement = announce();
         // a new certificate (SIGHUP): withdraw the old fingerprint from mDNS, announce the new one
@@ -484,8 +536,9 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
       for (const off of removeSignals) off();
       adminConsole?.close();
       await adminSocket?.close();
-      // withdraw from mDNS first, so browsers stop offering a server that is leaving
+      // withdraw from mDNS and the node list first, so clients stop coming to a node that is leaving
       if (advertisement !== null) await advertisement.stop();
+      await registry?.stop();
       try {
         await server.shutdown(closeText('TINCAN_ERR_SHUTDOWN'));
       } catch (e) {

@@ -14,6 +14,7 @@ import type { Config } from './types.js';
 import type { StartupCode } from '../errors.js';
 import { parseCidr } from '../util/netmask.js';
 import { passwordProblem } from './oper-password.js';
+import { MAX_ADDRESSES, MAX_ADDRESS_LENGTH, validAddress } from '../cluster/address.js';
 
 export type ConfigErrorCode = Extract<StartupCode, `TINCAN_ERR_CONFIG_${string}`>;
 
@@ -125,6 +126,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
   defaultChannel: '#lobby',
   storage: 'sqlite',
   postgres: { url: null, poolMax: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5000 },
+  advertise: [],
   cluster: { redis: null, name: 'tincan', nodeId: null, leaseMs: 10_000, maxPending: 10_000 },
   history: {
     enabled: true,
@@ -516,6 +518,8 @@ export const CONFIG_SCHEMA = obj({
   /** where history and channel state live: 'sqlite' (<dataDir>/tincan.db), 'memory', or 'postgres' (postgres.url) */
   storage: oneOf(['sqlite', 'memory', 'postgres']),
   postgres,
+  /** host:port where clients should dial this node (/nodes.json, cluster failover); [] = the LAN addresses and port */
+  advertise: arr(str({ min: 1, max: MAX_ADDRESS_LENGTH, expected: 'a host:port address clients can dial, e.g. "10.0.0.5:4444" or "[fd00::5]:4444"', test: validAddress }), MAX_ADDRESSES),
   cluster,
   history,
   accounts,

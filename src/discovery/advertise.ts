@@ -1,7 +1,8 @@
 /**
  * mDNS / DNS-SD advertisement of a running tincan, so clients on the LAN can find it
  * without typing an address: `_tincan._tcp` (TXT v = version, name = server name,
- * ws = WebSocket path, fp = SHA-256 of the TLS certificate, 64 lower-case hex digits), `_irc._tcp` (any IRC
+ * ws = WebSocket path, fp = SHA-256 of the TLS certificate, 64 lower-case hex digits; a cluster's
+ * node adds cluster = the cluster's name and node = its id), `_irc._tcp` (any IRC
  * client that browses, channel in TXT) and `_http._tcp` (browsers / OS "network" views,
  * path=/). Built on bonjour-service; answers queries and announces on every interface.
  *
@@ -35,6 +36,8 @@ export interface AdvertiseOptions {
   logger: Logger;
   /** restrict to one interface address (multicast-dns `interface`); default all */
   interface?: string;
+  /** one node of a cluster (docs/scale-out.md): TXT `cluster` and `node`, so browsers group the nodes as one server */
+  cluster?: { name: string; node: string };
 }
 
 export interface Advertisement {
@@ -51,9 +54,13 @@ export function instanceName(serverName: string, port: number): string {
 }
 
 /** The TXT record of `_tincan._tcp`. */
-export function tincanTxt(o: Pick<AdvertiseOptions, 'serverName' | 'version' | 'wsPath' | 'tlsFingerprint'>): Record<string, string> {
+export function tincanTxt(o: Pick<AdvertiseOptions, 'serverName' | 'version' | 'wsPath' | 'tlsFingerprint' | 'cluster'>): Record<string, string> {
   const txt: Record<string, string> = { v: o.version, name: o.serverName, ws: o.wsPath ?? '/irc' };
   if (o.tlsFingerprint !== undefined) txt['fp'] = o.tlsFingerprint;
+  if (o.cluster !== undefined) {
+    txt['cluster'] = o.cluster.name;
+    txt['node'] = o.cluster.node;
+  }
   return txt;
 }
 

@@ -90,3 +90,36 @@ export function browseServers(opts: BrowseOptions = {}): Promise<FoundServer[]> 
     }
   });
 }
+
+/** One server as a person picks it: a lone server, or the nodes of one cluster. */
+export interface FoundGroup extends FoundServer {
+  /** the other nodes of the same cluster (TXT `cluster` equal), [] for a lone server */
+  others: FoundServer[];
+}
+
+/**
+ * Groups the tincan nodes that announce the same cluster (TXT `cluster`, with the same
+ * server name) into one entry: the first node found (by name) stands for the server,
+ * the others are its other addresses. Everything else stays as it is, in order.
+ */
+export function groupServers(found: readonly FoundServer[]): FoundGroup[] {
+  const out: FoundGroup[] = [];
+  const byCluster = new Map<string, FoundGroup>();
+  for (const f of found) {
+    const c = f.kind === 'tincan' ? f.txt['cluster'] : undefined;
+    if (c === undefined || c === '') {
+      out.push({ ...f, others: [] });
+      continue;
+    }
+    const key = `${c}\u0000${f.txt['name'] ?? ''}`;
+    const g = byCluster.get(key);
+    if (g !== undefined) {
+      if (g.others.length < 15) g.others.push(f);
+      continue;
+    }
+    const first: FoundGroup = { ...f, others: [] };
+    byCluster.set(key, first);
+    out.push(first);
+  }
+  return out;
+}

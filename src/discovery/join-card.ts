@@ -22,6 +22,8 @@ export interface JoinCardInput {
   tls?: { fingerprint: string; selfSigned: boolean; port?: number };
   /** the one-time admin code (src/admin/claim.ts) and how long it lasts */
   admin?: { code: string; minutes: number; console: boolean };
+  /** one node of a cluster: its name and every node's addresses (this one included), as /nodes.json lists them */
+  cluster?: { name: string; nodes: readonly { id: string; addresses: readonly string[] }[]; self: string };
   /** renders a QR code for a URL; null = no QR codes (default: qrcode-terminal, small) */
   qr?: ((url: string) => string) | null;
 }
@@ -66,6 +68,7 @@ export function joinCard(input: JoinCardInput): string {
       for (const row of qr(http).replace(/\n+$/, '').split('\n')) lines.push('  ' + row);
     }
   }
+  if (input.cluster !== undefined) lines.push(...clusterLines(input.cluster));
   if (input.tls !== undefined) lines.push(...tlsLines(input.tls, input.addresses[0] ?? 'HOST', port));
   if (input.admin !== undefined) {
     const { code, minutes } = input.admin;
@@ -81,6 +84,21 @@ export function joinCard(input: JoinCardInput): string {
   }
   lines.push('');
   return lines.join('\n') + '\n';
+}
+
+/** Nodes listed on the card at most (the rest are counted). */
+const CARD_NODES = 10;
+
+/** The card's cluster part: the nodes people may join, and that clients move between them. */
+export function clusterLines(c: { name: string; nodes: readonly { id: string; addresses: readonly string[] }[]; self: string }): string[] {
+  const n = c.nodes.length;
+  const lines = ['', `  One server on ${n} node${n === 1 ? '' : 's'} (cluster ${c.name}); join any of them, it is the same chat:`];
+  for (const node of c.nodes.slice(0, CARD_NODES)) {
+    lines.push(`    ${node.addresses.join(', ')}`.padEnd(42) + (node.id === c.self ? 'this node' : `node ${node.id}`));
+  }
+  if (n > CARD_NODES) lines.push(`    ... and ${n - CARD_NODES} more (http://<any node>/nodes.json lists them all)`);
+  lines.push("  When a node stops, tincan chat and the browser move to another by themselves.");
+  return lines;
 }
 
 /** The card's TLS part: the fingerprint and how to pin it in irssi and WeeChat, and what a browser will say. */

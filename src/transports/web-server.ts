@@ -122,6 +122,8 @@ export interface WebServerOptions {
   root?: string | null;
   /** more routes, asked first (the shared files, src/files/service.ts); they may take a body */
   routes?: HttpRoutes;
+  /** more Origins allowed to open /irc: the other nodes of a cluster (a page served by one fails over to another) */
+  extraOrigins?: () => readonly string[];
 }
 
 /** Routes outside the app: `handle` answers and returns true, or returns false to pass. */
@@ -380,7 +382,8 @@ export function createWebServer(opts: WebServerOptions): WebServer {
       return;
     }
     const origin = req.headers.origin;
-    if (!originAllowed(origin, req.headers.host, opts.config().web.allowedOrigins)) {
+    const allowed = opts.config().web.allowedOrigins;
+    if (!originAllowed(origin, req.headers.host, opts.extraOrigins === undefined ? allowed : [...allowed, ...opts.extraOrigins()])) {
       log.warn({ ip: socket.remoteAddress, origin, host: req.headers.host }, 'WebSocket refused: Origin is neither this server nor in web.allowedOrigins');
       const body = 'This page may not use this tincan server: its Origin is not allowed (see web.allowedOrigins).\n';
       socket.end(

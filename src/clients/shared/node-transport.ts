@@ -12,7 +12,10 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { TransportFactory } from './irc-client.js';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { colonFingerprint, normalizeFingerprint, serverKey, type PinStore } from './known-servers.js';
+import { nodesFromJson, type NodeAddress } from './failover.js';
 
 export interface TcpTarget {
   host: string;
@@ -31,6 +34,8 @@ export interface TcpTarget {
   timeoutMs?: number;
   /** 'auto': how long the TLS handshake may take before plaintext is tried (default 3 s) */
   tlsTimeoutMs?: number;
+  /** each connection that opens: the certificate accepted (normalized SHA-256), null in plaintext */
+  onSecure?: (fingerprint: string | null) => void;
 }
 
 /** An error after which reconnecting is pointless (the certificate changed). */
@@ -123,9 +128,13 @@ export function tcpTransport(target: TcpTarget): TransportFactory {
             s.destroy(bad);
             return;
           }
-        } else if (mode === 'auto') {
-          plainOnly = true;
-          notify(`Not encrypted: ${key} does not speak TLS.`);
+          target.onSecure?.(got);
+        } else {
+          if (mode === 'auto') {
+            plainOnly = true;
+            notify(`Not encrypted: ${key} does not speak TLS.`);
+          }
+          target.onSecure?.(null);
         }
         opened = true;
         s.setTimeout(0);
@@ -172,4 +181,53 @@ export function tcpTransport(target: TcpTarget): TransportFactory {
       },
     };
   };
+}
+
+/** Largest /nodes.json body read. */
+const MAX_NODES_BODY = 64 * 1024;
+
+/**
+ * GET /nodes.json from the node the chat is connected to (the same port), over TLS when
+ * the chat is, refusing a certificate other than the one the chat accepted: a list of
+ * nodes from anyone else could send the next failover to a stranger. Resolves with the
+ * addresses, [] on any failure (a server that is not tincan, a timeout, a bad body).
+ */
+export function fetchNodeList(host: string, port: number, fingerprint: string | null, timeoutMs = 5000): Promise<NodeAddress[]> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: NodeAddress[]): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(v);
+    };
+    const opts = { host, port, path: '/nodes.json', method: 'GET', headers: { Host: serverKey(host, port), Accept: 'application/json' }, agent: false as const };
+    const req = fingerprint === null ? httpRequest(opts) : httpsRequest({ ...opts, rejectUnauthorized: false, ...(isIP(host) === 0 ? { servername: host } : {}) });
+    const timer = setTimeout(() => finish([]), timeoutMs);
+    timer.unref();
+    req.on('error', () => finish([]));
+    req.on('response', (res) => {
+      if (fingerprint !== null) {
+        const got = normalizeFingerprint((res.socket as TLSSocket).getPeerX509Certificate?.()?.fingerprint256 ?? '');
+        if (got !== fingerprint) return finish([]);
+      }
+      if (res.statusCode !== 200) return finish([]);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        body += d;
+        if (body.length > MAX_NODES_BODY) finish([]);
+      });
+      res.on('end', () => {
+        try {
+          finish(nodesFromJson(JSON.parse(body)));
+        } catch {
+          finish([]);
+        }
+      });
+      res.on('error', () => finish([]));
+    });
+    req.end();
+  });
 }

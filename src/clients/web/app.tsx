@@ -14,7 +14,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { isValidNick } from '../../protocol/index.js';
 import { HISTORY_PAGE, IrcClient } from '../shared/irc-client.js';
 import type { ChatBuffer as Buffer, ChatLine as Line } from '../shared/buffer.js';
-import { webSocketTransport, wsUrl } from '../shared/browser-transport.js';
+import { pageNodes } from './nodes.js';
 import { openQuery, orderedBuffers, sortedMembers, wantedChannels } from './commands.js';
 import { roomColours } from './format.js';
 import { typingText } from '../shared/client-tags.js';
@@ -46,11 +46,13 @@ export function App() {
   const start = (nick: string): void => {
     save(NICK_KEY, nick);
     const password = loadSession(PASSWORD_KEY);
+    // this page's node, then the others of its server (failover when it dies)
+    const nodes = pageNodes(location);
     const c = new IrcClient({
       nick,
       realname: 'tincan web',
       serverLabel: location.host,
-      transport: webSocketTransport(wsUrl(location)),
+      transport: nodes.transport,
       channels: savedRooms(),
       ignored: savedIgnores(),
       onIgnoredChange: (nicks) => save(IGNORE_KEY, JSON.stringify(nicks)),
@@ -63,6 +65,7 @@ export function App() {
       whoOnJoin: true,
     });
     c.on('change', rerender);
+    nodes.attach(c);
     attachAccount(c);
     wireLog(c); // "Show protocol" has everything from the first line
     // a /nick the server accepted: a reload comes back under it

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { joinCard, lanAddresses, renderQr } from '../../../src/discovery/join-card.js';
+import { groupServers, type FoundServer } from '../../../src/discovery/browse.js';
+import { tincanTxt } from '../../../src/discovery/advertise.js';
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo => ({
   address,
@@ -75,4 +77,45 @@ test('with TLS the card shows the fingerprint, the irssi and WeeChat pinning lin
   assert.ok(ca.includes(`-tls_pinned_cert ${fp} 10.0.0.1 6697`), ca);
   assert.doesNotMatch(ca, /self-signed/);
   assert.doesNotMatch(joinCard({ addresses: ['10.0.0.1'], port: 4444, channel: '#lobby', qr: null }), /TLS/);
+});
+
+test('a cluster node: the card lists every node (this one marked), bounded, and says clients move between them', () => {
+  const nodes = [
+    { id: 'n1', addresses: ['10.0.0.5:4444'] },
+    { id: 'n2', addresses: ['10.0.0.6:4444', '[fd00::6]:4444'] },
+  ];
+  const card = joinCard({ addresses: ['10.0.0.5'], port: 4444, channel: '#lobby', qr: null, cluster: { name: 'school', nodes, self: 'n1' } });
+  assert.match(card, /One server on 2 nodes \(cluster school\)/);
+  assert.match(card, /10\.0\.0\.5:4444\s+this node/);
+  assert.match(card, /10\.0\.0\.6:4444, \[fd00::6\]:4444\s+node n2/);
+  assert.match(card, /move to another by themselves/);
+  const many = Array.from({ length: 14 }, (_, i) => ({ id: `n${i}`, addresses: [`10.0.1.${i}:4444`] }));
+  const big = joinCard({ addresses: ['10.0.1.0'], port: 4444, channel: '#lobby', qr: null, cluster: { name: 'big', nodes: many, self: 'n0' } });
+  assert.equal((big.match(/^ {4}10\.0\.1\.\d+:4444/gm) ?? []).length, 10, 'at most 10 nodes listed');
+  assert.match(big, /and 4 more/);
+  assert.doesNotMatch(joinCard({ addresses: ['10.0.0.5'], port: 4444, channel: '#lobby', qr: null }), /One server on/, 'no cluster part for a lone server');
+});
+
+test('mDNS: a cluster node announces cluster and node in TXT; browsing groups one cluster as one server', () => {
+  const txt = tincanTxt({ serverName: 'tincan.local', version: '1', cluster: { name: 'school', node: 'n2' } });
+  assert.equal(txt['cluster'], 'school');
+  assert.equal(txt['node'], 'n2');
+  assert.equal(tincanTxt({ serverName: 'tincan.local', version: '1' })['cluster'], undefined);
+  const f = (name: string, host: string, t: Record<string, string>, kind: 'tincan' | 'irc' = 'tincan'): FoundServer => ({ name, kind, host, port: 4444, addresses: [host], txt: { name: 'tincan.local', ...t } });
+  const groups = groupServers([
+    f('tincan on a', '10.0.0.5', { cluster: 'school', node: 'a' }),
+    f('tincan on lone', '10.0.0.9', {}),
+    f('tincan on b', '10.0.0.6', { cluster: 'school', node: 'b' }),
+    f('tincan on x', '10.0.0.7', { cluster: 'other', node: 'x' }),
+    f('ngircd', '10.0.0.8', { cluster: 'school' }, 'irc'),
+  ]);
+  assert.deepEqual(
+    groups.map((g) => [g.host, g.others.map((o) => o.host)]),
+    [
+      ['10.0.0.5', ['10.0.0.6']],
+      ['10.0.0.9', []],
+      ['10.0.0.7', []],
+      ['10.0.0.8', []],
+    ],
+  );
 });
