@@ -36,8 +36,9 @@ async function nodes(n: number, storage?: MemoryStorage, config: Record<string, 
   for (let i = 0; i < n; i++) {
     const h = harness({ accounts: { scramIterations: 4096 }, ...config }, undefined, storage === undefined ? {} : { storage });
     const link = await CoreLink.start(h.server, pino({ level: 'silent' }), { redis: redis!.url, cluster, nodeId: `n${i}`, leaseMs: 1000, blockMs: 100, reconcileMs: 100 });
-    out.push({ h, link });
-    open.push({ h, link });
+    const n = { h, link };
+    out.push(n);
+    open.push(n);
   }
   return out;
 }
