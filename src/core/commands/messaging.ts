@@ -56,6 +56,19 @@ function isBlockedCtcp(text: string): boolean {
   return text.charCodeAt(0) === 1 && !/^\x01ACTION(?: |\x01|$)/.test(text);
 }
 
+/**
+ * A TAGMSG that only says someone is typing (`+typing`) is of the moment: kept in
+ * history it would fill CHATHISTORY pages (event-playback) with stale notices.
+ */
+export function onlyTyping(clientTags: string): boolean {
+  if (clientTags === '') return false;
+  for (const t of clientTags.split(';')) {
+    const key = t.split('=', 1)[0];
+    if (key !== '+typing' && key !== '+draft/typing') return false;
+  }
+  return true;
+}
+
 function makeHandler(command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG'): Handler {
   const quiet = command === 'NOTICE';
   const tagOnly = command === 'TAGMSG';
@@ -178,7 +191,7 @@ export function relay(
       if (s.has(Cap.echoMessage)) echoTo(s, out, multi);
       // STATUSMSG (@#chan) lines are for some members only: never kept
       if (needStatus === 0) {
-        srv.history?.record(ch, s.source, command, tagOnly ? [params[0]!] : params, out);
+        if (!(tagOnly && onlyTyping(clientTags))) srv.history?.record(ch, s.source, command, tagOnly ? [params[0]!] : params, out);
         rememberSent(srv, s, out.msgid, ch.folded, '', null);
       }
       continue;

@@ -146,6 +146,22 @@ test('CHATHISTORY: events only with draft/event-playback; labeled requests get t
     assert.equal(got.filter((l) => l.includes('ACK')).length, 0);
   }));
 
+test('CHATHISTORY: a typing notice (+typing TAGMSG) is not kept; a reaction (TAGMSG +draft/react) is', () =>
+  withRoom({}, async (h, a, _b, ids) => {
+    const ev = h.client('eve', [...FULL, 'draft/event-playback']);
+    ev.recv('JOIN #a');
+    a.recv('@+typing=active TAGMSG #a');
+    a.recv('@+typing=done TAGMSG #a');
+    a.recv(`@+draft/react=👍;+draft/reply=${ids[9]} TAGMSG #a`);
+    await settle();
+    ev.take();
+    ev.recv('CHATHISTORY LATEST #a * 3');
+    await settle();
+    const lines = ev.take().map(parseLine).filter((x) => x.command !== 'BATCH');
+    assert.deepEqual(lines.map((x) => x.command), ['PRIVMSG', 'JOIN', 'TAGMSG']);
+    assert.equal(lines[2]!.tags!.get('+draft/react'), '👍');
+  }));
+
 test('CHATHISTORY TARGETS lists the channels you are in with their latest message time', () =>
   withRoom({}, async (h, a, b, _ids, times) => {
     a.recv('JOIN #b');
