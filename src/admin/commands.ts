@@ -130,16 +130,28 @@ function addSanction(x: AdminContext, kind: Sanction['kind'], args: string[]): v
   const text = `${kind === 'ban' ? 'banned' : 'muted'} ${a.who} on ${where} ${untilText(s)}${a.reason === '' ? '' : ` (${a.reason})`}`;
   adm.audit(x.by, kind, text, { target: s.value, match: s.match, scope: s.scope, expiresAt: s.expiresAt }, x.session);
   x.reply([`Done: ${text}.`]);
-  // who it hits now: a ban closes their connection (or puts them out of the room), a mute is told
+  enforceSanction(srv, s, sourceOf(x));
+}
+
+/**
+ * Who a new sanction hits now, among this node's users: a ban closes their connection
+ * (or puts them out of the room), a mute is told. Also run for a sanction another
+ * cluster node set (src/cluster/core-link.ts), with the server as `source`.
+ */
+export function enforceSanction(srv: IrcServer, s: Sanction, source: string): void {
+  const adm = srv.admin;
+  const ch = s.scope === '*' ? null : (srv.channels.get(s.scope) ?? null);
+  if (s.scope !== '*' && ch === null) return;
+  const where = ch === null ? 'the server' : ch.name;
   for (const u of [...srv.sessions]) {
     if (!u.registered || u.closing || u.admin) continue;
-    if (kind === 'ban') {
-      if (a.ch === null) adm.refuseIfBanned(u);
-      else if (a.ch.members.has(u) && adm.sanctions.matches(s, adm.subject(u))) {
-        kickMember(a.ch, u, sourceOf(x), `Banned ${untilText(s)}${a.reason === '' ? '' : `: ${a.reason}`}`, srv);
+    if (s.kind === 'ban') {
+      if (ch === null) adm.refuseIfBanned(u);
+      else if (ch.members.has(u) && adm.sanctions.matches(s, adm.subject(u))) {
+        kickMember(ch, u, source, `Banned ${untilText(s)}${s.reason === '' ? '' : `: ${s.reason}`}`, srv);
       }
-    } else if (adm.mutedIn(u, a.ch) === s) {
-      u.serverMessage('NOTICE', u.nick, `*** You are muted in ${where} ${untilText(s)}${a.reason === '' ? '' : ` (${a.reason})`}: what you write there is not delivered.`);
+    } else if (adm.mutedIn(u, ch) === s) {
+      u.serverMessage('NOTICE', u.nick, `*** You are muted in ${where} ${untilText(s)}${s.reason === '' ? '' : ` (${s.reason})`}: what you write there is not delivered.`);
     }
   }
 }

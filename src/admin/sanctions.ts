@@ -54,10 +54,18 @@ export function sanctionId(kind: Sanction['kind'], scope: string, match: Sanctio
   return `${kind} ${scope} ${match} ${value}`;
 }
 
+/** One change to the sanctions, as the cluster link carries it between nodes. */
+export type SanctionChange = { put: Sanction } | { del: string };
+
 export class Sanctions {
   readonly #fold: (s: string) => string;
   readonly #store: SanctionStore | null;
   readonly #onStoreError: (err: unknown) => void;
+  /**
+   * Told of every change made here (not of applyRemote ones): the cluster link
+   * (src/cluster/core-link.ts) sends it to the other nodes, which share the store.
+   */
+  onChange: ((change: SanctionChange) => void) | null = null;
   /** bans and mutes apart: the per-message mute check never walks the bans */
   #bans: Compiled[] = [];
   #mutes: Compiled[] = [];
@@ -101,7 +109,26 @@ export class Sanctions {
     const s: Sanction = { ...rest, scope, id: sanctionId(input.kind, scope, t.match, t.value), match: t.match, value: t.value };
     this.#put(s);
     this.#save(s);
+    this.onChange?.({ put: s });
     return s;
+  }
+
+  /**
+   * A change another node made (and saved in the shared store): applied in memory only.
+   * Returns the sanction put, or null (a removal, or nothing to do).
+   */
+  applyRemote(change: SanctionChange): Sanction | null {
+    if ('put' in change) {
+      const x = change.put;
+      if (typeof x.id !== 'string' || typeof x.value !== 'string' || (x.kind !== 'ban' && x.kind !== 'mute')) return null;
+      this.#put(x);
+      return change.put;
+    }
+    for (const list of [this.#bans, this.#mutes]) {
+      const i = list.findIndex((c) => c.s.id === change.del);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return null;
   }
 
   /** A room was renamed: its sanctions move from scope `from` to `to` (both folded). */
@@ -125,6 +152,7 @@ export class Sanctions {
     if (i < 0) return null;
     const [gone] = list.splice(i, 1);
     this.#delete(id);
+    this.onChange?.({ del: id });
     return gone!.s;
   }
 

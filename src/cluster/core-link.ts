@@ -21,6 +21,8 @@
  * - A node that starts asks the others for a snapshot; a gap in a peer's stream asks
  *   that peer again; a peer whose lease ran out is gone: its users QUIT locally.
  */
+import { enforceSanction } from '../admin/commands.js';
+import type { SanctionChange } from '../admin/sanctions.js';
 import type { Logger } from 'pino';
 import type { IrcServer } from '../core/server.js';
 import { Session } from '../core/session.js';
@@ -81,6 +83,7 @@ export type Item =
   | ['q', number, string | null] // a user of the publisher left: its QUIT was forwarded, or (shutdown) the reason to announce
   | ['c', ChanRec, number, string] // channel state, version, the node that set it
   | ['a', string] // an account changed in the store (folded name)
+  | ['z', SanctionChange] // an admin ban or mute set or lifted (saved in the shared store by the publisher)
   | ['s', string] // asks for a snapshot: of everyone ('') or of one node
   | ['e', number[]]; // end of the publisher's snapshot: every user it has
 
@@ -211,6 +214,7 @@ export class CoreLink implements ClusterHooks {
     }
     srv.cluster = l;
     srv.accounts.onChange = (folded) => l.#push(['a', folded]);
+    srv.admin.sanctions.onChange = (change) => l.#push(['z', change]);
     // what this node already has (rooms restored from the store), then ask for everyone else's
     l.#push(['s', '']);
     l.#snapshot();
@@ -642,6 +646,12 @@ export class CoreLink implements ClusterHooks {
       case 'a':
         this.srv.accounts.refresh(it[1]).catch((err: unknown) => this.#log.warn({ err, account: it[1] }, 'could not re-read an account another node changed'));
         return;
+      case 'z': {
+        // a server ban set on another node holds here too, for this node's users
+        const put = this.srv.admin.sanctions.applyRemote(it[1]);
+        if (put !== null) enforceSanction(this.srv, put, this.srv.config.serverName);
+        return;
+      }
       case 's':
         if (it[1] === '' || it[1] === this.id) this.#snapshot();
         return;

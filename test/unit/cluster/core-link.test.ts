@@ -51,8 +51,8 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
   }
 }
 
-async function client(h: Harness, nick: string, caps: string[] = []): Promise<FakeConnection> {
-  const c = h.connect();
+async function client(h: Harness, nick: string, caps: string[] = [], ip = '127.0.0.1'): Promise<FakeConnection> {
+  const c = h.connect(ip);
   if (caps.length > 0) {
     c.recv('CAP LS 302');
     c.recv('CAP REQ :' + caps.join(' '));
@@ -171,6 +171,35 @@ test('an account registered on one node logs in on the other (the store is share
   c.recv('NICK alice2');
   c.recv('USER alice 0 * :A');
   await until(() => c.lines.some((l) => / 900 \S+ \S+ alice /.test(l)), 'logged in on b');
+});
+
+test('an admin ban or mute set on one node holds on the others: their users are removed or told, and lifting it lifts it there', { skip, timeout: 30_000 }, async () => {
+  const storage = new MemoryStorage();
+  const [a, b] = await nodes(2, storage);
+  const boss = await client(a!.h, 'boss');
+  for (const s of a!.h.server.sessions) if (s.nick === 'boss') s.admin = true;
+  const pest = await client(b!.h, 'pest', [], '10.9.8.7'); // the ban is by address: pest's own
+  const talker = await client(b!.h, 'talker');
+  // boss founds the room (op), so talker is a plain member a mute applies to
+  boss.recv('JOIN #room');
+  await until(() => b!.h.server.findChannel('#room') !== undefined, 'b to see #room');
+  talker.recv('JOIN #room');
+  await until(() => a!.h.server.findNick('pest') !== undefined && a!.h.server.findNick('talker') !== undefined, 'a to see the users of b');
+  boss.recv('SA ban pest 1h spamming');
+  await until(() => pest.closed, 'pest, on the other node, disconnected by the ban');
+  assert.match(pest.closeLine ?? '', /Banned from this server/);
+  assert.equal(b!.h.server.admin.sanctions.list().length, 1, 'b holds the ban in memory');
+  // a new connection matching it on b is refused too
+  assert.equal(talker.closed, false, 'others on b stay');
+  const again = b!.h.connect('10.9.8.7');
+  again.recv('NICK pest');
+  again.recv('USER pest 0 * :P');
+  await until(() => again.closed, 'pest refused on b');
+  // a mute: the muted user on b is told
+  boss.recv('SA mute #room talker 1h');
+  await until(() => talker.lines.some((l) => /You are muted in #room/.test(l)), 'talker, on b, told of the mute');
+  boss.recv('SA unmute #room talker');
+  await until(() => b!.h.server.admin.sanctions.list().every((x) => x.kind !== 'mute'), 'the mute lifted on b');
 });
 
 test('read-only commands publish nothing; a private message to a user on the same node neither', { skip, timeout: 30_000 }, async () => {
