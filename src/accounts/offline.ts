@@ -23,7 +23,10 @@ import { sendEvents } from '../core/history-replay.js';
 /** Private conversations read from the store at startup: times 100 (all of them, in practice). */
 export const MAX_CONVERSATIONS = 10_000;
 
-interface Waiting extends StoredEvent {
+/** One change to the waiting messages, as the cluster link carries it between nodes. */
+export type MailboxChange = { account: string; keep: Waiting } | { account: string; delivered: number };
+
+export interface Waiting extends StoredEvent {
   /** who sent it, for the per-sender bound: the sending address */
   from: string;
 }
@@ -38,8 +41,35 @@ export class Mailbox {
    */
   readonly #partners = new Map<string, Set<string>>();
 
+  /**
+   * Told when a message starts waiting here ('keep') or waiting messages were delivered
+   * here ('delivered', up to that time): the cluster link tells the other nodes, which
+   * share the store, so a login on any node gets them once (src/cluster/core-link.ts).
+   */
+  onChange: ((change: MailboxChange) => void) | null = null;
+
   constructor(srv: IrcServer) {
     this.#srv = srv;
+  }
+
+  /** A change another node made (the store has it already): applied in memory only. */
+  applyRemote(change: MailboxChange): void {
+    const key = this.#srv.fold(change.account);
+    if ('keep' in change) {
+      let list = this.#byAccount.get(key);
+      if (list === undefined) this.#byAccount.set(key, (list = []));
+      // bounded as keep() bounds it; a duplicate (same msgid) is ignored
+      if (list.length >= this.#srv.config.accounts.offlineMessagesPerAccount || list.some((w) => w.msgid === change.keep.msgid)) return;
+      list.push(change.keep);
+      // the account may be logged in here already (a race with its login): deliver now
+      if (this.#srv.presence.ofAccount(key) !== undefined) this.deliver(key);
+      return;
+    }
+    const list = this.#byAccount.get(key);
+    if (list === undefined) return;
+    const rest = list.filter((w) => w.time > change.delivered);
+    if (rest.length === 0) this.#byAccount.delete(key);
+    else this.#byAccount.set(key, rest);
   }
 
   /** Messages waiting for `account` (any case). */
@@ -101,7 +131,9 @@ export class Mailbox {
       return false;
     }
     if (list === undefined) this.#byAccount.set(rec.folded, (list = []));
-    list.push({ id: 0, target: waitingTarget(rec.folded), msgid: out.msgid, time: out.time, command, source: s.source, params: [...params], tags: out.clientTags, from });
+    const w: Waiting = { id: 0, target: waitingTarget(rec.folded), msgid: out.msgid, time: out.time, command, source: s.source, params: [...params], tags: out.clientTags, from };
+    list.push(w);
+    this.onChange?.({ account: rec.folded, keep: w });
     const promise = `*** ${rec.name} is offline: your message will be delivered when ${rec.name} next logs in`;
     const history = srv.history;
     if (history === undefined) {
@@ -180,6 +212,7 @@ export class Mailbox {
     this.#byAccount.delete(key);
     for (const s of targets) replay(s, srv, list);
     const last = list[list.length - 1]!.time;
+    this.onChange?.({ account: key, delivered: last });
     srv.history?.deleteTargets([waitingTarget(key)], last + 1).catch((err: unknown) => {
       // not lost: they would come again after a restart
       srv.logger.error({ err, account: key }, 'could not delete delivered offline messages');

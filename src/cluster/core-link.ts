@@ -23,6 +23,7 @@
  */
 import { enforceSanction } from '../admin/commands.js';
 import type { SanctionChange } from '../admin/sanctions.js';
+import type { MailboxChange } from '../accounts/offline.js';
 import type { Logger } from 'pino';
 import type { IrcServer } from '../core/server.js';
 import { Session } from '../core/session.js';
@@ -84,6 +85,7 @@ export type Item =
   | ['c', ChanRec, number, string] // channel state, version, the node that set it
   | ['a', string] // an account changed in the store (folded name)
   | ['z', SanctionChange] // an admin ban or mute set or lifted (saved in the shared store by the publisher)
+  | ['m', MailboxChange] // a message started waiting for an offline account, or waiting ones were delivered
   | ['s', string] // asks for a snapshot: of everyone ('') or of one node
   | ['e', number[]]; // end of the publisher's snapshot: every user it has
 
@@ -215,6 +217,7 @@ export class CoreLink implements ClusterHooks {
     srv.cluster = l;
     srv.accounts.onChange = (folded) => l.#push(['a', folded]);
     srv.admin.sanctions.onChange = (change) => l.#push(['z', change]);
+    srv.mailbox.onChange = (change) => l.#push(['m', change]);
     // what this node already has (rooms restored from the store), then ask for everyone else's
     l.#push(['s', '']);
     l.#snapshot();
@@ -652,6 +655,9 @@ export class CoreLink implements ClusterHooks {
         if (put !== null) enforceSanction(this.srv, put, this.srv.config.serverName);
         return;
       }
+      case 'm':
+        this.srv.mailbox.applyRemote(it[1]);
+        return;
       case 's':
         if (it[1] === '' || it[1] === this.id) this.#snapshot();
         return;

@@ -202,6 +202,27 @@ test('an admin ban or mute set on one node holds on the others: their users are 
   await until(() => b!.h.server.admin.sanctions.list().every((x) => x.kind !== 'mute'), 'the mute lifted on b');
 });
 
+test('a message left for an offline account on one node is delivered at its login on another node, once', { skip, timeout: 30_000 }, async () => {
+  const storage = new MemoryStorage();
+  const [a, b] = await nodes(2, storage);
+  const alice = await client(a!.h, 'alice');
+  alice.recv('REGISTER * * :correct horse battery');
+  await until(() => alice.lines.some((l) => / REGISTER SUCCESS alice /.test(l)), 'REGISTER on a');
+  alice.recv('QUIT');
+  await until(() => b!.h.server.accounts.get('alice') !== undefined && b!.h.server.findNick('alice') === undefined, 'b to know the account, alice gone');
+  const bob = await client(a!.h, 'bob');
+  bob.recv('PRIVMSG alice :see you at nine');
+  await until(() => bob.lines.some((l) => /alice is offline: your message will be delivered/.test(l)), 'bob told it waits');
+  await until(() => b!.h.server.mailbox.waiting('alice') === 1, 'b to know the message waits');
+  const c = b!.h.connect();
+  c.recv('PASS :alice:correct horse battery');
+  c.recv('NICK alice');
+  c.recv('USER alice 0 * :A');
+  await until(() => c.lines.some((l) => /PRIVMSG alice :(\[\d\d:\d\d\] )?see you at nine$/.test(l)), 'delivered at the login on b, with its time');
+  await until(() => a!.h.server.mailbox.waiting('alice') === 0, 'a forgets it (delivered on b)');
+  assert.equal(c.lines.filter((l) => /see you at nine/.test(l)).length, 1, 'once');
+});
+
 test('read-only commands publish nothing; a private message to a user on the same node neither', { skip, timeout: 30_000 }, async () => {
   const [a] = await nodes(2);
   const x = await client(a!.h, 'xavier');
