@@ -56,11 +56,11 @@ export class Mailbox {
   applyRemote(change: MailboxChange): void {
     const key = this.#srv.fold(change.account);
     if ('keep' in change) {
-      let list = this.#byAccount.get(key);
-      if (list === undefined) this.#byAccount.set(key, (list = []));
+      const list = this.#byAccount.get(key) ?? [];
       // bounded as keep() bounds it; a duplicate (same msgid) is ignored
       if (list.length >= this.#srv.config.accounts.offlineMessagesPerAccount || list.some((w) => w.msgid === change.keep.msgid)) return;
       list.push(change.keep);
+      this.#byAccount.set(key, list);
       // the account may be logged in here already (a race with its login): deliver now
       if (this.#srv.presence.ofAccount(key) !== undefined) this.deliver(key);
       return;
