@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../helpers/raw-client.js';
-import { clusterUnavailable, startCluster, type TestCluster } from '../helpers/cluster.js';
+import { clusterUnavailable, startCluster, until, names, type TestCluster } from '../helpers/cluster.js';
 
 const skip = clusterUnavailable() ?? false;
 let cl: TestCluster | null = null;
@@ -30,26 +30,7 @@ async function client(node: number, nick: string, caps: string[] = ['echo-messag
   return c;
 }
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-/** The nicks NAMES lists for `chan`, asked of `c`. */
-async function names(c: RawClient, chan: string): Promise<string[]> {
-  const from = c.lines.length;
-  c.send(`NAMES ${chan}`);
-  await c.waitFor(new RegExp(` 366 \\S+ ${chan} `), 5000, from);
-  return c.lines
-    .slice(from)
-    .filter((l) => / 353 /.test(l))
-    .flatMap((l) => l.slice(l.indexOf(' :', 1) + 2).split(' '))
-    .map((n) => n.replace(/^[@+]+/, ''))
-    .sort();
-}
 
 const texts = (c: RawClient, re: RegExp): string[] => c.lines.map((l) => re.exec(l)?.[1]).filter((x): x is string => x !== undefined);
 

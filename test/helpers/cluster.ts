@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, spawnServe, type CliServer } from './cli-server.js';
 import { postgresUnavailable, startPostgres, type PgServer } from './postgres.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis.js';
+import type { RawClient } from './raw-client.js';
 
 export function clusterUnavailable(): string | null {
   return redisUnavailable() ?? postgresUnavailable();
@@ -104,4 +105,26 @@ function kill(p: CliServer): Promise<void> {
   const exited = new Promise<void>((r) => p.proc.once('exit', () => r()));
   p.proc.kill('SIGKILL');
   return exited;
+}
+
+/** Polls `cond` until it holds; past `ms`, fails naming what it waited for. */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The nicks NAMES lists for `chan`, asked of `c` (prefixes stripped, sorted). */
+export async function names(c: RawClient, chan: string): Promise<string[]> {
+  const from = c.lines.length;
+  c.send(`NAMES ${chan}`);
+  await c.waitFor(new RegExp(` 366 \\S+ ${chan} `), 5000, from);
+  return c.lines
+    .slice(from)
+    .filter((l) => / 353 /.test(l))
+    .flatMap((l) => l.slice(l.indexOf(' :', 1) + 2).split(' '))
+    .map((n) => n.replace(/^[@+]+/, ''))
+    .sort();
 }
