@@ -18,7 +18,15 @@ export class Tmux {
   /** Starts `command` (a shell string) in a new detached session called `name`. */
   start(name: string, command: string, env: Record<string, string> = {}, cols = 160, rows = 45): void {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    this.#run(['new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...envArgs, command]);
+    const args = ['new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...envArgs, command];
+    try {
+      this.#run(args);
+    } catch (err) {
+      // the previous session's exit ended this socket's tmux server while we connected to
+      // it ("server exited unexpectedly"): a fresh server answers the second try
+      if (!/server exited unexpectedly/.test(String((err as { stderr?: unknown }).stderr ?? err))) throw err;
+      this.#run(args);
+    }
   }
 
   /** Types text literally, then presses Enter when asked. */
