@@ -290,6 +290,18 @@ export class IrcServer {
     return this.#msgidCounter;
   }
 
+  /**
+   * The sequence number of a msgid of this process (1, 2, ...), -1 when it is not one of
+   * ours. Not a proof of issue: a made-up suffix parses too, so a lookup by it must
+   * compare the msgid it finds (commands/redact.ts does).
+   */
+  msgidSeq(msgid: string): number {
+    const p = this.#msgidPrefix;
+    if (!msgid.startsWith(p)) return -1;
+    const n = Number.parseInt(msgid.slice(p.length), 36);
+    return Number.isSafeInteger(n) && n > 0 ? n : -1;
+  }
+
   /** True when `msgid` was issued by this process after `mark` (msgidMark()). */
   issuedAfter(msgid: string, mark: number): boolean {
     if (!msgid.startsWith(this.#msgidPrefix)) return false; // an earlier run: older

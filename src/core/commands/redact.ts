@@ -29,48 +29,81 @@ export const REDACT_REMEMBERED = 20_000;
 /** Longest reason relayed (bytes are bounded by the line anyway; this keeps NOTICEs short). */
 const MAX_REASON = 300;
 
-interface Sent {
+/**
+ * The messages this process relayed, for REDACT's checks: a ring keyed by the msgid's
+ * sequence number (IrcServer.msgidSeq), slot = seq % REDACT_REMEMBERED, in parallel
+ * arrays. Remembering is a few array stores per message: a Map of records (as before)
+ * was ~3 % of fanout500's busy time (hashing each new msgid, an object per message,
+ * eviction). So what is remembered is every message among the last REDACT_REMEMBERED
+ * msgids issued (other events take msgids too); a slot is checked against its msgid.
+ */
+class SentRing {
+  readonly ids: string[] = new Array<string>(REDACT_REMEMBERED).fill('');
   /** casefolded channel, or '' for a private message */
-  channel: string;
+  readonly channel: string[] = new Array<string>(REDACT_REMEMBERED).fill('');
   /** private: the recipient's casefolded nick when it was sent */
-  to: string;
-  from: number;
+  readonly to: string[] = new Array<string>(REDACT_REMEMBERED).fill('');
+  /** the author's session id */
+  readonly from = new Float64Array(REDACT_REMEMBERED);
   /** the author's account (casefolded), null = none */
-  account: string | null;
+  readonly account: (string | null)[] = new Array<string | null>(REDACT_REMEMBERED).fill(null);
   /** the author's nick when it was sent (for the fallback text) */
-  nick: string;
-  time: number;
+  readonly nick: string[] = new Array<string>(REDACT_REMEMBERED).fill('');
+  readonly time = new Float64Array(REDACT_REMEMBERED);
   /** private history key (both parties logged in), null = not stored */
-  stored: string | null;
-}
+  readonly stored: (string | null)[] = new Array<string | null>(REDACT_REMEMBERED).fill(null);
+  count = 0;
 
-/** msgid -> what was sent, oldest first (Map insertion order). */
-const recent = new WeakMap<IrcServer, Map<string, Sent>>();
-
-function index(srv: IrcServer): Map<string, Sent> {
-  let m = recent.get(srv);
-  if (m === undefined) recent.set(srv, (m = new Map()));
-  return m;
-}
-
-function evict(m: Map<string, Sent>, now: number): void {
-  for (const [id, e] of m) {
-    if (m.size <= REDACT_REMEMBERED && now - e.time <= REDACT_WINDOW_MS) break;
-    m.delete(id);
+  /** The slot holding `msgid`, or -1. */
+  find(srv: IrcServer, msgid: string): number {
+    const seq = srv.msgidSeq(msgid);
+    if (seq < 0) return -1;
+    const i = seq % REDACT_REMEMBERED;
+    return this.ids[i] === msgid ? i : -1;
   }
+
+  forget(i: number): void {
+    this.ids[i] = '';
+    this.account[i] = this.stored[i] = null;
+    this.channel[i] = this.to[i] = this.nick[i] = '';
+    this.count--;
+  }
+}
+
+const rings = new WeakMap<IrcServer, SentRing>();
+/** the last server's ring (one server per process, except in tests) */
+let lastSrv: IrcServer | null = null;
+let lastRing: SentRing | null = null;
+
+function ring(srv: IrcServer): SentRing {
+  if (srv === lastSrv) return lastRing!;
+  let r = rings.get(srv);
+  if (r === undefined) rings.set(srv, (r = new SentRing()));
+  lastSrv = srv;
+  lastRing = r;
+  return r;
 }
 
 /** messaging.ts: `s` sent `msgid` to channel `ch` (folded) or to nick `to`. */
 export function rememberSent(srv: IrcServer, s: Session, msgid: string, channel: string, to: string, stored: string | null): void {
-  const m = index(srv);
-  const now = srv.now();
-  m.set(msgid, { channel, to, from: s.id, account: s.account === null ? null : srv.fold(s.account), nick: s.nick, time: now, stored });
-  if (m.size > REDACT_REMEMBERED || now - m.values().next().value!.time > REDACT_WINDOW_MS) evict(m, now);
+  const seq = srv.msgidSeq(msgid);
+  if (seq < 0) return;
+  const r = ring(srv);
+  const i = seq % REDACT_REMEMBERED;
+  if (r.ids[i] === '') r.count++;
+  r.ids[i] = msgid;
+  r.channel[i] = channel;
+  r.to[i] = to;
+  r.from[i] = s.id;
+  r.account[i] = s.account === null ? null : srv.fold(s.account);
+  r.nick[i] = s.nick;
+  r.time[i] = srv.now();
+  r.stored[i] = stored;
 }
 
 /** @internal tests: how many messages are remembered. */
 export function rememberedCount(srv: IrcServer): number {
-  return recent.get(srv)?.size ?? 0;
+  return rings.get(srv)?.count ?? 0;
 }
 
 function redact(s: Session, msg: IrcMessage, srv: IrcServer): void {
@@ -84,12 +117,13 @@ function redact(s: Session, msg: IrcMessage, srv: IrcServer): void {
     fail('INVALID_TARGET', target, `You cannot delete messages from ${target}`);
     return;
   }
-  const m = index(srv);
-  const e = m.get(msgid);
+  const r = ring(srv);
+  const e = r.find(srv, msgid);
   const now = srv.now();
-  const mine = e !== undefined && (e.from === s.id || (e.account !== null && s.account !== null && e.account === srv.fold(s.account)));
+  const account = e < 0 ? null : r.account[e]!;
+  const mine = e >= 0 && (r.from[e] === s.id || (account !== null && s.account !== null && account === srv.fold(s.account)));
   // private: only the author, and only in the conversation it was sent in
-  const here = e !== undefined && now - e.time <= REDACT_WINDOW_MS && (ch !== undefined ? e.channel === ch.folded : e.channel === '' && mine && e.to === srv.fold(target));
+  const here = e >= 0 && now - r.time[e]! <= REDACT_WINDOW_MS && (ch !== undefined ? r.channel[e] === ch.folded : r.channel[e] === '' && mine && r.to[e] === srv.fold(target));
   if (!here) {
     fail('UNKNOWN_MSGID', target, msgid, 'This message does not exist or is too old');
     return;
@@ -99,10 +133,12 @@ function redact(s: Session, msg: IrcMessage, srv: IrcServer): void {
     fail('REDACT_FORBIDDEN', target, msgid, 'You are not authorised to delete this message');
     return;
   }
-  m.delete(msgid);
+  const author = r.nick[e]!;
+  const stored = r.stored[e]!;
+  r.forget(e);
   const params = reason === '' ? [ch?.name ?? target, msgid] : [ch?.name ?? target, msgid, reason];
   const out = srv.outgoing(s.source, 'REDACT', params);
-  const whose = mine ? 'a message' : `a message from ${e.nick}`;
+  const whose = mine ? 'a message' : `a message from ${author}`;
   const note = `*** ${s.nick} deleted ${whose}${reason === '' ? '' : ` (${reason})`}`;
   const tell = (m2: Session, where: string): void => {
     if (m2.has(Cap.messageRedaction)) m2.send(out.lineFor(m2.caps));
@@ -121,7 +157,7 @@ function redact(s: Session, msg: IrcMessage, srv: IrcServer): void {
     tell(t, t.nick);
   }
   tell(s, s.nick);
-  if (e.stored !== null) void srv.history?.deleteMessage(e.stored, msgid).catch((err: unknown) => s.log.error({ err }, 'redaction: history delete failed'));
+  if (stored !== null) void srv.history?.deleteMessage(stored, msgid).catch((err: unknown) => s.log.error({ err }, 'redaction: history delete failed'));
 }
 
 /** The private-history key of a message between two logged-in sessions, else null. */

@@ -3,17 +3,17 @@
  * write connection, runs requests strictly in arrival order, and answers each only after
  * it committed (or failed, with SQLite's error code, e.g. SQLITE_FULL).
  */
-import { getPriority, setPriority } from 'node:os';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { SqliteWriter, WRITER_NICE_OFFSET, runOp, type WriteReply, type WriteRequest, type WriterTestHooks } from './writer.js';
+import { SqliteWriter, WRITER_NICE, runOp, type WriteReply, type WriteRequest, type WriterTestHooks } from './writer.js';
 
 const { file, hooks } = workerData as { file: string; hooks: WriterTestHooks };
 // Delivery first: on Linux a nice value set with pid 0 is this thread's only, so when
 // both want the same core (the benchmark pins tincan to one) the event loop wins and a
 // commit or an indexing batch waits. History's backlog bound caps what waits meanwhile.
 try {
-  setPriority(0, Math.min(19, getPriority(0) + WRITER_NICE_OFFSET));
+  setPriority(0, WRITER_NICE);
 } catch {
   // not permitted or not supported: same priority as the event loop
 }

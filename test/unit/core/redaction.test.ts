@@ -133,6 +133,31 @@ test('the window: older than REDACT_WINDOW_MS is UNKNOWN_MSGID; the index keeps 
     assert.equal(rememberedCount(h.server), REDACT_REMEMBERED);
   }));
 
+test('the ring: a made-up msgid on a used slot, and a message whose slot was reused, are UNKNOWN_MSGID', () =>
+  using({}, (h) => {
+    const a = h.client('alice', RC);
+    a.recv('JOIN #c');
+    a.recv('PRIVMSG #c :first');
+    const id = lastMsgid(a);
+    const seq = h.server.msgidSeq(id);
+    assert.ok(seq > 0);
+    const prefix = id.slice(0, id.length - seq.toString(36).length);
+    const forged = prefix + (seq + REDACT_REMEMBERED).toString(36); // the same slot
+    a.take();
+    a.recv(`REDACT #c ${forged}`);
+    assert.deepEqual(a.take(), [`:test.server FAIL REDACT UNKNOWN_MSGID #c ${forged} :This message does not exist or is too old`]);
+    assert.equal(h.server.msgidSeq('someone-elses-id'), -1);
+    for (let i = 0; i < REDACT_REMEMBERED; i++) a.recv('PRIVMSG #c :x' + i);
+    a.take();
+    a.recv(`REDACT #c ${id}`);
+    assert.deepEqual(a.take(), [`:test.server FAIL REDACT UNKNOWN_MSGID #c ${id} :This message does not exist or is too old`]);
+    a.recv('PRIVMSG #c :last');
+    const last = lastMsgid(a);
+    a.take();
+    a.recv(`REDACT #c ${last}`);
+    assert.deepEqual(msgs(a.take(), 'REDACT').length, 1, 'the newest is still there');
+  }));
+
 test('a REDACT flood is cut off by flood control like any other command', () =>
   using({ flood: { enabled: true, linesPerSecond: 5, burst: 10, maxQueued: 20 } }, (h) => {
     const a = h.client('alice', RC);
