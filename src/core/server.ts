@@ -86,6 +86,7 @@ export class IrcServer {
   #nextId = 1;
   #msgidPrefix = randomBytes(6).toString('base64url');
   #msgidCounter = 0;
+  #lastMsgid = '';
   #batchCounter = 0;
   #tick: NodeJS.Timeout;
   readonly #tickMs: number;
@@ -282,7 +283,7 @@ export class IrcServer {
   // ---- helpers for handlers -------------------------------------------------------
 
   nextMsgid(): string {
-    return this.#msgidPrefix + (++this.#msgidCounter).toString(36);
+    return (this.#lastMsgid = this.#msgidPrefix + (++this.#msgidCounter).toString(36));
   }
 
   /** How many msgids this process has issued so far: a point in time for `issuedAfter`. */
@@ -296,6 +297,7 @@ export class IrcServer {
    * compare the msgid it finds (commands/redact.ts does).
    */
   msgidSeq(msgid: string): number {
+    if (msgid === this.#lastMsgid) return this.#msgidCounter; // the usual caller: a message just sent
     const p = this.#msgidPrefix;
     if (!msgid.startsWith(p)) return -1;
     const n = Number.parseInt(msgid.slice(p.length), 36);
