@@ -3,34 +3,14 @@
  * goes on like an IRC client becomes an IRC session, when that is safe (nothing it typed
  * reached anyone yet); a real netcat user is never switched once it has chatted.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ServeHandle } from '../../src/cli/serve.js';
-import { serveInProcess } from '../helpers/serve-inprocess.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { e2eScope } from '../helpers/serve-inprocess.js';
+import type { RawClient } from '../helpers/raw-client.js';
 
 const T = { timeout: 20_000 };
-const handles: ServeHandle[] = [];
-const clients: RawClient[] = [];
-after(async () => {
-  for (const c of clients) c.socket.destroy();
-  for (const h of handles) await h.close();
-});
+const { serve, connect } = e2eScope('switch');
 
-async function serve(): Promise<ServeHandle> {
-  const data = mkdtempSync(join(tmpdir(), 'tincan-switch-'));
-  const h = await serveInProcess({ data });
-  handles.push(h);
-  return h;
-}
-async function connect(port: number): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  clients.push(c);
-  return c;
-}
 async function observer(port: number): Promise<RawClient> {
   const o = await connect(port);
   await o.register('watcher');

@@ -3,43 +3,12 @@
  * sockets against `tincan serve`: draft/no-implicit-names, draft/pre-away, bot mode
  * (+B, 335, the `bot` tag), +s (secret), multi-channel NAMES and the m: mute extban.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ServeHandle } from '../../src/cli/serve.js';
-import { serveInProcess } from '../helpers/serve-inprocess.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { e2eScope } from '../helpers/serve-inprocess.js';
 
 const T = { timeout: 30_000 };
-const handles: ServeHandle[] = [];
-const clients: RawClient[] = [];
-after(async () => {
-  for (const c of clients) c.socket.destroy();
-  for (const h of handles) await h.close();
-});
-
-async function serve(): Promise<ServeHandle> {
-  const data = mkdtempSync(join(tmpdir(), 'tincan-conf-e2e-'));
-  const h = await serveInProcess({ data, config: { flood: { enabled: false } } });
-  handles.push(h);
-  return h;
-}
-async function connect(port: number): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  clients.push(c);
-  return c;
-}
-async function irc(port: number, nick: string, caps: readonly string[] = []): Promise<RawClient> {
-  const c = await connect(port);
-  await c.register(nick, caps);
-  return c;
-}
-async function joined(c: RawClient, nick: string, chan: string): Promise<void> {
-  c.send('JOIN ' + chan);
-  await c.waitFor(new RegExp(` 366 ${nick} ${chan} `));
-}
+const { serve, connect, irc, joined } = e2eScope('conf-e2e', { config: { flood: { enabled: false } } });
 
 test('draft/no-implicit-names: JOIN answers no NAMES to a client with the cap; NAMES on request still works', T, async () => {
   const h = await serve();

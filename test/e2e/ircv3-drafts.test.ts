@@ -3,45 +3,19 @@
  * thread): draft/multiline, draft/message-redaction, draft/channel-rename,
  * draft/metadata-2. Raw IRC clients with and without the capability, and a netcat user.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ServeHandle } from '../../src/cli/serve.js';
-import { serveInProcess } from '../helpers/serve-inprocess.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { e2eScope } from '../helpers/serve-inprocess.js';
+import type { RawClient } from '../helpers/raw-client.js';
 
 const T = { timeout: 30_000 };
-const handles: ServeHandle[] = [];
-const clients: RawClient[] = [];
-after(async () => {
-  for (const c of clients) c.socket.destroy();
-  for (const h of handles) await h.close();
-});
+const { serve, connect, irc, joined } = e2eScope('drafts');
 
-async function serve(): Promise<ServeHandle> {
-  const data = mkdtempSync(join(tmpdir(), 'tincan-drafts-'));
-  const h = await serveInProcess({ data });
-  handles.push(h);
-  return h;
-}
-async function irc(port: number, nick: string, caps: readonly string[] = []): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  clients.push(c);
-  await c.register(nick, caps);
-  return c;
-}
 /** A netcat user: a sentence first, then the guest nick it is given; it lands in #lobby. */
 async function netcat(port: number): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  clients.push(c);
+  const c = await connect(port);
   c.socket.write('hello everyone\n');
   return c;
-}
-async function joined(c: RawClient, nick: string, chan: string): Promise<void> {
-  c.send('JOIN ' + chan);
-  await c.waitFor(new RegExp(` 366 ${nick} ${chan} `));
 }
 
 const ML = ['draft/multiline', 'batch', 'message-tags', 'echo-message', 'server-time', 'draft/chathistory'];

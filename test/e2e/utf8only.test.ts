@@ -3,34 +3,12 @@
  * dropped; a netcat user's Latin-1 is still relayed (replaced), and a UTF-8 NICK as the
  * first line is answered as IRC (432), never a guest.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { runServe, type ServeHandle } from '../../src/cli/serve.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { e2eScope } from '../helpers/serve-inprocess.js';
 
 const T = { timeout: 20_000 };
-const handles: ServeHandle[] = [];
-const clients: RawClient[] = [];
-after(async () => {
-  for (const c of clients) c.socket.destroy();
-  for (const h of handles) await h.close();
-});
-
-async function serve(): Promise<ServeHandle> {
-  const data = mkdtempSync(join(tmpdir(), 'tincan-utf8-'));
-  const h = await runServe(['--host', '127.0.0.1', '--port', '0', '--name', 'test.local', '--data', data], {}, { signals: false, logger: pino({ level: 'silent' }) });
-  handles.push(h);
-  return h;
-}
-async function connect(port: number): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const { serve, connect } = e2eScope('utf8');
 
 test('invalid UTF-8 from an IRC client: FAIL and dropped; from a netcat user: relayed with U+FFFD', T, async () => {
   const h = await serve();

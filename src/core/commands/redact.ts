@@ -150,13 +150,16 @@ function redact(s: Session, msg: IrcMessage, srv: IrcServer): void {
     void srv.history?.deleteMessage(ch.folded, msgid).catch((err: unknown) => s.log.error({ err }, 'redaction: history delete failed'));
     return;
   }
+  // every session of both users: the message reached them all (presence.deliver / echo)
   const t = srv.findNick(target);
   if (t === undefined) {
     s.numeric(N.ERR_NOSUCHNICK, target, 'No such nick/channel');
-  } else if (t !== s) {
+  } else if (!srv.presence.together(t, s)) {
     tell(t, t.nick);
+    for (const o of srv.presence.siblings(t)) if (o.registered) tell(o, o.nick);
   }
   tell(s, s.nick);
+  for (const o of srv.presence.siblings(s)) if (o.registered) tell(o, o.nick);
   if (stored !== null) void srv.history?.deleteMessage(stored, msgid).catch((err: unknown) => s.log.error({ err }, 'redaction: history delete failed'));
 }
 

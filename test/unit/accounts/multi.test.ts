@@ -279,3 +279,24 @@ test('+l counts users, not sessions: a second session of a member gets in, and c
     await h.close();
   }
 });
+
+test('a private REDACT reaches every session of both users (draft/message-redaction)', async () => {
+  const h = await setup();
+  try {
+    const caps = ['draft/message-redaction', 'message-tags', 'echo-message'];
+    const a = await saslClient(h, 'alice', 'alice', caps);
+    const a2 = await saslClient(h, 'phone', 'alice');
+    const bob = h.client('bob', caps);
+    bob.recv('PRIVMSG alice :oops');
+    const line = bob.take().find((l) => / PRIVMSG alice :?oops$/.test(l))!;
+    const id = /msgid=([^; ]+)/.exec(line)![1]!;
+    a.take();
+    a2.take();
+    bob.recv(`REDACT alice ${id}`);
+    assert.equal(withCommand(bob.take(), 'REDACT').length, 1, 'the author');
+    assert.equal(withCommand(a.take(), 'REDACT').length, 1, "the recipient's session with the capability");
+    assert.deepEqual(a2.take(), [':test.server NOTICE alice :*** bob deleted a message'], 'and her other session, without it');
+  } finally {
+    await h.close();
+  }
+});
