@@ -52,10 +52,11 @@ export function e2eScope(prefix: string, defaults: Omit<InProcessServe, 'data'> 
     return c;
   };
   return {
-    async serve(o: Omit<InProcessServe, 'data'> = defaults): Promise<ServeHandle> {
+    /** `o` on top of the scope's defaults */
+    async serve(o: Omit<InProcessServe, 'data'> = {}): Promise<ServeHandle> {
       const data = mkdtempSync(join(tmpdir(), `tincan-${prefix}-`));
       dirs.push(data);
-      const h = await serveInProcess({ ...o, data });
+      const h = await serveInProcess({ ...defaults, ...o, data });
       handles.push(h);
       return h;
     },
