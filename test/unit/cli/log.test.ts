@@ -57,8 +57,8 @@ function runChild(code: string, stdio: 'read' | 'unread'): Promise<{ out: string
   let err = '';
   let report: Record<string, number> | null = null;
   // 'unread': nobody reads the child's stdout, so its pipe fills (64 KB) and stays full
-  if (stdio === 'read') child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  if (stdio === 'read') child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.on('message', (m) => {
     report = m as Record<string, number>;
     if (stdio === 'unread') child.kill('SIGKILL');
