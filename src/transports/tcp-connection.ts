@@ -36,20 +36,72 @@ export const totalReadBytes = (): number => readBytes;
 let dirty: TcpConnection[] = [];
 let flushScheduled = false;
 
+/**
+ * One flush writes sockets for at most this long (checked every FLUSH_CHECK sockets),
+ * then lets the loop go round (timers run, sockets are read) and goes on with the rest
+ * in the next turn. A 500-member room is 500 `write` syscalls, ~10 ms on the bench VM,
+ * and two messages in one turn were the 20-26 ms loop delays of fanout500's lowest
+ * steps (docs/performance.md, fourth pass). Each socket is still written once per
+ * flush. While a flush is unfinished no new input is handled (it is held, see
+ * flushing): output goes first, so a saturated loop cannot queue faster than it writes.
+ */
+export const FLUSH_SLICE_MS = 6;
+const FLUSH_CHECK = 16;
+/** a flush was cut: input waits until it is done */
+let flushing = false;
+/** @internal test hook: a flush was cut and is not finished yet */
+export const flushUnfinished = (): boolean => flushing;
+/** the clock of the slice and turn budgets (ms); tests inject one (setTurnClock) */
+let clock: () => number = () => performance.now();
+/** @internal test hook: replaces the budgets' clock; returns a function that restores it */
+export function setTurnClock(now: () => number): () => void {
+  const prev = clock;
+  const use = (c: () => number): void => {
+    clock = c;
+    turnLines = 0; // a turn started on the other clock
+    turnOver = false;
+  };
+  use(now);
+  return () => use(prev);
+}
+
+function scheduleFlush(): void {
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAll);
+  }
+}
+
 function flushAll(): void {
   flushScheduled = false;
   const list = dirty;
-  dirty = [];
-  for (let i = 0; i < list.length; i++) list[i]!.flush();
+  const t0 = clock();
+  let i = 0;
+  while (i < list.length) {
+    list[i++]!.flush();
+    if (i % FLUSH_CHECK === 0 && i < list.length && clock() - t0 > FLUSH_SLICE_MS) break;
+  }
   if (turnWrites > maxTurnWrites) maxTurnWrites = turnWrites;
   turnWrites = 0;
+  turnLines = 0;
+  turnOver = false;
+  if (i < list.length) {
+    // the rest first in the next turn; nothing was written to them meanwhile (input waits)
+    dirty = list.slice(i);
+    flushing = true;
+    slicedFlushes++;
+    scheduleFlush();
+    return;
+  }
+  dirty = [];
+  flushing = false;
   if (deferred.length > 0) {
     deferredTurns++;
     // input and departures held back by the budget (below) are handled now, before the next poll; what
     // it writes goes out with the next flush, after timers and other sockets had a turn
     const d = deferred;
     deferred = [];
-    for (let i = 0; i < d.length; i++) d[i]!.undefer();
+    for (let k = 0; k < d.length; k++) d[k]!.undefer();
   }
 }
 
@@ -57,7 +109,7 @@ function flushAll(): void {
 /**
  * Line writes (one per recipient per line) queued since the last flush, over all
  * connections. A connection that receives input once this reaches TURN_WRITE_BUDGET
- * holds the lines (socket paused) until after the flush. Without this, one read of a
+ * holds the lines until after the flush. Without this, one read of a
  * backlog (a sender's 64 KB chunk, ~1,000 PRIVMSGs to a 500-member room = 500,000
  * writes) was one turn of tens of milliseconds, which let more backlog pile up for
  * the next read: the loop-delay stalls of fanout500 (docs/performance.md). The budget
@@ -66,28 +118,57 @@ function flushAll(): void {
  * lines per socket write that carries throughput is kept; only backlogs are split.
  */
 export const TURN_WRITE_BUDGET = 100_000;
+/**
+ * The same budget in time, for work whose cost is not in writes: many private-message
+ * senders in one poll (a write per line, but a parse and dispatch per line), JOINs (a
+ * NAMES list each), departures. Measured from the turn's first input line, checked
+ * every TURN_CHECK lines; once over, the rest of the turn's input waits like above.
+ */
+export const TURN_TIME_BUDGET_MS = 10;
+const TURN_CHECK = 8;
+/**
+ * What a connection whose input waits for the next turn may hold before its socket is
+ * paused: holding a chunk or two costs nothing, while pausing and resuming a socket is two
+ * epoll_ctl calls, for every waiting sender of every cut flush.
+ */
+export const DEFER_HOLD_BYTES = 64 * 1024;
 let turnWrites = 0;
+/** input lines and departures handled since the last flush (the time check's clock) */
+let turnLines = 0;
+let turnStart = 0;
+/** this turn used its time budget (sticky until the flush) */
+let turnOver = false;
 let deferred: TcpConnection[] = [];
 /** @internal test hook: line writes queued so far this turn */
 export const writesThisTurn = (): number => turnWrites;
 let maxTurnWrites = 0;
 let deferredTurns = 0;
+let slicedFlushes = 0;
+
+/** May this turn take one more input line (or departure)? Counts it when it may. */
+function turnHasRoom(): boolean {
+  if (flushing || turnOver || turnWrites >= TURN_WRITE_BUDGET) return false;
+  if (turnLines === 0) turnStart = clock();
+  else if (turnLines % TURN_CHECK === 0 && clock() - turnStart > TURN_TIME_BUDGET_MS) {
+    turnOver = true;
+    return false;
+  }
+  turnLines++;
+  return true;
+}
 /**
  * The most line writes one turn flushed, and how many turns held input back for the
  * budget, since the last call (src/util/loop-probe.ts reads it per load step).
  */
-export function takeTurnStats(): { maxWrites: number; deferred: number } {
-  const r = { maxWrites: maxTurnWrites, deferred: deferredTurns };
-  maxTurnWrites = deferredTurns = 0;
+export function takeTurnStats(): { maxWrites: number; deferred: number; sliced: number } {
+  const r = { maxWrites: maxTurnWrites, deferred: deferredTurns, sliced: slicedFlushes };
+  maxTurnWrites = deferredTurns = slicedFlushes = 0;
   return r;
 }
 
 function markDirty(c: TcpConnection): void {
   dirty.push(c);
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flushAll);
-  }
+  scheduleFlush();
 }
 
 type Part = string | Buffer;
@@ -287,7 +368,7 @@ export class TcpConnection implements Connection {
   private receive(item: Held): void {
     if (this.closing && this.handlers !== null) return; // we're hanging up: ignore input
     const h = this.handlers;
-    if (h !== null && !this.paused && this.held === null && turnWrites < TURN_WRITE_BUDGET) {
+    if (h !== null && !this.paused && this.held === null && turnHasRoom()) {
       if (item === TOO_LONG) h.tooLong();
       else h.line(item);
       return;
@@ -298,21 +379,18 @@ export class TcpConnection implements Connection {
     if (h === null) {
       if (this.heldBytes >= this.reader.maxBytes) this.socket.pause();
     } else if (!this.paused) {
-      // over this turn's budget: the rest of this chunk waits for the next turn (at
-      // most one read chunk is held: the socket is paused until then)
+      // over this turn's budget (or a flush is unfinished): the rest waits for the next
+      // turn; past DEFER_HOLD_BYTES the socket is paused until then
       this.defer();
+      if (this.heldBytes >= DEFER_HOLD_BYTES && !this.isClosed) this.socket.pause();
     }
   }
 
   private defer(): void {
     if (this.deferred) return;
     this.deferred = true;
-    if (!this.isClosed) this.socket.pause();
     deferred.push(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushAll);
-    }
+    scheduleFlush();
   }
 
   /** @internal flushAll: the budget is fresh, deliver what was held back */
@@ -320,12 +398,13 @@ export class TcpConnection implements Connection {
     if (!this.deferred) return;
     this.deferred = false;
     if (this.isClosed) {
-      if (turnWrites >= TURN_WRITE_BUDGET) this.defer();
+      if (!turnHasRoom()) this.defer();
       else this.finishClose();
       return;
     }
     this.drainHeld();
-    if (!this.paused && !this.deferred && !this.isClosed && this.handlers !== null) this.socket.resume();
+    // the socket is paused only when it held DEFER_HOLD_BYTES (receive)
+    if (!this.paused && !this.deferred && !this.isClosed && this.handlers !== null && this.socket.isPaused()) this.socket.resume();
   }
 
   /** Delivers held lines until paused / closed / empty. */
@@ -333,7 +412,7 @@ export class TcpConnection implements Connection {
     const h = this.handlers;
     if (h === null) return;
     while (this.held !== null && !this.paused) {
-      if (!force && turnWrites >= TURN_WRITE_BUDGET) {
+      if (!force && !turnHasRoom()) {
         this.defer();
         return;
       }
@@ -525,7 +604,7 @@ export class TcpConnection implements Connection {
     }
     // a departure is work too (a QUIT to every shared room's members): when a turn is
     // over budget (500 clients dropping at once = 250,000 writes) it waits for the next
-    if (this.deferred || turnWrites >= TURN_WRITE_BUDGET) {
+    if (this.deferred || !turnHasRoom()) {
       this.defer();
       return;
     }

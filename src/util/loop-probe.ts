@@ -36,12 +36,12 @@ export interface ProbeSegment {
   gc: { n: number; totalMs: number; maxMs: number; major: number };
   rss: number;
   heapUsed: number;
-  /** the most line writes (recipients x lines) one turn queued, turns that held input back for the budget (tcp-connection.ts) */
-  turn?: { maxWrites: number; deferred: number };
+  /** the most line writes (recipients x lines) one turn queued, turns that held input back for the budget, flushes cut into slices (tcp-connection.ts) */
+  turn?: { maxWrites: number; deferred: number; sliced: number };
 }
 
 /** Per-turn work counters, read and reset (tcp-connection.ts takeTurnStats). */
-export type TurnStats = () => { maxWrites: number; deferred: number };
+export type TurnStats = () => { maxWrites: number; deferred: number; sliced: number };
 
 /** A histogram value (ns, one sampling period plus the delay) as the delay in ms. */
 const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);

@@ -13,7 +13,7 @@ import {
   startTcpListener,
   type TcpListener,
 } from '../../../src/transports/tcp.js';
-import { TURN_WRITE_BUDGET, writesThisTurn } from '../../../src/transports/tcp-connection.js';
+import { FLUSH_SLICE_MS, TURN_TIME_BUDGET_MS, TURN_WRITE_BUDGET, flushUnfinished, setTurnClock, takeTurnStats, writesThisTurn } from '../../../src/transports/tcp-connection.js';
 import { closeText, closingLine } from '../../helpers/codes.js';
 
 const logger = pino({ level: 'silent' });
@@ -539,3 +539,120 @@ test('many peers closing at once: their departures are spread over turns by the 
   assert.equal(sink.lines.length, N * PER_CLOSE);
   assert.ok(maxTurnWrites <= TURN_WRITE_BUDGET + PER_CLOSE, `a turn queued ${maxTurnWrites} writes`);
 });
+
+/** A clock for the slice and turn budgets that advances `step` ms each time it is read. */
+function steppingClock(step: number): () => number {
+  let t = 0;
+  return () => (t += step);
+}
+
+/** Lines handled per turn: a line's handler writes once, and writesThisTurn() restarts at each flush. */
+async function turnsOfInput(clockStep: number, lines: number): Promise<{ perTurn: number[]; got: string[] }> {
+  const { next, port } = await listen(cfg());
+  const sender = await client(port);
+  const senderConn = await next();
+  const sink = await client(port);
+  const sinkConn = await next();
+  sinkConn.attach(recorder().handlers);
+  const restore = setTurnClock(steppingClock(clockStep));
+  cleanups.push(restore);
+  const got: string[] = [];
+  const perTurn: number[] = [];
+  let last = 0;
+  senderConn.attach({
+    line: (l) => {
+      got.push(l);
+      sinkConn.write(l); // a private message: one write per line, the cost is the handling
+      const w = writesThisTurn();
+      if (w <= last) perTurn.push(last);
+      last = w;
+    },
+    tooLong: () => {},
+    closed: () => {},
+  });
+  const payload = Array.from({ length: lines }, (_, i) => `p${i}`);
+  sender.socket.write(payload.map((l) => l + '\r\n').join(''));
+  const deadline = Date.now() + 10_000;
+  while ((got.length < lines || sink.lines.length < lines) && Date.now() < deadline) await sleep(5);
+  perTurn.push(last);
+  assert.deepEqual(got, payload);
+  assert.deepEqual(sink.lines, payload);
+  restore();
+  return { perTurn, got };
+}
+
+test('input that costs more than the turn time budget waits for the next turn, though it queues few writes', T, async () => {
+  // the clock moves 1 ms per reading: it is read at a turn's first line and every 8th,
+  // so a turn passes TURN_TIME_BUDGET_MS after about 8 x TURN_TIME_BUDGET_MS lines
+  const slow = await turnsOfInput(1, 400);
+  assert.ok(slow.perTurn.length >= 3, `turns: ${slow.perTurn.join(',')}`);
+  assert.ok(Math.max(...slow.perTurn) <= 8 * (TURN_TIME_BUDGET_MS + 2), `lines per turn: ${slow.perTurn.join(',')}`);
+  // control: a clock that does not move never ends the turn early (400 lines, 400 writes: far under the write budget)
+  const frozen = await turnsOfInput(0, 400);
+  assert.deepEqual(frozen.perTurn, [400]);
+});
+
+test('a flush that runs past its time slice writes the rest in the next turn: every peer gets its lines, in order', T, async () => {
+  const N = 40;
+  const { next, port } = await listen(cfg({ connections: { perIp: 1000, ratePerMinute: 100_000 } }));
+  const peers: Client[] = [];
+  const conns: Connection[] = [];
+  for (let i = 0; i < N; i++) {
+    peers.push(await client(port));
+    conns.push(await next());
+    conns[i]!.attach(recorder().handlers);
+  }
+  takeTurnStats();
+  // every reading of the clock is past the slice: the flush stops at each check (every 16 sockets)
+  cleanups.push(setTurnClock(steppingClock(FLUSH_SLICE_MS + 1)));
+  for (let i = 0; i < N; i++) {
+    conns[i]!.write(`first ${i}`);
+    conns[i]!.write(`second ${i}`);
+  }
+  const deadline = Date.now() + 10_000;
+  while (peers.some((p) => p.lines.length < 2) && Date.now() < deadline) await sleep(5);
+  for (let i = 0; i < N; i++) assert.deepEqual(peers[i]!.lines, [`first ${i}`, `second ${i}`]);
+  // 40 sockets in slices of 16: two cuts
+  assert.equal(takeTurnStats().sliced, 2);
+});
+
+test('while a cut flush is unfinished, new input waits: output goes first', T, async () => {
+  const N = 40;
+  const { next, port } = await listen(cfg({ connections: { perIp: 1000, ratePerMinute: 100_000 } }));
+  const sender = await client(port);
+  const senderConn = await next();
+  const peers: Client[] = [];
+  const conns: Connection[] = [];
+  for (let i = 0; i < N; i++) {
+    peers.push(await client(port));
+    conns.push(await next());
+    conns[i]!.attach(recorder().handlers);
+  }
+  takeTurnStats();
+  cleanups.push(setTurnClock(steppingClock(FLUSH_SLICE_MS + 1))); // every flush is cut every 16 sockets
+  const got: string[] = [];
+  let handledWhileFlushing = 0;
+  senderConn.attach({
+    line: (l) => {
+      if (flushUnfinished()) handledWhileFlushing++;
+      got.push(l);
+      for (const c of conns) c.write(l); // a message to a 40-member room
+    },
+    tooLong: () => {},
+    closed: () => {},
+  });
+  // one line per TCP write, for 200 ms: many arrive while a flush is cut
+  let n = 0;
+  const until = Date.now() + 200;
+  while (Date.now() < until) {
+    sender.socket.write(`m${n++}\r\n`);
+    await new Promise((r) => setImmediate(r));
+  }
+  const deadline = Date.now() + 10_000;
+  while ((got.length < n || peers.some((p) => p.lines.length < n)) && Date.now() < deadline) await sleep(5);
+  assert.equal(got.length, n);
+  for (const p of peers) assert.deepEqual(p.lines, got);
+  assert.ok(takeTurnStats().sliced > 10, 'flushes were cut');
+  assert.equal(handledWhileFlushing, 0);
+});
+
