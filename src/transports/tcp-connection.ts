@@ -2,10 +2,12 @@
  * A TCP socket as a message-oriented Connection.
  *
  * Reads go through a bounded LineReader. Writes are queued (as strings, or as one shared
- * UTF-8 Buffer for a line fanned out to many connections, see write()) and flushed once
- * per event-loop turn by ONE shared setImmediate for all connections: everything the
- * core writes while handling a whole poll phase (many sockets' input) is coalesced into
- * a single socket.write per connection. The send queue (pending + socket.writableLength)
+ * UTF-8 Buffer for a line fanned out to many connections, see write()) and flushed
+ * by ONE shared setImmediate for all connections: everything the core writes while
+ * handling a whole poll phase (many sockets' input) is coalesced into a single
+ * socket.write per connection. A long flush is cut into time slices (FLUSH_SLICE_MS)
+ * and a turn's input is bounded in writes and time (TURN_*), so no turn holds the loop
+ * for long; see flushAll. The send queue (pending + socket.writableLength)
  * is capped at limits.sendQBytes; over it the connection is closed with
  * "ERROR :SendQ exceeded".
  *
@@ -261,7 +263,7 @@ export class TcpConnection implements Connection {
   private readonly flushAfterMs: number | undefined;
   private readonly filter: ((chunk: Buffer) => Buffer) | undefined;
   private partialTimer: NodeJS.Timeout | null = null;
-  /** input (or the close) held back by the per-turn budget (socket paused until after the flush) */
+  /** input (or the close) held back by the per-turn budget until after the flush (the socket is paused past DEFER_HOLD_BYTES) */
   private deferred = false;
 
   constructor(socket: Socket, config: () => Config, opts: TcpConnectionOptions = {}) {
