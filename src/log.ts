@@ -2,14 +2,15 @@
  * The server's logger: pino, pretty (in-process pino-pretty stream) on a terminal,
  * JSON lines otherwise. TINCAN_LOG=json|pretty overrides the choice.
  *
- * JSON lines go to stdout asynchronously (pino's SonicBoom with sync: false): records
- * are buffered and written by libuv between turns, so a log sink that is slow or stuck
- * (a full pipe nobody reads, a busy disk behind a redirect) never blocks the event loop;
- * with sync writes the first full pipe stopped every user. The buffer is bounded
- * (LOG_BUFFER_BYTES): past it records are dropped and counted, and a warning goes to
- * stderr at most once a minute. pino flushes what is buffered on process exit. It also
- * took a write syscall per record off the hot path (one per registration: ~10 % of a
- * registration's CPU, docs/performance.md).
+ * JSON lines go to stdout asynchronously (pino's SonicBoom with sync: false), in
+ * batches of LOG_BATCH_BYTES or LOG_FLUSH_MS after the first record, so a log sink that
+ * is slow or stuck (a full pipe nobody reads, a busy disk behind a redirect) never
+ * blocks the event loop; with synchronous writes the first full pipe stopped every
+ * user. The buffer is bounded (LOG_BUFFER_BYTES): past it records are dropped and
+ * counted, and a warning goes to stderr at most once a minute. pino flushes what is
+ * buffered on process exit. (It also takes the write syscall per record, one per
+ * registration, off the loop; the registration rate did not measurably change,
+ * docs/performance.md.)
  */
 import { writeSync } from 'node:fs';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
@@ -71,7 +72,7 @@ function stdoutDestination(): DestinationStream {
     if (now - warned < DROP_WARN_INTERVAL_MS) return;
     warned = now;
     try {
-      writeSync(2, `tincan: log output (stdout) is not being read fast enough: ${since} log record(s) dropped\n`);
+      writeSync(2, `tincan: log output (stdout) is not being read fast enough: ${since} log record(s) dropped since the last warning\n`);
     } catch {
       // stderr is gone too: nothing left to tell
     }

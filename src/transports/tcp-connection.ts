@@ -88,7 +88,8 @@ function flushAll(): void {
   turnLines = 0;
   turnOver = false;
   if (i < list.length) {
-    // the rest first in the next turn; nothing was written to them meanwhile (input waits)
+    // the rest first in the next turn (input waits meanwhile; what timers or other
+    // transports write goes to a connection's pending lines or joins the end of this list)
     dirty = list.slice(i);
     flushing = true;
     slicedFlushes++;
@@ -150,8 +151,11 @@ let slicedFlushes = 0;
 /** May this turn take one more input line (or departure)? Counts it when it may. */
 function turnHasRoom(): boolean {
   if (flushing || turnOver || turnWrites >= TURN_WRITE_BUDGET) return false;
-  if (turnLines === 0) turnStart = clock();
-  else if (turnLines % TURN_CHECK === 0 && clock() - turnStart > TURN_TIME_BUDGET_MS) {
+  if (turnLines === 0) {
+    turnStart = clock();
+    // the flush ends the turn and resets its counters, even when this input writes nothing
+    scheduleFlush();
+  } else if (turnLines % TURN_CHECK === 0 && clock() - turnStart > TURN_TIME_BUDGET_MS) {
     turnOver = true;
     return false;
   }
