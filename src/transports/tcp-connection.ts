@@ -45,14 +45,19 @@ let flushScheduled = false;
  * and two messages in one turn were the 20-26 ms loop delays of fanout500's lowest
  * steps (docs/performance.md, fourth pass). Each socket is still written once per
  * flush. While a flush is unfinished no new input is handled (it is held, see
- * flushing): output goes first, so a saturated loop cannot queue faster than it writes.
+ * owed): output goes first, so a saturated loop cannot queue faster than it writes.
  */
 export const FLUSH_SLICE_MS = 6;
 const FLUSH_CHECK = 16;
-/** a flush was cut: input waits until it is done */
-let flushing = false;
+/**
+ * Sockets at the head of `dirty` that a cut flush still owes its write; input waits while
+ * any are left. Only those: what timers or other transports (WebSocket clients) write
+ * meanwhile joins the end of the list and does not extend the wait, or a steady trickle
+ * of such writes to a big room would hold TCP input back for as long as it lasted.
+ */
+let owed = 0;
 /** @internal test hook: a flush was cut and is not finished yet */
-export const flushUnfinished = (): boolean => flushing;
+export const flushUnfinished = (): boolean => owed > 0;
 /** the clock of the slice and turn budgets (ms); tests inject one (setTurnClock) */
 let clock: () => number = () => performance.now();
 /** @internal test hook: replaces the budgets' clock; returns a function that restores it */
@@ -87,17 +92,14 @@ function flushAll(): void {
   turnWrites = 0;
   turnLines = 0;
   turnOver = false;
-  if (i < list.length) {
-    // the rest first in the next turn (input waits meanwhile; what timers or other
-    // transports write goes to a connection's pending lines or joins the end of this list)
-    dirty = list.slice(i);
-    flushing = true;
+  // a fresh flush that was cut owes its rest; a continued one pays off what it wrote
+  owed = owed > 0 ? Math.max(0, owed - i) : list.length - i;
+  dirty = i === list.length ? [] : list.slice(i);
+  if (dirty.length > 0) {
     slicedFlushes++;
     scheduleFlush();
-    return;
   }
-  dirty = [];
-  flushing = false;
+  if (owed > 0) return;
   if (deferred.length > 0) {
     deferredTurns++;
     // input and departures held back by the budget (below) are handled now, before the next poll; what
@@ -150,7 +152,7 @@ let slicedFlushes = 0;
 
 /** May this turn take one more input line (or departure)? Counts it when it may. */
 function turnHasRoom(): boolean {
-  if (flushing || turnOver || turnWrites >= TURN_WRITE_BUDGET) return false;
+  if (owed > 0 || turnOver || turnWrites >= TURN_WRITE_BUDGET) return false;
   if (turnLines === 0) {
     turnStart = clock();
     // the flush ends the turn and resets its counters, even when this input writes nothing

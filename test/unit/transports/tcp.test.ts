@@ -592,9 +592,11 @@ test('input that costs more than the turn time budget waits for the next turn, t
   assert.deepEqual(frozen.perTurn, [400]);
 });
 
-test('a flush that runs past its time slice writes the rest in the next turn: every peer gets its lines, in order', T, async () => {
-  const N = 40;
+/** A sender and N reading peers (a room), every flush cut every 16 sockets by the clock. */
+async function cutFlushRoom(N: number) {
   const { next, port } = await listen(cfg({ connections: { perIp: 1000, ratePerMinute: 100_000 } }));
+  const sender = await client(port);
+  const senderConn = await next();
   const peers: Client[] = [];
   const conns: Connection[] = [];
   for (let i = 0; i < N; i++) {
@@ -603,8 +605,14 @@ test('a flush that runs past its time slice writes the rest in the next turn: ev
     conns[i]!.attach(recorder().handlers);
   }
   takeTurnStats();
-  // every reading of the clock is past the slice: the flush stops at each check (every 16 sockets)
+  // every reading of the clock is past the slice: a flush stops at each check (every 16 sockets)
   cleanups.push(setTurnClock(steppingClock(FLUSH_SLICE_MS + 1)));
+  return { sender, senderConn, peers, conns };
+}
+
+test('a flush that runs past its time slice writes the rest in the next turn: every peer gets its lines, in order', T, async () => {
+  const N = 40;
+  const { peers, conns } = await cutFlushRoom(N);
   for (let i = 0; i < N; i++) {
     conns[i]!.write(`first ${i}`);
     conns[i]!.write(`second ${i}`);
@@ -617,19 +625,7 @@ test('a flush that runs past its time slice writes the rest in the next turn: ev
 });
 
 test('while a cut flush is unfinished, new input waits: output goes first', T, async () => {
-  const N = 40;
-  const { next, port } = await listen(cfg({ connections: { perIp: 1000, ratePerMinute: 100_000 } }));
-  const sender = await client(port);
-  const senderConn = await next();
-  const peers: Client[] = [];
-  const conns: Connection[] = [];
-  for (let i = 0; i < N; i++) {
-    peers.push(await client(port));
-    conns.push(await next());
-    conns[i]!.attach(recorder().handlers);
-  }
-  takeTurnStats();
-  cleanups.push(setTurnClock(steppingClock(FLUSH_SLICE_MS + 1))); // every flush is cut every 16 sockets
+  const { sender, senderConn, peers, conns } = await cutFlushRoom(40);
   const got: string[] = [];
   let handledWhileFlushing = 0;
   senderConn.attach({
@@ -654,5 +650,31 @@ test('while a cut flush is unfinished, new input waits: output goes first', T, a
   for (const p of peers) assert.deepEqual(p.lines, got);
   assert.ok(takeTurnStats().sliced > 10, 'flushes were cut');
   assert.equal(handledWhileFlushing, 0);
+});
+
+test('writes that do not come from TCP input (timers, WebSocket clients) do not hold TCP input back for as long as they go on', T, async () => {
+  const { sender, senderConn, conns } = await cutFlushRoom(40);
+  const got: string[] = [];
+  senderConn.attach({ line: (l) => got.push(l), tooLong: () => {}, closed: () => {} });
+  // a line to the whole room every turn, from outside TCP input: every flush is cut, and
+  // the sockets already written are dirty again before the rest is done
+  let writing = true;
+  let sent = 0;
+  const writeRoom = (): void => {
+    if (!writing) return;
+    for (const c of conns) c.write(`tick ${sent}`);
+    sent++;
+    setImmediate(writeRoom);
+  };
+  writeRoom();
+  cleanups.push(() => void (writing = false));
+  await sleep(20);
+  sender.socket.write('hello\r\n');
+  const deadline = Date.now() + 2_000;
+  while (got.length === 0 && Date.now() < deadline) await sleep(5);
+  const stillWriting = writing;
+  writing = false;
+  assert.deepEqual(got, ['hello']);
+  assert.ok(stillWriting && sent > 10, `the room was written to ${sent} times meanwhile`);
 });
 
