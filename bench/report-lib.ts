@@ -54,6 +54,10 @@ export interface Segment {
   gc?: { n: number; totalMs: number; maxMs: number; major: number };
   rss: number;
   heapUsed: number;
+  /** V8 heap reserved (absent in older probe files) */
+  heapTotal?: number;
+  /** a mass disconnect after the steps, not a step (absent in older probe files) */
+  teardown?: { closes: number };
 }
 
 export interface Eld {
@@ -108,6 +112,8 @@ export interface RunView {
   eldHalf: Eld | null;
   /** false when the probe's segments could not be matched to the steps */
   eldMatched: boolean;
+  /** the bench's disconnect of its clients (probe segments marked teardown): not a step, shown apart */
+  teardown: { closes: number; eld: Eld } | null;
 }
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
@@ -156,6 +162,7 @@ export function runView(round: number, scenario: string, server: string, d: RawR
     eld: null,
     eldHalf: null,
     eldMatched: false,
+    teardown: null,
   };
   if (d.error !== undefined) {
     v.error = d.error;
@@ -196,6 +203,12 @@ export function runView(round: number, scenario: string, server: string, d: RawR
     v.error = d.setup_ok === false ? 'setup failed' : 'no result';
     return v;
   }
+  const teardowns = segments?.filter((s) => s.teardown !== undefined) ?? [];
+  if (teardowns.length > 0) {
+    v.teardown = { closes: teardowns.reduce((n, s) => n + (s.teardown?.closes ?? 0), 0), eld: worst(teardowns.map((s) => s.eld))! };
+  }
+  // a teardown is not a step: the steps are the last N of the other segments
+  if (segments !== null) segments = segments.filter((s) => s.teardown === undefined);
   if (segments !== null && segments.length > 0) {
     v.eld = worst(segments.map((s) => s.eld));
     // ircbench's steps are the run's last N busy segments (setup comes first)
@@ -381,6 +394,9 @@ export function formatSteps(runs: RunView[], server = 'tincan'): string {
       lines.push(
         `| ${fmt(s.rate)}${s.half ? ' (half)' : ''} | ${res} | ${fmt(s.p99)} | ${fmt(s.deliveriesPerS)} | ${fmt(s.eld?.max)} | ${fmt(s.eld?.p99)} | ${s.gcMaxMs === null ? '-' : `${fmt(s.gcMaxMs)} (${s.gcMajor})`} | ${s.rssBytes === null ? '-' : (s.rssBytes / 1048576).toFixed(0)} |`,
       );
+    }
+    if (r.teardown !== null) {
+      lines.push('', `teardown (the bench disconnecting its clients, not a step): ${r.teardown.closes} connections closed, loop delay max ${fmt(r.teardown.eld.max)} ms`);
     }
   }
   return lines.join('\n');

@@ -392,8 +392,11 @@ export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.
   // bench only (bench/run.sh): event-loop delay per load step, see src/util/loop-probe.ts
   const probeDir = env['TINCAN_BENCH_PROBE'];
   if (probeDir !== undefined && probeDir !== '') {
-    const [{ startLoopProbe }, { totalReadBytes, takeTurnStats }] = await Promise.all([import('../util/loop-probe.js'), import('../transports/tcp-connection.js')]);
-    startLoopProbe(probeDir, totalReadBytes, Date.now, takeTurnStats);
+    const [{ startLoopProbe }, { totalReadBytes, takeTurnStats, connectionCounts }] = await Promise.all([
+      import('../util/loop-probe.js'),
+      import('../transports/tcp-connection.js'),
+    ]);
+    startLoopProbe(probeDir, totalReadBytes, Date.now, takeTurnStats, connectionCounts);
   }
 
   const addr = listener.address();

@@ -33,6 +33,10 @@ let lastLocalHost = '';
 /** Bytes read from all TCP connections (one add per chunk; src/util/loop-probe.ts reads it). */
 let readBytes = 0;
 export const totalReadBytes = (): number => readBytes;
+/** Line connections made and closed (the probe tells a mass disconnect from a step by them). */
+let openedConns = 0;
+let closedConns = 0;
+export const connectionCounts = (): { opened: number; closed: number } => ({ opened: openedConns, closed: closedConns });
 
 // ---- shared per-tick flush ---------------------------------------------------------
 let dirty: TcpConnection[] = [];
@@ -274,6 +278,7 @@ export class TcpConnection implements Connection {
 
   constructor(socket: Socket, config: () => Config, opts: TcpConnectionOptions = {}) {
     this.id = nextId++;
+    openedConns++;
     this.socket = socket;
     this.config = config;
     this.remoteAddress = normalizeAddress(opts.remoteAddress ?? socket.remoteAddress ?? '');
@@ -587,6 +592,7 @@ export class TcpConnection implements Connection {
   /** @internal socket 'close' */
   onClose(): void {
     if (this.isClosed) return;
+    closedConns++;
     // an unterminated line is still a message (e.g. the peer reset without FIN)
     if (!this.closing) this.flushPartial();
     // lines held back only by the turn budget were received before the close: they are

@@ -12,6 +12,12 @@
  * period itself is subtracted, so an idle loop reads ~0) max, p99,
  * p50 and mean in ms, and the RSS / heap at its end. bench/report.mjs matches the
  * segments to ircbench's steps (the last N segments of a run are its N steps).
+ *
+ * A mass disconnect (the bench closing all its clients after the last step: at least
+ * TEARDOWN_MIN_CLOSES connections, and at least half of those open, closed within one
+ * tick) ends the open segment at the tick before and opens a segment marked `teardown`:
+ * Node's cost per reset socket (~30-40 us, all inside one poll phase) is a stall other
+ * users would see, reported as such, but it is not part of the step ircbench measured.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +28,13 @@ export const QUIET_MS = 1000;
 export const STALL_MS = 50;
 /** monitorEventLoopDelay's sampling period; its samples are the whole period, so it is subtracted */
 export const RESOLUTION_MS = 10;
+/** closes within one tick that make a teardown (and at least half of the open connections) */
+export const TEARDOWN_MIN_CLOSES = 100;
 
 /** What the probe needs to know: total bytes read from clients so far. */
 export type ReadCounter = () => number;
+/** Connections opened and closed so far (tcp-connection.ts connectionCounts). */
+export type ConnCounter = () => { opened: number; closed: number };
 
 export interface ProbeSegment {
   seg: number;
@@ -36,8 +46,14 @@ export interface ProbeSegment {
   gc: { n: number; totalMs: number; maxMs: number; major: number };
   rss: number;
   heapUsed: number;
+  /** V8 heap reserved, Buffer/ArrayBuffer memory outside it (process.memoryUsage), to tell where RSS goes */
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
   /** the most line writes (recipients x lines) one turn queued, turns that held input back for the budget, flushes cut into slices (tcp-connection.ts) */
   turn?: { maxWrites: number; deferred: number; sliced: number };
+  /** a mass disconnect, not a load step: how many connections closed in the tick that began it */
+  teardown?: { closes: number };
 }
 
 /** Per-turn work counters, read and reset (tcp-connection.ts takeTurnStats). */
@@ -47,7 +63,7 @@ export type TurnStats = () => { maxWrites: number; deferred: number; sliced: num
 const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
 
 /** Starts the probe; returns a stop function (writes the open segment). */
-export function startLoopProbe(dir: string, reads: ReadCounter, now: () => number = Date.now, turns?: TurnStats): () => void {
+export function startLoopProbe(dir: string, reads: ReadCounter, now: () => number = Date.now, turns?: TurnStats, conns?: ConnCounter): () => void {
   mkdirSync(dir, { recursive: true });
   const t0 = now();
   const file = join(dir, `tincan-${process.pid}-${t0}.jsonl`);
@@ -70,26 +86,45 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     gc.n = gc.totalMs = gc.maxMs = gc.major = 0;
     turns?.();
   };
-  let open: { start: number; bytes0: number; lastActive: number } | null = null;
+  let open: { start: number; bytes0: number; lastActive: number; teardown: number } | null = null;
   let lastReads = reads();
+  let lastConns = conns?.() ?? { opened: 0, closed: 0 };
   let expected = t0 + TICK_MS;
 
-  const close = (end: number): void => {
+  type Stats = Pick<ProbeSegment, 'eld' | 'gc'> & { at: number; reads: number };
+  const stats = (at: number): Stats => ({
+    at,
+    reads: lastReads,
+    eld: { max: ms(h.max), p99: ms(h.percentile(99)), p50: ms(h.percentile(50)), mean: ms(h.mean), samples: h.count },
+    gc: { n: gc.n, totalMs: Math.round(gc.totalMs * 100) / 100, maxMs: Math.round(gc.maxMs * 100) / 100, major: gc.major },
+  });
+  // the open segment's figures as of the previous tick: a teardown found at this tick
+  // ends the segment there, before the stall that brought it (only kept with `conns`)
+  let prevTick: Stats | null = null;
+
+  /** `keep`: the histogram and GC counts go on into the next segment (a teardown's stall is in them) */
+  const close = (end: number, st: Stats = stats(end), keep = false): void => {
     if (open === null) return;
     const m = process.memoryUsage();
     const rec: ProbeSegment = {
       seg: seg++,
       start: open.start,
-      end,
-      readBytes: lastReads - open.bytes0,
-      eld: { max: ms(h.max), p99: ms(h.percentile(99)), p50: ms(h.percentile(50)), mean: ms(h.mean), samples: h.count },
-      gc: { n: gc.n, totalMs: Math.round(gc.totalMs * 100) / 100, maxMs: Math.round(gc.maxMs * 100) / 100, major: gc.major },
+      end: st.at,
+      readBytes: st.reads - open.bytes0,
+      eld: st.eld,
+      gc: st.gc,
       rss: m.rss,
       heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
     };
     if (turns !== undefined) rec.turn = turns();
+    if (open.teardown > 0) rec.teardown = { closes: open.teardown };
     appendFileSync(file, JSON.stringify(rec) + '\n');
     open = null;
+    prevTick = null;
+    if (keep) return;
     h.reset();
     resetGc();
   };
@@ -100,9 +135,24 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     expected = t + TICK_MS;
     const r = reads();
     const active = r !== lastReads || late > STALL_MS;
+    if (conns !== undefined) {
+      const c = conns();
+      const closes = c.closed - lastConns.closed;
+      const wereOpen = lastConns.opened - lastConns.closed;
+      lastConns = c;
+      if (closes >= TEARDOWN_MIN_CLOSES && closes * 2 >= wereOpen && (open === null || open.teardown === 0)) {
+        // the step ends where the previous tick left it; the stall that came with the
+        // closes stays in the histogram for the teardown segment (which also holds that
+        // last tick's samples: its figures are an upper bound)
+        if (open !== null) close(prevTick?.at ?? t, prevTick ?? stats(t), true);
+        open = { start: t - TICK_MS - Math.max(0, late), bytes0: r, lastActive: t, teardown: closes };
+        lastReads = r;
+        return;
+      }
+    }
     if (open === null) {
       // keep only this tick's samples while idle: a segment starts with them
-      if (active) open = { start: t - TICK_MS - Math.max(0, late), bytes0: lastReads, lastActive: t };
+      if (active) open = { start: t - TICK_MS - Math.max(0, late), bytes0: lastReads, lastActive: t, teardown: 0 };
       else {
         h.reset();
         resetGc();
@@ -113,6 +163,7 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
       close(open.lastActive);
     }
     lastReads = r;
+    if (conns !== undefined && open !== null && open.teardown === 0) prevTick = stats(t);
   }, TICK_MS);
   timer.unref();
   const onExit = (): void => close(now());

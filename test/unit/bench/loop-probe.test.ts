@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUIET_MS, startLoopProbe, type ProbeSegment } from '../../../src/util/loop-probe.js';
+import { QUIET_MS, TEARDOWN_MIN_CLOSES, startLoopProbe, type ProbeSegment } from '../../../src/util/loop-probe.js';
 
 const segments = (dir: string): ProbeSegment[] => {
   const [f] = readdirSync(dir);
@@ -64,4 +64,51 @@ test('two bursts of reads with a quiet gap are two segments; a 80 ms block shows
     stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// the stall of a mass disconnect (Node's cost per reset socket, all in one poll phase)
+// is reported in a segment of its own, not in the step before it; a few closes are not one
+const burstThenCloses = async (closes: number): Promise<ProbeSegment[]> => {
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-probe-'));
+  let reads = 0;
+  const conns = { opened: 2 * TEARDOWN_MIN_CLOSES, closed: 0 };
+  const stop = startLoopProbe(dir, () => reads, Date.now, undefined, () => ({ ...conns }));
+  try {
+    const t0 = Date.now();
+    await until(() => {
+      reads += 100;
+      return Date.now() - t0 > 400;
+    });
+    // the closes and their 80 ms stall come together, with the last reads
+    reads += 100;
+    conns.closed += closes;
+    const b = Date.now();
+    while (Date.now() - b < 80) {
+      // Node closing the reset sockets
+    }
+    await until(() => segments(dir).length >= (closes >= TEARDOWN_MIN_CLOSES ? 2 : 1));
+    stop();
+    return segments(dir);
+  } finally {
+    stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+test('a mass disconnect ends the step before its stall and is a teardown segment of its own', { timeout: 20000 }, async () => {
+  const all = await burstThenCloses(2 * TEARDOWN_MIN_CLOSES);
+  assert.equal(all.length, 2);
+  const [step, down] = all;
+  assert.equal(step!.teardown, undefined);
+  assert.ok(step!.eld.max < 50, `the stall is not in the step (${step!.eld.max} ms)`);
+  assert.ok(step!.readBytes > 0);
+  assert.deepEqual(down!.teardown, { closes: 2 * TEARDOWN_MIN_CLOSES });
+  assert.ok(down!.eld.max >= 50, `the stall is in the teardown (${down!.eld.max} ms)`);
+});
+
+test('fewer closes than a teardown stay in the step, stall included', { timeout: 20000 }, async () => {
+  const all = await burstThenCloses(TEARDOWN_MIN_CLOSES - 1);
+  assert.equal(all.length, 1);
+  assert.equal(all[0]!.teardown, undefined);
+  assert.ok(all[0]!.eld.max >= 50, `the stall is in the step (${all[0]!.eld.max} ms)`);
 });

@@ -81,6 +81,23 @@ test("tincan's event-loop delay is matched to the steps: the run's last N probe 
   assert.equal(find('fanout500', 'relay', 1).eld, null);
 });
 
+test('a teardown segment after the steps (the bench disconnecting its clients) is not a step: matching skips it, the report shows it apart', () => {
+  const pid = raw(1, 'fanout500-tincan')['server_pid'] as number;
+  const segs = loadProbes(join(FIX, 'probe')).get(pid)![0]!.segments;
+  const d = raw(1, 'fanout500-tincan');
+  const plain = runView(1, 'fanout500', 'tincan', d as never, segs);
+  const last = segs[segs.length - 1]!;
+  const teardown = { ...last, seg: last.seg + 1, eld: { ...last.eld, max: 400, p99: 300 }, teardown: { closes: 500 } };
+  const v = runView(1, 'fanout500', 'tincan', d as never, [...segs, teardown]);
+  assert.equal(v.eldMatched, true);
+  assert.deepEqual(v.steps.map((s) => s.eld), plain.steps.map((s) => s.eld), 'the same steps as without it');
+  assert.deepEqual(v.eldHalf, plain.eldHalf);
+  assert.deepEqual(v.eld, plain.eld, 'its stall is not the worst step');
+  assert.deepEqual(v.teardown, { closes: 500, eld: { max: 400, p99: 300 } });
+  assert.match(formatSteps([v]), /teardown \(the bench disconnecting its clients, not a step\): 500 connections closed, loop delay max 400 ms/);
+  assert.equal(plain.teardown, null);
+});
+
 test('too few segments for the steps: marked unmatched, whole-run figure only', () => {
   const pid = raw(1, 'lat500-tincan')['server_pid'] as number;
   const v = runView(1, 'lat500', 'tincan', raw(1, 'lat500-tincan') as never, []);
