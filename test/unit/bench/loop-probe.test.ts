@@ -68,10 +68,10 @@ test('two bursts of reads with a quiet gap are two segments; a 80 ms block shows
 
 // the stall of a mass disconnect (Node's cost per reset socket, all in one poll phase)
 // is reported in a segment of its own, not in the step before it; a few closes are not one
-const burstThenCloses = async (closes: number): Promise<ProbeSegment[]> => {
+const burstThenCloses = async (closes: number, open = 2 * TEARDOWN_MIN_CLOSES): Promise<ProbeSegment[]> => {
   const dir = mkdtempSync(join(tmpdir(), 'tincan-probe-'));
   let reads = 0;
-  const conns = { opened: 2 * TEARDOWN_MIN_CLOSES, closed: 0 };
+  const conns = { opened: open, closed: 0 };
   const stop = startLoopProbe(dir, () => reads, Date.now, undefined, () => ({ ...conns }));
   try {
     const t0 = Date.now();
@@ -86,7 +86,7 @@ const burstThenCloses = async (closes: number): Promise<ProbeSegment[]> => {
     while (Date.now() - b < 80) {
       // Node closing the reset sockets
     }
-    await until(() => segments(dir).length >= (closes >= TEARDOWN_MIN_CLOSES ? 2 : 1));
+    await until(() => segments(dir).length >= (closes >= TEARDOWN_MIN_CLOSES && closes * 2 >= open ? 2 : 1));
     stop();
     return segments(dir);
   } finally {
@@ -108,6 +108,13 @@ test('a mass disconnect ends the step before its stall and is a teardown segment
 
 test('fewer closes than a teardown stay in the step, stall included', { timeout: 20000 }, async () => {
   const all = await burstThenCloses(TEARDOWN_MIN_CLOSES - 1);
+  assert.equal(all.length, 1);
+  assert.equal(all[0]!.teardown, undefined);
+  assert.ok(all[0]!.eld.max >= 50, `the stall is in the step (${all[0]!.eld.max} ms)`);
+});
+
+test('enough closes but under half of those open (clients cut in an overload step) stay in the step', { timeout: 20000 }, async () => {
+  const all = await burstThenCloses(TEARDOWN_MIN_CLOSES, 4 * TEARDOWN_MIN_CLOSES);
   assert.equal(all.length, 1);
   assert.equal(all[0]!.teardown, undefined);
   assert.ok(all[0]!.eld.max >= 50, `the stall is in the step (${all[0]!.eld.max} ms)`);
