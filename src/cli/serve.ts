@@ -17,6 +17,8 @@ import { advertise, type Advertisement } from '../discovery/advertise.js';
 import { VERSION } from '../core/version.js';
 import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
+import { access } from 'node:fs/promises';
+import { HELPER_NICE, lowerHelperThreads } from '../util/helper-threads.js';
 import { hostPort } from '../cluster/address.js';
 import type { NodesView } from '../cluster/nodes-route.js';
 import type { NodeRegistry } from '../cluster/registry.js';
@@ -672,7 +674,12 @@ export async function serveMain(argv: string[]): Promise<void> {
   try {
     const npm = npmEatenFlags(argv, process.env);
     if (npm.note !== null) process.stderr.write(npm.note + '\n');
-    await runServe(npm.argv, process.env, { announce: true });
+    const handle = await runServe(npm.argv, process.env, { announce: true });
+    // the thread pool starts with its first job: make sure it exists, then every helper
+    // thread runs below the event loop (src/util/helper-threads.ts)
+    await access('.').catch(() => undefined);
+    const lowered = lowerHelperThreads();
+    handle.logger.debug({ threads: lowered, nice: HELPER_NICE }, 'helper threads run below the event loop');
   } catch (e) {
     if (e instanceof CliError) {
       if (e.exitCode === 0) process.stdout.write(e.message + '\n');

@@ -1,0 +1,48 @@
+/**
+ * Delivery first, for the process's own helper threads: V8's platform workers
+ * (concurrent marking, parallel scavenges, compiler jobs) and libuv's thread pool (file
+ * writes of the log, password hashing, DNS). On a machine with cores to spare they run
+ * beside the event loop and this changes nothing. Where tincan has one core (a Raspberry
+ * Pi Zero, a one-CPU container, the benchmark's pinned core) they take turns with the
+ * event loop at the same priority, and a concurrent-marking task holds the core for a
+ * scheduler slice: private messages at half the benchmark's maximum rate had stalls of
+ * 13-58 ms with GC pauses under 10 ms (docs/performance.md, sixth pass). At nice 19 they
+ * run when the loop waits, which at any load below saturation is most of the time; V8
+ * finishes marking on the main thread itself when it must.
+ *
+ * Linux only (a thread is a task in /proc/self/task and setpriority takes its id);
+ * elsewhere this does nothing. The main thread keeps its priority.
+ */
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+/** The same as the history writer's (storage/sqlite/writer.ts WRITER_NICE). */
+export const HELPER_NICE = 19;
+
+/**
+ * Lowers every thread of this process but the main one to `nice` (never raises one).
+ * Threads started later (a Worker, the thread pool when first used) are not touched:
+ * call it once they exist. Returns how many threads were lowered.
+ */
+export function lowerHelperThreads(nice = HELPER_NICE, taskDir = '/proc/self/task'): number {
+  if (process.platform !== 'linux') return 0;
+  let tids: string[];
+  try {
+    tids = readdirSync(taskDir);
+  } catch {
+    return 0;
+  }
+  let lowered = 0;
+  for (const t of tids) {
+    const tid = Number(t);
+    if (!Number.isInteger(tid) || tid <= 0 || tid === process.pid) continue;
+    try {
+      if (getPriority(tid) >= nice) continue;
+      setPriority(tid, nice);
+      lowered++;
+    } catch {
+      // the thread ended meanwhile, or we may not: it keeps its priority
+    }
+  }
+  return lowered;
+}

@@ -1,0 +1,59 @@
+/**
+ * `tincan serve` runs its helper threads (V8's GC and compiler workers, libuv's thread
+ * pool, the history writer) at nice 19 and the event loop's thread at the priority it
+ * was started with (src/util/helper-threads.ts): read from /proc, Linux only.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnServe } from '../helpers/cli-server.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+/** nice value of every thread of `pid`, by thread id (field 19 of /proc/PID/task/TID/stat) */
+function niceByThread(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      // after "(comm)", which may hold spaces: state is field 3, nice field 19
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(t), Number(fields[16]));
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return out;
+}
+
+test('helper threads run at nice 19, the event loop keeps its priority', { skip: process.platform !== 'linux' ? 'reads /proc (Linux only)' : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-threads-'));
+  const srv = await spawnServe(['--host', '127.0.0.1', '--port', '0', '--data', dir, '--quiet', '--no-mdns'], [], { dist: true });
+  try {
+    const pid = srv.proc.pid!;
+    const mainNice = niceByThread(pid).get(pid);
+    assert.equal(mainNice, niceByThread(process.pid).get(process.pid), 'the main thread keeps the nice value it was started with');
+    // lowered right after "listening": wait for it
+    const end = Date.now() + 10_000;
+    let threads = niceByThread(pid);
+    const lowered = (m: Map<number, number>): boolean => [...m].every(([tid, n]) => tid === pid || n === 19);
+    while (!lowered(threads) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      threads = niceByThread(pid);
+    }
+    const helpers = [...threads].filter(([tid]) => tid !== pid);
+    // V8's platform workers (4), libuv's pool (4), the history writer: at least a handful
+    assert.ok(helpers.length >= 5, `expected several helper threads, saw ${helpers.length}`);
+    assert.deepEqual(helpers.filter(([, n]) => n !== 19), [], 'every helper thread at nice 19');
+    assert.equal(threads.get(pid), mainNice, 'the event loop still at its own priority');
+    // and it still serves
+    const c = await RawClient.connect(srv.port);
+    await c.register('nicecheck');
+    c.end();
+  } finally {
+    srv.proc.kill('SIGTERM');
+    await new Promise((r) => srv.proc.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
