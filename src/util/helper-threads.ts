@@ -5,8 +5,8 @@
  * beside the event loop and this changes nothing. Where tincan has one core (a Raspberry
  * Pi Zero, a one-CPU container, the benchmark's pinned core) they take turns with the
  * event loop at the same priority, and a concurrent-marking task holds the core for a
- * scheduler slice: private messages at half the benchmark's maximum rate had stalls of
- * 13-58 ms with GC pauses under 10 ms (docs/performance.md, fifth pass). At nice 19 they
+ * scheduler slice: private messages at 30,000 msgs/s (a third of the core) had stalls
+ * of 13-58 ms with GC pauses under 10 ms (docs/performance.md, fifth pass). At nice 19 they
  * run when the loop waits, which at any load below saturation is most of the time; V8
  * finishes marking on the main thread itself when it must.
  *
