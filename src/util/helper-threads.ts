@@ -16,7 +16,7 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** The same as the history writer's (storage/sqlite/writer.ts WRITER_NICE). */
+/** The lowest priority there is; the history writer's too (storage/sqlite/writer.ts WRITER_NICE). */
 export const HELPER_NICE = 19;
 
 /**
@@ -24,11 +24,11 @@ export const HELPER_NICE = 19;
  * Threads started later (a Worker, the thread pool when first used) are not touched:
  * call it once they exist. Returns how many threads were lowered.
  */
-export function lowerHelperThreads(nice = HELPER_NICE, taskDir = '/proc/self/task'): number {
+export function lowerHelperThreads(nice = HELPER_NICE): number {
   if (process.platform !== 'linux') return 0;
   let tids: string[];
   try {
-    tids = readdirSync(taskDir);
+    tids = readdirSync('/proc/self/task');
   } catch {
     return 0;
   }

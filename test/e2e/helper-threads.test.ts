@@ -5,27 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServe } from '../helpers/cli-server.js';
 import { RawClient } from '../helpers/raw-client.js';
-
-/** nice value of every thread of `pid`, by thread id (field 19 of /proc/PID/task/TID/stat) */
-function niceByThread(pid: number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      // after "(comm)", which may hold spaces: state is field 3, nice field 19
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(t), Number(fields[16]));
-    } catch {
-      // the thread ended between readdir and read
-    }
-  }
-  return out;
-}
+import { threadNice } from '../helpers/threads.js';
 
 // a runner already at nice 19 starts the server's threads there: nothing to observe
 const skip = process.platform !== 'linux' ? 'reads /proc (Linux only)' : getPriority() >= 19 ? 'this process already runs at nice 19' : false;
@@ -35,15 +20,15 @@ test('helper threads run at nice 19, the event loop keeps its priority', { skip 
   const srv = await spawnServe(['--host', '127.0.0.1', '--port', '0', '--data', dir, '--quiet', '--no-mdns'], [], { dist: true });
   try {
     const pid = srv.proc.pid!;
-    const mainNice = niceByThread(pid).get(pid);
-    assert.equal(mainNice, niceByThread(process.pid).get(process.pid), 'the main thread keeps the nice value it was started with');
+    const mainNice = threadNice(pid).get(pid);
+    assert.equal(mainNice, threadNice(process.pid).get(process.pid), 'the main thread keeps the nice value it was started with');
     // lowered right after "listening": wait for it
     const end = Date.now() + 10_000;
-    let threads = niceByThread(pid);
+    let threads = threadNice(pid);
     const lowered = (m: Map<number, number>): boolean => [...m].every(([tid, n]) => tid === pid || n === 19);
     while (!lowered(threads) && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
-      threads = niceByThread(pid);
+      threads = threadNice(pid);
     }
     const helpers = [...threads].filter(([tid]) => tid !== pid);
     // V8's platform workers (4), libuv's pool (4), the history writer: at least a handful

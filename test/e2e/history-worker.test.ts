@@ -227,21 +227,10 @@ test('kill -9 of tincan serve: everything before an answered CHATHISTORY is stor
 });
 
 test('the write thread runs at the lowest priority (nice 19), the event loop at the process default', { skip: process.platform !== 'linux' && 'reads /proc (Linux)' }, async () => {
-  const { readdirSync, readFileSync } = await import('node:fs');
+  const { readFileSync } = await import('node:fs');
   const { WRITER_NICE } = await import('../../src/storage/sqlite/writer.js');
-  // fields after "(comm) ": state is the 3rd field, nice the 19th
-  const niceOf = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  const threads = (): Map<string, number> => {
-    const out = new Map<string, number>();
-    for (const t of readdirSync('/proc/self/task')) {
-      try {
-        out.set(t, niceOf(readFileSync(`/proc/self/task/${t}/stat`, 'utf8')));
-      } catch {
-        // the thread exited meanwhile (an earlier test's writer closing)
-      }
-    }
-    return out;
-  };
+  const { threadNice, niceOfStat } = await import('../helpers/threads.js');
+  const threads = (): Map<number, number> => threadNice();
   const before = new Set(threads().keys());
   const dir = mkdtempSync(join(tmpdir(), 'tincan-hnice-'));
   const storage = new SqliteStorage(join(dir, 'tincan.db'), { writer: 'thread' });
@@ -250,7 +239,7 @@ test('the write thread runs at the lowest priority (nice 19), the event loop at 
     // a thread this storage started (not there before) at the writer's nice value
     await until(() => [...threads()].some(([tid, n]) => !before.has(tid) && n === WRITER_NICE), 'a new thread at nice 19');
     assert.equal(WRITER_NICE, 19);
-    assert.notEqual(niceOf(readFileSync('/proc/self/stat', 'utf8')), WRITER_NICE, 'the event loop keeps its priority');
+    assert.notEqual(niceOfStat(readFileSync('/proc/self/stat', 'utf8')), WRITER_NICE, 'the event loop keeps its priority');
   } finally {
     await storage.close();
     rmSync(dir, { recursive: true, force: true });

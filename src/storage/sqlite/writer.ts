@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { ChannelState, NewEvent, PrunePolicy } from '../types.js';
 import { searchableText } from '../search-text.js';
+import { HELPER_NICE } from '../../util/helper-threads.js';
 
 /** How long appended rows may wait before they are indexed for search. */
 export const INDEX_DELAY_MS = 200;
@@ -27,7 +28,7 @@ export const INDEX_BATCH = 5000;
  * loop's busy time to the postMessage that woke it. At 19 it runs when the loop waits
  * (or on another core); under a saturated core history waits, within its backlog bound.
  */
-export const WRITER_NICE = 19;
+export const WRITER_NICE = HELPER_NICE;
 
 /** Test-only: make commits slow, to show that a slow disk stalls nobody. */
 export interface WriterTestHooks {
