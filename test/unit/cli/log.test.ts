@@ -45,14 +45,19 @@ test('TINCAN_LOG overrides the choice both ways', () => {
 });
 
 // ---- the stdout destination (a real child process: fd 1 is what it writes to) ----------
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const LOG_TS = JSON.stringify(fileURLToPath(new URL('../../../src/log.ts', import.meta.url)));
+// The children run the built module with plain node, as the server runs: tsx itself
+// touches process.stdout, which changes fd 1's mode and would hide what is tested here.
+const LOG_TS = JSON.stringify(fileURLToPath(new URL('../../../dist/log.js', import.meta.url)));
 
 function runChild(code: string, stdio: 'read' | 'unread'): Promise<{ out: string; err: string; report: Record<string, number> | null; code: number | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   let err = '';
   let report: Record<string, number> | null = null;
@@ -79,6 +84,89 @@ test('records buffered for stdout are written when the process exits right after
   assert.equal(lines.length, 200);
   assert.deepEqual(lines.map((l) => l.i), Array.from({ length: 200 }, (_, i) => i));
 });
+
+test('records stay whole and in order at exit while the thread pool is busy (logins hashing)', async () => {
+  // with writes on libuv's pool, the batch in flight landed after the exit flush or never
+  const r = await runChild(
+    `import { pbkdf2 } from 'node:crypto';
+     import { createLogger } from ${LOG_TS};
+     for (let k = 0; k < 4; k++) pbkdf2('x', 'y', 2000000, 32, 'sha256', () => {});
+     const log = createLogger('info', { pretty: false, env: {} });
+     for (let i = 0; i < 200; i++) log.info({ i }, 'record');
+     process.exit(0);`,
+    'read',
+  );
+  assert.equal(r.code, 0, r.err);
+  const order = r.out.trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
+  assert.deepEqual(order, Array.from({ length: 200 }, (_, i) => i));
+});
+
+for (const kind of ['socket', 'fifo'] as const) {
+  test(`a stdout (${kind}) read late loses nothing that fits the buffer, in order, and never blocks the loop`, { timeout: 60_000 }, async () => {
+    // 1 MB of records into a pipe nobody reads yet: the writer keeps the rest (EAGAIN,
+    // not a blocked loop) and hands it over once the reader starts. A parent's stdio
+    // pipe is a socketpair; a shell's `| tee` is a FIFO.
+    let stdout: 'pipe' | number = 'pipe';
+    let fifo: { rd: number; dir: string } | null = null;
+    if (kind === 'fifo') {
+      const dir = mkdtempSync(join(tmpdir(), 'tincan-log-'));
+      execFileSync('mkfifo', [join(dir, 'out')]);
+      const rd = openSync(join(dir, 'out'), constants.O_RDONLY | constants.O_NONBLOCK);
+      stdout = openSync(join(dir, 'out'), constants.O_WRONLY); // blocking, as a shell hands it over
+      fifo = { rd, dir };
+    }
+    const child = spawn(process.execPath, ['--input-type=module', '-e',
+      `import { fstatSync } from 'node:fs';
+       if (fstatSync(1).isFIFO() !== ${kind === 'fifo'}) throw new Error('stdout is not a ${kind}');
+       import { createLogger } from ${LOG_TS};
+       const log = createLogger('info', { pretty: false, env: {} });
+       const pad = 'y'.repeat(1000);
+       let ticks = 0;
+       const timer = setInterval(() => ticks++, 5);
+       for (let i = 0; i < 1000; i++) log.info({ i, pad }, 'late');
+       setTimeout(() => process.send({ ticks }), 300);
+       process.on('message', () => { clearInterval(timer); process.disconnect(); });`,
+    ], { cwd: REPO, stdio: ['ignore', stdout, 'pipe', 'ipc'] });
+    if (typeof stdout === 'number') closeSync(stdout);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const report = await Promise.race([
+      new Promise<{ ticks: number }>((resolve) => child.once('message', (m) => resolve(m as { ticks: number }))),
+      exited.then(() => assert.fail(`the child exited: ${err}`)),
+    ]);
+    assert.ok(report.ticks > 10, `the loop ran while stdout was full: ${report.ticks} ticks`);
+    let out = '';
+    if (fifo === null) {
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    } else {
+      const { rd } = fifo;
+      const buf = Buffer.alloc(65536);
+      // read until every writer is gone (0 bytes); EAGAIN: nothing yet
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(rd, buf);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+          if (out.endsWith('\n') && out.split('\n').length > 1000) child.send('done');
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
+        if (n === 0) break;
+        out += buf.toString('utf8', 0, n);
+      }
+      closeSync(rd);
+      rmSync(fifo.dir, { recursive: true, force: true });
+    }
+    if (fifo === null) child.send('done');
+    const code = await exited;
+    assert.equal(code, 0, err);
+    const order = out.trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
+    assert.deepEqual(order, Array.from({ length: 1000 }, (_, i) => i));
+    assert.doesNotMatch(err, /dropped/);
+  });
+}
 
 test('a stdout nobody reads neither blocks the event loop nor grows memory without bound: records past the buffer are dropped and counted', { timeout: 60_000 }, async () => {
   // 40 MB of records against a 64 KB pipe: synchronous writes block at the first full
