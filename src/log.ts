@@ -114,7 +114,7 @@ function nonBlockingStdout(): number {
 }
 
 /** A bounded, batching writer to one file descriptor that never waits for it (see the top of this file). */
-export class StdoutLog {
+class StdoutLog {
   /** records not yet turned into `head` */
   private queued: string[] = [];
   /** bytes of the current batch that the last write did not take */
@@ -128,12 +128,11 @@ export class StdoutLog {
     private readonly fd: number,
     /** told how many records were dropped (buffer full, or the descriptor gone) */
     private readonly onDrop: (records: number) => void,
-    private readonly limit = LOG_BUFFER_BYTES,
   ) {}
 
   write(record: string): boolean {
     const n = Buffer.byteLength(record);
-    if (this.dead || this.bytes + n > this.limit) {
+    if (this.dead || this.bytes + n > LOG_BUFFER_BYTES) {
       this.onDrop(1);
       return false;
     }
@@ -142,11 +141,6 @@ export class StdoutLog {
     if (this.head === null && this.bytes >= LOG_BATCH_BYTES) this.flush();
     else this.schedule(this.head === null ? LOG_FLUSH_MS : LOG_RETRY_MS);
     return true;
-  }
-
-  /** Held bytes (for tests and diagnostics). */
-  get pending(): number {
-    return this.bytes;
   }
 
   /** Writes what the descriptor takes now; the rest waits for the retry timer. */
