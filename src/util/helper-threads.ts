@@ -6,9 +6,14 @@
  * Pi Zero, a one-CPU container, the benchmark's pinned core) they take turns with the
  * event loop at the same priority, and a concurrent-marking task holds the core for a
  * scheduler slice: private messages at 30,000 msgs/s (a third of the core) had stalls
- * of 13-58 ms with GC pauses under 10 ms (docs/performance.md, fifth pass). At nice 19 they
- * run when the loop waits, which at any load below saturation is most of the time; V8
- * finishes marking on the main thread itself when it must.
+ * of 13-58 ms with GC pauses under 10 ms (docs/performance.md, fifth pass). Below the
+ * loop they run mostly when it waits. Not at the bottom (nice 19), though: when the loop
+ * itself fills the core (10,000 clients registering, the top of a load sweep) a helper at
+ * 19 gets almost nothing, so V8's optimizing compiles never finish and hot code stays in
+ * its baseline tier (a registration cost 20 % more CPU), and concurrent marking falls
+ * behind (memory per idle connection 5.2-6.1 KB; 5.1-5.2 at 10). At 10 a helper gets
+ * about a tenth of a contended core, in slices short enough that the private-message
+ * stalls above stay away (sixth pass).
  *
  * Linux only (a thread is a task in /proc/self/task and setpriority takes its id);
  * elsewhere this does nothing. The main thread keeps its priority.
@@ -16,8 +21,8 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** The lowest priority there is; the history writer's too (storage/sqlite/writer.ts WRITER_NICE). */
-export const HELPER_NICE = 19;
+/** Below the event loop, above the bottom (see above); the history writer runs lower still (storage/sqlite/writer.ts WRITER_NICE). */
+export const HELPER_NICE = 10;
 
 /**
  * Lowers every thread of this process but the main one to `nice` (never raises one).

@@ -1,7 +1,8 @@
 /**
  * `tincan serve` runs its helper threads (V8's GC and compiler workers, libuv's thread
- * pool, the history writer) at nice 19 and the event loop's thread at the priority it
- * was started with (src/util/helper-threads.ts): read from /proc, Linux only.
+ * pool) at HELPER_NICE, the history writer lower still (WRITER_NICE), and the event
+ * loop's thread at the priority it was started with (src/util/helper-threads.ts): read
+ * from /proc, Linux only.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,11 +12,13 @@ import { join } from 'node:path';
 import { spawnServe } from '../helpers/cli-server.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { threadNice } from '../helpers/threads.js';
+import { HELPER_NICE } from '../../src/util/helper-threads.js';
+import { WRITER_NICE } from '../../src/storage/sqlite/writer.js';
 
-// a runner already at nice 19 starts the server's threads there: nothing to observe
-const skip = process.platform !== 'linux' ? 'reads /proc (Linux only)' : getPriority() >= 19 ? 'this process already runs at nice 19' : false;
+// a runner already at HELPER_NICE or below starts the server's threads there: nothing to observe
+const skip = process.platform !== 'linux' ? 'reads /proc (Linux only)' : getPriority() >= HELPER_NICE ? `this process already runs at nice ${getPriority()}` : false;
 
-test('helper threads run at nice 19, the event loop keeps its priority', { skip }, async () => {
+test(`helper threads run at nice ${HELPER_NICE} (the history writer at ${WRITER_NICE}), the event loop keeps its priority`, { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tincan-threads-'));
   const srv = await spawnServe(['--host', '127.0.0.1', '--port', '0', '--data', dir, '--quiet', '--no-mdns'], [], { dist: true });
   try {
@@ -25,7 +28,7 @@ test('helper threads run at nice 19, the event loop keeps its priority', { skip 
     // lowered right after "listening": wait for it
     const end = Date.now() + 10_000;
     let threads = threadNice(pid);
-    const lowered = (m: Map<number, number>): boolean => [...m].every(([tid, n]) => tid === pid || n === 19);
+    const lowered = (m: Map<number, number>): boolean => [...m].every(([tid, n]) => tid === pid || n === HELPER_NICE || n === WRITER_NICE);
     while (!lowered(threads) && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
       threads = threadNice(pid);
@@ -33,7 +36,11 @@ test('helper threads run at nice 19, the event loop keeps its priority', { skip 
     const helpers = [...threads].filter(([tid]) => tid !== pid);
     // V8's platform workers (4), libuv's pool (4), the history writer: at least a handful
     assert.ok(helpers.length >= 5, `expected several helper threads, saw ${helpers.length}`);
-    assert.deepEqual(helpers.filter(([, n]) => n !== 19), [], 'every helper thread at nice 19');
+    assert.deepEqual(helpers.filter(([, n]) => n !== HELPER_NICE && n !== WRITER_NICE), [], `every helper thread at nice ${HELPER_NICE} or ${WRITER_NICE}`);
+    // the writer alone at the bottom: V8's and libuv's threads must not be (their compiles
+    // and marking starve there when the loop fills the core)
+    assert.equal(helpers.filter(([, n]) => n === WRITER_NICE).length, 1, `only the history writer at nice ${WRITER_NICE}`);
+    assert.ok(helpers.filter(([, n]) => n === HELPER_NICE).length >= 4, `V8's and libuv's threads at nice ${HELPER_NICE}`);
     assert.equal(threads.get(pid), mainNice, 'the event loop still at its own priority');
     // and it still serves
     const c = await RawClient.connect(srv.port);

@@ -14,7 +14,6 @@
 import type Database from 'better-sqlite3';
 import type { ChannelState, NewEvent, PrunePolicy } from '../types.js';
 import { searchableText } from '../search-text.js';
-import { HELPER_NICE } from '../../util/helper-threads.js';
 
 /** How long appended rows may wait before they are indexed for search. */
 export const INDEX_DELAY_MS = 200;
@@ -27,8 +26,9 @@ export const INDEX_BATCH = 5000;
  * shared core: a profile of fanout500 with tincan pinned to one core charged ~8 % of the
  * loop's busy time to the postMessage that woke it. At 19 it runs when the loop waits
  * (or on another core); under a saturated core history waits, within its backlog bound.
+ * Lower than the other helpers (HELPER_NICE): nothing the loop needs waits for it.
  */
-export const WRITER_NICE = HELPER_NICE;
+export const WRITER_NICE = 19;
 
 /** Test-only: make commits slow, to show that a slow disk stalls nobody. */
 export interface WriterTestHooks {
