@@ -18,7 +18,7 @@ import { VERSION } from '../core/version.js';
 import { closeText, STARTUP_ERRORS, type StartupCode } from '../errors.js';
 import { networkInterfaces } from 'node:os';
 import { access } from 'node:fs/promises';
-import { HELPER_NICE, lowerHelperThreads } from '../util/helper-threads.js';
+import { helperNice, lowerHelperThreads } from '../util/helper-threads.js';
 import { hostPort } from '../cluster/address.js';
 import type { NodesView } from '../cluster/nodes-route.js';
 import type { NodeRegistry } from '../cluster/registry.js';
@@ -678,8 +678,9 @@ export async function serveMain(argv: string[]): Promise<void> {
     // the thread pool starts with its first job: make sure it exists, then every helper
     // thread runs below the event loop (src/util/helper-threads.ts)
     await access('.').catch(() => undefined);
-    const lowered = lowerHelperThreads();
-    handle.logger.debug({ threads: lowered, nice: HELPER_NICE }, 'helper threads run below the event loop');
+    const nice = helperNice();
+    const lowered = lowerHelperThreads(nice);
+    handle.logger.debug({ threads: lowered, nice }, 'helper threads run below the event loop');
   } catch (e) {
     if (e instanceof CliError) {
       if (e.exitCode === 0) process.stdout.write(e.message + '\n');

@@ -26,7 +26,7 @@ export const INDEX_BATCH = 5000;
  * shared core: a profile of fanout500 with tincan pinned to one core charged ~8 % of the
  * loop's busy time to the postMessage that woke it. At 19 it runs when the loop waits
  * (or on another core); under a saturated core history waits, within its backlog bound.
- * Lower than the other helpers (HELPER_NICE): nothing the loop needs waits for it.
+ * Lower than the other helpers (helper-threads.ts): nothing the loop needs waits for it.
  */
 export const WRITER_NICE = 19;
 
