@@ -142,6 +142,8 @@ for (const kind of ['socket', 'fifo'] as const) {
     } else {
       const { rd } = fifo;
       const buf = Buffer.alloc(65536);
+      // 'done' goes once: the child disconnects on it, and a second send would throw
+      let told = false;
       // read until every writer is gone (0 bytes); EAGAIN: nothing yet
       for (;;) {
         let n: number;
@@ -149,7 +151,10 @@ for (const kind of ['socket', 'fifo'] as const) {
           n = readSync(rd, buf);
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-          if (out.endsWith('\n') && out.split('\n').length > 1000) child.send('done');
+          if (!told && out.endsWith('\n') && out.split('\n').length > 1000) {
+            told = true;
+            child.send('done');
+          }
           await new Promise((r) => setTimeout(r, 5));
           continue;
         }
