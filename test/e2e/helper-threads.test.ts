@@ -1,8 +1,8 @@
 /**
  * `tincan serve` runs its helper threads (V8's GC and compiler workers, libuv's thread
- * pool) HELPER_NICE_BELOW levels below the event loop, the history writer at WRITER_NICE, and the event
- * loop's thread at the priority it was started with (src/util/helper-threads.ts): read
- * from /proc, Linux only.
+ * pool) HELPER_NICE_BELOW levels below the event loop, the history writer at
+ * WRITER_NICE, and the event loop's thread at the priority it was started with
+ * (src/util/helper-threads.ts): read from /proc, Linux only.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
