@@ -13,6 +13,11 @@
  * p50 and mean in ms, and the RSS / heap at its end. bench/report.mjs matches the
  * segments to ircbench's steps (the last N segments of a run are its N steps).
  *
+ * Stalls: a 5 ms timer notes every turn that ran at least STALL_LOG_MS late, with its
+ * CLOCK_MONOTONIC time (`process.hrtime`, the clock `perf record -k CLOCK_MONOTONIC`
+ * stamps its samples with), so a profile of the whole run can be cut to the stall's
+ * window; a segment keeps its MAX_STALLS longest.
+ *
  * A mass disconnect (the bench closing all its clients after the last step: at least
  * TEARDOWN_MIN_CLOSES connections, and at least half of those open, closed within one
  * tick) ends the open segment at the tick before and opens a segment marked `teardown`:
@@ -30,6 +35,16 @@ export const STALL_MS = 50;
 export const RESOLUTION_MS = 10;
 /** closes within one tick that make a teardown (and at least half of the open connections) */
 export const TEARDOWN_MIN_CLOSES = 100;
+/** a turn at least this late goes into the segment's `stalls` */
+export const STALL_LOG_MS = 15;
+export const MAX_STALLS = 8;
+const STALL_TIMER_MS = 5;
+
+/** One late turn: when it ended (CLOCK_MONOTONIC, ms) and how late its 5 ms timer ran (ms). */
+export interface ProbeStall {
+  atMono: number;
+  lateMs: number;
+}
 
 /** What the probe needs to know: total bytes read from clients so far. */
 export type ReadCounter = () => number;
@@ -54,6 +69,9 @@ export interface ProbeSegment {
   turn?: { maxWrites: number; deferred: number; sliced: number };
   /** a mass disconnect, not a load step: how many connections closed in the tick that began it */
   teardown?: { closes: number };
+  /** the longest late turns (at most MAX_STALLS), oldest first, and how many there were in all; absent when none */
+  stalls?: ProbeStall[];
+  stallCount?: number;
 }
 
 /** Per-turn work counters, read and reset (tcp-connection.ts takeTurnStats). */
@@ -82,21 +100,44 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     }
   });
   obs.observe({ entryTypes: ['gc'] });
+  let stalls: ProbeStall[] = [];
+  let stallCount = 0;
   const resetGc = (): void => {
     gc.n = gc.totalMs = gc.maxMs = gc.major = 0;
+    stalls = [];
+    stallCount = 0;
     turns?.();
   };
+  const monoMs = (): number => Number(process.hrtime.bigint() / 1000n) / 1000;
+  let stallExpected = monoMs() + STALL_TIMER_MS;
+  const stallTimer = setInterval(() => {
+    const t = monoMs();
+    const late = t - stallExpected;
+    stallExpected = t + STALL_TIMER_MS;
+    if (late < STALL_LOG_MS) return;
+    stallCount++;
+    stalls.push({ atMono: Math.round(t * 10) / 10, lateMs: Math.round(late * 10) / 10 });
+    if (stalls.length > MAX_STALLS) {
+      // drop the shortest, keep the order
+      let min = 0;
+      for (let i = 1; i < stalls.length; i++) if (stalls[i]!.lateMs < stalls[min]!.lateMs) min = i;
+      stalls.splice(min, 1);
+    }
+  }, STALL_TIMER_MS);
+  stallTimer.unref();
   let open: { start: number; bytes0: number; lastActive: number; teardown: number } | null = null;
   let lastReads = reads();
   let lastConns = conns?.() ?? { opened: 0, closed: 0 };
   let expected = t0 + TICK_MS;
 
-  type Stats = Pick<ProbeSegment, 'eld' | 'gc'> & { at: number; reads: number };
+  type Stats = Pick<ProbeSegment, 'eld' | 'gc'> & { at: number; reads: number; stalls: ProbeStall[]; stallCount: number };
   const stats = (at: number): Stats => ({
     at,
     reads: lastReads,
     eld: { max: ms(h.max), p99: ms(h.percentile(99)), p50: ms(h.percentile(50)), mean: ms(h.mean), samples: h.count },
     gc: { n: gc.n, totalMs: Math.round(gc.totalMs * 100) / 100, maxMs: Math.round(gc.maxMs * 100) / 100, major: gc.major },
+    stalls: stalls.slice(),
+    stallCount,
   });
   // the open segment's figures as of the previous tick: a teardown found at this tick
   // ends the segment there, before the stall that brought it (only kept with `conns`)
@@ -121,6 +162,10 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     };
     if (turns !== undefined) rec.turn = turns();
     if (open.teardown > 0) rec.teardown = { closes: open.teardown };
+    if (st.stalls.length > 0) {
+      rec.stalls = st.stalls;
+      rec.stallCount = st.stallCount;
+    }
     appendFileSync(file, JSON.stringify(rec) + '\n');
     open = null;
     prevTick = null;
@@ -170,6 +215,7 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
   process.once('exit', onExit);
   return () => {
     clearInterval(timer);
+    clearInterval(stallTimer);
     process.removeListener('exit', onExit);
     close(now());
     h.disable();

@@ -30,6 +30,7 @@ test('two bursts of reads with a quiet gap are two segments; a 80 ms block shows
     // burst 1: reads for ~400 ms, with the loop blocked once for 80 ms
     const t0 = Date.now();
     let blocked = false;
+    let blockEndMono = 0;
     await until(() => {
       reads += 100;
       if (!blocked && Date.now() - t0 > 150) {
@@ -38,6 +39,7 @@ test('two bursts of reads with a quiet gap are two segments; a 80 ms block shows
         while (Date.now() - b < 80) {
           // a synchronous stall, as a slow commit on the loop would be
         }
+        blockEndMono = Number(process.hrtime.bigint() / 1000n) / 1000;
       }
       return Date.now() - t0 > 400;
     });
@@ -47,6 +49,12 @@ test('two bursts of reads with a quiet gap are two segments; a 80 ms block shows
     const [s1] = segments(dir);
     assert.ok(s1!.readBytes > 0);
     assert.ok(s1!.eld.max >= 50, `the 80 ms block is in the max (${s1!.eld.max} ms)`);
+    // the block is in the stall log, stamped on the monotonic clock just after it ended
+    const st = s1!.stalls ?? [];
+    const big = st.filter((x) => x.lateMs >= 60);
+    assert.equal(big.length, 1, `one long stall logged: ${JSON.stringify(st)}`);
+    assert.equal(s1!.stallCount, st.length, "every stall counted");
+    assert.ok(big[0]!.atMono >= blockEndMono - 1 && big[0]!.atMono < blockEndMono + 50, `stamped at the block's end (${big[0]!.atMono} vs ${blockEndMono})`);
     assert.ok(s1!.end > s1!.start);
     assert.ok(s1!.gc !== undefined && s1!.rss > 0);
     // burst 2, still open when the probe stops
@@ -60,6 +68,7 @@ test('two bursts of reads with a quiet gap are two segments; a 80 ms block shows
     assert.equal(all.length, 2);
     assert.ok(all[1]!.start >= s1!.end + QUIET_MS - 200, 'the second starts after the gap');
     assert.ok(all[1]!.eld.max < s1!.eld.max, 'no block in the second');
+    assert.ok((all[1]!.stalls ?? []).every((x) => x.lateMs < 60), 'no long stall logged in the second');
   } finally {
     stop();
     rmSync(dir, { recursive: true, force: true });
@@ -104,6 +113,9 @@ test('a mass disconnect ends the step before its stall and is a teardown segment
   assert.ok(step!.readBytes > 0);
   assert.deepEqual(down!.teardown, { closes: 2 * TEARDOWN_MIN_CLOSES });
   assert.ok(down!.eld.max >= 50, `the stall is in the teardown (${down!.eld.max} ms)`);
+  // the stall log splits the same way
+  assert.ok((step!.stalls ?? []).every((x) => x.lateMs < 50), `no teardown stall logged in the step: ${JSON.stringify(step!.stalls)}`);
+  assert.ok((down!.stalls ?? []).some((x) => x.lateMs >= 60), `the teardown's stall is logged in it: ${JSON.stringify(down!.stalls)}`);
 });
 
 test('fewer closes than a teardown stay in the step, stall included', { timeout: 20000 }, async () => {
