@@ -286,6 +286,11 @@ export class IrcServer {
     return (this.#lastMsgid = this.#msgidPrefix + (++this.#msgidCounter).toString(36));
   }
 
+  /** The msgid this process issued (or will issue) as number `seq` (msgidSeq's inverse). */
+  msgidOf(seq: number): string {
+    return this.#msgidPrefix + seq.toString(36);
+  }
+
   /** How many msgids this process has issued so far: a point in time for `issuedAfter`. */
   msgidMark(): number {
     return this.#msgidCounter;

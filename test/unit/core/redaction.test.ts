@@ -146,11 +146,24 @@ test('the ring: a made-up msgid on a used slot, and a message whose slot was reu
     a.take();
     a.recv(`REDACT #c ${forged}`);
     assert.deepEqual(a.take(), [`:test.server FAIL REDACT UNKNOWN_MSGID #c ${forged} :This message does not exist or is too old`]);
+    // spellings that parse to the remembered number are not its msgid
+    const s36 = seq.toString(36);
+    const aliases = [prefix + '0' + s36, id + '!', ...(s36.toUpperCase() !== s36 ? [prefix + s36.toUpperCase()] : [])];
+    for (const alias of aliases) {
+      assert.equal(h.server.msgidSeq(alias), seq, `${alias} parses to the same number`);
+      a.recv(`REDACT #c ${alias}`);
+      assert.deepEqual(a.take(), [`:test.server FAIL REDACT UNKNOWN_MSGID #c ${alias} :This message does not exist or is too old`]);
+    }
+    a.recv(`REDACT #c ${id}`);
+    assert.equal(msgs(a.take(), 'REDACT').length, 1, 'the msgid itself still works');
+    a.recv('PRIVMSG #c :first again');
+    const id2 = lastMsgid(a);
+    a.take();
     assert.equal(h.server.msgidSeq('someone-elses-id'), -1);
     for (let i = 0; i < REDACT_REMEMBERED; i++) a.recv('PRIVMSG #c :x' + i);
     a.take();
-    a.recv(`REDACT #c ${id}`);
-    assert.deepEqual(a.take(), [`:test.server FAIL REDACT UNKNOWN_MSGID #c ${id} :This message does not exist or is too old`]);
+    a.recv(`REDACT #c ${id2}`);
+    assert.deepEqual(a.take(), [`:test.server FAIL REDACT UNKNOWN_MSGID #c ${id2} :This message does not exist or is too old`]);
     a.recv('PRIVMSG #c :last');
     const last = lastMsgid(a);
     a.take();
