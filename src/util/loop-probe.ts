@@ -174,27 +174,30 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     resetGc();
   };
 
+  /** Closes since the last look that make a teardown: ends the step at the tick before and opens the teardown segment. */
+  const teardownNow = (t: number, late: number, r: number): boolean => {
+    if (conns === undefined) return false;
+    const c = conns();
+    const closes = c.closed - lastConns.closed;
+    const wereOpen = lastConns.opened - lastConns.closed;
+    lastConns = c;
+    if (closes < TEARDOWN_MIN_CLOSES || closes * 2 < wereOpen || (open !== null && open.teardown > 0)) return false;
+    // the step ends where the previous tick left it; the stall that came with the
+    // closes stays in the histogram for the teardown segment (which also holds that
+    // last tick's samples: its figures are an upper bound)
+    if (open !== null) close(prevTick?.at ?? t, prevTick ?? stats(t), true);
+    open = { start: t - TICK_MS - Math.max(0, late), bytes0: r, lastActive: t, teardown: closes };
+    lastReads = r;
+    return true;
+  };
+
   const timer = setInterval(() => {
     const t = now();
     const late = t - expected;
     expected = t + TICK_MS;
     const r = reads();
     const active = r !== lastReads || late > STALL_MS;
-    if (conns !== undefined) {
-      const c = conns();
-      const closes = c.closed - lastConns.closed;
-      const wereOpen = lastConns.opened - lastConns.closed;
-      lastConns = c;
-      if (closes >= TEARDOWN_MIN_CLOSES && closes * 2 >= wereOpen && (open === null || open.teardown === 0)) {
-        // the step ends where the previous tick left it; the stall that came with the
-        // closes stays in the histogram for the teardown segment (which also holds that
-        // last tick's samples: its figures are an upper bound)
-        if (open !== null) close(prevTick?.at ?? t, prevTick ?? stats(t), true);
-        open = { start: t - TICK_MS - Math.max(0, late), bytes0: r, lastActive: t, teardown: closes };
-        lastReads = r;
-        return;
-      }
-    }
+    if (teardownNow(t, late, r)) return;
     if (open === null) {
       // keep only this tick's samples while idle: a segment starts with them
       if (active) open = { start: t - TICK_MS - Math.max(0, late), bytes0: lastReads, lastActive: t, teardown: 0 };
@@ -211,13 +214,20 @@ export function startLoopProbe(dir: string, reads: ReadCounter, now: () => numbe
     if (conns !== undefined && open !== null && open.teardown === 0) prevTick = stats(t);
   }, TICK_MS);
   timer.unref();
-  const onExit = (): void => close(now());
+  // the bench stops the server right after its clients leave: a teardown since the last
+  // tick is still told apart from the step before it
+  const finish = (): void => {
+    const t = now();
+    teardownNow(t, Math.max(0, t - expected), reads());
+    close(t);
+  };
+  const onExit = (): void => finish();
   process.once('exit', onExit);
   return () => {
     clearInterval(timer);
     clearInterval(stallTimer);
     process.removeListener('exit', onExit);
-    close(now());
+    finish();
     h.disable();
     obs.disconnect();
   };

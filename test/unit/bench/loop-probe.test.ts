@@ -131,3 +131,28 @@ test('enough closes but under half of those open (clients cut in an overload ste
   assert.equal(all[0]!.teardown, undefined);
   assert.ok(all[0]!.eld.max >= 50, `the stall is in the step (${all[0]!.eld.max} ms)`);
 });
+
+test('a mass disconnect just before the probe stops (the bench stopping the server) is still a teardown of its own', { timeout: 20000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-probe-'));
+  let reads = 0;
+  const conns = { opened: 2 * TEARDOWN_MIN_CLOSES, closed: 0 };
+  const stop = startLoopProbe(dir, () => reads, Date.now, undefined, () => ({ ...conns }));
+  try {
+    const t0 = Date.now();
+    await until(() => {
+      reads += 100;
+      return Date.now() - t0 > 400;
+    });
+    // no tick runs between the closes and the stop
+    conns.closed += 2 * TEARDOWN_MIN_CLOSES;
+    stop();
+    const all = segments(dir);
+    assert.equal(all.length, 2, JSON.stringify(all));
+    assert.equal(all[0]!.teardown, undefined);
+    assert.ok(all[0]!.readBytes > 0);
+    assert.deepEqual(all[1]!.teardown, { closes: 2 * TEARDOWN_MIN_CLOSES });
+  } finally {
+    stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
