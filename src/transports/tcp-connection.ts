@@ -1,13 +1,14 @@
 /**
  * A TCP socket as a message-oriented Connection.
  *
- * Reads go through a bounded LineReader. Writes are queued (as strings, or as one shared
- * UTF-8 Buffer for a line fanned out to many connections, see write()) and flushed
+ * Reads go through a bounded LineReader. Writes are queued in one shared output log (a
+ * line fanned out to many connections is logged once; each connection keeps the runs of
+ * the log it owes, see write()) and flushed
  * by ONE shared setImmediate for all connections: everything the core writes while
  * handling a whole poll phase (many sockets' input) is coalesced into a single
  * socket.write per connection. A long flush is cut into time slices (FLUSH_SLICE_MS)
  * and a turn's input is bounded in writes and time (TURN_*), so no turn holds the loop
- * for long; see flushAll. The send queue (pending + socket.writableLength)
+ * for long; see flushAll. The send queue (what is owed + socket.writableLength)
  * is capped at limits.sendQBytes; over it the connection is closed with
  * "ERROR :SendQ exceeded".
  *
@@ -98,7 +99,23 @@ function flushAll(): void {
   turnOver = false;
   // a fresh flush that was cut owes its rest; a continued one pays off what it wrote
   owed = owed > 0 ? Math.max(0, owed - i) : list.length - i;
-  dirty = i === list.length ? [] : list.slice(i);
+  if (i === list.length) {
+    dirty = [];
+  } else {
+    dirty = list.slice(i);
+    // the sockets left owe runs of this log: each gets what it owes as one entry of a
+    // fresh log, so the log never outlives a flush however long flushes keep being cut
+    const owedData: Part[] = [];
+    for (let k = 0; k < dirty.length; k++) owedData.push(dirty[k]!.owedData());
+    resetLog();
+    for (let k = 0; k < dirty.length; k++) dirty[k]!.rebase(owedData[k]!);
+    return afterFlush();
+  }
+  resetLog();
+  afterFlush();
+}
+
+function afterFlush(): void {
   if (dirty.length > 0) {
     slicedFlushes++;
     scheduleFlush();
@@ -185,12 +202,6 @@ function markDirty(c: TcpConnection): void {
 
 type Part = string | Buffer;
 
-function sameParts(a: Part[], b: Part[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Per-connection framing options (the plain dialect uses them; IRC uses none). */
 export interface TcpConnectionOptions {
   /** bytes already read from the socket (by first-bytes detection), framed first */
@@ -208,16 +219,55 @@ export interface TcpConnectionOptions {
   flushPartialAfterMs?: number;
 }
 
-// ---- one-entry memo of the last line written (see write()) -------------------------
+// ---- the turn's output log (see write() and flush()) ---------------------------------
+/**
+ * Every line written since the log was last emptied, once each, in order: a fan-out
+ * appends its line once, and each recipient only records which run of entries it gets
+ * (two numbers, extended in place while it gets consecutive entries). A 500-member room
+ * at 65 messages a turn was 32,500 array pushes (and regrowths) per turn, then a
+ * compare of those arrays per socket at the flush; now it is an integer store per
+ * delivery, and every member with the same run shares one joined Buffer. Emptied by
+ * every flush (a cut one first turns what each socket left still owes into one entry of
+ * the fresh log), so it holds one flush's worth of lines at most.
+ */
+let logParts: Part[] = [];
+let logBytes: number[] = [];
+/** the last line written (a fan-out writes the same string object to every member in a row) */
 let memoLine = '';
-let memoStr = '\r\n';
-let memoBytes = 2;
-/** memoStr encoded, made when the same line is written a second time (a fan-out) */
-let memoBuf: Buffer | null = null;
+/** its index in the log (-1: the log was emptied since) */
+let memoIdx = -1;
+/** the last run joined by flush(): [memoA, memoB) of the log, as memoJoined */
+let memoA = -1;
+let memoB = -1;
+const EMPTY = Buffer.alloc(0);
+let memoJoined: Buffer = EMPTY;
 
-// ---- one-entry memo of the last multi-line write (see flush()) -----------------------
-let memoParts: Part[] | null = null;
-let memoJoined: Buffer = Buffer.alloc(0);
+function resetLog(): void {
+  logParts = [];
+  logBytes = [];
+  memoIdx = -1;
+  memoA = memoB = -1;
+  memoJoined = EMPTY;
+}
+
+/** Appends a line's wire form to the log; returns its index. */
+function logAppend(data: Part, bytes: number): number {
+  logParts.push(data);
+  logBytes.push(bytes);
+  return logParts.length - 1;
+}
+
+/** Copies log entries [a, b) into `out` at `off`; returns the offset after them. */
+function copyRun(out: Buffer, off: number, a: number, b: number): number {
+  for (let i = a; i < b; i++) {
+    const x = logParts[i]!;
+    off += typeof x === 'string' ? out.write(x, off) : x.copy(out, off);
+  }
+  return off;
+}
+
+/** @internal test hook: entries in the turn's output log */
+export const outputLogLength = (): number => logParts.length;
 
 // ---- shared socket listeners (Node calls them with `this` = the socket) ----------------
 const OWNER = Symbol('tincan.connection');
@@ -254,8 +304,14 @@ export class TcpConnection implements Connection {
   private held: Held[] | null = null;
   private heldBytes = 0;
   private paused = false;
-  /** encoded lines written this tick, flushed by flushAll */
-  private pending: Part[] | null = null;
+  /**
+   * What this connection owes from the output log, flushed by flushAll: the last run
+   * [runA, runB) (runA -1: nothing), and earlier runs as pairs when the connection's
+   * lines were not consecutive in the log (other rooms' or private lines between).
+   */
+  private runA = -1;
+  private runB = -1;
+  private runs: number[] | null = null;
   private pendingBytes = 0;
   /**
    * Fixed for the tick at its first write: the send-queue cap minus what the socket
@@ -346,7 +402,7 @@ export class TcpConnection implements Connection {
   idleFootprint(): string[] {
     const out: string[] = [];
     if (this.held !== null) out.push('held lines');
-    if (this.pending !== null) out.push('pending writes');
+    if (this.runA >= 0 || this.runs !== null) out.push('pending writes');
     if (this.reader.bufferedBytes > 0) out.push('partial line');
     if (this.partialTimer !== null || this.destroyTimer !== null) out.push('timer');
     return out;
@@ -477,82 +533,109 @@ export class TcpConnection implements Connection {
 
   write(line: string): boolean {
     if (this.closing) return false;
-    // A fan-out writes the same line object to every member in a row: build its wire
-    // form and count its bytes once (a fresh `line + CRLF` per member was flattened and
-    // measured per member: half the CPU of a 500-member fan-out), and from the second
-    // member on share one UTF-8 Buffer (writing the string made every socket write
-    // re-encode it). A line for one connection (a private message) stays a string: no
+    // A fan-out writes the same line object to every member in a row: its wire form is
+    // built, measured and logged once (a fresh `line + CRLF` per member was flattened
+    // and measured per member: half the CPU of a 500-member fan-out), and from the second
+    // member on it is one shared UTF-8 Buffer (a string would be re-encoded by every
+    // socket write). A line for one connection (a private message) stays a string: no
     // Buffer allocation, Node encodes it straight into the write.
-    let data: Part;
-    let bytes: number;
-    if (line === memoLine) {
-      data = memoBuf ??= Buffer.from(memoStr);
-      bytes = memoBytes;
+    let idx: number;
+    if (line === memoLine && memoIdx >= 0) {
+      idx = memoIdx;
+      const d = logParts[idx]!;
+      if (typeof d === 'string') logParts[idx] = Buffer.from(d);
     } else {
-      data = line + '\r\n';
-      bytes = Buffer.byteLength(data);
+      const data = line + '\r\n';
+      idx = logAppend(data, Buffer.byteLength(data));
       memoLine = line;
-      memoStr = data;
-      memoBytes = bytes;
-      memoBuf = null;
+      memoIdx = idx;
     }
-    if (this.pending === null) {
+    const bytes = logBytes[idx]!;
+    if (this.runA < 0) {
       this.room = this.config().limits.sendQBytes - this.socket.writableLength;
       if (bytes > this.room) {
         this.sendQExceeded();
         return false;
       }
-      this.pending = [data];
+      this.runA = idx;
+      this.runB = idx + 1;
       markDirty(this);
-      turnWrites++;
     } else {
       if (this.pendingBytes + bytes > this.room) {
         this.sendQExceeded();
         return false;
       }
-      this.pending.push(data);
-      turnWrites++;
+      this.extend(idx);
     }
+    turnWrites++;
     this.pendingBytes += bytes;
     return true;
   }
 
-  /** @internal Writes this tick's queued strings in one socket.write. */
-  flush(): void {
-    const p = this.pending;
-    if (p === null) return;
-    const bytes = this.pendingBytes;
-    this.pending = null;
+  /** Adds log entry `idx` to what this connection owes (runA >= 0). */
+  private extend(idx: number): void {
+    if (idx === this.runB) {
+      this.runB++;
+      return;
+    }
+    (this.runs ??= []).push(this.runA, this.runB);
+    this.runA = idx;
+    this.runB = idx + 1;
+  }
+
+  /** Forgets what this connection owes. */
+  private dropPending(): void {
+    this.runA = this.runB = -1;
+    this.runs = null;
     this.pendingBytes = 0;
+  }
+
+  /** @internal Writes this tick's queued lines in one socket.write. */
+  flush(): void {
+    if (this.runA < 0) return;
+    const data = this.owedData();
+    this.dropPending();
     if (this.isClosed || !this.socket.writable) return;
     // write()'s return value only tells us the kernel is behind; writableLength
     // already accounts for it in queuedBytes, so we never wait for 'drain'.
-    let data: Part;
-    if (p.length === 1) {
-      data = p[0]!;
-    } else if (memoParts !== null && sameParts(p, memoParts)) {
-      // members of one channel get the same lines in the same order in a tick: the
-      // previous connection's joined Buffer is this one's too (no allocation, no copy)
-      data = memoJoined;
-    } else {
-      const out = Buffer.allocUnsafe(bytes);
-      let off = 0;
-      for (let i = 0; i < p.length; i++) {
-        const x = p[i]!;
-        off += typeof x === 'string' ? out.write(x, off) : x.copy(out, off);
-      }
-      data = out;
-      memoParts = p;
+    this.socket.write(data);
+  }
+
+  /** @internal What this connection owes from the log, as one piece (runA >= 0; empty if nothing). */
+  owedData(): Part {
+    const a = this.runA;
+    if (a < 0) return EMPTY;
+    const b = this.runB;
+    const runs = this.runs;
+    if (runs === null && b - a === 1) return logParts[a]!;
+    // members of one channel get the same lines in the same order in a tick: the
+    // previous connection's joined Buffer is this one's too (no allocation, no copy)
+    if (runs === null && a === memoA && b === memoB) return memoJoined;
+    const out = Buffer.allocUnsafe(this.pendingBytes);
+    let off = 0;
+    if (runs !== null) for (let r = 0; r < runs.length; r += 2) off = copyRun(out, off, runs[r]!, runs[r + 1]!);
+    copyRun(out, off, a, b);
+    if (runs === null) {
+      memoA = a;
+      memoB = b;
       memoJoined = out;
     }
-    this.socket.write(data);
+    return out;
+  }
+
+  /** @internal flushAll, after a cut: what this connection owes becomes one entry of the fresh log. */
+  rebase(data: Part): void {
+    if (this.runA < 0) return;
+    const idx = logAppend(data, this.pendingBytes);
+    this.runA = idx;
+    this.runB = idx + 1;
+    this.runs = null;
   }
 
   private sendQExceeded(): void {
     this.setReason(closeText('TINCAN_ERR_SENDQ'));
     this.closing = true;
-    this.pending = null;
-    this.pendingBytes = 0;
+    this.dropPending();
     if (this.isClosed) return;
     if (this.socket.writable) this.socket.end(`ERROR :${closeText('TINCAN_ERR_SENDQ')}\r\n`);
     this.armDestroy(SENDQ_GRACE_MS);
@@ -563,9 +646,13 @@ export class TcpConnection implements Connection {
     this.setReason('Connection closed');
     if (finalLine !== undefined && !this.isClosed) {
       const data = finalLine + '\r\n';
-      if (this.pending === null) this.pending = [data];
-      else this.pending.push(data);
-      this.pendingBytes += Buffer.byteLength(data);
+      const bytes = Buffer.byteLength(data);
+      const idx = logAppend(data, bytes);
+      if (this.runA < 0) {
+        this.runA = idx;
+        this.runB = idx + 1;
+      } else this.extend(idx);
+      this.pendingBytes += bytes;
     }
     this.closing = true;
     this.flush();
@@ -600,8 +687,7 @@ export class TcpConnection implements Connection {
     const keepHeld = !this.closing && !this.paused;
     this.isClosed = true;
     this.closing = true;
-    this.pending = null;
-    this.pendingBytes = 0;
+    this.dropPending();
     this.reader.reset();
     if (this.partialTimer !== null) {
       clearTimeout(this.partialTimer);

@@ -13,7 +13,7 @@ import {
   startTcpListener,
   type TcpListener,
 } from '../../../src/transports/tcp.js';
-import { FLUSH_SLICE_MS, TURN_TIME_BUDGET_MS, TURN_WRITE_BUDGET, flushUnfinished, setTurnClock, takeTurnStats, writesThisTurn } from '../../../src/transports/tcp-connection.js';
+import { FLUSH_SLICE_MS, TURN_TIME_BUDGET_MS, TURN_WRITE_BUDGET, flushUnfinished, outputLogLength, setTurnClock, takeTurnStats, writesThisTurn } from '../../../src/transports/tcp-connection.js';
 import { closeText, closingLine } from '../../helpers/codes.js';
 
 const logger = pino({ level: 'silent' });
@@ -650,6 +650,65 @@ test('while a cut flush is unfinished, new input waits: output goes first', T, a
   for (const p of peers) assert.deepEqual(p.lines, got);
   assert.ok(takeTurnStats().sliced > 10, 'flushes were cut');
   assert.equal(handledWhileFlushing, 0);
+});
+
+/**
+ * One turn of a room and private lines mixed (tcp-connection.ts's output log: a room's
+ * line is logged once and each member owes runs of the log): every peer must get exactly
+ * its own lines in its own order, whether its runs are consecutive, broken by lines for
+ * others, or repeat the same line; `peerLines(i)` says what peer i is written.
+ */
+function mixedTurn(conns: Connection[]): string[][] {
+  const want: string[][] = conns.map(() => []);
+  const put = (i: number, l: string): void => {
+    assert.equal(conns[i]!.write(l), true);
+    want[i]!.push(l);
+  };
+  const room = (l: string, skip = -1): void => {
+    for (let i = 0; i < conns.length; i++) if (i !== skip) put(i, l);
+  };
+  room(':a!u@h PRIVMSG #r :one');
+  put(1, ':b!u@h PRIVMSG p1 :private to 1'); // breaks peer 1's run
+  room(':a!u@h PRIVMSG #r :two', 2); // peer 2 (the sender) is skipped: its run breaks
+  put(3, ':a!u@h PRIVMSG #r :two'); // the same line again to the one who just got it
+  room(':c!u@h PRIVMSG #r :three');
+  put(0, ':srv NOTICE p0 :last, to 0 only');
+  return want;
+}
+
+test('room lines and private lines in one turn: each peer gets its own lines in order, and the output log is emptied by the flush', T, async () => {
+  const { next, port } = await listen(cfg({ connections: { perIp: 1000, ratePerMinute: 100_000 } }));
+  const peers: Client[] = [];
+  const conns: Connection[] = [];
+  for (let i = 0; i < 6; i++) {
+    peers.push(await client(port));
+    conns.push(await next());
+    conns[i]!.attach(recorder().handlers);
+  }
+  const want = mixedTurn(conns);
+  // each distinct line is logged once, however many peers it goes to
+  assert.equal(outputLogLength(), 5);
+  const deadline = Date.now() + 10_000;
+  while (peers.some((p, i) => p.lines.length < want[i]!.length) && Date.now() < deadline) await sleep(5);
+  for (let i = 0; i < peers.length; i++) assert.deepEqual(peers[i]!.lines, want[i], `peer ${i}`);
+  assert.equal(outputLogLength(), 0);
+  // close() after queued lines: its final line goes after them
+  peers[4]!.lines.length = 0;
+  conns[4]!.write('queued');
+  conns[4]!.close('ERROR :bye');
+  assert.equal(await peers[4]!.line(), 'queued');
+  assert.equal(await peers[4]!.line(), 'ERROR :bye');
+});
+
+test('a cut flush: the sockets left get their shared and private lines intact in the next turn, and the log never outlives a flush', T, async () => {
+  const N = 40;
+  const { peers, conns } = await cutFlushRoom(N);
+  const want = mixedTurn(conns);
+  const deadline = Date.now() + 10_000;
+  while (peers.some((p, i) => p.lines.length < want[i]!.length) && Date.now() < deadline) await sleep(5);
+  for (let i = 0; i < N; i++) assert.deepEqual(peers[i]!.lines, want[i], `peer ${i}`);
+  assert.ok(takeTurnStats().sliced >= 2, 'the flush was cut');
+  assert.equal(outputLogLength(), 0);
 });
 
 test('writes that do not come from TCP input (timers, WebSocket clients) do not hold TCP input back for as long as they go on', T, async () => {
