@@ -99,23 +99,14 @@ function flushAll(): void {
   turnOver = false;
   // a fresh flush that was cut owes its rest; a continued one pays off what it wrote
   owed = owed > 0 ? Math.max(0, owed - i) : list.length - i;
-  if (i === list.length) {
-    dirty = [];
-  } else {
-    dirty = list.slice(i);
-    // the sockets left owe runs of this log: each gets what it owes as one entry of a
-    // fresh log, so the log never outlives a flush however long flushes keep being cut
-    const owedData: Part[] = [];
-    for (let k = 0; k < dirty.length; k++) owedData.push(dirty[k]!.owedData());
-    resetLog();
-    for (let k = 0; k < dirty.length; k++) dirty[k]!.rebase(owedData[k]!);
-    return afterFlush();
-  }
+  // every flush empties the log; the sockets a cut one leaves get what they still owe as
+  // one entry each of the fresh log, so the log never outlives a flush however long
+  // flushes keep being cut
+  const left = i === list.length ? [] : list.slice(i);
+  const owedData = left.length === 0 ? null : left.map((c) => c.owedData());
   resetLog();
-  afterFlush();
-}
-
-function afterFlush(): void {
+  if (owedData !== null) for (let k = 0; k < left.length; k++) left[k]!.rebase(owedData[k]!);
+  dirty = left;
   if (dirty.length > 0) {
     slicedFlushes++;
     scheduleFlush();
@@ -557,28 +548,27 @@ export class TcpConnection implements Connection {
         this.sendQExceeded();
         return false;
       }
-      this.runA = idx;
-      this.runB = idx + 1;
+      this.owe(idx);
       markDirty(this);
     } else {
       if (this.pendingBytes + bytes > this.room) {
         this.sendQExceeded();
         return false;
       }
-      this.extend(idx);
+      this.owe(idx);
     }
     turnWrites++;
     this.pendingBytes += bytes;
     return true;
   }
 
-  /** Adds log entry `idx` to what this connection owes (runA >= 0). */
-  private extend(idx: number): void {
-    if (idx === this.runB) {
+  /** Adds log entry `idx` to what this connection owes. */
+  private owe(idx: number): void {
+    if (this.runA >= 0 && idx === this.runB) {
       this.runB++;
       return;
     }
-    (this.runs ??= []).push(this.runA, this.runB);
+    if (this.runA >= 0) (this.runs ??= []).push(this.runA, this.runB);
     this.runA = idx;
     this.runB = idx + 1;
   }
@@ -601,7 +591,7 @@ export class TcpConnection implements Connection {
     this.socket.write(data);
   }
 
-  /** @internal What this connection owes from the log, as one piece (runA >= 0; empty if nothing). */
+  /** @internal What this connection owes from the log, as one piece (empty if nothing). */
   owedData(): Part {
     const a = this.runA;
     if (a < 0) return EMPTY;
@@ -647,11 +637,7 @@ export class TcpConnection implements Connection {
     if (finalLine !== undefined && !this.isClosed) {
       const data = finalLine + '\r\n';
       const bytes = Buffer.byteLength(data);
-      const idx = logAppend(data, bytes);
-      if (this.runA < 0) {
-        this.runA = idx;
-        this.runB = idx + 1;
-      } else this.extend(idx);
+      this.owe(logAppend(data, bytes));
       this.pendingBytes += bytes;
     }
     this.closing = true;
