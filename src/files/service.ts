@@ -380,27 +380,41 @@ export class FileService<S> {
     let head = Buffer.alloc(0);
     let failed: { status: number; text: string } | null = null;
     let finished = false;
-    const cleanup = (): void => {
+    // The stream opens its file asynchronously: a removal before that open completes
+    // would be undone by it, so the file goes once the stream has closed (which waits
+    // for a pending open), and only then does the refusal go out.
+    const cleanup = (then?: () => void): void => {
       ws.destroy();
-      this.#removeTemp(tmp);
+      const remove = (): void => {
+        this.#removeTemp(tmp);
+        then?.();
+      };
+      if (ws.closed) remove();
+      else ws.once('close', remove);
     };
     const fail = (status: number, text: string): void => {
       if (failed !== null || finished) return;
       failed = { status, text };
       release();
       req.unpipe(ws);
-      cleanup();
       log.info({ ip: socket.remoteAddress, name, received, status }, `upload failed: ${text}`);
       if (status === 0) {
         socket.destroy();
+        cleanup();
         tell('the upload was cut off; nothing was kept.');
         return;
       }
       tell(text);
-      if (!res.headersSent) refuse(res, status, text);
-      else socket.destroy();
+      cleanup(() => {
+        if (!res.headersSent) refuse(res, status, text);
+        else socket.destroy();
+      });
     };
-    const idle = (): void => fail(408, `no data for ${c.idleTimeout} s: the upload was cut off and nothing was kept.`);
+    const idle = (): void => {
+      // a refusal still waiting on a stuck disk: the peer is not kept waiting past the idle bound
+      if (failed !== null) socket.destroy();
+      else fail(408, `no data for ${c.idleTimeout} s: the upload was cut off and nothing was kept.`);
+    };
     const closed = (): void => {
       if (!finished) fail(0, 'cut off');
     };

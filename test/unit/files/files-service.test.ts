@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { close, createWriteStream, mkdirSync, mkdtempSync, openSync, readdirSync, write, writeFileSync, writev, type WriteStream } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { createWebServer } from '../../../src/transports/web-server.js';
 import { FileService, type FileSessions } from '../../../src/files/service.js';
 import { MemoryFileStore } from '../../../src/storage/memory/memory-storage.js';
 import { makeConfig } from '../../helpers/harness.js';
+import { eventually } from '../../helpers/tmux.js';
 import type { Config } from '../../../src/config/types.js';
 
 interface Fake {
@@ -183,6 +184,86 @@ test('a full disk (ENOSPC while writing) is a 507 saying so, and the temporary f
     assert.match(t.alice.told.at(-1)!, /disk is full/);
     assert.deepEqual(names(t.svc, t.data), { disk: [], count: 0 });
     assert.equal(t.svc.reservedBytes, 0);
+  } finally {
+    t.close();
+  }
+});
+
+test('a refusal that comes before the temporary file is even open still leaves nothing (the removal waits for the open)', async () => {
+  // the stream's open is held until the refusal has happened: without the wait, the
+  // removal runs first and the late open then creates a file nobody removes
+  const held: { open?: () => void } = {};
+  const t = await setup({ maxFileBytes: 1000 }, {
+    createWriteStream: (p) =>
+      createWriteStream(p, {
+        flags: 'wx',
+        fs: {
+          open: (path: string, flags: string, mode: number, cb: (err: Error | null, fd?: number) => void) => {
+            held.open = () => cb(null, openSync(path, flags, mode));
+          },
+          write,
+          writev,
+          close,
+        },
+      }),
+  });
+  try {
+    const link = t.svc.issue(t.alice, '#room') as { url: string };
+    const refused = new Promise<number>((resolve, reject) => {
+      const req = request({ port: t.port, host: '127.0.0.1', path: new URL(link.url).pathname + 'big.bin', method: 'PUT', agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(800));
+      req.write(Buffer.alloc(800));
+      req.end();
+    });
+    await eventually(() => t.alice.told.some((l) => /bigger than 1000 bytes/.test(l)), 'the refusal');
+    assert.ok(held.open !== undefined, 'the open is still pending when the upload is refused');
+    held.open();
+    assert.equal(await refused, 413);
+    assert.deepEqual(names(t.svc, t.data), { disk: [], count: 0 });
+    assert.equal(t.svc.reservedBytes, 0);
+  } finally {
+    t.close();
+  }
+});
+
+test('a refusal stuck behind a disk that never opens the file: the peer is cut off at files.idleTimeout, not kept waiting', { timeout: 10_000 }, async () => {
+  const held: { open?: () => void } = {};
+  const t = await setup({ maxFileBytes: 1000, idleTimeout: 0.3 }, {
+    createWriteStream: (p) =>
+      createWriteStream(p, {
+        flags: 'wx',
+        fs: {
+          open: (path: string, flags: string, mode: number, cb: (err: Error | null, fd?: number) => void) => {
+            held.open = () => cb(null, openSync(path, flags, mode));
+          },
+          write,
+          writev,
+          close,
+        },
+      }),
+  });
+  try {
+    const link = t.svc.issue(t.alice, '#room') as { url: string };
+    const ended = await new Promise<string>((resolve) => {
+      const req = request({ port: t.port, host: '127.0.0.1', path: new URL(link.url).pathname + 'big.bin', method: 'PUT', agent: false }, (res) => {
+        res.resume();
+        resolve(`status ${res.statusCode ?? 0}`);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      req.write(Buffer.alloc(1500));
+      req.end();
+    });
+    assert.equal(ended, 'ECONNRESET');
+    assert.match(t.alice.told.at(-1)!, /bigger than 1000 bytes/);
+    assert.equal(t.svc.reservedBytes, 0);
+    // the disk comes back: the late file is still removed
+    assert.ok(held.open !== undefined);
+    held.open();
+    await eventually(() => names(t.svc, t.data).disk.length === 0, 'the late temporary file removed');
   } finally {
     t.close();
   }
