@@ -31,8 +31,9 @@
  * that ordering would cross module boundaries.
  */
 import type { Logger } from 'pino';
-import type { ChannelState, Cursor, HistoryCommand, NewEvent, RangeQuery, SearchQuery, Storage, StoredEvent } from '../storage/types.js';
+import type { ChannelState, Cursor, HistoryCommand, RangeQuery, SearchQuery, Storage, StoredEvent } from '../storage/types.js';
 import { isStorageFull } from '../storage/errors.js';
+import { EventBuffer, type EventBatch } from './history-buffer.js';
 import { Channel } from './channel.js';
 import type { IrcServer } from './server.js';
 import type { Session } from './session.js';
@@ -55,7 +56,7 @@ export interface HistoryOptions {
   logger: Logger;
   /** events held in memory while the store fails (default 100,000) */
   maxBuffered?: number;
-  /** approximate bytes held in memory while the store fails (default 32 MiB) */
+  /** bytes (encoded, event-codec.ts) held in memory while the store fails (default 32 MiB) */
   maxBufferedBytes?: number;
   /** most events per retry transaction (default 500) */
   retryBatch?: number;
@@ -71,13 +72,6 @@ const NODE_TIMERS: RetryTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
-
-/** Approximate in-memory size of a buffered event (strings plus a fixed overhead). */
-export function eventBytes(e: NewEvent): number {
-  let n = 96 + e.target.length + e.msgid.length + e.source.length + e.tags.length;
-  for (const p of e.params) n += 16 + p.length;
-  return n;
-}
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -148,9 +142,8 @@ export class History {
   readonly #retryBatch: number;
   readonly #timers: RetryTimers;
   #srv: IrcServer | null = null;
-  /** recorded, not yet committed, oldest first */
-  #buf: NewEvent[] = [];
-  #bufBytes = 0;
+  /** recorded, not yet committed, oldest first (as bytes: history-buffer.ts says why) */
+  readonly #buf = new EventBuffer();
   #chans = new Map<string, ChannelState | null>();
   #scheduled = false;
   #inFlight: Promise<void> | null = null;
@@ -209,9 +202,9 @@ export class History {
     return this.#buf.length;
   }
 
-  /** Approximate bytes of the events waiting (see eventBytes). */
+  /** Encoded bytes of the events waiting (event-codec.ts encodedSize). */
   get pendingBytes(): number {
-    return this.#bufBytes;
+    return this.#buf.bytes;
   }
 
   // ---- recording ------------------------------------------------------------------
@@ -222,9 +215,7 @@ export class History {
    */
   recordTarget(target: string, source: string, command: HistoryCommand, params: readonly string[], out: Stamped): void {
     if (this.#closed) return;
-    const e: NewEvent = { target, msgid: out.msgid, time: out.time, command, source, params, tags: out.clientTags };
-    this.#buf.push(e);
-    this.#bufBytes += eventBytes(e);
+    this.#buf.push(target, out.msgid, out.time, command, source, params, out.clientTags);
     this.#trim();
     if (!this.#failing) this.#schedule();
   }
@@ -235,12 +226,7 @@ export class History {
    * Resolves to how many stored events went.
    */
   async deleteTargets(targets: readonly string[], before: number | null): Promise<number> {
-    const set = new Set(targets);
-    const gone = (e: NewEvent): boolean => set.has(e.target) && (before === null || e.time < before);
-    if (this.#buf.some(gone)) {
-      this.#buf = this.#buf.filter((e) => !gone(e));
-      this.#bufBytes = this.#buf.reduce((n, e) => n + eventBytes(e), 0);
-    }
+    this.#buf.removeTargets(new Set(targets), before);
     await this.flushNow();
     return this.storage.history.deleteTargets(targets, before);
   }
@@ -250,12 +236,7 @@ export class History {
    * written yet, else from the store after what is being written now.
    */
   async deleteMessage(target: string, msgid: string): Promise<number> {
-    const i = this.#buf.findIndex((e) => e.target === target && e.msgid === msgid);
-    if (i >= 0) {
-      this.#bufBytes -= eventBytes(this.#buf[i]!);
-      this.#buf.splice(i, 1);
-      return 1;
-    }
+    if (this.#buf.removeMessage(target, msgid)) return 1;
     return this.#pending(this.flushNow().then(() => this.storage.history.deleteMessage(target, msgid)));
   }
 
@@ -296,9 +277,7 @@ export class History {
   /** Records a line delivered to channel `ch`. Cheap and synchronous; never throws. */
   record(ch: Channel, source: string, command: HistoryCommand, params: readonly string[], out: Stamped): void {
     if (this.#closed) return;
-    const e: NewEvent = { target: ch.folded, msgid: out.msgid, time: out.time, command, source, params, tags: out.clientTags };
-    this.#buf.push(e);
-    this.#bufBytes += eventBytes(e);
+    this.#buf.push(ch.folded, out.msgid, out.time, command, source, params, out.clientTags);
     this.#trim();
     if (this.#failing) {
       // a newly affected room is news to all its members; a joiner may be new to the outage
@@ -362,13 +341,9 @@ export class History {
 
   /** Drops the oldest buffered events beyond the count and byte bounds (counted, logged). */
   #trim(): void {
-    if (this.#buf.length <= this.#max && this.#bufBytes <= this.#maxBytes) return;
-    let n = 0;
-    let bytes = this.#bufBytes;
-    while (n < this.#buf.length - 1 && (this.#buf.length - n > this.#max || bytes > this.#maxBytes)) bytes -= eventBytes(this.#buf[n++]!);
+    if (this.#buf.length <= this.#max && this.#buf.bytes <= this.#maxBytes) return;
+    const n = this.#buf.dropOldest(this.#max, this.#maxBytes);
     if (n === 0) return;
-    this.#buf.splice(0, n);
-    this.#bufBytes = bytes;
     if (this.#outageDropped === 0) {
       this.#log.error({ maxEvents: this.#max, maxBytes: this.#maxBytes }, 'history backlog is full; dropping the oldest unsaved events');
     }
@@ -393,15 +368,12 @@ export class History {
     }
     if (this.#failing) return Promise.resolve();
     if (this.#buf.length === 0 && this.#chans.size === 0) return Promise.resolve();
-    const batch = this.#buf;
-    const bytes = this.#bufBytes;
+    const batch = this.#buf.takeAll();
     const chans = this.#chans;
-    this.#buf = [];
-    this.#bufBytes = 0;
     this.#chans = new Map();
     let appended = false;
     const work = (async () => {
-      await this.storage.history.append(batch);
+      await this.#append(batch);
       appended = true;
       await this.#saveChannels(chans);
     })();
@@ -417,16 +389,21 @@ export class History {
       },
       (err: unknown) => {
         this.#inFlight = null;
-        if (!appended) {
-          this.#buf = batch.concat(this.#buf);
-          this.#bufBytes += bytes;
-        }
+        if (!appended) this.#buf.putBack(batch);
         this.#requeueChannels(chans);
         this.#trim();
         this.#failed(err, false);
       },
     );
     return this.#inFlight;
+  }
+
+  /** One batch to the store: as bytes where it takes them (the SQLite write thread), else as objects. */
+  async #append(batch: EventBatch): Promise<void> {
+    if (batch.count === 0) return;
+    const h = this.storage.history;
+    if (h.appendEncoded !== undefined) await h.appendEncoded(batch.toBytes());
+    else await h.append(batch.decode());
   }
 
   async #saveChannels(chans: Map<string, ChannelState | null>): Promise<void> {
@@ -451,7 +428,7 @@ export class History {
       this.#told = new WeakSet();
       this.#log.error({ err, pending: this.#buf.length }, 'history store write failed; buffering and retrying');
       this.#alert(`History storage is failing (${err instanceof Error ? err.message : String(err)}); messages are buffered in memory and retried.`);
-      for (const t of new Set(this.#buf.map((e) => e.target))) this.#notePaused(t);
+      for (const t of this.#buf.targets()) this.#notePaused(t);
     } else if (!this.#outageFull && isStorageFull(err)) {
       this.#outageFull = true;
     }
@@ -481,15 +458,11 @@ export class History {
       try {
         while (this.#buf.length > 0) {
           const n = Math.min(this.#batch, this.#buf.length);
-          const batch = this.#buf.splice(0, n);
-          let bytes = 0;
-          for (const e of batch) bytes += eventBytes(e);
-          this.#bufBytes -= bytes;
+          const batch = this.#buf.takeOldest(n);
           try {
-            await this.storage.history.append(batch);
+            await this.#append(batch);
           } catch (err) {
-            this.#buf = batch.concat(this.#buf);
-            this.#bufBytes += bytes;
+            this.#buf.putBack(batch);
             this.#trim();
             if (n === 1) throw err;
             this.#batch = Math.max(1, n >> 1);
@@ -707,7 +680,7 @@ export class History {
     this.#closed = true;
     if (this.#buf.length > 0 || this.#chans.size > 0) {
       const lost = this.#buf.length;
-      const channels = [...new Set(this.#buf.map((e) => e.target))].slice(0, 20);
+      const channels = [...this.#buf.targets()].slice(0, 20);
       this.#log.error(
         { saved: before - lost, lost, dropped: this.#outageDropped, channels, channelStates: this.#chans.size },
         `history store ${this.#outageFull ? 'full' : 'unavailable'} at shutdown: saved ${before - lost} of ${before} buffered event(s); ${lost} lost`,

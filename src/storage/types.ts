@@ -127,6 +127,12 @@ export interface PrunePolicy {
 export interface HistoryStore {
   /** Appends the batch in order, atomically (all or nothing). */
   append(events: readonly NewEvent[]): Promise<void>;
+  /**
+   * Optional: as append(), for a batch of event-codec.ts records (removed ones skipped),
+   * which the store may keep (the buffer is its own). The SQLite store hands the bytes to
+   * its write thread as they are; History uses this where it exists.
+   */
+  appendEncoded?(bytes: Uint8Array): Promise<void>;
   /** Events of one target within the bounds, always returned in ascending order. */
   range(q: RangeQuery): Promise<StoredEvent[]>;
   /**

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { NewEvent, Storage, StoredEvent } from '../../src/storage/types.js';
 import { DEFAULT_SEARCH_MAX_ROWS, MAX_ID, privateParties, privateTarget, waitingTarget } from '../../src/storage/types.js';
 import { parseSearchWords } from '../../src/storage/search-text.js';
+import { EventBuffer } from '../../src/core/history-buffer.js';
 
 export interface StorageImpl {
   name: string;
@@ -63,6 +64,29 @@ export function storageContract(impl: StorageImpl): void {
     const msgs = await s.history.range({ target: '#a', after: null, before: null, from: 'oldest', limit: 10, kinds: 'messages' });
     assert.deepEqual(nums(msgs), [1, 2], 'messages = PRIVMSG and NOTICE');
     assert.deepEqual(await s.history.range({ target: '#b', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' }), []);
+  });
+
+  it('appendEncoded (where the store has it) stores what append would, in order, removed records skipped; searchable; across a reopen', async (s, reopen) => {
+    if (s.history.appendEncoded === undefined) return;
+    const b = new EventBuffer();
+    const put = (e: NewEvent): void => b.push(e.target, e.msgid, e.time, e.command, e.source, e.params, e.tags);
+    put(ev(1, { tags: '+draft/react=\u00e9', params: ['#A', 'grüße 🎉 one'] }));
+    put(ev(2));
+    put(ev(3, { command: 'JOIN', params: ['#A'], source: 'bob!~b@h' }));
+    put(ev(4, { params: ['#A', 'redacted before the commit'] }));
+    b.removeMessage('#a', 'm4');
+    await s.history.appendEncoded(b.takeAll().toBytes());
+    await s.history.append([ev(5)]);
+    await checkAgain(s, reopen, async (st) => {
+      const all = await st.history.range({ target: '#a', after: null, before: null, from: 'oldest', limit: 10, kinds: 'all' });
+      assert.deepEqual(nums(all), [1, 2, 3, 5]);
+      assert.equal(all[0]!.tags, '+draft/react=\u00e9');
+      assert.deepEqual(all[0]!.params, ['#A', 'grüße 🎉 one']);
+      assert.equal(all[2]!.command, 'JOIN');
+      assert.equal(all[2]!.source, 'bob!~b@h');
+      assert.equal(all[1]!.time, T0 + 2000);
+      assert.deepEqual(nums(await st.history.search({ targets: ['#a'], words: parseSearchWords('one'), limit: 10 })), [1]);
+    });
   });
 
   it('bounds are exclusive; oldest/newest pick the right end; limit holds', async (s) => {

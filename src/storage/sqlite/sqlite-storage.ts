@@ -203,7 +203,10 @@ class ThreadWrites implements WriteSide {
     return new Promise<number>((resolve, reject) => {
       if (this.#pending.size === 0) w.ref();
       this.#pending.set(id, { resolve, reject });
-      w.postMessage({ ...op, id });
+      // a batch's bytes are its own (EventBatch.toBytes): moved to the thread, not copied
+      const own = op.op === 'appendEncoded' && op.bytes.buffer instanceof ArrayBuffer && op.bytes.byteOffset === 0 && op.bytes.byteLength === op.bytes.buffer.byteLength;
+      if (own) w.postMessage({ ...op, id }, [op.bytes.buffer as ArrayBuffer]);
+      else w.postMessage({ ...op, id });
     });
   }
 
@@ -371,6 +374,10 @@ class SqliteHistoryStore implements HistoryStore {
         ` AND command IN ('JOIN', 'PART', 'QUIT', 'NICK') ORDER BY time DESC, id DESC LIMIT ?`,
     );
     this.#latest = db.prepare(`SELECT time FROM events WHERE target = ? AND time > ? AND time < ? AND ${MSG} ORDER BY time DESC, id DESC LIMIT 1`);
+  }
+
+  async appendEncoded(bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > 0) await this.#writes.run({ op: 'appendEncoded', bytes });
   }
 
   async append(events: readonly NewEvent[]): Promise<void> {

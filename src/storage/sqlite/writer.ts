@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { ChannelState, NewEvent, PrunePolicy } from '../types.js';
 import { searchableText } from '../search-text.js';
+import { decodeEvents } from '../event-codec.js';
 
 /** How long appended rows may wait before they are indexed for search. */
 export const INDEX_DELAY_MS = 200;
@@ -310,6 +311,8 @@ export class SqliteWriter {
 
 export type WriteOp =
   | { op: 'append'; events: readonly NewEvent[] }
+  /** event-codec.ts records; over the thread boundary the buffer is transferred, not copied */
+  | { op: 'appendEncoded'; bytes: Uint8Array }
   | { op: 'index' }
   | { op: 'prune'; policy: PrunePolicy }
   | { op: 'deleteTargets'; targets: readonly string[]; before: number | null }
@@ -330,6 +333,9 @@ export function runOp(w: SqliteWriter, r: WriteOp): number {
   switch (r.op) {
     case 'append':
       w.append(r.events);
+      return 0;
+    case 'appendEncoded':
+      w.append(decodeEvents(r.bytes));
       return 0;
     case 'index':
       w.indexPending(Infinity);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { History, eventBytes, type RetryTimers } from '../../../src/core/history.js';
+import { History, type RetryTimers } from '../../../src/core/history.js';
+import { encodedSize } from '../../../src/storage/event-codec.js';
 import { IrcServer } from '../../../src/core/server.js';
 import { SqliteStorage } from '../../../src/storage/sqlite/sqlite-storage.js';
 import { MemoryStorage } from '../../../src/storage/memory/memory-storage.js';
@@ -180,15 +181,16 @@ test('a second outage gets its own single "paused" and "resumed"; a late joiner 
 
 test('the backlog is bounded in bytes: the oldest are dropped, counted and logged once; the rest are saved', async () => {
   const storage = new MemoryStorage();
-  const sample = { target: '#a', msgid: 'x'.repeat(26), time: 0, command: 'PRIVMSG' as const, source: 'alice!~alice@127.0.0.1', params: ['#a', 'n00 ' + pad], tags: '' };
-  const t = setup(storage, { maxBufferedBytes: eventBytes(sample) * 20 + 10 });
+  // the server's msgids here: an 8-character prefix and a base-36 counter
+  const sample = { target: '#a', msgid: 'x'.repeat(10), time: 0, command: 'PRIVMSG' as const, source: 'alice!~alice@127.0.0.1', params: ['#a', 'n00 ' + pad], tags: '' };
+  const t = setup(storage, { maxBufferedBytes: encodedSize(sample) * 20 + 10 });
   try {
     const alice = t.client('alice', '#a');
     await turn();
     storage.history.failWith = new Error('disk on fire');
     for (let i = 0; i < 50; i++) alice.recv(`PRIVMSG #a :n${String(i).padStart(2, '0')} ${pad}`);
     await turn();
-    assert.ok(t.history.pendingBytes <= eventBytes(sample) * 20 + 10, `bounded: ${t.history.pendingBytes}`);
+    assert.ok(t.history.pendingBytes <= encodedSize(sample) * 20 + 10, `bounded: ${t.history.pendingBytes}`);
     assert.equal(t.history.pending, 20);
     assert.equal(t.history.dropped, 30);
     assert.equal(t.logs.filter((l) => /dropping the oldest/.test(l.msg)).length, 1, 'logged once per outage, not per event');

@@ -1,0 +1,212 @@
+/**
+ * History's write-behind buffer: the events recorded and not yet committed, oldest
+ * first, as records of src/storage/event-codec.ts in 64 KiB chunks outside the V8 heap
+ * (why: that module's comment). A commit takes them out as an EventBatch, a failed one
+ * puts it back in front; a redaction or a deleted conversation marks records removed in
+ * place; the outage bound drops from the front.
+ *
+ * A chunk is only ever appended to: a batch taken out is a list of views of chunks that
+ * later records go after, never over.
+ */
+import type { NewEvent } from '../storage/types.js';
+import { decodeEvent, encodeEvent, isRemoved, markRemoved, maxEncodedSize, recordKey, recordLength, recordTarget, recordTime } from '../storage/event-codec.js';
+
+const CHUNK = 64 * 1024;
+
+/** Records [start, end) of one chunk. */
+interface Seg {
+  readonly buf: Buffer;
+  start: number;
+  end: number;
+}
+
+function eachRecord(segs: readonly Seg[], fn: (buf: Buffer, off: number, len: number) => void): void {
+  for (const s of segs) {
+    for (let off = s.start; off < s.end; ) {
+      const len = recordLength(s.buf, off);
+      fn(s.buf, off, len);
+      off += len;
+    }
+  }
+}
+
+/** Events taken out of an EventBuffer for one commit. */
+export class EventBatch {
+  readonly segs: readonly Seg[];
+  /** events in it (removed records not counted) */
+  readonly count: number;
+  /** their encoded bytes */
+  readonly bytes: number;
+
+  constructor(segs: readonly Seg[], count: number, bytes: number) {
+    this.segs = segs;
+    this.count = count;
+    this.bytes = bytes;
+  }
+
+  /**
+   * The records as one fresh buffer of its own (nothing else shares its memory, so it can
+   * be transferred to another thread). Removed records stay in it, marked: decoders skip them.
+   */
+  toBytes(): Uint8Array {
+    let n = 0;
+    for (const s of this.segs) n += s.end - s.start;
+    const out = Buffer.allocUnsafeSlow(n);
+    let p = 0;
+    for (const s of this.segs) p += s.buf.copy(out, p, s.start, s.end);
+    return out;
+  }
+
+  /** The events as objects, for a store that takes them so. */
+  decode(): NewEvent[] {
+    const out: NewEvent[] = [];
+    eachRecord(this.segs, (buf, off) => {
+      if (!isRemoved(buf, off)) out.push(decodeEvent(buf, off));
+    });
+    return out;
+  }
+}
+
+export class EventBuffer {
+  /** oldest first */
+  #segs: Seg[] = [];
+  /** the chunk being filled, and how much of it is */
+  #chunk: Buffer | null = null;
+  #used = 0;
+  #count = 0;
+  #bytes = 0;
+
+  /** Events held (removed ones not counted). */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Their encoded bytes. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  push(target: string, msgid: string, time: number, command: string, source: string, params: readonly string[], tags: string): void {
+    const need = maxEncodedSize(target, msgid, command, source, tags, params);
+    if (this.#chunk === null || this.#chunk.length - this.#used < need) {
+      this.#chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, need));
+      this.#used = 0;
+    }
+    const buf = this.#chunk;
+    const start = this.#used;
+    const end = encodeEvent(buf, start, target, msgid, time, command, source, params, tags);
+    this.#used = end;
+    const last = this.#segs.at(-1);
+    if (last !== undefined && last.buf === buf && last.end === start) last.end = end;
+    else this.#segs.push({ buf, start, end });
+    this.#count++;
+    this.#bytes += end - start;
+  }
+
+  /** Everything, oldest first; the buffer is empty after. */
+  takeAll(): EventBatch {
+    const b = new EventBatch(this.#segs, this.#count, this.#bytes);
+    this.#segs = [];
+    this.#count = 0;
+    this.#bytes = 0;
+    return b;
+  }
+
+  /** The oldest `n` events (fewer if it holds fewer). */
+  takeOldest(n: number): EventBatch {
+    const taken: Seg[] = [];
+    let count = 0;
+    let bytes = 0;
+    while (this.#segs.length > 0 && count < n) {
+      const s = this.#segs[0]!;
+      let off = s.start;
+      while (off < s.end && count < n) {
+        const len = recordLength(s.buf, off);
+        if (!isRemoved(s.buf, off)) {
+          count++;
+          bytes += len;
+        }
+        off += len;
+      }
+      taken.push({ buf: s.buf, start: s.start, end: off });
+      if (off < s.end) s.start = off;
+      else this.#segs.shift();
+    }
+    this.#count -= count;
+    this.#bytes -= bytes;
+    return new EventBatch(taken, count, bytes);
+  }
+
+  /** A batch whose commit failed goes back in front, to be tried again first. */
+  putBack(b: EventBatch): void {
+    if (b.segs.length === 0) return;
+    this.#segs = b.segs.map((s) => ({ buf: s.buf, start: s.start, end: s.end })).concat(this.#segs);
+    this.#count += b.count;
+    this.#bytes += b.bytes;
+  }
+
+  /**
+   * Drops the oldest events while there are more than `maxCount` or they take more than
+   * `maxBytes`, always keeping the newest one. Returns how many went.
+   */
+  dropOldest(maxCount: number, maxBytes: number): number {
+    let n = 0;
+    while (this.#count > 1 && (this.#count > maxCount || this.#bytes > maxBytes)) {
+      const s = this.#segs[0]!;
+      const len = recordLength(s.buf, s.start);
+      if (!isRemoved(s.buf, s.start)) {
+        this.#count--;
+        this.#bytes -= len;
+        n++;
+      }
+      s.start += len;
+      if (s.start >= s.end) this.#segs.shift();
+    }
+    return n;
+  }
+
+  #remove(buf: Buffer, off: number, len: number): void {
+    markRemoved(buf, off);
+    this.#count--;
+    this.#bytes -= len;
+  }
+
+  /** Removes the events of `targets` from before `before` (null: all of them). Returns how many. */
+  removeTargets(targets: ReadonlySet<string>, before: number | null): number {
+    let n = 0;
+    eachRecord(this.#segs, (buf, off, len) => {
+      if (isRemoved(buf, off) || !targets.has(recordTarget(buf, off))) return;
+      if (before !== null && recordTime(buf, off) >= before) return;
+      this.#remove(buf, off, len);
+      n++;
+    });
+    return n;
+  }
+
+  /** Removes the event `msgid` of `target`; false if it is not here. */
+  removeMessage(target: string, msgid: string): boolean {
+    for (const s of this.#segs) {
+      for (let off = s.start; off < s.end; ) {
+        const len = recordLength(s.buf, off);
+        if (!isRemoved(s.buf, off)) {
+          const k = recordKey(s.buf, off);
+          if (k.msgid === msgid && k.target === target) {
+            this.#remove(s.buf, off, len);
+            return true;
+          }
+        }
+        off += len;
+      }
+    }
+    return false;
+  }
+
+  /** The targets of the events held. */
+  targets(): Set<string> {
+    const out = new Set<string>();
+    eachRecord(this.#segs, (buf, off) => {
+      if (!isRemoved(buf, off)) out.add(recordTarget(buf, off));
+    });
+    return out;
+  }
+}
