@@ -9,7 +9,7 @@
  * later records go after, never over.
  */
 import type { NewEvent } from '../storage/types.js';
-import { decodeEvent, encodeEvent, isRemoved, markRemoved, maxEncodedSize, recordKey, recordLength, recordTarget, recordTime } from '../storage/event-codec.js';
+import { decodeEvent, encodeEvent, isRemoved, keyIs, markRemoved, maxEncodedSize, recordLength, recordTarget, recordTime, targetIs } from '../storage/event-codec.js';
 
 const CHUNK = 64 * 1024;
 
@@ -171,12 +171,16 @@ export class EventBuffer {
     this.#bytes -= len;
   }
 
+  // (the two removals compare bytes in place: a long backlog costs a scan, not a string per event)
+
   /** Removes the events of `targets` from before `before` (null: all of them). Returns how many. */
   removeTargets(targets: ReadonlySet<string>, before: number | null): number {
+    // a few targets (the usual case): bytes compared; many: one decoded string per event
+    const few = targets.size <= 8 ? [...targets].map((t) => Buffer.from(t)) : null;
     let n = 0;
     eachRecord(this.#segs, (buf, off, len) => {
-      if (isRemoved(buf, off) || !targets.has(recordTarget(buf, off))) return;
-      if (before !== null && recordTime(buf, off) >= before) return;
+      if (isRemoved(buf, off) || (before !== null && recordTime(buf, off) >= before)) return;
+      if (few !== null ? !few.some((t) => targetIs(buf, off, t)) : !targets.has(recordTarget(buf, off))) return;
       this.#remove(buf, off, len);
       n++;
     });
@@ -185,15 +189,14 @@ export class EventBuffer {
 
   /** Removes the event `msgid` of `target`; false if it is not here. */
   removeMessage(target: string, msgid: string): boolean {
+    const t = Buffer.from(target);
+    const m = Buffer.from(msgid);
     for (const s of this.#segs) {
       for (let off = s.start; off < s.end; ) {
         const len = recordLength(s.buf, off);
-        if (!isRemoved(s.buf, off)) {
-          const k = recordKey(s.buf, off);
-          if (k.msgid === msgid && k.target === target) {
-            this.#remove(s.buf, off, len);
-            return true;
-          }
+        if (!isRemoved(s.buf, off) && keyIs(s.buf, off, t, m)) {
+          this.#remove(s.buf, off, len);
+          return true;
         }
         off += len;
       }

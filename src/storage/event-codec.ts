@@ -82,10 +82,18 @@ function getString(buf: Buffer, off: number): [string, number] {
 /** The record's target (the first string). */
 export const recordTarget = (buf: Buffer, off: number): string => getString(buf, off + HEAD)[0];
 
-/** The record's target and msgid. */
-export function recordKey(buf: Buffer, off: number): { target: string; msgid: string } {
-  const [target, p] = getString(buf, off + HEAD);
-  return { target, msgid: getString(buf, p)[0] };
+/** Whether the string at `at` is `want` (UTF-8): compared in place, nothing decoded. */
+function stringIs(buf: Buffer, at: number, want: Buffer): boolean {
+  const n = buf.readUInt32LE(at);
+  return n === want.length && buf.compare(want, 0, n, at + 4, at + 4 + n) === 0;
+}
+
+/** Whether the record's target is `target` (UTF-8 bytes). */
+export const targetIs = (buf: Buffer, off: number, target: Buffer): boolean => stringIs(buf, off + HEAD, target);
+
+/** Whether the record is `target`'s event `msgid` (both UTF-8 bytes). */
+export function keyIs(buf: Buffer, off: number, target: Buffer, msgid: Buffer): boolean {
+  return stringIs(buf, off + HEAD, target) && stringIs(buf, off + HEAD + 4 + buf.readUInt32LE(off + HEAD), msgid);
 }
 
 /** Decodes the record at `off`. */

@@ -53,7 +53,7 @@ type Op =
   | { k: 'removeTargets'; targets: string[]; before: number | null };
 
 test('the buffer does what an array of events would, under any sequence of History operations', () => {
-  const targets = ['#a', '#b', 'alice\u0000bob'];
+  const targets = ['#a', '#b', 'alice\u0000bob', ...Array.from({ length: 9 }, (_, i) => `#r${i}`)];
   const big = fc.record({ target: fc.constantFrom(...targets), msgid: fc.string({ minLength: 1, maxLength: 4 }), time: fc.integer({ min: 0, max: 100 }), command: fc.constant<HistoryCommand>('PRIVMSG'), source: fc.constant('n!u@h'), params: fc.tuple(fc.constant('#a'), fc.string({ maxLength: 40_000 })).map((p) => [...p]), tags: fc.constant('') });
   const op: fc.Arbitrary<Op> = fc.oneof(
     { weight: 6, arbitrary: fc.oneof(anEvent(targets), big).map((e) => ({ k: 'push' as const, e })) },
