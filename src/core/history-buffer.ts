@@ -31,6 +31,8 @@ function eachRecord(segs: readonly Seg[], fn: (buf: Buffer, off: number, len: nu
 }
 
 /** Events taken out of an EventBuffer for one commit. */
+const span = (segs: readonly Seg[]): number => segs.reduce((n, s) => n + s.end - s.start, 0);
+
 export class EventBatch {
   readonly segs: readonly Seg[];
   /** events in it (removed records not counted) */
@@ -49,9 +51,7 @@ export class EventBatch {
    * be transferred to another thread). Removed records stay in it, marked: decoders skip them.
    */
   toBytes(): Uint8Array {
-    let n = 0;
-    for (const s of this.segs) n += s.end - s.start;
-    const out = Buffer.allocUnsafeSlow(n);
+    const out = Buffer.allocUnsafeSlow(span(this.segs));
     let p = 0;
     for (const s of this.segs) p += s.buf.copy(out, p, s.start, s.end);
     return out;
@@ -75,6 +75,8 @@ export class EventBuffer {
   #used = 0;
   #count = 0;
   #bytes = 0;
+  /** bytes of every record held, the removed ones too (what the bound is on) */
+  #held = 0;
 
   /** Events held (removed ones not counted). */
   get length(): number {
@@ -84,6 +86,15 @@ export class EventBuffer {
   /** Their encoded bytes. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /**
+   * Bytes of every record held, removed ones included: they stay in their chunk until it
+   * is committed or dropped, so the byte bound is on this (a flood of messages each
+   * redacted at once, during an outage, cannot grow memory past it).
+   */
+  get heldBytes(): number {
+    return this.#held;
   }
 
   push(target: string, msgid: string, time: number, command: string, source: string, params: readonly string[], tags: string): void {
@@ -101,6 +112,7 @@ export class EventBuffer {
     else this.#segs.push({ buf, start, end });
     this.#count++;
     this.#bytes += end - start;
+    this.#held += end - start;
   }
 
   /** Everything, oldest first; the buffer is empty after. */
@@ -109,6 +121,7 @@ export class EventBuffer {
     this.#segs = [];
     this.#count = 0;
     this.#bytes = 0;
+    this.#held = 0;
     return b;
   }
 
@@ -134,6 +147,7 @@ export class EventBuffer {
     }
     this.#count -= count;
     this.#bytes -= bytes;
+    this.#held -= span(taken);
     return new EventBatch(taken, count, bytes);
   }
 
@@ -143,26 +157,44 @@ export class EventBuffer {
     this.#segs = b.segs.map((s) => ({ buf: s.buf, start: s.start, end: s.end })).concat(this.#segs);
     this.#count += b.count;
     this.#bytes += b.bytes;
+    this.#held += span(b.segs);
   }
 
   /**
-   * Drops the oldest events while there are more than `maxCount` or they take more than
-   * `maxBytes`, always keeping the newest one. Returns how many went.
+   * Drops the oldest records while there are more than `maxCount` events or the records
+   * take more than `maxBytes` (heldBytes), always keeping the newest event. Returns how
+   * many events went (removed records go too, uncounted).
    */
   dropOldest(maxCount: number, maxBytes: number): number {
+    // mostly removed records (messages redacted while they waited): keep only the live
+    // ones, or one old event followed by redacted ones would hold them all
+    if (this.#held > maxBytes && this.#held - this.#bytes > this.#held / 2) this.#compact();
     let n = 0;
-    while (this.#count > 1 && (this.#count > maxCount || this.#bytes > maxBytes)) {
+    while (this.#segs.length > 0 && (this.#count > maxCount || this.#held > maxBytes)) {
       const s = this.#segs[0]!;
       const len = recordLength(s.buf, s.start);
       if (!isRemoved(s.buf, s.start)) {
+        if (this.#count === 1) break;
         this.#count--;
         this.#bytes -= len;
         n++;
       }
+      this.#held -= len;
       s.start += len;
       if (s.start >= s.end) this.#segs.shift();
     }
     return n;
+  }
+
+  /** Copies the live records into one chunk of their own; the removed ones are gone. */
+  #compact(): void {
+    const out = Buffer.allocUnsafeSlow(this.#bytes);
+    let p = 0;
+    eachRecord(this.#segs, (buf, off, len) => {
+      if (!isRemoved(buf, off)) p += buf.copy(out, p, off, off + len);
+    });
+    this.#segs = p === 0 ? [] : [{ buf: out, start: 0, end: p }];
+    this.#held = p;
   }
 
   #remove(buf: Buffer, off: number, len: number): void {

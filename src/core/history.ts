@@ -343,7 +343,7 @@ export class History {
 
   /** Drops the oldest buffered events beyond the count and byte bounds (counted, logged). */
   #trim(): void {
-    if (this.#buf.length <= this.#max && this.#buf.bytes <= this.#maxBytes) return;
+    if (this.#buf.length <= this.#max && this.#buf.heldBytes <= this.#maxBytes) return;
     const n = this.#buf.dropOldest(this.#max, this.#maxBytes);
     if (n === 0) return;
     if (this.#outageDropped === 0) {

@@ -66,68 +66,102 @@ test('the buffer does what an array of events would, under any sequence of Histo
   fc.assert(
     fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
       const b = new EventBuffer();
-      let model: NewEvent[] = [];
-      const committed: NewEvent[] = [];
-      const size = (es: NewEvent[]): number => es.reduce((n, e) => n + encodedSize(e), 0);
-      const commit = (batch: EventBatch, want: NewEvent[], fail: boolean): void => {
+      // the model: every record in order, removed ones marked (they hold memory until
+      // committed, dropped or compacted away)
+      let model: { e: NewEvent; removed: boolean }[] = [];
+      const size = (es: readonly { e: NewEvent }[]): number => es.reduce((n, r) => n + encodedSize(r.e), 0);
+      const live = (rs: typeof model): NewEvent[] => rs.filter((r) => !r.removed).map((r) => r.e);
+      const commit = (batch: EventBatch, taken: typeof model, fail: boolean): void => {
+        const want = live(taken);
         assert.equal(batch.count, want.length);
-        assert.equal(batch.bytes, size(want));
+        assert.equal(batch.bytes, size(taken.filter((r) => !r.removed)));
         assert.deepEqual(decodeEvents(batch.toBytes()), want);
+        assert.deepEqual(batch.decode(), want);
         if (fail) {
           b.putBack(batch);
-          model = want.concat(model);
-        } else committed.push(...want);
+          model = taken.concat(model);
+        }
       };
       for (const o of ops) {
         switch (o.k) {
           case 'push':
             push(b, o.e);
-            model.push({ ...o.e, params: [...o.e.params] });
+            model.push({ e: { ...o.e, params: [...o.e.params] }, removed: false });
             break;
           case 'takeAll': {
-            const want = model;
+            const taken = model;
             model = [];
-            commit(b.takeAll(), want, o.fail);
+            commit(b.takeAll(), taken, o.fail);
             break;
           }
           case 'takeOldest': {
-            const want = model.slice(0, o.n);
-            model = model.slice(o.n);
-            commit(b.takeOldest(o.n), want, o.fail);
+            // up to and including the n-th live record
+            let i = 0;
+            for (let got = 0; i < model.length && got < o.n; i++) if (!model[i]!.removed) got++;
+            const taken = model.slice(0, i);
+            model = model.slice(i);
+            commit(b.takeOldest(o.n), taken, o.fail);
             break;
           }
           case 'drop': {
+            const held = size(model);
+            const liveBytes = size(model.filter((r) => !r.removed));
+            if (held > o.maxBytes && held - liveBytes > held / 2) model = model.filter((r) => !r.removed);
             let n = 0;
-            while (model.length - n > 1 && (model.length - n > o.maxCount || size(model.slice(n)) > o.maxBytes)) n++;
-            model = model.slice(n);
+            while (model.length > 0 && (live(model).length > o.maxCount || size(model) > o.maxBytes)) {
+              if (!model[0]!.removed) {
+                if (live(model).length === 1) break;
+                n++;
+              }
+              model = model.slice(1);
+            }
             assert.equal(b.dropOldest(o.maxCount, o.maxBytes), n);
             break;
           }
           case 'removeMessage': {
-            const e = model.length === 0 ? undefined : model[o.pick % model.length]!;
+            const l = model.filter((r) => !r.removed);
+            const e = l.length === 0 ? undefined : l[o.pick % l.length]!.e;
             const target = e?.target ?? '#a';
             const msgid = e?.msgid ?? 'none';
-            const i = model.findIndex((x) => x.target === target && x.msgid === msgid);
-            assert.equal(b.removeMessage(target, msgid), i >= 0);
-            if (i >= 0) model.splice(i, 1);
+            const r = model.find((x) => !x.removed && x.e.target === target && x.e.msgid === msgid);
+            assert.equal(b.removeMessage(target, msgid), r !== undefined);
+            if (r !== undefined) r.removed = true;
             break;
           }
           case 'removeTargets': {
             const set = new Set(o.targets);
-            const gone = (x: NewEvent): boolean => set.has(x.target) && (o.before === null || x.time < o.before);
-            assert.equal(b.removeTargets(set, o.before), model.filter(gone).length);
-            model = model.filter((x) => !gone(x));
+            const gone = model.filter((x) => !x.removed && set.has(x.e.target) && (o.before === null || x.e.time < o.before));
+            assert.equal(b.removeTargets(set, o.before), gone.length);
+            for (const x of gone) x.removed = true;
             break;
           }
         }
-        assert.equal(b.length, model.length);
-        assert.equal(b.bytes, size(model));
-        assert.deepEqual(b.targets(), new Set(model.map((x) => x.target)));
+        assert.equal(b.length, live(model).length);
+        assert.equal(b.bytes, size(model.filter((r) => !r.removed)));
+        assert.equal(b.heldBytes, size(model));
+        assert.deepEqual(b.targets(), new Set(live(model).map((x) => x.target)));
       }
       commit(b.takeAll(), model, false);
+      assert.equal(b.heldBytes, 0);
     }),
     { numRuns: 300 },
   );
+});
+
+test('messages redacted while they wait (an outage, a flood of send-and-redact) cannot hold memory past the byte bound', () => {
+  const b = new EventBuffer();
+  const bound = 64 * 1024;
+  const ev = (i: number): NewEvent => ({ target: '#a', msgid: 'm' + i, time: i, command: 'PRIVMSG', source: 'a!b@c', params: ['#a', 'x'.repeat(300)], tags: '' });
+  push(b, ev(0)); // one old event that is not redacted
+  for (let i = 1; i <= 10_000; i++) {
+    push(b, ev(i));
+    assert.ok(b.removeMessage('#a', 'm' + i));
+    // what History's trim does after every record
+    if (b.heldBytes > bound) b.dropOldest(100_000, bound);
+    assert.ok(b.heldBytes <= bound + encodedSize(ev(i)), `held ${b.heldBytes} after ${i}`);
+  }
+  assert.equal(b.length, 1, 'the one live event is kept');
+  assert.deepEqual(b.takeAll().decode(), [ev(0)]);
 });
 
 test('a truncated or inconsistent batch is refused whole, not half stored', () => {
