@@ -4,9 +4,8 @@
  *
  * Durability without stalling delivery: record() only appends the event's bytes to the
  * buffer (history-buffer.ts: off the V8 heap, so a backlog behind a slow commit costs
- * the collector nothing). The first
- * record of a tick schedules ONE flush in a microtask, which hands everything the tick
- * recorded to the store as one transaction; one commit is in flight at a time, and what
+ * the collector nothing). The first record of a tick schedules ONE flush in a
+ * microtask, which hands everything the tick recorded to the store as one transaction; one commit is in flight at a time, and what
  * is recorded meanwhile goes in the next one. What that guarantees depends on the store
  * (docs/history.md):
  * - a store that commits inside append() (memory, SQLite with the inline writer): the

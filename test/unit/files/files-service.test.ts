@@ -189,11 +189,9 @@ test('a full disk (ENOSPC while writing) is a 507 saying so, and the temporary f
   }
 });
 
-test('a refusal that comes before the temporary file is even open still leaves nothing (the removal waits for the open)', async () => {
-  // the stream's open is held until the refusal has happened: without the wait, the
-  // removal runs first and the late open then creates a file nobody removes
-  const held: { open?: () => void } = {};
-  const t = await setup({ maxFileBytes: 1000 }, {
+/** Write streams whose open waits until `open()` is called (a disk that has not answered yet). */
+function heldOpen(): { open?: () => void; createWriteStream: (p: string) => WriteStream } {
+  const held: { open?: () => void; createWriteStream: (p: string) => WriteStream } = {
     createWriteStream: (p) =>
       createWriteStream(p, {
         flags: 'wx',
@@ -206,7 +204,15 @@ test('a refusal that comes before the temporary file is even open still leaves n
           close,
         },
       }),
-  });
+  };
+  return held;
+}
+
+test('a refusal that comes before the temporary file is even open still leaves nothing (the removal waits for the open)', async () => {
+  // the stream's open is held until the refusal has happened: without the wait, the
+  // removal runs first and the late open then creates a file nobody removes
+  const held = heldOpen();
+  const t = await setup({ maxFileBytes: 1000 }, { createWriteStream: held.createWriteStream });
   try {
     const link = t.svc.issue(t.alice, '#room') as { url: string };
     const refused = new Promise<number>((resolve, reject) => {
@@ -231,21 +237,8 @@ test('a refusal that comes before the temporary file is even open still leaves n
 });
 
 test('a refusal stuck behind a disk that never opens the file: the peer is cut off at files.idleTimeout, not kept waiting', { timeout: 10_000 }, async () => {
-  const held: { open?: () => void } = {};
-  const t = await setup({ maxFileBytes: 1000, idleTimeout: 0.3 }, {
-    createWriteStream: (p) =>
-      createWriteStream(p, {
-        flags: 'wx',
-        fs: {
-          open: (path: string, flags: string, mode: number, cb: (err: Error | null, fd?: number) => void) => {
-            held.open = () => cb(null, openSync(path, flags, mode));
-          },
-          write,
-          writev,
-          close,
-        },
-      }),
-  });
+  const held = heldOpen();
+  const t = await setup({ maxFileBytes: 1000, idleTimeout: 0.3 }, { createWriteStream: held.createWriteStream });
   try {
     const link = t.svc.issue(t.alice, '#room') as { url: string };
     const ended = await new Promise<string>((resolve) => {
